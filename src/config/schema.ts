@@ -80,7 +80,7 @@ const publisherList = commaList.pipe(z.array(z.enum(PUBLISHERS)));
 
 export const configSchema = z
   .object({
-    PORT: int(1, 65535).default(8787),
+    PORT: int(0, 65535).default(8787), // 0 = any free port (tests),
     DATA_DIR: z.string().min(1).default(".data"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 
