@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import type { SamplingRule } from "../domain/sampling/types.ts";
 import { ConfigError, parseConfig } from "./schema.ts";
 
 function errorOf(env: Record<string, string>): string {
@@ -70,7 +71,7 @@ describe("parseConfig", () => {
   });
 
   test("sampling rules are parsed and validated as JSON", () => {
-    const rules = [{ name: "drop-health", rate: 0, when: [{ field: "route", op: "eq", value: "/health" }] }];
+    const rules: SamplingRule[] = [{ name: "drop-health", rate: 0, when: [{ field: "route", op: "eq", value: "/health" }] }];
     expect(parseConfig({ SAMPLING_RULES: JSON.stringify(rules) }).SAMPLING_RULES).toEqual(rules);
     expect(errorOf({ SAMPLING_RULES: "[{" })).toContain("SAMPLING_RULES");
     expect(errorOf({ SAMPLING_RULES: '[{"name":"x","rate":2,"when":[{"field":"a","op":"eq"}]}]' })).toContain("SAMPLING_RULES");

@@ -28,7 +28,7 @@ await describeWithServices(["kafka"], "kafka produce/consume round trip (native 
       await stream.close();
       expect(received).toEqual(sent.map(({ key, value }) => ({ key, value })));
     } finally {
-      await consumer.close(true).catch(() => {});
+      await consumer.close(true);
       await producer.close().catch(() => {});
       await admin.deleteTopics({ topics: [topic] }).catch(() => {});
       await admin.close().catch(() => {});

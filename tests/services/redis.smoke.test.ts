@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { RedisClient } from "bun";
 import { Redis } from "@upstash/redis";
+import { RedisClient } from "bun";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 
 await describeWithServices(["redis"], "redis over TCP (Bun's client)", () => {

@@ -16,7 +16,11 @@ export const serviceEnv = {
 export type ServiceName = "redis" | "upstash-redis" | "kafka" | "ferretdb";
 
 export function tcpReachable(hostPort: string, timeoutMs = 1000): Promise<boolean> {
-  const [host = "127.0.0.1", port = "0"] = hostPort.replace(/^\w+:\/\//, "").split("/")[0]?.split(":") ?? [];
+  const [host = "127.0.0.1", port = "0"] =
+    hostPort
+      .replace(/^\w+:\/\//, "")
+      .split("/")[0]
+      ?.split(":") ?? [];
   return new Promise((resolve) => {
     const socket = connect({ host, port: Number(port) });
     const done = (ok: boolean) => {
