@@ -1,0 +1,122 @@
+/**
+ * Micro-benchmark of the POST /v1/events parse half: a 1000-event JSON array (~800 bytes each)
+ * through JSON.parse, scanJson, parseBody and the full parse+validate+normalize+redact pipeline,
+ * with JSON.parse+JSON.stringify of the same text as the same-run baseline.
+ *
+ *   ./node_modules/.bin/bun bench/parse.ts [events=1000]
+ */
+import { createNormalizeContext, normalizeBody } from "../src/domain/event/normalize.ts";
+import { parseBody } from "../src/domain/event/parse-body.ts";
+import { scanJson } from "../src/domain/event/scan-json.ts";
+
+const EVENTS = Number(process.argv[2] ?? 1000);
+const SERVICES = ["payment", "checkout", "cart", "auth", "search"];
+const ROUTES = ["/api/payments", "/api/checkout/confirm", "/api/cart/items", "/api/login", "/api/search"];
+
+/** A plausible wide event: ids, timing, user and cart context, headers with a secret, sometimes an error. */
+function makeEvent(i: number): Record<string, unknown> {
+  const failed = i % 10 === 0;
+  return {
+    requestId: `req_${i.toString(36).padStart(8, "0")}_${(i * 7919).toString(16)}`,
+    timestamp: new Date(Date.UTC(2026, 10, 26, 3) + i * 37).toISOString(),
+    service: SERVICES[i % SERVICES.length],
+    route: ROUTES[i % ROUTES.length],
+    method: i % 3 === 0 ? "get" : "POST",
+    statusCode: failed ? 502 : 200,
+    durationMs: 12.5 + (i % 400) * 3.1,
+    user: { id: `u_${i % 977}`, plan: i % 4 === 0 ? "enterprise" : "free", country: "DE", ageDays: i % 365 },
+    request: {
+      headers: {
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64) wide-gate-bench/1.0",
+        authorization: "Bearer abc.def.ghi",
+        accept: "application/json",
+      },
+      ip: `10.0.${i % 255}.${(i * 13) % 255}`,
+    },
+    cart: {
+      id: `cart_${i}`,
+      currency: "EUR",
+      total: 129.99 + i,
+      items: [
+        { sku: "SKU-1001", qty: 1, price: 99.99 },
+        { sku: "SKU-2002", qty: 2, price: 15 },
+      ],
+    },
+    payment: {
+      provider: "stripe",
+      method: "card",
+      last4: "4242",
+      attempt: 1 + (i % 3),
+      note: i % 50 === 0 ? "card 4111 1111 1111 1111 declined" : "ok",
+    },
+    feature_flags: ["new-checkout", "fast-search", i % 2 === 0 ? "beta-cart" : "stable-cart"],
+    ...(failed
+      ? { error: { code: "GATEWAY_TIMEOUT", message: "upstream payment provider timed out after 2000ms", type: "UpstreamError" } }
+      : {}),
+    _metadata: { sdk: "wide-events-js@1.4.2", region: "eu-central-1", host: `pod-${i % 17}` },
+  };
+}
+
+let sink: unknown;
+const body = JSON.stringify(Array.from({ length: EVENTS }, (_, i) => makeEvent(i)));
+const bytes = new TextEncoder().encode(body).byteLength;
+const ndjson = Array.from({ length: EVENTS }, (_, i) => JSON.stringify(makeEvent(i))).join("\n");
+
+/** Milliseconds per call of `fn`, timed over a `ms` window. */
+function timeOnce(fn: () => unknown, ms: number): number {
+  let runs = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    sink = fn();
+    runs++;
+    now = performance.now();
+  }
+  return (now - start) / runs;
+}
+
+/** Rounds interleave the cases so machine noise hits them alike; the median round is reported. */
+function measureAll(cases: Array<[string, () => unknown]>, rounds = 7, windowMs = 250): number[] {
+  for (const [, fn] of cases) timeOnce(fn, 300); // warm-up: let the JIT settle
+  const samples: number[][] = cases.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    cases.forEach(([, fn], i) => {
+      samples[i]?.push(timeOnce(fn, windowMs));
+    });
+  }
+  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)] ?? Number.NaN);
+}
+
+/** The whole parse half of POST /v1/events for one body; throws if any event was refused. */
+function pipeline(text: string, contentType: string): number {
+  const parsed = parseBody(text, contentType);
+  if (!parsed.ok) throw new Error(`${parsed.code}: ${parsed.message}`);
+  const batch = normalizeBody(parsed, createNormalizeContext({ tenant: "bench" }));
+  if (batch.events.length !== EVENTS) throw new Error(`pipeline rejected events: ${JSON.stringify(batch.rejected[0])}`);
+  return batch.events.length;
+}
+
+const cases: Array<[string, () => unknown]> = [
+  ["JSON.parse", () => JSON.parse(body)],
+  ["scanJson", () => scanJson(body, { maxDepth: 33, maxElements: 10_000 })],
+  ["parseBody (scan + JSON.parse + sizes)", () => parseBody(body, "application/json")],
+  ["full pipeline (parse+validate+normalize+redact)", () => pipeline(body, "application/json")],
+  ["full pipeline, NDJSON text", () => pipeline(ndjson, "application/x-ndjson")],
+  ["baseline: JSON.parse + JSON.stringify", () => JSON.stringify(JSON.parse(body))],
+];
+
+const mib = bytes / (1024 * 1024);
+console.log(
+  `${EVENTS} events, ${bytes} bytes (${Math.round(bytes / EVENTS)} bytes/event), ${typeof Bun === "undefined" ? "node" : `bun ${Bun.version}`}`,
+);
+console.log(`${"case".padEnd(50)} ${"ms/body".padStart(9)} ${"µs/event".padStart(9)} ${"ms/MiB".padStart(8)} ${"MiB/s".padStart(7)}`);
+const times = measureAll(cases);
+const baseline = times[0] ?? Number.NaN;
+cases.forEach(([name], i) => {
+  const perBody = times[i] ?? Number.NaN;
+  const ratio = i === 0 ? "" : `  ${(perBody / baseline).toFixed(2)}× JSON.parse`;
+  console.log(
+    `${name.padEnd(50)} ${perBody.toFixed(3).padStart(9)} ${((perBody * 1000) / EVENTS).toFixed(2).padStart(9)} ${(perBody / mib).toFixed(3).padStart(8)} ${(mib / (perBody / 1000)).toFixed(0).padStart(7)}${ratio}`,
+  );
+});
+void sink;

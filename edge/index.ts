@@ -1,0 +1,24 @@
+// Cloudflare Workers entry: builds adapters once per isolate from the Worker's env and serves the shared app.
+import type { ExecutionContext } from "hono";
+import { createAdapters } from "../src/adapters/factory.ts";
+import { createApp } from "../src/app/create-app.ts";
+import { parseConfig } from "../src/config/schema.ts";
+
+type App = ReturnType<typeof createApp>;
+let app: Promise<App> | undefined;
+
+async function build(env: Record<string, unknown>): Promise<App> {
+  const config = parseConfig(env);
+  const adapters = await createAdapters(config, { runtime: "workerd" });
+  return createApp({ config, adapters });
+}
+
+export default {
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+    app ??= build(env).catch((error: unknown) => {
+      app = undefined; // let the next request retry after a fixed deploy
+      throw error;
+    });
+    return (await app).fetch(request, env, ctx);
+  },
+};

@@ -1,0 +1,111 @@
+import { murmur3_128hex } from "../hash/murmur3.ts";
+import type { Rejection } from "./errors.ts";
+import { DEFAULT_LIMITS, type IngestLimits } from "./limits.ts";
+import type { ParsedBody } from "./parse-body.ts";
+import { DEFAULT_REDACTION, type Redaction } from "./redaction.ts";
+import { scrubEvent } from "./scrub.ts";
+import { typeName } from "./timestamp.ts";
+import { type EventError, isPlainObject, NULLABLE_FIELDS, validateEvent } from "./validate.ts";
+
+/** A validated, redacted event with the gateway's fields set; assignable to OutboundEvent. */
+export type WideEvent = Record<string, unknown> & {
+  eventId: string;
+  requestId: string;
+  service: string;
+  /** ISO-8601 UTC, normalised from what was sent, or `receivedAt` when nothing was. */
+  timestamp: string;
+  receivedAt: string;
+  tenant: string;
+  route?: string;
+  method?: string;
+  statusCode?: number;
+  durationMs?: number;
+  error?: EventError;
+};
+
+/** Built once per request: every event of a batch shares `receivedAt`. */
+export interface NormalizeContext {
+  tenant: string;
+  receivedAt: string;
+  limits: Pick<IngestLimits, "maxFields" | "maxDepth">;
+  redaction: Redaction;
+  newId: () => string;
+}
+
+export interface NormalizeContextOptions {
+  tenant: string;
+  limits?: Pick<IngestLimits, "maxFields" | "maxDepth">;
+  redaction?: Redaction;
+  /** Clock in epoch ms; injectable for tests. */
+  now?: () => number;
+  /** requestId generator; injectable for tests. */
+  newId?: () => string;
+}
+
+export function createNormalizeContext(options: NormalizeContextOptions): NormalizeContext {
+  return {
+    tenant: options.tenant,
+    receivedAt: new Date((options.now ?? Date.now)()).toISOString(),
+    limits: options.limits ?? DEFAULT_LIMITS,
+    redaction: options.redaction ?? DEFAULT_REDACTION,
+    newId: options.newId ?? (() => crypto.randomUUID()),
+  };
+}
+
+export type NormalizeResult = { ok: true; event: WideEvent } | { ok: false; code: Rejection["code"]; error: string };
+
+/**
+ * Validates, redacts and completes one parsed event. MUTATES `value` in place and returns it as
+ * the event (parsed JSON is owned by the gateway); a rejected event may be left half-redacted.
+ */
+export function normalizeEvent(value: unknown, ctx: NormalizeContext): NormalizeResult {
+  if (!isPlainObject(value)) return { ok: false, code: "INVALID_EVENT", error: `event must be a JSON object (got ${typeName(value)})` };
+  // Scrub first: hostile keys are refused before any field is read, and messages never echo secrets.
+  const scrubbed = scrubEvent(value, ctx.limits, ctx.redaction);
+  if (scrubbed !== null) return { ok: false, ...scrubbed };
+  const valid = validateEvent(value);
+  if (!valid.ok) return { ok: false, code: "INVALID_EVENT", error: valid.error };
+  const { fields } = valid;
+  for (const key of NULLABLE_FIELDS) if (value[key] === null) delete value[key];
+  const requestId = fields.requestId ?? ctx.newId();
+  const timestamp = fields.timestampMs === undefined ? ctx.receivedAt : new Date(fields.timestampMs).toISOString();
+  value.requestId = requestId;
+  value.timestamp = timestamp;
+  if (fields.method !== undefined) value.method = fields.method;
+  if (fields.error !== undefined) value.error = fields.error;
+  value.eventId = fields.eventId ?? deriveEventId(requestId, timestamp, fields.service);
+  // Set by the gateway only: a producer cannot choose its tenant or its arrival time.
+  value.receivedAt = ctx.receivedAt;
+  value.tenant = ctx.tenant;
+  return { ok: true, event: value as WideEvent };
+}
+
+/**
+ * Stable id so a retried batch deduplicates downstream. It is only stable when the producer sends
+ * both requestId and timestamp: otherwise a fresh requestId or the arrival time goes into it.
+ * The tenant is not part of it (per the architecture), so stores must deduplicate on (tenant, eventId).
+ */
+export function deriveEventId(requestId: string, timestamp: string, service: string): string {
+  return murmur3_128hex(`${requestId}\u0000${timestamp}\u0000${service}`);
+}
+
+export interface NormalizedBatch {
+  /** Valid events in request order, with their index in the request. */
+  events: Array<{ index: number; event: WideEvent }>;
+  /** Parse-time and validation rejections together, ordered by index. */
+  rejected: Rejection[];
+}
+
+/** Normalises every parsed item of a body and merges the rejections. */
+export function normalizeBody(body: Pick<ParsedBody, "items" | "rejected">, ctx: NormalizeContext): NormalizedBatch {
+  const events: NormalizedBatch["events"] = [];
+  const rejected: Rejection[] = body.rejected.slice();
+  const fromParse = rejected.length;
+  for (const item of body.items) {
+    const result = normalizeEvent(item.value, ctx);
+    if (result.ok) events.push({ index: item.index, event: result.event });
+    else rejected.push({ index: item.index, code: result.code, error: result.error });
+  }
+  if (fromParse > 0 && rejected.length > fromParse) rejected.sort((a, b) => a.index - b.index);
+  return { events, rejected };
+}

@@ -1,0 +1,148 @@
+import { bodyFormat } from "./content-type.ts";
+import { type BodyError, bodyError, bodyTooLarge, eventTooLarge, type Rejection, tooDeep, tooManyEvents } from "./errors.ts";
+import { DEFAULT_LIMITS, type IngestLimits } from "./limits.ts";
+import { scanJson } from "./scan-json.ts";
+import { utf8Length, utf8Over } from "./utf8.ts";
+
+/** One event as parsed, not yet validated; `index` is its position in the request. */
+export interface ParsedItem {
+  index: number;
+  value: unknown;
+}
+
+export interface ParsedBody {
+  ok: true;
+  items: ParsedItem[];
+  rejected: Rejection[];
+}
+
+export type ParseBodyResult = ParsedBody | BodyError;
+
+/** One NDJSON line's outcome: an event, a rejected event, or a problem that refuses the whole body. */
+export type LineResult = { item: ParsedItem } | { rejected: Rejection } | { fatal: BodyError };
+
+/**
+ * Parses a request body already read as text (see src/sources/http for reading it from a stream
+ * under the size cap). Depth and batch size are checked by a scan before JSON.parse runs.
+ */
+export function parseBody(text: string, contentType: string | null | undefined, limits: IngestLimits = DEFAULT_LIMITS): ParseBodyResult {
+  const format = bodyFormat(contentType);
+  if (typeof format !== "string") return format;
+  if (utf8Over(text, limits.maxBodyBytes)) return bodyTooLarge(limits.maxBodyBytes);
+  return format === "ndjson" ? parseNdjsonBody(text, limits) : parseJsonBody(text, limits);
+}
+
+/** A single JSON event or a JSON array of events. Invalid JSON anywhere refuses the whole body. */
+export function parseJsonBody(text: string, limits: IngestLimits = DEFAULT_LIMITS): ParseBodyResult {
+  const body = stripBom(text);
+  const first = firstSignificant(body);
+  if (first === -1) return bodyError(400, "EMPTY_BODY", "request body is empty; send a JSON event, a JSON array of events, or NDJSON");
+  // The array that wraps a batch is not part of any event, so it does not count toward an event's depth.
+  const wrapped = body.charCodeAt(first) === 91 ? 1 : 0;
+  const scan = scanJson(body, { maxDepth: limits.maxDepth + wrapped, maxElements: limits.maxEvents });
+  if (!scan.ok) {
+    if (scan.reason === "TOO_DEEP") return tooDeep(scan.depth - wrapped, limits.maxDepth, `at offset ${scan.offset}`);
+    if (scan.reason === "TOO_MANY_ELEMENTS") return tooManyEvents(limits.maxEvents);
+    return bodyError(400, "INVALID_JSON", `request body is not valid JSON: ${scan.message}`);
+  }
+  const parsed = parseJson(body);
+  if (!parsed.ok) return bodyError(400, "INVALID_JSON", `request body is not valid JSON: ${parsed.message}${multiValueHint(body)}`);
+  if (scan.topLevel === "object") {
+    // A lone event is measured whole; over the limit it is rejected like any batch element would be.
+    if (utf8Over(body, limits.maxEventBytes)) {
+      return { ok: true, items: [], rejected: [eventTooLarge(0, utf8Length(body), limits.maxEventBytes)] };
+    }
+    return { ok: true, items: [{ index: 0, value: parsed.value }], rejected: [] };
+  }
+  if (scan.topLevel !== "array" || !Array.isArray(parsed.value)) {
+    return bodyError(400, "INVALID_TOP_LEVEL", `request body must be a JSON object or an array of objects, not ${describe(parsed.value)}`);
+  }
+  const values = parsed.value;
+  const bounds = scan.elements;
+  const items: ParsedItem[] = [];
+  const rejected: Rejection[] = [];
+  for (let index = 0; index < values.length; index++) {
+    const start = bounds[2 * index] ?? 0;
+    const end = bounds[2 * index + 1] ?? 0;
+    if (utf8Over(body, limits.maxEventBytes, start, end)) {
+      rejected.push(eventTooLarge(index, utf8Length(body, start, end), limits.maxEventBytes));
+    } else items.push({ index, value: values[index] });
+  }
+  return { ok: true, items, rejected };
+}
+
+/** One JSON value per line; blank lines are skipped and do not take an index. */
+export function parseNdjsonBody(text: string, limits: IngestLimits = DEFAULT_LIMITS): ParseBodyResult {
+  const body = stripBom(text);
+  const items: ParsedItem[] = [];
+  const rejected: Rejection[] = [];
+  let index = 0;
+  let start = 0;
+  while (start <= body.length) {
+    let end = body.indexOf("\n", start);
+    if (end === -1) end = body.length;
+    const line = body.slice(start, end);
+    start = end + 1;
+    if (firstSignificant(line) === -1) continue;
+    if (index >= limits.maxEvents) return tooManyEvents(limits.maxEvents);
+    const result = parseEventLine(line, index++, limits);
+    if ("fatal" in result) return result.fatal;
+    if ("item" in result) items.push(result.item);
+    else rejected.push(result.rejected);
+  }
+  if (index === 0) return bodyError(400, "EMPTY_BODY", "request body has no events: every NDJSON line is blank");
+  return { ok: true, items, rejected };
+}
+
+/**
+ * One NDJSON line (not blank). A bad or oversized line is rejected by its index; nesting past the
+ * limit refuses the whole body, as it does for JSON bodies. `bytes` skips re-measuring when the
+ * caller counted them while reading.
+ */
+export function parseEventLine(line: string, index: number, limits: IngestLimits = DEFAULT_LIMITS, bytes?: number): LineResult {
+  const over = bytes === undefined ? utf8Over(line, limits.maxEventBytes) : bytes > limits.maxEventBytes;
+  if (over) return { rejected: eventTooLarge(index, bytes ?? utf8Length(line), limits.maxEventBytes) };
+  const scan = scanJson(line, { maxDepth: limits.maxDepth });
+  if (!scan.ok && scan.reason === "TOO_DEEP") {
+    return { fatal: tooDeep(scan.depth, limits.maxDepth, `in the event at index ${index}`) };
+  }
+  // No element limit was asked for, so the only other failure is unbalanced text.
+  if (!scan.ok && scan.reason === "UNBALANCED") {
+    return { rejected: { index, code: "INVALID_JSON", error: `line is not valid JSON: ${scan.message}` } };
+  }
+  const parsed = parseJson(line);
+  if (!parsed.ok) return { rejected: { index, code: "INVALID_JSON", error: `line is not valid JSON: ${parsed.message}` } };
+  return { item: { index, value: parsed.value } };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, message: message.length > 200 ? `${message.slice(0, 200)}…` : message };
+  }
+}
+
+/** Index of the first non-whitespace unit, or -1 when there is none. */
+function firstSignificant(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i;
+  }
+  return -1;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function multiValueHint(text: string): string {
+  return /\}\s*\n\s*\{/.test(text) ? " (several JSON values? send a JSON array, or NDJSON with Content-Type: application/x-ndjson)" : "";
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}

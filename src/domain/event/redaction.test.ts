@@ -1,0 +1,86 @@
+import { describe, expect, test } from "bun:test";
+import { createNormalizeContext, normalizeEvent } from "./normalize.ts";
+import { compileRedaction, luhnValid, REDACTED, REDACTED_CARD, redactCardNumbers } from "./redaction.ts";
+
+const ctx = createNormalizeContext({ tenant: "t", newId: () => "id" });
+
+function normalized(value: Record<string, unknown>, context = ctx) {
+  const result = normalizeEvent(value, context);
+  if (!result.ok) throw new Error(result.error);
+  return result.event;
+}
+
+describe("redaction by key", () => {
+  test("each default sensitive key is redacted", () => {
+    const keys = ["password", "passwd", "secret", "token", "authorization", "cookie", "set-cookie", "apikey", "api_key"];
+    const more = ["access_token", "refresh_token", "credit_card", "card_number", "cvv", "ssn"];
+    const event = normalized({ service: "s", ...Object.fromEntries([...keys, ...more].map((k) => [k, "v"])) });
+    for (const key of [...keys, ...more]) expect(event[key]).toBe(REDACTED);
+  });
+
+  test("matching is case-insensitive", () => {
+    const event = normalized({ service: "s", Authorization: "Bearer x", PASSWORD: "p", ApiKey: "k" });
+    expect([event.Authorization, event.PASSWORD, event.ApiKey]).toEqual([REDACTED, REDACTED, REDACTED]);
+  });
+
+  test("nested objects and arrays are redacted", () => {
+    const event = normalized({ service: "s", req: { headers: { cookie: "a=b", accept: "*/*" } }, list: [{ token: "t" }] });
+    expect(event.req).toEqual({ headers: { cookie: REDACTED, accept: "*/*" } });
+    expect(event.list).toEqual([{ token: REDACTED }]);
+  });
+
+  test("a sensitive key's whole value is replaced, objects included", () => {
+    expect(normalized({ service: "s", secret: { nested: "x" } }).secret).toBe(REDACTED);
+  });
+
+  test("keys that only contain a sensitive word are kept", () => {
+    expect(normalized({ service: "s", tokenCount: 3 }).tokenCount).toBe(3);
+  });
+
+  test("a configured list replaces the default", () => {
+    const custom = createNormalizeContext({ tenant: "t", newId: () => "id", redaction: compileRedaction({ keys: ["Email"] }) });
+    const event = normalized({ service: "s", email: "a@b.c", password: "p" }, custom);
+    expect([event.email, event.password]).toEqual([REDACTED, "p"]);
+  });
+});
+
+describe("redaction of card numbers", () => {
+  test("Luhn check", () => {
+    expect(luhnValid("4111111111111111")).toBe(true);
+    expect(luhnValid("4111111111111112")).toBe(false);
+  });
+
+  test("a Luhn-valid number is replaced, with or without spaces or dashes", () => {
+    for (const card of ["4111111111111111", "4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005"]) {
+      expect(redactCardNumbers(card)).toBe(REDACTED_CARD);
+    }
+  });
+
+  test("a Luhn-invalid number of card length is kept", () => {
+    expect(redactCardNumbers("4111111111111112")).toBe("4111111111111112");
+  });
+
+  test("runs shorter than 13 or longer than 19 digits are kept", () => {
+    expect(redactCardNumbers("411111111111")).toBe("411111111111");
+    expect(redactCardNumbers("41111111111111110000")).toBe("41111111111111110000");
+  });
+
+  test("a card number inside a message is replaced in place", () => {
+    expect(redactCardNumbers("card 4111-1111-1111-1111 declined")).toBe(`card ${REDACTED_CARD} declined`);
+  });
+
+  test("string values at any depth are redacted, numbers are not", () => {
+    const event = normalized({ service: "s", payment: { pan: "4111 1111 1111 1111", cards: ["5500000000000004"] }, n: 4111111111111111 });
+    expect(event.payment).toEqual({ pan: REDACTED_CARD, cards: [REDACTED_CARD] });
+    expect(event.n).toBe(4111111111111111);
+  });
+
+  test("top-level requestId is not card-redacted, so distinct ids stay distinct", () => {
+    expect(normalized({ service: "s", requestId: "4111111111111111" }).requestId).toBe("4111111111111111");
+  });
+
+  test("card redaction can be turned off", () => {
+    const off = createNormalizeContext({ tenant: "t", newId: () => "id", redaction: compileRedaction({ cardNumbers: false }) });
+    expect(normalized({ service: "s", pan: "4111111111111111" }, off).pan).toBe("4111111111111111");
+  });
+});

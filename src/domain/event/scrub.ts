@@ -1,0 +1,103 @@
+import type { Rejection } from "./errors.ts";
+import { REDACTED, type Redaction, redactCardNumbers } from "./redaction.ts";
+
+export interface ScrubLimits {
+  maxFields: number;
+  /** Depth of the event itself is 1. JSON bodies are already depth-checked; this also stops cycles. */
+  maxDepth: number;
+}
+
+export type ScrubFailure = Pick<Rejection, "code" | "error">;
+
+/**
+ * One iterative walk (explicit stack, no recursion) over an event that counts object keys at all
+ * depths, refuses prototype-pollution keys (`__proto__`, `constructor`, `prototype`: harmless in
+ * JSON.parse output, dangerous once a consumer merges or assigns the event), and redacts.
+ *
+ * It MUTATES `event` in place: events come freshly parsed from JSON and are owned by the gateway,
+ * so copying would only cost time. Callers holding objects they still need must clone first.
+ * Returns null when the event is acceptable. Array elements are not fields; their size is bounded
+ * by the per-event byte limit instead.
+ */
+export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, redaction: Redaction): ScrubFailure | null {
+  const nodes: object[] = [event];
+  const depths: number[] = [1];
+  let fields = 0;
+  const cards = redaction.cardNumbers;
+
+  while (nodes.length > 0) {
+    const node = nodes.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > limits.maxDepth) {
+      return { code: "INVALID_EVENT", error: `event nests deeper than ${limits.maxDepth} levels (INGEST_MAX_DEPTH)` };
+    }
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const value: unknown = node[i];
+        if (typeof value === "string") {
+          if (cards) {
+            const clean = redactCardNumbers(value);
+            if (clean !== value) node[i] = clean;
+          }
+        } else if (typeof value === "object" && value !== null) {
+          nodes.push(value);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    // for…in is JSC's fastest key walk here; hasOwn skips anything enumerable on a polluted prototype.
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      if (++fields > limits.maxFields) {
+        return { code: "TOO_MANY_FIELDS", error: `event has more than ${limits.maxFields} fields (INGEST_MAX_FIELDS)` };
+      }
+      if (key === "__proto__" || key === "constructor" || key === "prototype") {
+        const path = pathTo(event, record);
+        const where = path === "" ? "at the top level" : `in ${path}`;
+        return { code: "FORBIDDEN_KEY", error: `key "${key}" is not allowed (${where})` };
+      }
+      if (redaction.isSensitiveKey(key)) {
+        record[key] = REDACTED;
+        continue;
+      }
+      const value = record[key];
+      if (typeof value === "string") {
+        // Top-level ids stay exact: redacting them would give distinct events one id.
+        if (cards && !(depth === 1 && (key === "requestId" || key === "eventId"))) {
+          const clean = redactCardNumbers(value);
+          if (clean !== value) record[key] = clean;
+        }
+      } else if (typeof value === "object" && value !== null) {
+        nodes.push(value);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return null;
+}
+
+/** Dotted path from `root` to the container `target`, for error messages only (so the walk builds no paths). */
+function pathTo(root: object, target: object): string {
+  const nodes: object[] = [root];
+  const paths: string[] = [""];
+  const seen = new Set<object>();
+  while (nodes.length > 0) {
+    const node = nodes.pop() as object;
+    const path = paths.pop() as string;
+    if (node === target) return path;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    const entries: Array<[string, unknown]> = Array.isArray(node)
+      ? node.map((v: unknown, i): [string, unknown] => [`${path}[${i}]`, v])
+      : Object.keys(node).map((k): [string, unknown] => [path === "" ? k : `${path}.${k}`, (node as Record<string, unknown>)[k]]);
+    for (const [childPath, value] of entries) {
+      if (typeof value === "object" && value !== null) {
+        nodes.push(value);
+        paths.push(childPath);
+      }
+    }
+  }
+  return "";
+}

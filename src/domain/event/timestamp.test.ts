@@ -1,0 +1,81 @@
+import { describe, expect, test } from "bun:test";
+import { createNormalizeContext, normalizeEvent } from "./normalize.ts";
+import { parseTimestamp } from "./timestamp.ts";
+
+const ms = (value: unknown) => {
+  const result = parseTimestamp(value);
+  return result.ok ? result.ms : result.error;
+};
+
+describe("parseTimestamp", () => {
+  test("ISO-8601 with Z", () => {
+    expect(ms("2026-11-26T03:00:00Z")).toBe(Date.UTC(2026, 10, 26, 3));
+  });
+
+  test("ISO-8601 with an offset and fractional seconds", () => {
+    expect(ms("2026-11-26T05:30:00.123456+02:30")).toBe(Date.UTC(2026, 10, 26, 3, 0, 0, 123));
+  });
+
+  test("ISO-8601 without seconds", () => {
+    expect(ms("2026-11-26T03:00Z")).toBe(Date.UTC(2026, 10, 26, 3));
+  });
+
+  test("epoch milliseconds", () => {
+    expect(ms(1_764_126_000_000)).toBe(1_764_126_000_000);
+  });
+
+  test("epoch seconds are refused with a hint", () => {
+    expect(ms(1_764_126_000)).toContain("epoch seconds");
+  });
+
+  test("values outside 2000–2099 are refused", () => {
+    expect(ms(0)).toContain("outside");
+    expect(ms(Date.UTC(2100, 0, 1))).toContain("outside");
+    expect(ms("1999-12-31T23:59:59Z")).toContain("outside");
+  });
+
+  test("an ISO string without a zone is refused", () => {
+    expect(ms("2026-11-26T03:00:00")).toContain("time zone");
+  });
+
+  test("the Date#toISOString form, with and without milliseconds", () => {
+    expect(ms("2026-11-26T03:00:00.250Z")).toBe(Date.UTC(2026, 10, 26, 3, 0, 0, 250));
+    expect(ms("2026-11-26T03:00:00Z")).toBe(Date.UTC(2026, 10, 26, 3));
+  });
+
+  test("impossible dates in the toISOString form are refused too", () => {
+    expect(ms("2026-02-30T00:00:00.000Z")).toContain("not a real date");
+    expect(ms("2026-11-26T03:00:60.000Z")).toContain("not a real date");
+    expect(ms("2026-1x-26T03:00:00.000Z")).toContain("not ISO-8601");
+  });
+
+  test("impossible dates and garbage are refused", () => {
+    expect(ms("2026-02-30T00:00:00Z")).toContain("not a real date");
+    expect(ms("2026-11-26T24:00:00Z")).toContain("not a real date");
+    expect(ms("2026-11-26T03:00:00+25:00")).toContain("zone offset");
+    expect(ms("yesterday")).toContain("not ISO-8601");
+    expect(ms(Number.NaN)).toContain("finite");
+    expect(ms(true)).toContain("got boolean");
+  });
+});
+
+describe("timestamp normalisation", () => {
+  const ctx = createNormalizeContext({ tenant: "t", now: () => Date.UTC(2026, 10, 26, 4), newId: () => "id" });
+
+  test("ISO and epoch ms of the same instant normalise to the same ISO string", () => {
+    const a = normalizeEvent({ service: "s", timestamp: "2026-11-26T05:00:00+02:00" }, ctx);
+    const b = normalizeEvent({ service: "s", timestamp: Date.UTC(2026, 10, 26, 3) }, ctx);
+    expect(a.ok && a.event.timestamp).toBe("2026-11-26T03:00:00.000Z");
+    expect(b.ok && b.event.timestamp).toBe("2026-11-26T03:00:00.000Z");
+  });
+
+  test("a missing timestamp defaults to the received time", () => {
+    const result = normalizeEvent({ service: "s" }, ctx);
+    expect(result.ok && result.event.timestamp).toBe("2026-11-26T04:00:00.000Z");
+  });
+
+  test("an invalid timestamp rejects the event naming the field", () => {
+    const result = normalizeEvent({ service: "s", timestamp: "nope" }, ctx);
+    expect(!result.ok && result.error).toMatch(/^timestamp/);
+  });
+});

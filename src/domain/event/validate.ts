@@ -1,0 +1,93 @@
+import { parseTimestamp, typeName } from "./timestamp.ts";
+
+/** The `error` field after normalisation: a string error becomes `{message}`; other keys are kept. */
+export type EventError = Record<string, unknown> & { code?: string; message?: string; type?: string };
+
+/** The typed fields of a valid event, already normalised (method upper-cased, time in epoch ms). */
+export interface KnownFields {
+  service: string;
+  /** Absent when the producer sent none (or null, or ""): the caller generates one. */
+  requestId: string | undefined;
+  eventId: string | undefined;
+  timestampMs: number | undefined;
+  method: string | undefined;
+  error: EventError | undefined;
+}
+
+export type ValidationResult = { ok: true; fields: KnownFields } | { ok: false; error: string };
+
+/** Optional typed fields where null means "not given" (many serialisers write null for unset). */
+export const NULLABLE_FIELDS = ["requestId", "eventId", "timestamp", "route", "method", "statusCode", "durationMs", "error"] as const;
+
+/** JSON.parse only makes Object.prototype objects; null-prototype objects are allowed for other producers. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Checks the fields the gateway understands; every other field is free-form. Does not mutate. */
+export function validateEvent(event: Record<string, unknown>): ValidationResult {
+  const { service, requestId, eventId, timestamp, route, method, statusCode, durationMs, error } = event;
+  if (typeof service !== "string" || service === "" || service.length > 128) {
+    return fail(`service is required: a non-empty string of at most 128 characters (got ${shown(service)})`);
+  }
+  if (requestId != null && (typeof requestId !== "string" || requestId.length > 256)) {
+    return fail(`requestId must be a string of at most 256 characters (got ${shown(requestId)})`);
+  }
+  if (eventId != null && (typeof eventId !== "string" || eventId.length > 128)) {
+    return fail(`eventId must be a string of at most 128 characters (got ${shown(eventId)})`);
+  }
+  let timestampMs: number | undefined;
+  if (timestamp != null) {
+    const parsed = parseTimestamp(timestamp);
+    if (!parsed.ok) return fail(parsed.error);
+    timestampMs = parsed.ms;
+  }
+  if (route != null && (typeof route !== "string" || route.length > 512)) {
+    return fail(`route must be a string of at most 512 characters (got ${shown(route)})`);
+  }
+  if (method != null && (typeof method !== "string" || method === "" || method.length > 16)) {
+    return fail(`method must be a non-empty string of at most 16 characters (got ${shown(method)})`);
+  }
+  if (statusCode != null && (typeof statusCode !== "number" || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599)) {
+    return fail(`statusCode must be an integer from 100 to 599 (got ${shown(statusCode)})`);
+  }
+  if (durationMs != null && (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0)) {
+    return fail(`durationMs must be a finite number ≥ 0 (got ${shown(durationMs)})`);
+  }
+  let normalError: EventError | undefined;
+  if (typeof error === "string") normalError = { message: error };
+  else if (isPlainObject(error)) {
+    for (const key of ["code", "message", "type"] as const) {
+      const part = error[key];
+      if (part != null && typeof part !== "string") return fail(`error.${key} must be a string (got ${shown(part)})`);
+    }
+    normalError = error as EventError;
+  } else if (error != null) {
+    return fail(`error must be an object {code, message, type} or a string (got ${shown(error)})`);
+  }
+  return {
+    ok: true,
+    fields: {
+      service,
+      requestId: typeof requestId === "string" && requestId !== "" ? requestId : undefined,
+      eventId: typeof eventId === "string" && eventId !== "" ? eventId : undefined,
+      timestampMs,
+      method: typeof method === "string" ? method.toUpperCase() : undefined,
+      error: normalError,
+    },
+  };
+}
+
+function fail(error: string): ValidationResult {
+  return { ok: false, error };
+}
+
+/** The offending value in a message: its type, and short scalars as written. */
+function shown(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "number" || typeof value === "boolean") return `${typeName(value)} ${value}`;
+  if (typeof value === "string") return value.length > 40 ? `a string of ${value.length} characters` : `string "${value}"`;
+  return typeName(value);
+}
