@@ -3,14 +3,17 @@ import type { ExecutionContext } from "hono";
 import { createAdapters } from "../src/adapters/factory.ts";
 import { createApp } from "../src/app/create-app.ts";
 import { parseConfig } from "../src/config/schema.ts";
+import { MetricsRegistry } from "../src/metrics/registry.ts";
+import { WaitUntilSink } from "../src/pipeline/wait-until-sink.ts";
 
 type App = ReturnType<typeof createApp>;
 let app: Promise<App> | undefined;
 
 async function build(env: Record<string, unknown>): Promise<App> {
   const config = parseConfig(env);
+  const metrics = new MetricsRegistry();
   const adapters = await createAdapters(config, { runtime: "workerd" });
-  return createApp({ config, adapters });
+  return createApp({ config, adapters, sink: new WaitUntilSink(adapters.publisher, metrics), metrics });
 }
 
 export default {

@@ -1,26 +1,29 @@
 // The all-in-one server (`bun start`): gateway, search API and embedded pipeline in one process.
-
 import { createAdapters } from "../src/adapters/factory.ts";
 import { MemoryPublisher } from "../src/adapters/memory/memory-publisher.ts";
 import { createApp } from "../src/app/create-app.ts";
-import { ConfigError } from "../src/config/schema.ts";
+import { MetricsRegistry } from "../src/metrics/registry.ts";
+import { BatchingSink } from "../src/pipeline/batching-sink.ts";
 import { EmbeddedPipeline } from "../src/pipeline/embedded-pipeline.ts";
 import { bunModules } from "../src/runtime/bun/modules.ts";
-import { announceAuthMode, loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
+import { announceAuthMode, exitOnConfigError, loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
 
 const config = loadConfigOrExit();
-const adapters = await createAdapters(config, bunModules).catch((error: unknown) => {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(78);
-});
-
+const metrics = new MetricsRegistry();
+const adapters = await createAdapters(config, bunModules).catch(exitOnConfigError);
+const sink = new BatchingSink(adapters.publisher, { metrics });
 const pipeline = adapters.publisher instanceof MemoryPublisher ? new EmbeddedPipeline(adapters.publisher, adapters.eventStore) : undefined;
 pipeline?.start();
 
 let draining = false;
-const app = createApp({ config, adapters, isDraining: () => draining });
-const server = Bun.serve({ port: config.PORT, hostname: process.env.HOST ?? "0.0.0.0", fetch: app.fetch });
+const app = (() => {
+  try {
+    return createApp({ config, adapters, sink, metrics, isDraining: () => draining });
+  } catch (error) {
+    return exitOnConfigError(error);
+  }
+})();
+const server = Bun.serve({ port: config.PORT, hostname: process.env.HOST ?? "0.0.0.0", fetch: app.fetch, maxRequestBodySize: config.INGEST_MAX_BODY_BYTES + 1024 });
 announceAuthMode(config);
 console.log(`wide-gate listening on http://${server.hostname}:${server.port} (publisher=${config.PUBLISHER}, store=${config.EVENT_STORE})`);
 
@@ -28,7 +31,8 @@ onShutdownSignal(async (signal) => {
   console.log(`${signal}: draining`);
   draining = true;
   await server.stop(); // stop accepting; resolves when in-flight requests are done
-  await pipeline?.stop(); // write what the gateway accepted
+  await sink.drain(); // publish what the gateway accepted
+  await pipeline?.stop(); // and, all-in-one, write it to the store
   for (const component of adapters.all) await component.close().catch(() => {});
   console.log("stopped cleanly");
 });

@@ -1,17 +1,24 @@
 import { Hono } from "hono";
 import { jsonError } from "./errors.ts";
+import { createIngestPipeline } from "./ingest-pipeline.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { ingestRoutes } from "./routes/ingest.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import type { AppDeps, AppEnv } from "./types.ts";
 
 /** The one Hono app, the same on Bun and on Workers; entries only build `deps`. */
 export function createApp(deps: AppDeps) {
+  const { config, adapters, metrics } = deps;
+  const pipeline = createIngestPipeline(config, metrics);
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
-    c.set("config", deps.config);
-    c.set("adapters", deps.adapters);
+    c.set("config", config);
+    c.set("adapters", adapters);
     await next();
   });
-  app.route("/", healthRoutes(deps.adapters.all, deps.isDraining ?? (() => false)));
+  app.route("/", healthRoutes(adapters.all, deps.isDraining ?? (() => false)));
+  app.route("/", metricsRoutes(metrics));
+  app.route("/", ingestRoutes({ ingestKeys: config.INGEST_API_KEYS, pipeline, sink: deps.sink, metrics }));
   app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
     console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);

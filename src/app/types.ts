@@ -1,10 +1,15 @@
 import type { Adapters } from "../adapters/factory.ts";
 import type { Config } from "../config/schema.ts";
+import type { MetricsRegistry } from "../metrics/registry.ts";
+import type { EventSink } from "../pipeline/sink.ts";
 
-/** What the app is built from: typed config and the adapters the factory chose. */
+/** What the app is built from: typed config, the adapters the factory chose, and the runtime's sink. */
 export interface AppDeps {
   config: Config;
   adapters: Adapters;
+  /** Where kept events go after the 202: a background batcher on Bun, waitUntil on Workers. */
+  sink: EventSink;
+  metrics: MetricsRegistry;
   /** True once shutdown has begun: /readyz answers 503 so load balancers stop sending. */
   isDraining?: () => boolean;
 }

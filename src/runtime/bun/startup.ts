@@ -13,6 +13,15 @@ export function loadConfigOrExit(env: Record<string, unknown> = process.env): Co
   }
 }
 
+/** For start-up steps after config parsing (adapter construction, sampler rules). */
+export function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78);
+  }
+  throw error;
+}
+
 export function announceAuthMode(config: Config): void {
   if (!config.INGEST_API_KEYS || !config.QUERY_API_KEYS) {
     const open = [!config.INGEST_API_KEYS && "ingest", !config.QUERY_API_KEYS && "query"].filter(Boolean).join(" and ");
