@@ -2,7 +2,7 @@
 import type { ExecutionContext } from "hono";
 import { createAdapters } from "../src/adapters/factory.ts";
 import { createApp } from "../src/app/create-app.ts";
-import { parseConfig } from "../src/config/schema.ts";
+import { ConfigError, parseConfig } from "../src/config/schema.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { WaitUntilSink } from "../src/pipeline/wait-until-sink.ts";
 
@@ -22,6 +22,13 @@ export default {
       app = undefined; // let the next request retry after a fixed deploy
       throw error;
     });
-    return (await app).fetch(request, env, ctx);
+    try {
+      return (await app).fetch(request, env, ctx);
+    } catch (error) {
+      // A Worker has no start-up to stop, so a bad var answers every request with the one line naming it.
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(error.message);
+      return Response.json({ error: { code: "CONFIG", message: error.message } }, { status: 500 });
+    }
   },
 };

@@ -50,7 +50,11 @@ export class BatchingSink implements EventSink {
   submit(events: OutboundEvent[]): SubmitResult {
     if (events.length === 0) return { ok: true };
     if (this.queue.length + events.length > this.maxQueued) {
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(this.backoffMs / 1000)), reason: `publish queue full (${this.queue.length} events)` };
+      return {
+        ok: false,
+        retryAfterSeconds: Math.max(1, Math.ceil(this.backoffMs / 1000)),
+        reason: `publish queue full (${this.queue.length} events)`,
+      };
     }
     for (const event of events) this.queue.push(event);
     this.schedule(this.queue.length >= this.maxBatch ? 0 : this.maxDelayMs);

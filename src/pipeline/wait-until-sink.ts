@@ -34,7 +34,9 @@ export class WaitUntilSink implements EventSink {
         this.metrics?.inc("widegate_publish_failures_total", { publisher: this.publisher.name });
         if (attempt >= this.attempts) {
           this.metrics?.inc("widegate_publish_events_total", { publisher: this.publisher.name, result: "lost" }, events.length);
-          console.error(`publish via ${this.publisher.name} failed ${attempt} times; ${events.length} events lost: ${(error as Error).message}`);
+          console.error(
+            `publish via ${this.publisher.name} failed ${attempt} times; ${events.length} events lost: ${(error as Error).message}`,
+          );
           return;
         }
         await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));

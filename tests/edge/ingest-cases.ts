@@ -1,0 +1,161 @@
+/** Requests sent unchanged to the gateway on Bun and on workerd; both must answer the same. */
+
+export const PARITY_ENV: Record<string, string> = {
+  PUBLISHER: "memory",
+  SAMPLING_NORMAL_RATE: "0.1",
+  SAMPLING_SLOW_MS: "1500",
+  SAMPLING_CRITICAL_ROUTES: "/api/checkout,/api/pay/**",
+  SAMPLING_RULES: JSON.stringify([
+    { name: "drop-health", rate: 0, when: [{ field: "route", op: "eq", value: "/health" }] },
+    { name: "enterprise", rate: 1, when: [{ field: "user.plan", op: "in", value: ["enterprise"] }] },
+    {
+      name: "search-half",
+      rate: 0.5,
+      when: [
+        { field: "service", op: "eq", value: "search" },
+        { field: "method", op: "neq", value: "POST" },
+      ],
+    },
+  ]),
+  INGEST_API_KEYS: "test-key:acme",
+  INGEST_MAX_EVENTS: "2000",
+  INGEST_MAX_EVENT_BYTES: "8192",
+  INGEST_MAX_FIELDS: "64",
+  INGEST_MAX_BODY_BYTES: "1048576",
+};
+
+export const AUTH = { authorization: "Bearer test-key" };
+const JSON_HEADERS = { ...AUTH, "content-type": "application/json" };
+
+export interface IngestCase {
+  name: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body: string;
+  status: number;
+}
+
+const T = "2026-11-26T03:00:00.000Z";
+const event = (i: number, extra: Record<string, unknown> = {}) => ({
+  requestId: `req-parity-${i}`,
+  timestamp: T,
+  service: "payment",
+  route: "/api/payments",
+  method: "GET",
+  statusCode: 200,
+  durationMs: 12.5,
+  ...extra,
+});
+
+const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+
+export const INGEST_CASES: IngestCase[] = [
+  { name: "one event", body: JSON.stringify(event(1)), status: 202 },
+  { name: "a batch, explained", path: "/v1/events?explain=1", body: JSON.stringify([1, 2, 3, 4, 5].map((i) => event(i))), status: 202 },
+  {
+    name: "every reason",
+    path: "/v1/events?explain=true",
+    body: JSON.stringify([
+      event(10, { statusCode: 503 }),
+      event(11, { error: { code: "CARD_DECLINED", message: "declined" } }),
+      event(12, { durationMs: 4000 }),
+      event(13, { route: "/api/checkout" }),
+      event(14, { route: "/api/pay/v2/refund" }),
+      event(15, { route: "/health" }),
+      event(16, { user: { plan: "enterprise" } }),
+      event(17, { service: "search" }),
+      event(18, { service: "search", method: "POST" }),
+    ]),
+    status: 202,
+  },
+  {
+    name: "NDJSON with a bad line keeps the good ones",
+    path: "/v1/events?explain=1",
+    headers: { ...AUTH, "content-type": "application/x-ndjson" },
+    body: [JSON.stringify(event(20, { statusCode: 500 })), "{not json", JSON.stringify(event(21, { statusCode: 500 })), ""].join("\n"),
+    status: 202,
+  },
+  {
+    name: "mixed batch reports bad events by index",
+    body: JSON.stringify([
+      event(30, { statusCode: 500 }),
+      { route: "/x" },
+      event(31, { statusCode: "500" }),
+      event(32, { durationMs: -1 }),
+    ]),
+    status: 202,
+  },
+  { name: "epoch-ms timestamp", path: "/v1/events?explain=1", body: JSON.stringify(event(40, { timestamp: 1764126000000 })), status: 202 },
+  { name: "redaction happens before sampling", body: JSON.stringify(event(41, { password: "hunter2", statusCode: 500 })), status: 202 },
+  { name: "empty array", body: "[]", status: 202 },
+  // Hostile or malformed input: a 4xx JSON error, never a crash.
+  { name: "invalid JSON", body: '{"service": "payment",', status: 400 },
+  { name: "truncated array", body: "[{}, {", status: 400 },
+  { name: "empty body", body: "", status: 400 },
+  { name: "whitespace body", body: "   \n ", status: 400 },
+  { name: "top-level number", body: "42", status: 400 },
+  { name: "top-level string", body: '"hello"', status: 400 },
+  { name: "10k-deep object nesting", body: nested(10_000), status: 400 },
+  { name: "10k-deep array nesting", body: `${"[".repeat(10_000)}${"]".repeat(10_000)}`, status: 400 },
+  { name: "__proto__ key", body: JSON.stringify(event(50)).replace("{", '{"__proto__":{"polluted":true},'), status: 400 },
+  { name: "nested constructor key", body: JSON.stringify(event(51, { meta: { constructor: { prototype: { x: 1 } } } })), status: 400 },
+  { name: "wrong types", body: JSON.stringify({ service: 42, statusCode: "oops", durationMs: "slow" }), status: 400 },
+  { name: "missing service", body: JSON.stringify({ route: "/x" }), status: 400 },
+  { name: "timestamp in seconds", body: JSON.stringify(event(52, { timestamp: 1764126000 })), status: 400 },
+  { name: "wrong content type", headers: { ...AUTH, "content-type": "text/html" }, body: "<html>", status: 415 },
+  { name: "form content type", headers: { ...AUTH, "content-type": "application/x-www-form-urlencoded" }, body: "a=1", status: 415 },
+  {
+    name: "too many events",
+    body: JSON.stringify(Array.from({ length: 2001 }, (_, i) => ({ service: "s", requestId: `r${i}` }))),
+    status: 413,
+  },
+  {
+    name: "one event over the size limit",
+    body: JSON.stringify([event(60, { statusCode: 500 }), event(61, { blob: "x".repeat(9000) })]),
+    status: 202,
+  },
+  {
+    name: "an event over the field limit",
+    body: JSON.stringify([event(62, Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`f${i}`, i])))]),
+    status: 400,
+  },
+  { name: "body over the byte limit", body: JSON.stringify([event(63, { blob: "y".repeat(1_100_000) })]), status: 413 },
+  { name: "no API key", headers: { "content-type": "application/json" }, body: JSON.stringify(event(70)), status: 401 },
+  {
+    name: "wrong API key",
+    headers: { authorization: "Bearer nope", "content-type": "application/json" },
+    body: JSON.stringify(event(71)),
+    status: 401,
+  },
+  {
+    name: "X-API-Key header",
+    headers: { "x-api-key": "test-key", "content-type": "application/json" },
+    body: JSON.stringify(event(72)),
+    status: 202,
+  },
+];
+
+export function requestFor(base: string, c: IngestCase): Request {
+  const headers = new Headers(c.headers ?? JSON_HEADERS);
+  // A server that refuses a body unread closes the connection; a client must not reuse it for the next request.
+  if (c.status === 413) headers.set("connection", "close");
+  return new Request(`${base}${c.path ?? "/v1/events"}`, { method: "POST", headers, body: c.body });
+}
+
+/** 2,000 events of one shape with counter ids: the sampling decision of each must match across runtimes. */
+export function samplingBatch(): string {
+  const services = ["payment", "search", "catalog", "auth"];
+  const routes = ["/api/payments", "/api/search", "/api/checkout", "/health", "/api/pay/v1/charge", "/api/items"];
+  return JSON.stringify(
+    Array.from({ length: 2000 }, (_, i) => ({
+      requestId: `req-2026-11-26-${i}`,
+      timestamp: 1764126000000 + i,
+      service: services[i % services.length],
+      route: routes[i % routes.length],
+      method: i % 3 === 0 ? "POST" : "GET",
+      statusCode: i % 97 === 0 ? 502 : 200,
+      durationMs: (i * 37) % 2500,
+      user: { id: `u${i % 50}`, plan: i % 11 === 0 ? "enterprise" : "free" },
+    })),
+  );
+}
