@@ -12,13 +12,13 @@ interface Family {
   values: Map<string, { labels: Labels; value: number }>;
 }
 
-const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 
 function labelKey(labels: Labels): string {
   const keys = Object.keys(labels);
   if (keys.length === 0) return "";
   keys.sort();
-  return keys.map((k) => `${k}="${escape(String(labels[k]))}"`).join(",");
+  return keys.map((k) => `${k}="${escapeLabel(String(labels[k]))}"`).join(",");
 }
 
 export class MetricsRegistry {
