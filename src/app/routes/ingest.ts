@@ -43,7 +43,12 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     apiKeyAuth({ keys: deps.ingestKeys, scope: "ingest" }),
     async (c) => {
       const parsed = await parseRequestBody(
-        { body: c.req.raw.body, contentType: c.req.header("content-type"), contentLength: c.req.header("content-length") },
+        {
+          body: c.req.raw.body,
+          contentType: c.req.header("content-type"),
+          contentLength: c.req.header("content-length"),
+          readText: () => c.req.raw.text(),
+        },
         pipeline.limits,
       );
       if (!parsed.ok) {

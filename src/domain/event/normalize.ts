@@ -68,7 +68,7 @@ export function normalizeEvent(value: unknown, ctx: NormalizeContext): Normalize
   const { fields } = valid;
   for (const key of NULLABLE_FIELDS) if (value[key] === null) delete value[key];
   const requestId = fields.requestId ?? ctx.newId();
-  const timestamp = fields.timestampMs === undefined ? ctx.receivedAt : new Date(fields.timestampMs).toISOString();
+  const timestamp = fields.timestampMs === undefined ? ctx.receivedAt : (fields.timestampIso ?? new Date(fields.timestampMs).toISOString());
   value.requestId = requestId;
   value.timestamp = timestamp;
   if (fields.method !== undefined) value.method = fields.method;

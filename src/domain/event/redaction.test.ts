@@ -84,3 +84,22 @@ describe("redaction of card numbers", () => {
     expect(normalized({ service: "s", pan: "4111111111111111" }, off).pan).toBe("4111111111111111");
   });
 });
+
+describe("card pre-check never misses a run", () => {
+  test("a card number at every offset, with and without separators, is redacted", () => {
+    for (const card of ["4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111", "5500 0000 0000 0004", "378282246310005"]) {
+      for (let offset = 0; offset < 30; offset++) {
+        for (const tail of ["", " end", "x".repeat(17)]) {
+          const text = `${"a".repeat(offset)} ${card}${tail}`;
+          expect(redactCardNumbers(text)).toBe(`${"a".repeat(offset)} [REDACTED:card]${tail}`);
+        }
+      }
+    }
+  });
+
+  test("timestamps and short digit runs pass through untouched", () => {
+    for (const text of ["2026-11-26T03:00:00.123Z", "order 123456789012 shipped", "1-2-3-4-5-6-7-8-9-0-1-2", "12 34 56 78 90 12"]) {
+      expect(redactCardNumbers(text)).toBe(text);
+    }
+  });
+});

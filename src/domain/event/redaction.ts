@@ -38,14 +38,35 @@ export interface RedactionOptions {
 /** Past this many distinct key names the memo starts over, so hostile unique keys cannot grow it. */
 const MEMO_LIMIT = 4096;
 
+/** Longest key name the prefilter tracks; longer sensitive names simply always take the slow path. */
+const PREFILTER_MAX_LEN = 64;
+
 export function compileRedaction(options: RedactionOptions = {}): Redaction {
   const keys = new Set((options.keys ?? DEFAULT_SENSITIVE_KEYS).map((k) => k.toLowerCase()));
+  // The walk asks about every key of every event, and almost all answers are "no". A table of
+  // (lower-cased first letter, length) pairs that some sensitive name has rejects nearly every key
+  // with two reads, before any hashing; only candidates reach the memo.
+  const candidate = new Uint8Array(128 * (PREFILTER_MAX_LEN + 1));
+  let longNames = false;
+  for (const k of keys) {
+    const first = k.charCodeAt(0);
+    if (k.length > PREFILTER_MAX_LEN || first >= 128) longNames = true;
+    else {
+      candidate[first * (PREFILTER_MAX_LEN + 1) + k.length] = 1;
+      const upper = k[0]?.toUpperCase().charCodeAt(0) ?? first;
+      if (upper < 128) candidate[upper * (PREFILTER_MAX_LEN + 1) + k.length] = 1;
+    }
+  }
   // Events repeat the same few hundred key names; memoising skips a toLowerCase allocation per key.
   const memo = new Map<string, boolean>();
   return {
     keys,
     cardNumbers: options.cardNumbers ?? true,
     isSensitiveKey(key) {
+      const first = key.charCodeAt(0);
+      if (!longNames && (first >= 128 || key.length > PREFILTER_MAX_LEN || candidate[first * (PREFILTER_MAX_LEN + 1) + key.length] === 0)) {
+        return false;
+      }
       let hit = memo.get(key);
       if (hit === undefined) {
         hit = keys.has(key.toLowerCase());
@@ -68,8 +89,41 @@ const CARD_RUN = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
  * ("card 4111 1111 1111 1111 declined"). Returns the same string when nothing matched.
  */
 export function redactCardNumbers(text: string): string {
-  if (text.length < 13 || !CARD_QUICK.test(text)) return text;
+  if (!mayHoldCardNumber(text) || !CARD_QUICK.test(text)) return text;
   return text.replace(CARD_RUN, (run) => (luhnValid(run) ? REDACTED_CARD : run));
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/**
+ * Cheap exact pre-check run on every string value. A card-number run is at least 13 characters of
+ * digits with single separators, so it covers one of every 13 consecutive positions. Sampling
+ * positions 12, 25, 38, … and measuring the digit run around each hit never misses a card number,
+ * and leaves the regex to the few strings that really hold 13 digits in a row (not timestamps).
+ */
+function mayHoldCardNumber(text: string): boolean {
+  for (let p = 12; p < text.length; p += 13) {
+    if (digitsAround(text, p) >= 13) return true;
+  }
+  return false;
+}
+
+const isSeparator = (c: number) => c === 32 || c === 45;
+
+/** Digits in the run of digits-with-single-separators that covers position p (0 if none does). */
+function digitsAround(text: string, p: number): number {
+  let count = 0;
+  for (let i = p; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) count++;
+    else if (!(isSeparator(c) && i > p - 1 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)))) break;
+  }
+  for (let i = p - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) count++;
+    else if (!(isSeparator(c) && isDigit(text.charCodeAt(i + 1)) && isDigit(text.charCodeAt(i - 1)))) break;
+  }
+  return count;
 }
 
 /** Luhn checksum over the digits of `run`, ignoring separators. */

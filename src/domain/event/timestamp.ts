@@ -5,7 +5,8 @@ export const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
 // RFC 3339 profile of ISO-8601: a date, a time, and a zone; without a zone the instant is ambiguous.
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2})$/;
 
-export type TimestampResult = { ok: true; ms: number } | { ok: false; error: string };
+/** `iso` is set when the input already is the canonical `toISOString()` form, so it needs no re-formatting. */
+export type TimestampResult = { ok: true; ms: number; iso?: string } | { ok: false; error: string };
 
 /**
  * An ISO-8601 string or epoch milliseconds → epoch ms. Parsed by hand rather than Date.parse so
@@ -17,7 +18,11 @@ export function parseTimestamp(value: unknown): TimestampResult {
     return { ok: false, error: `timestamp must be an ISO-8601 string or epoch milliseconds (got ${typeName(value)})` };
   }
   const fast = canonical(value);
-  if (fast !== null) return fromParts(fast, 0, value);
+  if (fast !== null) {
+    const result = fromParts(fast, 0, value);
+    if (result.ok && value.length === 24) result.iso = value;
+    return result;
+  }
   const m = ISO.exec(value);
   if (m === null) {
     return { ok: false, error: `timestamp "${value.slice(0, 40)}" is not ISO-8601 with a time zone (e.g. 2026-11-26T03:00:00Z)` };
@@ -32,15 +37,20 @@ export function parseTimestamp(value: unknown): TimestampResult {
 /** year, month (1-12), day, hour, minute, second, millisecond. */
 type Parts = [number, number, number, number, number, number, number];
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysIn(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+}
+
 function fromParts(parts: Parts, offsetMs: number, shown: string): TimestampResult {
   const [year, month, day, hour, minute, second, ms] = parts;
-  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(local);
-  // Date.UTC rolls 2026-02-30 over to March; a round trip that changes a field means the date was impossible.
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+  // Date.UTC would roll 2026-02-30 over to March; impossible fields are refused instead.
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     return { ok: false, error: `timestamp "${shown.slice(0, 40)}" is not a real date and time` };
   }
-  return inRange(local - offsetMs, shown);
+  return inRange(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMs, shown);
 }
 
 /**

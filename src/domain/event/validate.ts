@@ -10,6 +10,8 @@ export interface KnownFields {
   requestId: string | undefined;
   eventId: string | undefined;
   timestampMs: number | undefined;
+  /** The timestamp as sent when it already is canonical ISO (toISOString form). */
+  timestampIso: string | undefined;
   method: string | undefined;
   error: EventError | undefined;
 }
@@ -39,10 +41,12 @@ export function validateEvent(event: Record<string, unknown>): ValidationResult 
     return fail(`eventId must be a string of at most 128 characters (got ${shown(eventId)})`);
   }
   let timestampMs: number | undefined;
+  let timestampIso: string | undefined;
   if (timestamp != null) {
     const parsed = parseTimestamp(timestamp);
     if (!parsed.ok) return fail(parsed.error);
     timestampMs = parsed.ms;
+    timestampIso = parsed.iso;
   }
   if (route != null && (typeof route !== "string" || route.length > 512)) {
     return fail(`route must be a string of at most 512 characters (got ${shown(route)})`);
@@ -74,6 +78,7 @@ export function validateEvent(event: Record<string, unknown>): ValidationResult 
       requestId: typeof requestId === "string" && requestId !== "" ? requestId : undefined,
       eventId: typeof eventId === "string" && eventId !== "" ? eventId : undefined,
       timestampMs,
+      timestampIso,
       method: typeof method === "string" ? method.toUpperCase() : undefined,
       error: normalError,
     },

@@ -85,16 +85,20 @@ export function murmur3_32(input: string, seed = 0): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** UTF-8 bytes of `input`; ASCII is copied into the shared `scratch` (valid until the next call). */
-function bytesOf(input: string): Uint8Array {
+/**
+ * Writes the UTF-8 bytes of `input` into the shared `scratch` buffer and returns their count
+ * (valid until the next call): no allocation per hash, which matters once per event.
+ */
+function utf8Into(input: string): number {
   const len = input.length;
-  if (scratch.length < len) scratch = new Uint8Array(Math.max(len, scratch.length * 2));
+  // UTF-8 needs at most 3 bytes per UTF-16 unit.
+  if (scratch.length < len * 3) scratch = new Uint8Array(Math.max(len * 3, scratch.length * 2));
   for (let i = 0; i < len; i++) {
     const c = input.charCodeAt(i);
-    if (c >= 0x80) return utf8.encode(input);
+    if (c >= 0x80) return utf8.encodeInto(input, scratch).written;
     scratch[i] = c;
   }
-  return scratch.subarray(0, len);
+  return len;
 }
 
 const D1 = 0x239b961b;
@@ -102,7 +106,9 @@ const D2 = 0xab0e9789;
 const D3 = 0x38b34ae5;
 const D4 = 0xa1e38b93;
 
-const hex8 = (x: number): string => (x >>> 0).toString(16).padStart(8, "0");
+// Byte → two hex digits, so formatting a word is four lookups instead of toString(16) + padStart.
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+const hex8 = (x: number): string => (HEX[(x >>> 24) & 255] as string) + HEX[(x >>> 16) & 255] + HEX[(x >>> 8) & 255] + HEX[x & 255];
 
 /**
  * MurmurHash3 x86_128 of the UTF-8 bytes of `input`, as 32 lowercase hex characters.
@@ -112,8 +118,8 @@ const hex8 = (x: number): string => (x >>> 0).toString(16).padStart(8, "0");
  * reversed (e.g. mmh3.hash_bytes(b, seed, x64arch=False) read as four LE uint32s).
  */
 export function murmur3_128hex(input: string, seed = 0): string {
-  const bytes = bytesOf(input);
-  const len = bytes.length;
+  const len = utf8Into(input);
+  const bytes = scratch;
   const blocks = len & ~15;
   let h1 = seed | 0;
   let h2 = h1;

@@ -1,0 +1,113 @@
+/**
+ * bench:ingest — events/s through POST /v1/events on Bun (the real server, over loopback HTTP),
+ * against the same run's ceiling: in-process JSON.parse + JSON.stringify of the same bytes.
+ * Also the sampler's cost per event. Batches of 1000 events of ~800 bytes, sampling on.
+ *
+ *   npm run bench:ingest [-- seconds=10 concurrency=4 profile=/tmp/prof]
+ */
+import { resolve } from "node:path";
+import { createSampler } from "../src/domain/sampling/sampler.ts";
+import { makeBatch } from "./fixtures.ts";
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
+const SECONDS = Number(args.seconds ?? 10);
+const CONCURRENCY = Number(args.concurrency ?? 4);
+const EVENTS = 1000;
+const BODIES = 16; // distinct bodies, so ids (and sampling decisions) vary like real traffic
+const bodies = Array.from({ length: BODIES }, (_, b) => makeBatch(EVENTS, b * EVENTS, 50));
+const bytes = bodies[0]?.length ?? 0;
+// The client sends bytes encoded once, so its own CPU share stays small on a 2-core machine.
+const encoded = bodies.map((b) => new TextEncoder().encode(b));
+
+function timeLoop(seconds: number, body: (i: number) => void): number {
+  for (let i = 0; i < 20; i++) body(i); // warm up
+  const end = performance.now() + seconds * 1000;
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() < end) body(n++);
+  return n / ((performance.now() - start) / 1000);
+}
+
+// 1. Ceiling: parse + stringify of the same bytes, in process.
+let keep: unknown;
+const ceilingBodiesPerSec = timeLoop(3, (i) => {
+  keep = JSON.stringify(JSON.parse(bodies[i % BODIES] as string));
+});
+
+// 2. Sampling cost alone, on the parsed events.
+const sampler = createSampler({
+  normalRate: 0.05,
+  slowMs: 2000,
+  criticalRoutes: ["/api/checkout/confirm", "/api/admin/**"],
+  rules: [{ name: "drop-health", rate: 0, when: [{ field: "route", op: "eq", value: "/health" }] }],
+});
+const parsed = bodies.map((b) => JSON.parse(b) as Record<string, unknown>[]);
+const samplesPerSec = timeLoop(2, (i) => {
+  for (const event of parsed[i % BODIES] as Record<string, unknown>[]) keep = sampler.decide(event);
+});
+const samplingNs = 1e9 / (samplesPerSec * EVENTS);
+
+// 3. The gateway on Bun, over HTTP.
+// profile=DIR writes the server's CPU profile (markdown) there on exit.
+const profile = args.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${args.profile}`] : [];
+const server = Bun.spawn([process.execPath, ...profile, resolve(import.meta.dir, "../worker/server.ts")], {
+  env: {
+    PATH: process.env.PATH ?? "",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    EVENT_STORE: "memory",
+    PUBLISHER: "memory",
+    SAMPLING_NORMAL_RATE: "0.05",
+  },
+  stdout: "pipe",
+  stderr: "inherit",
+});
+let url = "";
+const reader = server.stdout.getReader();
+let printed = "";
+while (!url) {
+  const { value, done } = await reader.read();
+  if (done) throw new Error(`server exited: ${printed}`);
+  printed += new TextDecoder().decode(value);
+  url = printed.match(/listening on (http:\/\/\S+)/)?.[1] ?? "";
+}
+
+let requests = 0;
+let failures = 0;
+let kept = 0;
+async function client(id: number, until: number) {
+  let i = id;
+  while (performance.now() < until) {
+    const response = await fetch(`${url}/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: encoded[i++ % BODIES],
+    });
+    const answer = (await response.json()) as { kept?: number };
+    if (response.status === 202) {
+      requests++;
+      kept += answer.kept ?? 0;
+    } else failures++;
+  }
+}
+await Promise.all(Array.from({ length: CONCURRENCY }, (_, c) => client(c, performance.now() + 1000))); // warm up
+requests = failures = kept = 0;
+const started = performance.now();
+await Promise.all(Array.from({ length: CONCURRENCY }, (_, c) => client(c, started + SECONDS * 1000)));
+const elapsed = (performance.now() - started) / 1000;
+server.kill("SIGTERM");
+await server.exited;
+
+const gatewayEventsPerSec = (requests * EVENTS) / elapsed;
+const ceilingEventsPerSec = ceilingBodiesPerSec * EVENTS;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+console.log(
+  `bench:ingest — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${EVENTS} events/request, ${Math.round(bytes / EVENTS)} bytes/event`,
+);
+console.log(`  ceiling  JSON.parse+JSON.stringify, in process   ${fmt(ceilingEventsPerSec).padStart(10)} events/s`);
+console.log(
+  `  gateway  POST /v1/events over HTTP (c=${CONCURRENCY}, ${SECONDS}s)  ${fmt(gatewayEventsPerSec).padStart(10)} events/s  = ${((100 * gatewayEventsPerSec) / ceilingEventsPerSec).toFixed(1)}% of ceiling (target ≥ 50%)`,
+);
+console.log(`           ${requests} requests 202, ${failures} other, ${(100 * kept) / (requests * EVENTS || 1)}% of events kept`);
+console.log(`  sampler  decide() per event                      ${samplingNs.toFixed(0).padStart(10)} ns (target < 300 ns)`);
+void keep;
