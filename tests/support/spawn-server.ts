@@ -7,6 +7,8 @@ const ROOT = resolve(import.meta.dir, "../..");
 
 export interface RunningServer {
   url: string;
+  /** The server's DATA_DIR (a fresh temp folder unless the caller set one). */
+  dataDir: string;
   proc: Subprocess<"ignore", "pipe", "pipe">;
   /** Everything the process has printed so far (stdout and stderr). */
   output: () => string;
@@ -25,7 +27,7 @@ async function collect(stream: ReadableStream<Uint8Array>, sink: string[]): Prom
 
 /** Starts a Bun entry on a free port and resolves once it prints where it listens. */
 export async function spawnServer(entry: string, env: Record<string, string> = {}, timeoutMs = 15_000): Promise<RunningServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "widegate-"));
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "widegate-"));
   const proc = Bun.spawn([process.execPath, join(ROOT, entry)], {
     cwd: ROOT,
     env: cleanEnv({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, ...env }),
@@ -44,6 +46,7 @@ export async function spawnServer(entry: string, env: Record<string, string> = {
       const url = match[1].replace(/\/$/, "");
       return {
         url,
+        dataDir,
         proc,
         output,
         stop: async (signal = "SIGTERM") => {
