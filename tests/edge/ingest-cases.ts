@@ -47,6 +47,29 @@ const event = (i: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** An OTLP/HTTP JSON export with a normal and an error record, as an OpenTelemetry SDK sends it. */
+function otlp() {
+  const kv = (key: string, value: unknown) => ({ key, value });
+  const record = (i: number, status: number) => ({
+    timeUnixNano: `${1764126000000 + i}000000`,
+    severityNumber: status >= 500 ? 17 : 9,
+    body: { stringValue: `request ${i}` },
+    attributes: [
+      kv("request.id", { stringValue: `otlp-${i}` }),
+      kv("http.route", { stringValue: "/api/payments" }),
+      kv("http.response.status_code", { intValue: String(status) }),
+    ],
+  });
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: [kv("service.name", { stringValue: "payment" })] },
+        scopeLogs: [{ logRecords: [record(1, 200), record(2, 503), record(3, 200)] }],
+      },
+    ],
+  };
+}
+
 const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 
 export const INGEST_CASES: IngestCase[] = [
@@ -120,6 +143,15 @@ export const INGEST_CASES: IngestCase[] = [
     status: 400,
   },
   { name: "body over the byte limit", body: JSON.stringify([event(63, { blob: "y".repeat(1_100_000) })]), status: 413 },
+  { name: "OTLP logs", path: "/v1/logs?explain=1", body: JSON.stringify(otlp()), status: 202 },
+  { name: "OTLP logs that are not OTLP", path: "/v1/logs", body: JSON.stringify({ service: "payment" }), status: 400 },
+  {
+    name: "OTLP logs as NDJSON",
+    path: "/v1/logs",
+    headers: { ...AUTH, "content-type": "application/x-ndjson" },
+    body: "{}\n{}",
+    status: 400,
+  },
   { name: "no API key", headers: { "content-type": "application/json" }, body: JSON.stringify(event(70)), status: 401 },
   {
     name: "wrong API key",

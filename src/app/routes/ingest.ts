@@ -1,5 +1,6 @@
-import { Hono } from "hono";
-import { createNormalizeContext, normalizeBody } from "../../domain/event/index.ts";
+import { type Context, Hono } from "hono";
+import { createNormalizeContext, normalizeBody, type ParsedBody } from "../../domain/event/index.ts";
+import { mapOtlpLogs } from "../../domain/event/otlp.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
 import type { EventSink } from "../../pipeline/sink.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
@@ -15,16 +16,10 @@ export interface IngestRouteDeps {
   metrics: MetricsRegistry;
 }
 
-interface Explained {
-  index: number;
-  eventId: string;
-  kept: boolean;
-  reason: string;
-  rate: number;
-}
+type IngestContext = Context<{ Variables: TenantVariables }>;
 
 /** Workers give a request's work a lifetime past the response only through executionCtx.waitUntil. */
-function waitUntilOf(c: { executionCtx: { waitUntil(p: Promise<unknown>): void } }): ((p: Promise<unknown>) => void) | undefined {
+function waitUntilOf(c: IngestContext): ((p: Promise<unknown>) => void) | undefined {
   try {
     const ctx = c.executionCtx;
     return (p) => ctx.waitUntil(p);
@@ -33,65 +28,91 @@ function waitUntilOf(c: { executionCtx: { waitUntil(p: Promise<unknown>): void }
   }
 }
 
-/** POST /v1/events: parse → validate/redact → sample → hand off → 202, before any publish completes. */
+/** POST /v1/events and POST /v1/logs: parse → validate/redact → sample → hand off → 202, before any publish completes. */
 export function ingestRoutes(deps: IngestRouteDeps) {
   const { pipeline, sink, metrics } = deps;
-  const countRequest = (status: number) => metrics.inc("widegate_ingest_requests_total", { status: String(status) });
+  const countRequest = (route: string, status: number) => metrics.inc("widegate_ingest_requests_total", { route, status: String(status) });
 
-  return new Hono<{ Variables: TenantVariables }>().post(
-    "/v1/events",
-    apiKeyAuth({ keys: deps.ingestKeys, scope: "ingest" }),
-    async (c) => {
-      const parsed = await parseRequestBody(
-        {
-          body: c.req.raw.body,
-          contentType: c.req.header("content-type"),
-          contentLength: c.req.header("content-length"),
-          readText: () => c.req.raw.text(),
-        },
-        pipeline.limits,
-      );
+  const readBody = (c: IngestContext) =>
+    parseRequestBody(
+      {
+        body: c.req.raw.body,
+        contentType: c.req.header("content-type"),
+        contentLength: c.req.header("content-length"),
+        readText: () => c.req.raw.text(),
+      },
+      pipeline.limits,
+    );
+
+  /** The shared second half: normalise, sample, hand off, answer. */
+  function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Response {
+    const context = createNormalizeContext({ tenant: c.var.tenant, limits: pipeline.limits, redaction: pipeline.redaction });
+    const { events, rejected } = normalizeBody(parsed, context);
+    const rejectedOut = rejected.map(({ index, code, error }) => ({ index, code, error }));
+    if (events.length === 0 && rejected.length > 0) {
+      countRequest(route, 400);
+      metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
+      const first = rejected[0];
+      const message = rejected.length === 1 ? `event ${first?.index}: ${first?.error}` : `all ${rejected.length} events were rejected`;
+      return c.json({ error: { code: "INVALID_EVENTS", message }, rejected: rejectedOut }, 400);
+    }
+
+    const explain = c.req.query("explain") === "true" || c.req.query("explain") === "1";
+    const decisions: { index: number; eventId: string; kept: boolean; reason: string; rate: number }[] = [];
+    const kept: OutboundEvent[] = [];
+    for (const { index, event } of events) {
+      const decision = pipeline.sampler.decide(event);
+      if (decision.keep) {
+        event.sampling = { reason: decision.reason, rate: decision.rate }; // overrides anything the producer sent
+        kept.push(event);
+      }
+      if (explain) decisions.push({ index, eventId: event.eventId, kept: decision.keep, reason: decision.reason, rate: decision.rate });
+    }
+
+    const submitted = sink.submit(kept, waitUntilOf(c));
+    if (!submitted.ok) {
+      countRequest(route, 429);
+      c.header("Retry-After", String(submitted.retryAfterSeconds));
+      return jsonError(c, 429, "BACKPRESSURE", `${submitted.reason}; retry after ${submitted.retryAfterSeconds} s`);
+    }
+    countRequest(route, 202);
+    metrics.inc("widegate_ingest_events_total", { outcome: "kept" }, kept.length);
+    metrics.inc("widegate_ingest_events_total", { outcome: "dropped" }, events.length - kept.length);
+    metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
+    const body = { accepted: events.length, kept: kept.length, dropped: events.length - kept.length, rejected: rejectedOut };
+    return c.json(explain ? { ...body, decisions } : body, 202);
+  }
+
+  const auth = apiKeyAuth({ keys: deps.ingestKeys, scope: "ingest" });
+  return new Hono<{ Variables: TenantVariables }>()
+    .post("/v1/events", auth, async (c) => {
+      const parsed = await readBody(c);
       if (!parsed.ok) {
-        countRequest(parsed.status);
+        countRequest("events", parsed.status);
         return jsonError(c, parsed.status, parsed.code, parsed.message);
       }
-      const { events, rejected } = normalizeBody(
-        parsed,
-        createNormalizeContext({ tenant: c.var.tenant, limits: pipeline.limits, redaction: pipeline.redaction }),
-      );
-      const rejectedOut = rejected.map(({ index, code, error }) => ({ index, code, error }));
-      if (events.length === 0 && rejected.length > 0) {
-        countRequest(400);
-        metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
-        const first = rejected[0];
-        const message = rejected.length === 1 ? `event ${first?.index}: ${first?.error}` : `all ${rejected.length} events were rejected`;
-        return c.json({ error: { code: "INVALID_EVENTS", message }, rejected: rejectedOut }, 400);
+      return accept(c, "events", parsed);
+    })
+    .post("/v1/logs", auth, async (c) => {
+      const parsed = await readBody(c);
+      if (!parsed.ok) {
+        countRequest("logs", parsed.status);
+        return jsonError(c, parsed.status, parsed.code, parsed.message);
       }
-
-      const explain = c.req.query("explain") === "true" || c.req.query("explain") === "1";
-      const explained: Explained[] = [];
-      const kept: OutboundEvent[] = [];
-      for (const { index, event } of events) {
-        const decision = pipeline.sampler.decide(event);
-        if (decision.keep) {
-          event.sampling = { reason: decision.reason, rate: decision.rate }; // overrides anything the producer sent
-          kept.push(event);
-        }
-        if (explain) explained.push({ index, eventId: event.eventId, kept: decision.keep, reason: decision.reason, rate: decision.rate });
+      const mapped = parsed.items.length === 1 && parsed.rejected.length === 0 ? mapOtlpLogs(parsed.items[0]?.value) : undefined;
+      if (mapped === undefined || "error" in mapped) {
+        countRequest("logs", 400);
+        return jsonError(c, 400, "INVALID_OTLP", mapped?.error ?? "send one OTLP/HTTP JSON ExportLogsServiceRequest per request");
       }
-
-      const submitted = sink.submit(kept, waitUntilOf(c));
-      if (!submitted.ok) {
-        countRequest(429);
-        c.header("Retry-After", String(submitted.retryAfterSeconds));
-        return jsonError(c, 429, "BACKPRESSURE", `${submitted.reason}; retry after ${submitted.retryAfterSeconds} s`);
+      if (mapped.items.length + mapped.rejected.length > pipeline.limits.maxEvents) {
+        countRequest("logs", 413);
+        return jsonError(
+          c,
+          413,
+          "TOO_MANY_EVENTS",
+          `more than ${pipeline.limits.maxEvents} log records in one request (INGEST_MAX_EVENTS)`,
+        );
       }
-      countRequest(202);
-      metrics.inc("widegate_ingest_events_total", { outcome: "kept" }, kept.length);
-      metrics.inc("widegate_ingest_events_total", { outcome: "dropped" }, events.length - kept.length);
-      metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
-      const body = { accepted: events.length, kept: kept.length, dropped: events.length - kept.length, rejected: rejectedOut };
-      return c.json(explain ? { ...body, decisions: explained } : body, 202);
-    },
-  );
+      return accept(c, "logs", mapped);
+    });
 }
