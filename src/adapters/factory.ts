@@ -2,11 +2,18 @@ import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../config/schema.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { Lifecycle } from "../ports/health.ts";
+import type { Llm } from "../ports/llm.ts";
 import type { Publisher } from "../ports/publisher.ts";
 import type { SessionCache } from "../ports/session-cache.ts";
+import { DistinctCache } from "./cached-distinct.ts";
+import { UpstashKafkaPublisher } from "./kafka/upstash-kafka-publisher.ts";
+import { OpenAiLlm } from "./llm/openai-llm.ts";
+import { RulesLlm } from "./llm/rules-llm.ts";
 import { MemoryEventStore } from "./memory/memory-event-store.ts";
 import { MemoryPublisher } from "./memory/memory-publisher.ts";
 import { MemorySessionCache } from "./memory/memory-session-cache.ts";
+import { DegradingSessionCache } from "./session/degrading-session-cache.ts";
+import { createUpstashSessionCache } from "./session/upstash.ts";
 
 /**
  * Adapters that need a runtime the Workers bundle must not contain (bun:sqlite, TCP clients).
@@ -15,12 +22,16 @@ import { MemorySessionCache } from "./memory/memory-session-cache.ts";
 export interface RuntimeModules {
   runtime: "bun" | "workerd";
   embeddedStore?: () => Promise<typeof import("./embedded/sqlite-event-store.ts")>;
+  mongoStore?: () => Promise<typeof import("./mongo/mongo-event-store.ts")>;
+  nativeKafka?: () => Promise<typeof import("./kafka/native-kafka-publisher.ts")>;
+  redisSessionCache?: () => Promise<typeof import("./session/redis-tcp.ts")>;
 }
 
 export interface Adapters {
   publisher: Publisher;
   eventStore: EventStore;
   sessionCache: SessionCache;
+  llm: Llm;
   /** Everything that /readyz asks and shutdown closes, in close order. */
   all: Lifecycle[];
 }
@@ -31,22 +42,43 @@ function unavailable(variable: string, value: string, why: string): never {
 
 /** The one place that switches on config and constructs adapters. */
 export async function createAdapters(config: Config, modules: RuntimeModules): Promise<Adapters> {
-  const publisher = buildPublisher(config);
+  const publisher = await buildPublisher(config, modules);
   const eventStore = await buildEventStore(config, modules);
-  const sessionCache = buildSessionCache(config);
-  return { publisher, eventStore, sessionCache, all: [publisher, eventStore, sessionCache] };
+  const sessionCache = await buildSessionCache(config, modules);
+  const llm = buildLlm(config);
+  // The LLM is not in `all`: an outage there only means the rules parser answers, never "not ready".
+  return { publisher, eventStore, sessionCache, llm, all: [publisher, eventStore, sessionCache] };
 }
 
-function buildPublisher(config: Config): Publisher {
+async function buildPublisher(config: Config, modules: RuntimeModules): Promise<Publisher> {
   switch (config.PUBLISHER) {
     case "memory":
       return new MemoryPublisher();
+    case "upstash-kafka":
+      return new UpstashKafkaPublisher({
+        url: config.UPSTASH_KAFKA_REST_URL ?? "",
+        username: config.UPSTASH_KAFKA_REST_USERNAME ?? "",
+        password: config.UPSTASH_KAFKA_REST_PASSWORD ?? "",
+        topic: config.KAFKA_TOPIC,
+      });
+    case "kafka": {
+      if (!modules.nativeKafka) {
+        return unavailable("PUBLISHER", "kafka", `native Kafka needs the Bun runtime (this is ${modules.runtime}); use upstash-kafka`);
+      }
+      const { NativeKafkaPublisher } = await modules.nativeKafka();
+      return new NativeKafkaPublisher({ brokers: config.KAFKA_BROKERS, topic: config.KAFKA_TOPIC });
+    }
     default:
-      return unavailable("PUBLISHER", config.PUBLISHER, "this adapter is not built yet (available: memory)");
+      return unavailable("PUBLISHER", config.PUBLISHER, "this adapter is not built yet (available: memory, upstash-kafka, kafka)");
   }
 }
 
-async function buildEventStore(config: Config, modules: RuntimeModules): Promise<EventStore> {
+/** The selected store, ready (Mongo: connected, indexed, capabilities probed), with distinct() cached. Also used alone by the worker. */
+export async function buildEventStore(config: Config, modules: RuntimeModules): Promise<EventStore> {
+  return new DistinctCache(await openEventStore(config, modules));
+}
+
+async function openEventStore(config: Config, modules: RuntimeModules): Promise<EventStore> {
   switch (config.EVENT_STORE) {
     case "memory":
       return new MemoryEventStore();
@@ -57,16 +89,48 @@ async function buildEventStore(config: Config, modules: RuntimeModules): Promise
       const { SqliteEventStore } = await modules.embeddedStore();
       return new SqliteEventStore(config.DATA_DIR);
     }
-    default:
-      return unavailable("EVENT_STORE", config.EVENT_STORE, "this adapter is not built yet (available: embedded, memory)");
+    case "mongo": {
+      if (!modules.mongoStore) return unavailable("EVENT_STORE", "mongo", `needs the Bun runtime (this is ${modules.runtime})`);
+      const { MongoEventStore } = await modules.mongoStore();
+      const store = new MongoEventStore({
+        uri: config.MONGODB_URI ?? "",
+        db: config.MONGODB_DB,
+        collection: config.MONGODB_COLLECTION,
+        retentionDays: config.RETENTION_DAYS,
+      });
+      await store.init();
+      return store;
+    }
   }
 }
 
-function buildSessionCache(config: Config): SessionCache {
+/** Redis and Upstash are wrapped: when they fail, sessions degrade to memory and come back later. */
+async function buildSessionCache(config: Config, modules: RuntimeModules): Promise<SessionCache> {
+  const limits = { ttlSeconds: config.SESSION_TTL_SECONDS, maxTurns: config.SESSION_MAX_TURNS };
+  const memory = new MemorySessionCache(limits);
   switch (config.SESSION_CACHE_TYPE) {
     case "memory":
-      return new MemorySessionCache();
-    default:
-      return unavailable("SESSION_CACHE_TYPE", config.SESSION_CACHE_TYPE, "this adapter is not built yet (available: memory)");
+      return memory;
+    case "redis": {
+      if (!modules.redisSessionCache) {
+        return unavailable("SESSION_CACHE_TYPE", "redis", `the TCP client needs the Bun runtime (this is ${modules.runtime}); use upstash`);
+      }
+      const { createRedisTcpSessionCache } = await modules.redisSessionCache();
+      return new DegradingSessionCache(createRedisTcpSessionCache(config.REDIS_URL ?? "", limits), memory);
+    }
+    case "upstash": {
+      const upstash = createUpstashSessionCache(config.UPSTASH_REDIS_REST_URL ?? "", config.UPSTASH_REDIS_REST_TOKEN ?? "", limits);
+      return new DegradingSessionCache(upstash, memory, { opTimeoutMs: 2000 });
+    }
   }
+}
+
+function buildLlm(config: Config): Llm {
+  if (config.LLM_PROVIDER === "rules") return new RulesLlm();
+  return new OpenAiLlm({
+    apiKey: config.OPENAI_API_KEY ?? "",
+    baseURL: config.OPENAI_BASE_URL,
+    model: config.OPENAI_MODEL,
+    timeoutMs: config.LLM_TIMEOUT_MS,
+  });
 }

@@ -92,7 +92,14 @@ export const configSchema = z
     KAFKA_BROKERS: commaList.pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, "expected host:port"))).default(["127.0.0.1:9092"]),
     KAFKA_TOPIC: z.string().min(1).default("wide-events"),
     KAFKA_DLQ_TOPIC: z.string().min(1).default("wide-events-dlq"),
-    BRIDGE_PORT: int(1, 65535).default(8082),
+    BRIDGE_PORT: int(0, 65535).default(8082), // 0 = any free port (tests)
+    WORKER_PORT: int(0, 65535).default(8788), // the worker's /metrics and /healthz
+    WORKER_GROUP_ID: z.string().min(1).default("wide-gate-worker"),
+    // Static group membership: a restarted worker with the same id takes its partitions back at once.
+    WORKER_INSTANCE_ID: z.string().min(1).optional(),
+    WORKER_BATCH_SIZE: int(1, 100_000).default(1000),
+    WORKER_BATCH_MS: int(1, 60_000).default(250),
+    WORKER_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000),
 
     EVENT_STORE: z.enum(EVENT_STORES).default("embedded"),
     MONGODB_URI: z
@@ -110,11 +117,15 @@ export const configSchema = z
       .optional(),
     UPSTASH_REDIS_REST_URL: url.optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
+    SESSION_MAX_TURNS: int(1, 200).default(20),
 
     LLM_PROVIDER: z.enum(LLM_PROVIDERS).default("rules"),
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: url.optional(),
     OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+    LLM_TIMEOUT_MS: int(100, 120_000).default(8000), // past it, the rules parser answers
+    SEARCH_TZ_OFFSET_MINUTES: int(-720, 840).default(0), // where "today" starts (540 = KST)
 
     SAMPLING_NORMAL_RATE: z.coerce.number().min(0).max(1).default(0.05),
     SAMPLING_SLOW_MS: z.coerce.number().min(0).default(2000),

@@ -2,35 +2,51 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { EventStore, InsertResult } from "../../ports/event-store.ts";
+import { finalize, type GroupPartial, type GroupValue, partialFor } from "../../domain/query/evaluate.ts";
+import { type EventSearch, encodeCursor } from "../../domain/query/event-search.ts";
+import { planQuery, type QueryScope } from "../../domain/query/plan.ts";
+import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
+import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, type InsertResult } from "../../ports/event-store.ts";
 import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
+import { INSERT_SQL, insertRow, migrate } from "./sqlite-schema.ts";
+import { COLUMN, searchSql, statSql } from "./sqlite-sql.ts";
+
+type AggregateRow = Record<string, GroupValue> & {
+  w: number;
+  ew: number;
+  wd: number | null;
+  wn: number;
+  s: number;
+  mn: number | null;
+  mx: number | null;
+};
 
 /**
- * The zero-setup store: one SQLite file under DATA_DIR, so `bun start` keeps its events across
- * restarts without any service. bun:sqlite is built into Bun, so this adds no dependency.
+ * The zero-setup store: one SQLite file (`events.sqlite`) under DATA_DIR, so `bun start` keeps its
+ * events across restarts without any service. bun:sqlite is built into Bun (no dependency, no
+ * native build), SQL computes every metric's sums in one GROUP BY, and WAL mode lets queries
+ * read while the pipeline writes.
  */
 export class SqliteEventStore implements EventStore {
   readonly name = "event-store:embedded";
-  private readonly db: Database;
+  /** The connection (read-only use outside this class: bench/query.ts times raw SQL on it). */
+  readonly db: Database;
   private readonly insert;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, "events.sqlite"), { create: true, strict: true });
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-    this.db.exec("CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, ts INTEGER NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID");
-    this.db.exec("CREATE INDEX IF NOT EXISTS events_ts ON events (ts)");
-    this.insert = this.db.prepare("INSERT OR IGNORE INTO events (event_id, ts, doc) VALUES ($id, $ts, $doc)");
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
+    migrate(this.db);
+    this.insert = this.db.prepare(INSERT_SQL);
   }
 
   async insertMany(events: readonly OutboundEvent[]): Promise<InsertResult> {
     const run = this.db.transaction((batch: readonly OutboundEvent[]) => {
       let inserted = 0;
-      for (const event of batch) {
-        const ts = Date.parse(String(event.timestamp ?? "")) || Date.now();
-        inserted += this.insert.run({ id: event.eventId, ts, doc: JSON.stringify(event) }).changes;
-      }
+      const now = Date.now();
+      for (const event of batch) inserted += this.insert.run(insertRow(event, now)).changes;
       return inserted;
     });
     const inserted = run(events);
@@ -38,8 +54,50 @@ export class SqliteEventStore implements EventStore {
   }
 
   async count(): Promise<number> {
-    const row = this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM events").get();
-    return row?.n ?? 0;
+    return this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM events").get()?.n ?? 0;
+  }
+
+  async query(query: StatQuery, scope: QueryScope): Promise<StatResult> {
+    const plan = planQuery(query, scope);
+    const { sql, params } = statSql(plan);
+    const groups = new Map<string, GroupPartial>();
+    for (const row of this.db.query<AggregateRow, [Record<string, string | number>]>(sql).all(params)) {
+      const keys = plan.groupBy.map((_, i) => row[`g${i}`] ?? null);
+      const bucket = plan.bucketMs ? Number(row.b) : null;
+      const p = partialFor(groups, keys, bucket);
+      p.w += row.w ?? 0;
+      p.ew += row.ew ?? 0;
+      p.wd += row.wd ?? 0;
+      p.wn += row.wn ?? 0;
+      p.sampled += row.s ?? 0;
+      if (row.mn !== null && (p.min === null || row.mn < p.min)) p.min = row.mn;
+      if (row.mx !== null && (p.max === null || row.mx > p.max)) p.max = row.mx;
+      if (typeof row.hb === "number") {
+        p.hist ??= new Map();
+        p.hist.set(row.hb, row.w);
+      }
+    }
+    return finalize(plan, groups.values());
+  }
+
+  async search(search: EventSearch, scope: QueryScope): Promise<EventPage> {
+    const { sql, params } = searchSql(search, scope.tenant);
+    const rows = this.db.query<{ ts: number; id: string; doc: string }, [Record<string, string | number>]>(sql).all(params);
+    const page = rows.slice(0, search.limit);
+    const last = page[page.length - 1];
+    return {
+      events: page.map((row) => JSON.parse(row.doc) as Record<string, unknown>),
+      nextCursor: rows.length > search.limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null,
+    };
+  }
+
+  async distinct(field: DistinctField, scope: QueryScope): Promise<string[]> {
+    const column = COLUMN[field];
+    const sql = `SELECT DISTINCT ${column} AS v FROM events WHERE tenant = $tenant AND ${column} IS NOT NULL ORDER BY v LIMIT ${DISTINCT_LIMIT}`;
+    return this.db
+      .query<{ v: string }, [Record<string, string>]>(sql)
+      .all({ tenant: scope.tenant })
+      .map((row) => row.v);
   }
 
   async health(): Promise<HealthStatus> {

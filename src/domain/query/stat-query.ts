@@ -19,7 +19,19 @@ export const safeString = (max: number) =>
     .string()
     .min(1)
     .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
     .refine((s) => !s.startsWith("$") && !/[\u0000-\u001f]/.test(s), "must not start with $ or contain control characters");
+
+/**
+ * Regex and operator syntax. Filter values are matched by equality, so this is defence in depth:
+ * a value such as `(a+)+$` is refused with a clear message rather than stored in a query at all.
+ * Braces stay allowed for route templates like `/users/{id}`.
+ */
+export const REGEX_SYNTAX = /[\\^$()|+*?[\]]/;
+
+/** An equality value for service, route or errorCode: a safe string with no regex syntax. */
+export const plainString = (max: number) =>
+  safeString(max).refine((s) => !REGEX_SYNTAX.test(s), "must be a plain value without regex syntax ( ) [ ] * + ? | \\ ^ $");
 
 const duration = z.string().regex(/^([1-9]\d{0,3})(m|h|d)$/, 'expected a duration like "15m", "1h" or "7d"');
 
@@ -33,10 +45,10 @@ export const timeRangeSchema = z.union([
 
 export const filterSchema = z
   .object({
-    service: safeString(128).optional(),
-    route: safeString(512).optional(),
+    service: plainString(128).optional(),
+    route: plainString(512).optional(),
     statusCode: z.number().int().min(100).max(599).optional(),
-    errorCode: safeString(128).optional(),
+    errorCode: plainString(128).optional(),
     hasError: z.boolean().optional(),
     method: z.enum(METHODS).optional(),
   })
@@ -59,6 +71,20 @@ export const statQuerySchema = z
   .strict();
 
 export type Metric = (typeof METRICS)[number];
+export type Bucket = (typeof BUCKETS)[number];
+
+export const BUCKET_MS: Readonly<Record<Bucket, number>> = {
+  "1m": 60_000,
+  "5m": 300_000,
+  "15m": 900_000,
+  "1h": 3_600_000,
+  "6h": 21_600_000,
+  "1d": 86_400_000,
+};
+
+/** Rows returned when the query names no limit: a top list, or a whole time series. */
+export const DEFAULT_LIMIT = 100;
+export const DEFAULT_SERIES_LIMIT = 1000;
 export type GroupField = (typeof GROUP_FIELDS)[number];
 export type StatFilter = z.infer<typeof filterSchema>;
 export type TimeRange = z.infer<typeof timeRangeSchema>;

@@ -4,4 +4,7 @@ import type { RuntimeModules } from "../../adapters/factory.ts";
 export const bunModules: RuntimeModules = {
   runtime: "bun",
   embeddedStore: () => import("../../adapters/embedded/sqlite-event-store.ts"),
+  mongoStore: () => import("../../adapters/mongo/mongo-event-store.ts"),
+  nativeKafka: () => import("../../adapters/kafka/native-kafka-publisher.ts"),
+  redisSessionCache: () => import("../../adapters/session/redis-tcp.ts"),
 };

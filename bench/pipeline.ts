@@ -1,0 +1,148 @@
+/**
+ * bench:pipeline — sustained events/s from HTTP ingest to documents in MongoDB (gateway on Bun →
+ * Kafka → worker → FerretDB/MongoDB), against the same run's ceiling: raw insertMany of the very
+ * documents the pipeline stored, into a fresh collection with the same indexes in the same database,
+ * in batches of the worker's size, one batch at a time as the worker writes.
+ *
+ *   npm run bench:pipeline [-- events=20000 rounds=3 publisher=kafka|upstash-kafka batch=1000 concurrency=4]
+ *
+ * Each round starts fresh processes, topic and database, runs the pipeline, then the ceiling right
+ * after it; medians over the rounds are reported, so load on a shared machine hits both sides alike.
+ * Needs Kafka and MongoDB/FerretDB (npm run services:up -- kafka ferretdb); cleans up after itself.
+ */
+import { Admin } from "@platformatic/kafka";
+import { MongoEventStore } from "../src/adapters/mongo/mongo-event-store.ts";
+import { makeBatch } from "./fixtures.ts";
+import { type Proc, spawnEntry, workerMetric } from "./pipeline-procs.ts";
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
+const EVENTS = Number(args.events ?? 20_000);
+const ROUNDS = Number(args.rounds ?? 3);
+const PER_REQUEST = 1000;
+const CONCURRENCY = Number(args.concurrency ?? 4);
+const BATCH = Number(args.batch ?? 1000);
+const PUBLISHER = args.publisher ?? "kafka";
+const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
+const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
+const STORED = 'widegate_worker_messages_total{result="stored"}';
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const bodies = Array.from({ length: Math.ceil(EVENTS / PER_REQUEST) }, (_, b) => new TextEncoder().encode(makeBatch(PER_REQUEST, b * PER_REQUEST)));
+
+interface Round {
+  pipeline: number;
+  steady: number;
+  ceiling: number;
+  ingestSeconds: number;
+  bytes: number;
+}
+
+async function startPipeline(topic: string, db: string): Promise<{ worker: Proc; gateway: Proc; procs: Proc[] }> {
+  const common = { KAFKA_BROKERS, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: `${topic}-dlq` };
+  const worker = await spawnEntry("worker/consumer.ts", {
+    ...common,
+    WORKER_PORT: "0",
+    WORKER_GROUP_ID: `${topic}-workers`,
+    WORKER_BATCH_SIZE: String(BATCH),
+    EVENT_STORE: "mongo",
+    MONGODB_URI,
+    MONGODB_DB: db,
+  });
+  const procs = [worker];
+  const credentials = { UPSTASH_KAFKA_REST_USERNAME: "bench", UPSTASH_KAFKA_REST_PASSWORD: "bench-secret" };
+  let publisherEnv: Record<string, string> = { PUBLISHER: "kafka" };
+  if (PUBLISHER === "upstash-kafka") {
+    const bridge = await spawnEntry("worker/bridge.ts", { KAFKA_BROKERS, BRIDGE_PORT: "0", ...credentials });
+    procs.push(bridge);
+    publisherEnv = { PUBLISHER: "upstash-kafka", UPSTASH_KAFKA_REST_URL: bridge.url, ...credentials };
+  }
+  // Every event kept (rate 1), so every posted event must become a document.
+  const gateway = await spawnEntry("worker/server.ts", { ...common, ...publisherEnv, PORT: "0", EVENT_STORE: "memory", SAMPLING_NORMAL_RATE: "1" });
+  procs.push(gateway);
+  return { worker, gateway, procs };
+}
+
+async function round(index: number, admin: Admin): Promise<Round> {
+  const topic = `bench-${Date.now().toString(36)}-${index}`;
+  const db = topic.replace(/-/g, "_");
+  await admin.createTopics({ topics: [topic], partitions: 3, replicas: 1 });
+  const { worker, gateway, procs } = await startPipeline(topic, db);
+  const store = new MongoEventStore({ uri: MONGODB_URI, db, collection: "events", retentionDays: 30 });
+  const ceilingStore = new MongoEventStore({ uri: MONGODB_URI, db, collection: "ceiling", retentionDays: 30 });
+  try {
+    // 1. The pipeline: post every event from CONCURRENCY clients; time until the last one is a document.
+    const marks: Array<[number, number]> = [];
+    let next = 0;
+    let ingestDone = 0;
+    const started = performance.now();
+    const post = async () => {
+      while (next < bodies.length) {
+        const res = await fetch(`${gateway.url}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies[next++] });
+        if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+      }
+    };
+    const posting = Promise.all(Array.from({ length: CONCURRENCY }, post)).then(() => {
+      ingestDone = performance.now();
+    });
+    for (;;) {
+      const stored = await workerMetric(worker.url, STORED);
+      marks.push([performance.now(), stored]);
+      if (stored >= EVENTS) break;
+      if (performance.now() - started > 600_000) throw new Error(`only ${stored}/${EVENTS} stored after 10 minutes`);
+      await Bun.sleep(25);
+    }
+    await posting;
+    const finished = performance.now();
+    const at = (fraction: number) => marks.find(([, n]) => n >= EVENTS * fraction)?.[0] ?? finished;
+
+    // 2. The ceiling, right after: the same documents, raw insertMany, same batch size, database and indexes.
+    await Promise.all([store.init(), ceilingStore.init()]);
+    const docs = await store.collection.find({}).toArray();
+    if (docs.length !== EVENTS) throw new Error(`expected ${EVENTS} documents, found ${docs.length}`);
+    const ceilingStarted = performance.now();
+    for (let i = 0; i < docs.length; i += BATCH) await ceilingStore.collection.insertMany(docs.slice(i, i + BATCH), { ordered: false });
+    const ceiling = EVENTS / ((performance.now() - ceilingStarted) / 1000);
+    return {
+      pipeline: EVENTS / ((finished - started) / 1000),
+      steady: (EVENTS * 0.8) / ((at(0.9) - at(0.1)) / 1000),
+      ceiling,
+      ingestSeconds: (ingestDone - started) / 1000,
+      bytes: docs.reduce((n, d) => n + JSON.stringify(d).length, 0) / docs.length,
+    };
+  } finally {
+    for (const p of procs) p.kill();
+    await store.client.db(db).dropDatabase().catch(() => {});
+    await Promise.all([store.close(), ceilingStore.close()]);
+    await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] }).catch(() => {});
+  }
+}
+
+const admin = new Admin({ clientId: "bench", bootstrapBrokers: KAFKA_BROKERS.split(",") });
+const rounds: Round[] = [];
+try {
+  for (let i = 0; i < ROUNDS; i++) {
+    const r = await round(i, admin);
+    rounds.push(r);
+    console.log(
+      `  round ${i + 1}: pipeline ${fmt(r.pipeline)} events/s (steady ${fmt(r.steady)}), ceiling ${fmt(r.ceiling)} docs/s, ` +
+        `ratio ${((100 * r.pipeline) / r.ceiling).toFixed(1)}%, HTTP ingest done in ${r.ingestSeconds.toFixed(2)} s`,
+    );
+  }
+} finally {
+  await admin.close().catch(() => {});
+}
+
+const ceiling = median(rounds.map((r) => r.ceiling));
+const pipeline = median(rounds.map((r) => r.pipeline));
+const steady = median(rounds.map((r) => r.steady));
+const pct = (n: number) => `${((100 * n) / ceiling).toFixed(1)}% of ceiling`;
+console.log(
+  `bench:pipeline — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${ROUNDS} rounds × ${fmt(EVENTS)} events ` +
+    `(~${fmt(median(rounds.map((r) => r.bytes)))} bytes as stored), publisher=${PUBLISHER}, worker batch ${BATCH}, ` +
+    `${CONCURRENCY} HTTP clients × ${PER_REQUEST} events/request; medians:`,
+);
+console.log(`  ceiling   raw insertMany, same docs/db/indexes, batches of ${BATCH}  ${fmt(ceiling).padStart(9)} docs/s`);
+console.log(`  pipeline  first POST → last document in MongoDB          ${fmt(pipeline).padStart(9)} events/s  = ${pct(pipeline)} (target ≥ 70%)`);
+console.log(`  pipeline  steady state (10% → 90% of documents stored)   ${fmt(steady).padStart(9)} events/s  = ${pct(steady)}`);
+process.exit(0);

@@ -1,0 +1,214 @@
+// Query engine benchmark: ./node_modules/.bin/bun bench/query.ts [--events N] [--mongo-events N] [--runs R] [--mongo-runs R] [--stores embedded,mongo]
+// Seeds N wide events (default 1,000,000) into each store, then times five typical StatQueries
+// through the engine (store.query: plan, run, finalize) against the ceiling measured in the same
+// run: the very same SQL / aggregation pipelines run directly through bun:sqlite / the driver.
+// Env: BENCH_EVENTS, BENCH_MONGO_EVENTS, BENCH_RUNS, BENCH_MONGO_RUNS, MONGODB_URI.
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { SqliteEventStore } from "../src/adapters/embedded/sqlite-event-store.ts";
+import { statSql } from "../src/adapters/embedded/sqlite-sql.ts";
+import { MongoEventStore } from "../src/adapters/mongo/mongo-event-store.ts";
+import { statPasses } from "../src/adapters/mongo/mongo-pipeline.ts";
+import { planQuery } from "../src/domain/query/plan.ts";
+import { parseStatQuery, type StatQuery } from "../src/domain/query/stat-query.ts";
+import type { EventStore } from "../src/ports/event-store.ts";
+import type { OutboundEvent } from "../src/ports/publisher.ts";
+
+const arg = (name: string, env: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return (i > 0 ? process.argv[i + 1] : undefined) ?? process.env[env] ?? fallback;
+};
+const EVENTS = Number(arg("events", "BENCH_EVENTS", "1000000"));
+const MONGO_EVENTS = Number(arg("mongo-events", "BENCH_MONGO_EVENTS", String(EVENTS)));
+const RUNS = Number(arg("runs", "BENCH_RUNS", "15"));
+const MONGO_RUNS = Number(arg("mongo-runs", "BENCH_MONGO_RUNS", "5"));
+const STORES = arg("stores", "BENCH_STORES", "embedded,mongo").split(",");
+const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
+const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
+const SCOPE = { tenant: "acme", now: NOW };
+
+let state = 42;
+const random = (): number => {
+  state = (state + 0x6d2b79f5) | 0;
+  let t = Math.imul(state ^ (state >>> 15), state | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const services = ["payment", "checkout", "search", "catalog", "auth", "cart", "shipping", "notifications"];
+const routes = [
+  "/api/payments",
+  "/api/payments/:id",
+  "/api/orders",
+  "/api/orders/:id",
+  "/api/search",
+  "/api/items/:id",
+  "/api/cart",
+  "/api/users/:id",
+];
+
+/** What the store holds after sampling: errors and slow requests at rate 1, the rest at 0.05. */
+function makeEvent(i: number): OutboundEvent {
+  const roll = random();
+  const statusCode = roll < 0.08 ? pick([500, 502, 503, 504]) : roll < 0.15 ? pick([400, 404, 409]) : 200;
+  const durationMs = Math.round(Math.exp(3 + random() * 3 + (random() < 0.05 ? 2 : 0)) * 10) / 10;
+  const always = statusCode >= 500 || durationMs > 2000;
+  return {
+    eventId: `b-${i}`,
+    requestId: `r-${i}`,
+    tenant: "acme",
+    service: pick(services),
+    route: pick(routes),
+    method: pick(["GET", "GET", "POST", "PUT"]),
+    statusCode,
+    durationMs,
+    timestamp: new Date(NOW - Math.floor(random() * 86_400_000)).toISOString(),
+    receivedAt: new Date(NOW).toISOString(),
+    sampling: always ? { reason: statusCode >= 500 ? "HAS_ERROR" : "SLOW_REQUEST", rate: 1 } : { reason: "SAMPLED_NORMAL", rate: 0.05 },
+    ...(statusCode >= 500
+      ? { error: { code: pick(["GATEWAY_TIMEOUT", "DB_DOWN"]), message: "upstream timed out", type: "UpstreamError" } }
+      : {}),
+    user: { id: `u_${Math.floor(random() * 1e6)}`, plan: pick(["free", "pro", "enterprise"]) },
+    region: pick(["eu-west-1", "us-east-1"]),
+    version: `2026.11.${Math.floor(random() * 30)}`,
+  };
+}
+
+const QUERIES: Array<[string, StatQuery]> = [
+  ["count by service, 24h", { metric: "count", timeRange: { last: "24h" }, groupBy: ["service"] }],
+  [
+    "error_rate by route, payment, 24h",
+    { metric: "error_rate", timeRange: { last: "24h" }, filter: { service: "payment" }, groupBy: ["route"] },
+  ],
+  ["p95 durationMs by service, 24h", { metric: "p95", field: "durationMs", timeRange: { last: "24h" }, groupBy: ["service"] }],
+  ["count per 5m, last 6h", { metric: "count", timeRange: { last: "6h" }, bucket: "5m" }],
+  [
+    "avg durationMs by route, errors, 24h",
+    { metric: "avg", field: "durationMs", timeRange: { last: "24h" }, filter: { hasError: true }, groupBy: ["route"] },
+  ],
+];
+
+async function seed(store: EventStore, count: number, batch: number): Promise<number> {
+  state = 42;
+  const started = performance.now();
+  for (let i = 0; i < count; i += batch) {
+    const events: OutboundEvent[] = [];
+    for (let j = i; j < Math.min(count, i + batch); j++) events.push(makeEvent(j));
+    await store.insertMany(events);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+};
+
+/** Alternates engine and direct runs so drift hits both; one warm-up each. */
+async function compare(runs: number, engine: () => Promise<unknown>, direct: () => Promise<unknown>) {
+  await engine();
+  await direct();
+  const e: number[] = [];
+  const d: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    for (const [fn, sink] of r % 2 === 0
+      ? ([
+          [engine, e],
+          [direct, d],
+        ] as const)
+      : ([
+          [direct, d],
+          [engine, e],
+        ] as const)) {
+      const t = performance.now();
+      await fn();
+      sink.push(performance.now() - t);
+    }
+  }
+  return { e50: quantile(e, 0.5), e95: quantile(e, 0.95), d50: quantile(d, 0.5), d95: quantile(d, 0.95) };
+}
+
+function report(
+  store: string,
+  events: number,
+  runs: number,
+  seedSeconds: number,
+  rows: Array<[string, Awaited<ReturnType<typeof compare>>]>,
+) {
+  console.log(
+    `\n## ${store}: ${events.toLocaleString("en")} stored events (seeded in ${seedSeconds.toFixed(0)} s), ${runs} timed runs per query`,
+  );
+  console.log("| query | engine p50 ms | engine p95 ms | direct p50 ms | direct p95 ms | overhead p50 |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const [name, r] of rows) {
+    const overhead = ((r.e50 / r.d50 - 1) * 100).toFixed(1);
+    console.log(`| ${name} | ${r.e50.toFixed(1)} | ${r.e95.toFixed(1)} | ${r.d50.toFixed(1)} | ${r.d95.toFixed(1)} | ${overhead}% |`);
+  }
+}
+
+console.log(`bun ${Bun.version}, ${cpus().length} cores (nproc), ${new Date().toISOString()}`);
+const parsed = QUERIES.map(([name, q]) => {
+  const p = parseStatQuery(q);
+  if (!p.ok) throw new Error(`${name}: ${p.error}`);
+  return [name, p.query] as const;
+});
+
+if (STORES.includes("embedded")) {
+  const dir = mkdtempSync(join(tmpdir(), "widegate-bench-"));
+  const store = new SqliteEventStore(dir);
+  const seconds = await seed(store, EVENTS, 5000);
+  // The ceiling uses the store's own connection: same cache, same prepared-statement cache.
+  const raw = store.db;
+  const rows: Array<[string, Awaited<ReturnType<typeof compare>>]> = [];
+  for (const [name, query] of parsed) {
+    rows.push([
+      name,
+      await compare(
+        RUNS,
+        () => store.query(query, SCOPE),
+        async () => {
+          const { sql, params } = statSql(planQuery(query, SCOPE));
+          return raw.query(sql).all(params);
+        },
+      ),
+    ]);
+  }
+  report("embedded (bun:sqlite)", EVENTS, RUNS, seconds, rows);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (STORES.includes("mongo")) {
+  const store = new MongoEventStore({
+    uri: MONGODB_URI,
+    db: "widegate_bench",
+    collection: `query-${Date.now().toString(36)}`,
+    retentionDays: 3650,
+  });
+  await store.init();
+  console.log(`\nmongo capabilities: ${JSON.stringify(store.capabilities)}, retention: ${store.retention}`);
+  try {
+    const seconds = await seed(store, MONGO_EVENTS, 2000);
+    const rows: Array<[string, Awaited<ReturnType<typeof compare>>]> = [];
+    for (const [name, query] of parsed) {
+      const passes = statPasses(planQuery(query, SCOPE), store.capabilities);
+      console.log(`  ${name}: ${passes.length} pass(es): ${JSON.stringify(passes.map((p) => p.pipeline[1]))}`);
+      rows.push([
+        name,
+        await compare(
+          MONGO_RUNS,
+          () => store.query(query, SCOPE),
+          () =>
+            Promise.all(
+              statPasses(planQuery(query, SCOPE), store.capabilities).map((p) => store.collection.aggregate(p.pipeline).toArray()),
+            ),
+        ),
+      ]);
+    }
+    report("mongo (FerretDB 1.24, SQLite backend)", MONGO_EVENTS, MONGO_RUNS, seconds, rows);
+  } finally {
+    await store.collection.drop().catch(() => {});
+    await store.close();
+  }
+}

@@ -1,0 +1,65 @@
+// Bun only: a TCP Kafka client. Loaded through src/runtime/bun/modules.ts so the Workers bundle never contains it.
+import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
+import type { HealthStatus } from "../../ports/health.ts";
+import type { OutboundEvent, Publisher } from "../../ports/publisher.ts";
+import { chunkRecords, toEventRecord } from "./kafka-record.ts";
+import { SerialSends } from "./serial-sends.ts";
+
+export interface NativeKafkaPublisherOptions {
+  brokers: string[];
+  topic: string;
+  clientId?: string;
+  /** Records per produce request (default 5000). */
+  maxRecordsPerSend?: number;
+}
+
+/**
+ * Publishes with the native Kafka protocol (@platformatic/kafka). `publish` resolves when every
+ * partition leader and its in-sync replicas have the records (acks=all). Keys are hashed like the
+ * Java client (murmur2, positive), so a requestId lands on the same partition as from any other client.
+ */
+export class NativeKafkaPublisher implements Publisher {
+  readonly name = "publisher:kafka";
+  private readonly producer: Producer<string, string, string, string>;
+  private readonly sends = new SerialSends();
+
+  constructor(private readonly options: NativeKafkaPublisherOptions) {
+    this.producer = new Producer({
+      clientId: options.clientId ?? "wide-gate-gateway",
+      bootstrapBrokers: options.brokers,
+      serializers: stringSerializers,
+      partitioner: compatibilityPartitioner,
+      acks: ProduceAcks.ALL,
+      // The broker drops a retried batch it already has (new topics answer NOT_LEADER at first, and
+      // a retry re-sends every partition of the request): without this, retries duplicate records.
+      // Safe only with one send in flight: see SerialSends.
+      idempotent: true,
+      // The cluster's auto.create.topics.enable decides; the worker also creates the topic at start.
+      autocreateTopics: true,
+    });
+  }
+
+  async publish(events: readonly OutboundEvent[]): Promise<void> {
+    const { topic } = this.options;
+    const records = events.map((event) => ({ topic, ...toEventRecord(event) }));
+    await this.sends.run(async () => {
+      for (const chunk of chunkRecords(records, this.options.maxRecordsPerSend ?? 5000, 8 << 20)) {
+        await this.producer.send({ messages: chunk });
+      }
+    });
+  }
+
+  async health(): Promise<HealthStatus> {
+    const started = Date.now();
+    try {
+      const metadata = await this.producer.metadata({ topics: [] });
+      return { ok: true, detail: `${metadata.brokers.size} broker(s), ${Date.now() - started} ms` };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close();
+  }
+}

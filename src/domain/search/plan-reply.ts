@@ -1,0 +1,182 @@
+import { z } from "zod";
+import {
+  BUCKETS,
+  GROUP_FIELDS,
+  METHODS,
+  METRICS,
+  NUMERIC_FIELDS,
+  parseStatQuery,
+  safeString,
+  type TimeRange,
+} from "../query/stat-query.ts";
+import { INTENTS, type Plan, searchFiltersSchema, type Vocabulary } from "./types.ts";
+
+/**
+ * The reply a planner (the LLM, or the rules parser through the same door) gives for a question,
+ * and the only way such a reply becomes a Plan. Every field is present and null when unknown
+ * (what OpenAI's strict structured output wants). service/route/errorCode may only be values the
+ * store holds; the StatQuery then passes `parseStatQuery`, the same whitelist as POST /v1/query.
+ */
+
+/** Enum sizes sent to the model; structured output limits total enum values. */
+export const ENUM_CAP = 200;
+
+type VocabField = (values: readonly string[]) => z.ZodType<string | null>;
+
+const forSchema: VocabField = (values) => {
+  const capped = [...values].slice(0, ENUM_CAP);
+  return capped.length ? z.enum(capped as [string, ...string[]]).nullable() : z.null();
+};
+
+const forValidation: VocabField = (values) => {
+  const known = new Set(values);
+  return safeString(512)
+    .refine((v) => known.has(v), "is not a value the stored data holds")
+    .nullable();
+};
+
+function replySchema(vocabulary: Vocabulary, field: VocabField) {
+  const timeRange = z
+    .strictObject({
+      last: z
+        .string()
+        .regex(/^[1-9][0-9]{0,3}[mhd]$/)
+        .nullable(),
+      from: z.string().max(40).nullable(),
+      to: z.string().max(40).nullable(),
+    })
+    .nullable();
+  const entity = {
+    service: field(vocabulary.services),
+    route: field(vocabulary.routes),
+    statusCode: z.number().int().min(100).max(599).nullable(),
+    errorCode: field(vocabulary.errorCodes),
+    method: z.enum(METHODS).nullable(),
+    hasError: z.boolean().nullable(),
+  };
+  return z.strictObject({
+    intent: z.enum(INTENTS),
+    conversation: z.enum(["questions", "answer", "help"]).nullable(),
+    statQuery: z
+      .strictObject({
+        metric: z.enum(METRICS),
+        field: z.enum(NUMERIC_FIELDS).nullable(),
+        filter: z.strictObject(entity),
+        timeRange,
+        groupBy: z.array(z.enum(GROUP_FIELDS)).max(3).nullable(),
+        bucket: z.enum(BUCKETS).nullable(),
+        limit: z.number().int().min(1).max(1000).nullable(),
+      })
+      .nullable(),
+    ranking: z.strictObject({ order: z.enum(["asc", "desc"]), top: z.number().int().min(1).max(100) }).nullable(),
+    search: z
+      .strictObject({ ...entity, text: z.string().max(200).nullable(), timeRange, limit: z.number().int().min(1).max(100).nullable() })
+      .nullable(),
+    unresolved: z.array(z.string().max(100)).max(5),
+  });
+}
+
+export type PlanReply = z.infer<ReturnType<typeof replySchema>>;
+
+/** The JSON schema for `response_format: json_schema`, with enums filled from the vocabulary. */
+export function planReplyJsonSchema(vocabulary: Vocabulary): Record<string, unknown> {
+  const { $schema: _, ...schema } = z.toJSONSchema(replySchema(vocabulary, forSchema), { target: "draft-7" }) as Record<string, unknown>;
+  return schema;
+}
+
+type ReplyTimeRange = { last: string | null; from: string | null; to: string | null } | null;
+
+/** Drops null (and absent) fields: the reply's "unknown" becomes the query's "not given". */
+function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(compact);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = compact(v);
+  return out;
+}
+
+function timeRangeOf(range: ReplyTimeRange): unknown {
+  if (!range) return undefined;
+  if (range.last) return { last: range.last };
+  if (range.from) return compact({ from: range.from, to: range.to });
+  return undefined;
+}
+
+export type InterpretResult = { ok: true; plan: Plan } | { ok: false; error: string };
+
+const fail = (error: string): InterpretResult => ({ ok: false, error });
+
+function issueText(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue?.path.join(".") || "reply"}: ${issue?.message ?? "invalid"}`;
+}
+
+/** Validates an untrusted reply against the vocabulary and the whitelist. */
+export function interpretReply(raw: unknown, vocabulary: Vocabulary): InterpretResult {
+  const parsed = replySchema(vocabulary, forValidation).safeParse(raw);
+  if (!parsed.success) return fail(issueText(parsed.error));
+  const reply = parsed.data;
+  // Shown to the person as plain text: one line each, no control characters.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  const unresolved = reply.unresolved.map((u) => u.replace(/[\u0000-\u001f\u007f]+/g, " ").trim()).filter((u) => u !== "");
+  if (reply.intent === "CONVERSATIONAL")
+    return { ok: true, plan: { intent: "CONVERSATIONAL", conversation: reply.conversation ?? "help", unresolved } };
+  if (reply.intent === "STATISTICAL") {
+    if (!reply.statQuery) return fail("statQuery: required for a STATISTICAL intent");
+    const { timeRange, ...rest } = reply.statQuery;
+    const candidate = compact({ ...rest, timeRange: timeRangeOf(timeRange) }) as Record<string, unknown>;
+    if (candidate.filter && Object.keys(candidate.filter).length === 0) delete candidate.filter;
+    const result = parseStatQuery(candidate);
+    if (!result.ok) return fail(`statQuery.${result.error}`);
+    return {
+      ok: true,
+      plan: { intent: "STATISTICAL", query: result.query, ...(reply.ranking ? { ranking: reply.ranking } : {}), unresolved },
+    };
+  }
+  if (!reply.search) return fail("search: required for a SEARCH intent");
+  const { timeRange, ...rest } = reply.search;
+  const search = searchFiltersSchema.safeParse(compact({ ...rest, timeRange: timeRangeOf(timeRange) }));
+  if (!search.success) return fail(`search.${issueText(search.error)}`);
+  return { ok: true, plan: { intent: "SEARCH", search: search.data, unresolved } };
+}
+
+const NULL_ENTITY = { service: null, route: null, statusCode: null, errorCode: null, method: null, hasError: null };
+
+function timeRangeReply(range: TimeRange | undefined): ReplyTimeRange {
+  if (!range) return null;
+  return "last" in range ? { last: range.last, from: null, to: null } : { last: null, from: range.from, to: range.to ?? null };
+}
+
+/** The reply that would produce `plan`: how the rules planner speaks through the LLM port. */
+export function planToReply(plan: Plan): PlanReply {
+  const base: PlanReply = {
+    intent: plan.intent,
+    conversation: null,
+    statQuery: null,
+    ranking: null,
+    search: null,
+    unresolved: plan.unresolved.slice(0, 5),
+  };
+  if (plan.intent === "CONVERSATIONAL") return { ...base, conversation: plan.conversation };
+  if (plan.intent === "SEARCH") {
+    const { timeRange, text, limit, ...entity } = plan.search;
+    return {
+      ...base,
+      search: { ...NULL_ENTITY, ...entity, text: text ?? null, timeRange: timeRangeReply(timeRange), limit: limit ?? null },
+    };
+  }
+  const q = plan.query;
+  return {
+    ...base,
+    ranking: plan.ranking ?? null,
+    statQuery: {
+      metric: q.metric,
+      field: q.field ?? null,
+      filter: { ...NULL_ENTITY, ...q.filter },
+      timeRange: timeRangeReply(q.timeRange),
+      groupBy: q.groupBy ?? null,
+      bucket: q.bucket ?? null,
+      limit: q.limit ?? null,
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { METHODS, plainString, type StatQuery, type TimeRange, timeRangeSchema } from "../query/stat-query.ts";
+
+/** What a question is after: numbers, matching events, or the conversation itself. */
+export const INTENTS = ["STATISTICAL", "SEARCH", "CONVERSATIONAL"] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export type Language = "en" | "ko";
+
+/** The store's real values, the only ones a plan may name (fetched with `EventStore.distinct`). */
+export interface Vocabulary {
+  services: readonly string[];
+  routes: readonly string[];
+  errorCodes: readonly string[];
+}
+
+/**
+ * GET /v1/events-style filters a SEARCH question runs, plus `hasError` and a relative time range.
+ * Validated like GET /v1/events: strict, bounded, plain values (no `$`, no regex syntax).
+ */
+export const searchFiltersSchema = z
+  .object({
+    service: plainString(128).optional(),
+    route: plainString(512).optional(),
+    statusCode: z.number().int().min(100).max(599).optional(),
+    errorCode: plainString(128).optional(),
+    method: z.enum(METHODS).optional(),
+    hasError: z.boolean().optional(),
+    text: plainString(200).optional(),
+    timeRange: timeRangeSchema.optional(),
+    limit: z.number().int().min(1).max(200).optional(),
+  })
+  .strict();
+export type SearchFilters = z.infer<typeof searchFiltersSchema>;
+
+/** Which conversational question: the earlier questions, the last answer, or a greeting / help. */
+export type ConversationKind = "questions" | "answer" | "help";
+
+/** "Slowest routes", "top 3 services": how to order and cut the rows in the answer (data keeps them all). */
+export interface Ranking {
+  order: "asc" | "desc";
+  top: number;
+}
+
+/** A question understood: what to run (validated) and what to tell the person about how. */
+export type Plan =
+  | { intent: "STATISTICAL"; query: StatQuery; ranking?: Ranking; unresolved: string[] }
+  | { intent: "SEARCH"; search: SearchFilters; unresolved: string[] }
+  | { intent: "CONVERSATIONAL"; conversation: ConversationKind; unresolved: string[] };
+
+/** One earlier turn as planners see it. */
+export interface PriorTurn {
+  question: string;
+  intent: Intent;
+  query?: StatQuery | SearchFilters;
+}
+
+export interface PlanContext {
+  question: string;
+  vocabulary: Vocabulary;
+  history: readonly PriorTurn[];
+  /** Epoch ms: "today" and "yesterday" are resolved against it (injectable for tests). */
+  now: number;
+  /** Minutes east of UTC for "today"/"yesterday" boundaries; 0 = UTC. */
+  tzOffsetMinutes?: number;
+}
+
+export type { StatQuery, TimeRange };

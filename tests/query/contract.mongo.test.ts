@@ -1,0 +1,23 @@
+import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
+import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
+import { storeContract } from "./store-contract.ts";
+
+await describeWithServices(["ferretdb"], "store contract: mongo (FerretDB)", () => {
+  storeContract(
+    async () => {
+      const store = new MongoEventStore({
+        uri: serviceEnv.MONGODB_URI,
+        db: "widegate_test",
+        collection: uniqueName("contract"),
+        retentionDays: 3650,
+      });
+      await store.init();
+      return store;
+    },
+    async (store) => {
+      const mongo = store as MongoEventStore;
+      await mongo.collection.drop().catch(() => {});
+      await mongo.close();
+    },
+  );
+});

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
+import { PORTABLE } from "../../src/adapters/mongo/mongo-pipeline.ts";
+import { pruneExpired } from "../../src/adapters/mongo/mongo-retention.ts";
+import type { OutboundEvent } from "../../src/ports/publisher.ts";
+import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
+
+const HOUR = 3_600_000;
+const event = (id: string, ageMs: number, extra: Record<string, unknown> = {}): OutboundEvent => ({
+  eventId: id,
+  requestId: `r-${id}`,
+  tenant: "acme",
+  service: "payment",
+  timestamp: new Date(Date.now() - ageMs).toISOString(),
+  ...extra,
+});
+
+await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  let store: MongoEventStore;
+
+  beforeAll(async () => {
+    console.warn = (...args: unknown[]) => warnings.push(args.join(" "));
+    store = new MongoEventStore({
+      uri: serviceEnv.MONGODB_URI,
+      db: "widegate_test",
+      collection: uniqueName("store"),
+      retentionDays: 30,
+      retentionMs: 2 * HOUR,
+      pruneIntervalMs: 3_600_000,
+    });
+    await store.init();
+    console.warn = warn;
+  });
+  afterAll(async () => {
+    console.warn = warn;
+    await store.collection.drop().catch(() => {});
+    await store.close();
+  });
+
+  test("init creates the tenant-first indexes", async () => {
+    const names = (await store.collection.indexes()).map((index) => index.name);
+    for (const name of ["tenant_ts", "tenant_service_ts", "tenant_route_ts", "tenant_status_ts", "tenant_error_code_ts"])
+      expect(names).toContain(name);
+  });
+
+  test("FerretDB: capabilities probed as portable, TTL refused → one warning and the prune fallback", async () => {
+    expect(store.capabilities).toEqual(PORTABLE);
+    expect(store.retention).toBe("prune");
+    expect(warnings.filter((w) => w.includes("TTL")).length).toBe(1);
+    expect((await store.health()).ok).toBe(true);
+  });
+
+  test("insertMany is unordered: duplicates (11000) are counted, the rest written", async () => {
+    expect(await store.insertMany([event("d1", 0), event("d2", 0)])).toEqual({ inserted: 2, duplicates: 0 });
+    const again = await store.insertMany([event("d1", 0), event("d3", 0), event("d2", 0), event("d4", 0), event("d4", 0)]);
+    expect(again).toEqual({ inserted: 2, duplicates: 3 });
+    expect(await store.insertMany([event("d1", 0, { tenant: "other" })])).toEqual({ inserted: 1, duplicates: 0 });
+  });
+
+  test("the prune fallback deletes only expired events, in bounded batches", async () => {
+    await store.insertMany([...Array.from({ length: 7 }, (_, i) => event(`old-${i}`, 3 * HOUR)), event("fresh", HOUR)]);
+    const before = await store.count();
+    // One run removes at most batchSize × maxBatches; the next run takes the rest.
+    expect(await pruneExpired(store.collection, { retentionMs: 2 * HOUR, batchSize: 3, maxBatches: 2 })).toBe(6);
+    expect(await store.pruneExpired()).toBe(1);
+    expect(await store.count()).toBe(before - 7);
+    expect((await store.search({ q: undefined, limit: 200 }, { tenant: "acme" })).events.some((e) => e.eventId === "fresh")).toBe(true);
+    expect(await store.pruneExpired()).toBe(0);
+  });
+
+  test("events read back as sent, without _id or _q", async () => {
+    const page = await store.search({ limit: 1, service: "payment" }, { tenant: "other" });
+    expect(page.events).toEqual([event("d1", 0, { tenant: "other", timestamp: page.events[0]?.timestamp })]);
+  });
+
+  test("keys with '.' or a leading '$' (refused by FerretDB) are stored and read back as sent", async () => {
+    const attributes = { "http.method": "GET", $weird: 1, nested: [{ "k8s.pod.name": "api-1" }], plain: { ok: true } };
+    expect(await store.insertMany([event("dots", 0, { tenant: "dots", attributes })])).toEqual({ inserted: 1, duplicates: 0 });
+    const page = await store.search({ limit: 5 }, { tenant: "dots" });
+    expect(page.events[0]?.attributes).toEqual(attributes);
+  });
+});

@@ -1,0 +1,62 @@
+// The Kafka → event store worker (`bun run worker`): a consumer-group member of KAFKA_TOPIC that
+// writes batches to the event store, dead-letters poison to KAFKA_DLQ_TOPIC, and commits after the write.
+
+import { buildEventStore } from "../src/adapters/factory.ts";
+import { ConfigError } from "../src/config/schema.ts";
+import { MetricsRegistry } from "../src/metrics/registry.ts";
+import { bunModules } from "../src/runtime/bun/modules.ts";
+import { loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
+import { EventWorker } from "../src/worker/event-worker.ts";
+import { ensureTopics } from "../src/worker/kafka/ensure-topics.ts";
+import { KafkaBatchSource } from "../src/worker/kafka/kafka-batch-source.ts";
+import { KafkaDeadLetterSink } from "../src/worker/kafka/kafka-dead-letter-sink.ts";
+import { workerHttp } from "../src/worker/worker-http.ts";
+
+const config = loadConfigOrExit();
+// Mongo: connects, creates indexes and retention (TTL, or a periodic bounded delete where refused).
+const store = await buildEventStore(config, bunModules).catch((error: unknown) => {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(78);
+});
+const created = await ensureTopics(config.KAFKA_BROKERS, [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC]);
+if (created.length > 0) console.log(`worker: created topic(s) ${created.join(", ")}`);
+
+const metrics = new MetricsRegistry();
+const log = (line: string) => console.log(line);
+const source = new KafkaBatchSource({
+  brokers: config.KAFKA_BROKERS,
+  topic: config.KAFKA_TOPIC,
+  groupId: config.WORKER_GROUP_ID,
+  ...(config.WORKER_INSTANCE_ID ? { instanceId: config.WORKER_INSTANCE_ID } : {}),
+  sessionTimeoutMs: config.WORKER_SESSION_TIMEOUT_MS,
+  maxBuffered: Math.max(10_000, config.WORKER_BATCH_SIZE * 4),
+  log,
+});
+const deadLetters = new KafkaDeadLetterSink({ brokers: config.KAFKA_BROKERS, topic: config.KAFKA_DLQ_TOPIC });
+const worker = new EventWorker({
+  source,
+  store,
+  deadLetters,
+  metrics,
+  batchSize: config.WORKER_BATCH_SIZE,
+  batchMs: config.WORKER_BATCH_MS,
+  log,
+});
+await worker.start();
+
+const http = workerHttp({ worker, source, store, metrics });
+const server = Bun.serve({ port: config.WORKER_PORT, hostname: process.env.HOST ?? "0.0.0.0", fetch: http.fetch });
+console.log(
+  `wide-gate worker listening on http://${server.hostname}:${server.port} ` +
+    `(topic=${config.KAFKA_TOPIC}, dlq=${config.KAFKA_DLQ_TOPIC}, group=${config.WORKER_GROUP_ID}, store=${store.name})`,
+);
+
+onShutdownSignal(async (signal) => {
+  console.log(`${signal}: finishing the batch in hand`);
+  await worker.stop(); // commits the batch in hand, then leaves the group
+  await deadLetters.close();
+  await store.close();
+  await server.stop();
+  console.log("stopped cleanly");
+});
