@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { jsonError } from "./errors.ts";
 import { createIngestPipeline } from "./ingest-pipeline.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", queryRoutes({ queryKeys: config.QUERY_API_KEYS, store: adapters.eventStore }));
   app.route("/", eventsRoutes({ queryKeys: config.QUERY_API_KEYS, store: adapters.eventStore }));
   app.route("/", searchRoutes(deps));
+  app.route("/", dashboardRoutes());
   app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
     console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);

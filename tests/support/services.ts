@@ -68,3 +68,25 @@ export async function describeWithServices(names: ServiceName[], title: string, 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** Debian's Chromium for browser tests of pages (scripts/install-chromium.sh installs it). */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** `describe` for a suite that drives a real browser: skipped loudly without Chromium, failing in CI. */
+export async function describeWithBrowser(title: string, body: () => void): Promise<void> {
+  if (await Bun.file(chromiumPath).exists()) {
+    describe(title, body);
+    return;
+  }
+  const how = "install it with: bash scripts/install-chromium.sh";
+  if (servicesRequired) {
+    describe(title, () => {
+      test("Chromium is installed", () => {
+        throw new Error(`${chromiumPath} not found; ${how}`);
+      });
+    });
+    return;
+  }
+  console.warn(`\n!!! SKIPPED "${title}": ${chromiumPath} not found (${how})\n`);
+  describe.skip(title, body);
+}
