@@ -12,16 +12,26 @@ const OUT = join(ROOT, ".wrangler/deploy-check");
 const budgetArg = process.argv.find((a) => a.startsWith("--budget-kib="));
 const BUDGET_KIB = Number(budgetArg?.split("=")[1] ?? 1024); // gzip; Workers allow 3 MiB (free) / 10 MiB (paid)
 // Modules that must never reach the Workers bundle: they need TCP sockets, Bun or Node-only APIs.
-const FORBIDDEN = ["node_modules/mongodb/", "node_modules/@platformatic/kafka/", "node_modules/kafkajs/", "node_modules/ioredis/", "bun:sqlite", "src/adapters/embedded/"];
+const FORBIDDEN = [
+  "node_modules/mongodb/",
+  "node_modules/@platformatic/kafka/",
+  "node_modules/kafkajs/",
+  "node_modules/ioredis/",
+  "bun:sqlite",
+  "src/adapters/embedded/",
+];
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-const proc = Bun.spawn(["node", join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--minify", "--outdir", OUT, "--metafile"], {
-  cwd: ROOT,
-  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
-  stdout: "pipe",
-  stderr: "pipe",
-});
+const proc = Bun.spawn(
+  ["node", join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--minify", "--outdir", OUT, "--metafile"],
+  {
+    cwd: ROOT,
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+    stdout: "pipe",
+    stderr: "pipe",
+  },
+);
 const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
 if (code !== 0) {
   console.error(`wrangler deploy --dry-run failed (${code}):\n${out}${err}`);
@@ -36,11 +46,16 @@ const found = FORBIDDEN.filter((needle) => inputs.some((input) => input.includes
 
 const byPackage = new Map<string, number>();
 for (const [input, { bytes }] of Object.entries(meta.inputs)) {
-  const pkg = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? (input.startsWith("src/") || input.startsWith("edge/") ? "(wide-gate)" : input);
+  const pkg =
+    input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ??
+    (input.startsWith("src/") || input.startsWith("edge/") ? "(wide-gate)" : input);
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytes);
 }
-console.log(`Worker bundle: ${(bundle.byteLength / 1024).toFixed(0)} KiB minified, ${gzipKib.toFixed(0)} KiB gzip (budget ${BUDGET_KIB} KiB gzip)`);
-for (const [pkg, bytes] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${pkg.padEnd(28)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB source`);
+console.log(
+  `Worker bundle: ${(bundle.byteLength / 1024).toFixed(0)} KiB minified, ${gzipKib.toFixed(0)} KiB gzip (budget ${BUDGET_KIB} KiB gzip)`,
+);
+for (const [pkg, bytes] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8))
+  console.log(`  ${pkg.padEnd(28)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB source`);
 if (found.length > 0) console.error(`FAIL: the Workers bundle contains ${found.join(", ")}`);
 if (gzipKib > BUDGET_KIB) console.error(`FAIL: ${gzipKib.toFixed(0)} KiB gzip is over the ${BUDGET_KIB} KiB budget`);
 process.exit(found.length > 0 || gzipKib > BUDGET_KIB ? 1 : 0);

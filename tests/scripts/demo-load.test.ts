@@ -1,0 +1,45 @@
+import { describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { spawnServer } from "../support/spawn-server.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const run = async (args: string[]) => {
+  const proc = Bun.spawn([process.execPath, ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const [code, out] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
+  return { code, out };
+};
+
+describe("operations scripts", () => {
+  test("demo tells the incident story against its own server and exits", async () => {
+    const { code, out } = await run(["scripts/demo.ts", "port=0", "events=4000", "exit"]);
+    expect(code).toBe(0);
+    expect(out).toContain("sent 4000 events");
+    expect(out).toContain("[STATISTICAL]");
+    expect(out).toContain("GATEWAY_TIMEOUT");
+    expect(out).toContain("[CONVERSATIONAL]");
+  }, 60_000);
+
+  test("load reports exact error counts and a close estimate of all events", async () => {
+    const server = await spawnServer("worker/server.ts");
+    try {
+      const { code, out } = await run([
+        "scripts/load.ts",
+        `url=${server.url}`,
+        "rate=4000",
+        "seconds=2",
+        "batch=100",
+        "settle=800",
+        "seed=3",
+      ]);
+      expect(code).toBe(0);
+      expect(out).toContain("80 × 202");
+      const errors = out.match(/errors\s+truth\s+(\d+)\s+store says\s+(\d+)/);
+      expect(errors?.[1]).toBe(errors?.[2]);
+      const events = out.match(/events\s+truth\s+(\d+)\s+store says\s+(\d+)/);
+      // ~400 sampled normal events: the estimate is within ±3σ ≈ ±15% of the 8,000 sent.
+      expect(Math.abs(Number(events?.[2]) - 8000) / 8000).toBeLessThan(0.2);
+    } finally {
+      await server.stop("SIGKILL");
+    }
+  }, 60_000);
+});
