@@ -48,7 +48,9 @@ for (let b = 0; b < batches; b++) {
       kept += body.kept ?? 0;
       rejected += body.rejected?.length ?? 0;
     })
-    .catch(() => statuses.set(0, (statuses.get(0) ?? 0) + 1));
+    .catch(() => {
+      statuses.set(0, (statuses.get(0) ?? 0) + 1);
+    });
   inflight.add(request);
   void request.finally(() => inflight.delete(request));
   if (inflight.size >= 64) await Promise.race(inflight); // bounded: never more than 64 requests open
