@@ -52,7 +52,12 @@ export function createTraffic(options: TrafficOptions = {}) {
   /** One wide event at time `at` (epoch ms). */
   return function next(at: number): Record<string, unknown> {
     let pick = random() * TOTAL_WEIGHT;
-    const route = ROUTES.find((r) => (pick -= r.weight) < 0) ?? (ROUTES[0] as (typeof ROUTES)[number]);
+    let route = ROUTES[0] as (typeof ROUTES)[number];
+    for (const candidate of ROUTES) {
+      route = candidate;
+      pick -= candidate.weight;
+      if (pick < 0) break;
+    }
     const inIncident = options.incident && at >= options.incident.from && at < options.incident.to && route.route === "/api/payments";
     const fails = random() < (inIncident ? (options.incident?.errorRate ?? 0) : errorRate);
     const candidates = ERRORS[route.service] ?? ERRORS.default ?? [];
