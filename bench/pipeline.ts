@@ -27,7 +27,9 @@ const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
 const STORED = 'widegate_worker_messages_total{result="stored"}';
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const bodies = Array.from({ length: Math.ceil(EVENTS / PER_REQUEST) }, (_, b) => new TextEncoder().encode(makeBatch(PER_REQUEST, b * PER_REQUEST)));
+const bodies = Array.from({ length: Math.ceil(EVENTS / PER_REQUEST) }, (_, b) =>
+  new TextEncoder().encode(makeBatch(PER_REQUEST, b * PER_REQUEST)),
+);
 
 interface Round {
   pipeline: number;
@@ -57,7 +59,13 @@ async function startPipeline(topic: string, db: string): Promise<{ worker: Proc;
     publisherEnv = { PUBLISHER: "upstash-kafka", UPSTASH_KAFKA_REST_URL: bridge.url, ...credentials };
   }
   // Every event kept (rate 1), so every posted event must become a document.
-  const gateway = await spawnEntry("worker/server.ts", { ...common, ...publisherEnv, PORT: "0", EVENT_STORE: "memory", SAMPLING_NORMAL_RATE: "1" });
+  const gateway = await spawnEntry("worker/server.ts", {
+    ...common,
+    ...publisherEnv,
+    PORT: "0",
+    EVENT_STORE: "memory",
+    SAMPLING_NORMAL_RATE: "1",
+  });
   procs.push(gateway);
   return { worker, gateway, procs };
 }
@@ -77,7 +85,11 @@ async function round(index: number, admin: Admin): Promise<Round> {
     const started = performance.now();
     const post = async () => {
       while (next < bodies.length) {
-        const res = await fetch(`${gateway.url}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies[next++] });
+        const res = await fetch(`${gateway.url}/v1/events`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: bodies[next++],
+        });
         if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
         await res.arrayBuffer();
       }
@@ -112,7 +124,10 @@ async function round(index: number, admin: Admin): Promise<Round> {
     };
   } finally {
     for (const p of procs) p.kill();
-    await store.client.db(db).dropDatabase().catch(() => {});
+    await store.client
+      .db(db)
+      .dropDatabase()
+      .catch(() => {});
     await Promise.all([store.close(), ceilingStore.close()]);
     await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] }).catch(() => {});
   }
@@ -143,6 +158,8 @@ console.log(
     `${CONCURRENCY} HTTP clients × ${PER_REQUEST} events/request; medians:`,
 );
 console.log(`  ceiling   raw insertMany, same docs/db/indexes, batches of ${BATCH}  ${fmt(ceiling).padStart(9)} docs/s`);
-console.log(`  pipeline  first POST → last document in MongoDB          ${fmt(pipeline).padStart(9)} events/s  = ${pct(pipeline)} (target ≥ 70%)`);
+console.log(
+  `  pipeline  first POST → last document in MongoDB          ${fmt(pipeline).padStart(9)} events/s  = ${pct(pipeline)} (target ≥ 70%)`,
+);
 console.log(`  pipeline  steady state (10% → 90% of documents stored)   ${fmt(steady).padStart(9)} events/s  = ${pct(steady)}`);
 process.exit(0);

@@ -12,14 +12,23 @@ import { KafkaBatchSource } from "../src/worker/kafka/kafka-batch-source.ts";
 import { KafkaDeadLetterSink } from "../src/worker/kafka/kafka-dead-letter-sink.ts";
 import { workerHttp } from "../src/worker/worker-http.ts";
 
+/** A backend unreachable at start: one line and a non-zero exit, for the supervisor to restart us. */
+function cannotStart(what: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    console.error(`worker: cannot start: ${what}: ${(error as Error).message}`);
+    process.exit(1);
+  };
+}
+
 const config = loadConfigOrExit();
 // Mongo: connects, creates indexes and retention (TTL, or a periodic bounded delete where refused).
-const store = await buildEventStore(config, bunModules).catch((error: unknown) => {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(78);
-});
-const created = await ensureTopics(config.KAFKA_BROKERS, [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC]);
+const store = await buildEventStore(config, bunModules).catch(cannotStart(`event store ${config.EVENT_STORE}`));
+const kafka = `kafka ${config.KAFKA_BROKERS.join(",")}`;
+const created = await ensureTopics(config.KAFKA_BROKERS, [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC]).catch(cannotStart(kafka));
 if (created.length > 0) console.log(`worker: created topic(s) ${created.join(", ")}`);
 
 const metrics = new MetricsRegistry();
@@ -43,7 +52,7 @@ const worker = new EventWorker({
   batchMs: config.WORKER_BATCH_MS,
   log,
 });
-await worker.start();
+await worker.start().catch(cannotStart(kafka));
 
 const http = workerHttp({ worker, source, store, metrics });
 const server = Bun.serve({ port: config.WORKER_PORT, hostname: process.env.HOST ?? "0.0.0.0", fetch: http.fetch });

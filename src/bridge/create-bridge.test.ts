@@ -30,7 +30,13 @@ class MemoryBackend implements BridgeBackend {
 const auth = `Basic ${btoa("user:secret")}`;
 function setup(maxBodyBytes?: number) {
   const backend = new MemoryBackend();
-  const app = createBridge({ username: "user", password: "secret", backend, metrics: new MetricsRegistry(), ...(maxBodyBytes ? { maxBodyBytes } : {}) });
+  const app = createBridge({
+    username: "user",
+    password: "secret",
+    backend,
+    metrics: new MetricsRegistry(),
+    ...(maxBodyBytes ? { maxBodyBytes } : {}),
+  });
   const call = (path: string, init: RequestInit & { json?: unknown } = {}) =>
     app.request(path, {
       method: init.method ?? "POST",
@@ -43,7 +49,12 @@ function setup(maxBodyBytes?: number) {
 describe("bridge: Upstash Kafka REST produce API", () => {
   test("POST /produce answers an array of metadata, one per message, in order", async () => {
     const { call, backend } = setup();
-    const res = await call("/produce", { json: [{ topic: "a", value: "1", key: "k" }, { topic: "b", value: "2" }] });
+    const res = await call("/produce", {
+      json: [
+        { topic: "a", value: "1", key: "k" },
+        { topic: "b", value: "2" },
+      ],
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual([
       { topic: "a", partition: 0, offset: 0, timestamp: 1 },
@@ -54,13 +65,18 @@ describe("bridge: Upstash Kafka REST produce API", () => {
 
   test("POST /produce with one object still answers an array (@upstash/kafka's produce() reads [0])", async () => {
     const { call } = setup();
-    expect(await (await call("/produce", { json: { topic: "a", value: "1" } })).json()).toEqual([{ topic: "a", partition: 0, offset: 0, timestamp: 1 }]);
+    expect(await (await call("/produce", { json: { topic: "a", value: "1" } })).json()).toEqual([
+      { topic: "a", partition: 0, offset: 0, timestamp: 1 },
+    ]);
   });
 
   test("/produce/:topic answers an object for one message and an array for several", async () => {
     const { call } = setup();
     expect(await (await call("/produce/greetings", { json: { value: "hi" } })).json()).toMatchObject({ topic: "greetings", offset: 0 });
-    expect(await (await call("/produce/greetings", { json: [{ value: "a" }, { value: "b" }] })).json()).toMatchObject([{ offset: 1 }, { offset: 2 }]);
+    expect(await (await call("/produce/greetings", { json: [{ value: "a" }, { value: "b" }] })).json()).toMatchObject([
+      { offset: 1 },
+      { offset: 2 },
+    ]);
   });
 
   test("GET /produce/:topic/:message?key= produces the path's message", async () => {

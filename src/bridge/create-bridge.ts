@@ -59,7 +59,10 @@ export function createBridge(options: BridgeOptions) {
   });
   if (metrics) app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
 
-  app.use("*", basicAuth({ username: options.username, password: options.password, invalidUserMessage: { error: "Unauthorized", status: 401 } }));
+  app.use(
+    "*",
+    basicAuth({ username: options.username, password: options.password, invalidUserMessage: { error: "Unauthorized", status: 401 } }),
+  );
   app.use(
     "*",
     bodyLimit({

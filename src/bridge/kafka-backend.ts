@@ -51,11 +51,17 @@ export class KafkaBackend implements BridgeBackend {
     const now = BigInt(Date.now());
     const placed = records.map((record): Placed => {
       const count = partitions.get(record.topic) ?? 1;
-      const message: Placed = { topic: record.topic, value: record.value, partition: 0, timestamp: record.timestamp === undefined ? now : BigInt(record.timestamp) };
+      const message: Placed = {
+        topic: record.topic,
+        value: record.value,
+        partition: 0,
+        timestamp: record.timestamp === undefined ? now : BigInt(record.timestamp),
+      };
       if (record.key !== undefined) message.key = record.key;
       if (record.headers) message.headers = new Map(record.headers.map((h) => [h.key, h.value]));
       if (record.partition !== undefined) {
-        if (record.partition >= count) throw new BridgeError(`partition ${record.partition} out of range: ${record.topic} has ${count}`, 400);
+        if (record.partition >= count)
+          throw new BridgeError(`partition ${record.partition} out of range: ${record.topic} has ${count}`, 400);
         message.partition = record.partition;
       } else if (record.key !== undefined) {
         message.partition = compatibilityPartitioner(message, Buffer.from(record.key)) % count;

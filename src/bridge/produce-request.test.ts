@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isValidTopic, MAX_MESSAGES_PER_REQUEST, parseProduceBody } from "./produce-request.ts";
+import { isValidTopic, MAX_MESSAGE_BYTES, MAX_MESSAGES_PER_REQUEST, parseProduceBody } from "./produce-request.ts";
 
 describe("parseProduceBody", () => {
   test("variant 3: topic inside each message, as @upstash/kafka's produceMany sends it", () => {
@@ -50,6 +50,12 @@ describe("parseProduceBody", () => {
       expect(parsed.error).toContain("message 0");
       expect(parsed.error).toContain(error);
     }
+  });
+
+  test("a value over the message size limit is refused; one just under passes", () => {
+    const over = parseProduceBody({ topic: "t", value: "é".repeat(MAX_MESSAGE_BYTES / 2 + 1) });
+    expect(over.ok === false && over.error).toContain(`larger than ${MAX_MESSAGE_BYTES} bytes`);
+    expect(parseProduceBody({ topic: "t", value: "x".repeat(MAX_MESSAGE_BYTES) }).ok).toBe(true);
   });
 
   test("too many messages in one request are refused whole", () => {

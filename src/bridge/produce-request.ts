@@ -1,4 +1,5 @@
 // The produce bodies of the Upstash Kafka REST API, parsed and checked before anything reaches Kafka.
+import { utf8Length } from "../domain/event/utf8.ts";
 
 export interface ProduceHeader {
   key: string;
@@ -26,6 +27,8 @@ export interface ProduceMetadata {
 export type ParsedProduce = { ok: true; records: ProduceRecord[]; single: boolean } | { ok: false; error: string };
 
 export const MAX_MESSAGES_PER_REQUEST = 10_000;
+/** Under Kafka's default message.max.bytes (1 MiB + overhead): refused here, it cannot fail a merged produce request. */
+export const MAX_MESSAGE_BYTES = 1_000_000;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 export function isValidTopic(topic: string): boolean {
@@ -44,6 +47,9 @@ function parseMessage(raw: unknown, index: number, pathTopic: string | undefined
   if (typeof topic !== "string" || !isValidTopic(topic)) return `${at}: topic must be a Kafka topic name`;
   if (typeof raw.value !== "string") return `${at}: value must be a string`;
   const record: ProduceRecord = { topic, value: raw.value };
+  if (raw.value.length > MAX_MESSAGE_BYTES / 3 && utf8Length(raw.value) > MAX_MESSAGE_BYTES) {
+    return `${at}: value larger than ${MAX_MESSAGE_BYTES} bytes`;
+  }
   if (raw.key !== undefined && raw.key !== null) {
     if (typeof raw.key !== "string") return `${at}: key must be a string`;
     record.key = raw.key;

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { BatchProcessor } from "./batch-processor.ts";
 import { FlakyStore, makeEvent } from "./flaky-store.test-support.ts";
-import type { DeadLetter, DeadLetterSink, SourceMessage } from "./messages.ts";
 import { MemoryDeadLetterSink } from "./memory-dead-letter-sink.ts";
+import type { DeadLetter, DeadLetterSink, SourceMessage } from "./messages.ts";
 
 const encode = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
 const message = (offset: number, value: unknown, partition = offset % 3): SourceMessage => ({
@@ -67,7 +67,10 @@ describe("BatchProcessor", () => {
       },
     };
     const retries: number[] = [];
-    const processor = new BatchProcessor(new FlakyStore(), flakyDlq, { ...noSleep, onDeadLetterRetry: ({ backoffMs }) => retries.push(backoffMs) });
+    const processor = new BatchProcessor(new FlakyStore(), flakyDlq, {
+      ...noSleep,
+      onDeadLetterRetry: ({ backoffMs }) => retries.push(backoffMs),
+    });
     const outcome = await processor.process([message(0, "not json")]);
     expect(outcome.deadLettered).toBe(1);
     expect(kept).toHaveLength(1);
@@ -78,7 +81,16 @@ describe("BatchProcessor", () => {
     const store = new FlakyStore();
     store.down = true;
     let waits = 0;
-    const processor = new BatchProcessor(store, new MemoryDeadLetterSink(), { shouldAbort: () => waits > 2, sleep: async () => void waits++ });
-    expect(await processor.process([message(0, makeEvent(0))])).toEqual({ stored: 0, duplicates: 0, deadLettered: 0, offsets: [], aborted: true });
+    const processor = new BatchProcessor(store, new MemoryDeadLetterSink(), {
+      shouldAbort: () => waits > 2,
+      sleep: async () => void waits++,
+    });
+    expect(await processor.process([message(0, makeEvent(0))])).toEqual({
+      stored: 0,
+      duplicates: 0,
+      deadLettered: 0,
+      offsets: [],
+      aborted: true,
+    });
   });
 });

@@ -56,7 +56,13 @@ export class BatchProcessor {
       if (message) letters.push({ message, stage: "store", reason });
     }
     if (letters.length > 0 && !(await this.sendDeadLetters(letters))) return aborted;
-    return { stored: written.inserted, duplicates: written.duplicates, deadLettered: letters.length, offsets: offsetsToCommit(batch), aborted: false };
+    return {
+      stored: written.inserted,
+      duplicates: written.duplicates,
+      deadLettered: letters.length,
+      offsets: offsetsToCommit(batch),
+      aborted: false,
+    };
   }
 
   /** Until the DLQ has them: a message is only skipped once it is kept somewhere. */

@@ -2,7 +2,14 @@ import { describe, expect, test } from "bun:test";
 import { decodeEvent } from "./decode.ts";
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
-const good = { eventId: "e1", requestId: "r1", service: "payment", timestamp: "2026-11-26T03:00:00.000Z", tenant: "t1", sampling: { reason: "HAS_ERROR", rate: 1 } };
+const good = {
+  eventId: "e1",
+  requestId: "r1",
+  service: "payment",
+  timestamp: "2026-11-26T03:00:00.000Z",
+  tenant: "t1",
+  sampling: { reason: "HAS_ERROR", rate: 1 },
+};
 
 describe("decodeEvent", () => {
   test("a gateway event decodes with every field kept", () => {

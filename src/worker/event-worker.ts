@@ -49,7 +49,9 @@ export class EventWorker {
       onRetry: ({ error, backoffMs, outage }) => {
         metrics.inc("widegate_worker_store_retries_total", { kind: outage ? "outage" : "refused" });
         metrics.set("widegate_worker_paused", {}, outage ? 1 : 0);
-        this.log(`worker: store ${outage ? "unavailable" : "refused a write"}, consumption paused, retrying in ${backoffMs} ms: ${error.message}`);
+        this.log(
+          `worker: store ${outage ? "unavailable" : "refused a write"}, consumption paused, retrying in ${backoffMs} ms: ${error.message}`,
+        );
       },
       onDeadLetterRetry: ({ error, backoffMs }) => {
         metrics.inc("widegate_worker_dlq_retries_total");

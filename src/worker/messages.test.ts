@@ -42,9 +42,18 @@ describe("dead letters", () => {
 
   test("a record read back shows its reason and keeps its exact bytes in base64", () => {
     const value = new Uint8Array([0x7b, 0xff, 0x00]);
-    const headers = new Map(Object.entries(deadLetterHeaders({ message: message(0, 3n), stage: "decode", reason: "value is not valid UTF-8" })));
+    const headers = new Map(
+      Object.entries(deadLetterHeaders({ message: message(0, 3n), stage: "decode", reason: "value is not valid UTF-8" })),
+    );
     const view = viewDeadLetter({ partition: 1, offset: 9n, key: "k3", value, headers });
-    expect(view).toMatchObject({ dlq: "1/9", stage: "decode", reason: "value is not valid UTF-8", source: "events/0/3", key: "k3", bytes: 3 });
+    expect(view).toMatchObject({
+      dlq: "1/9",
+      stage: "decode",
+      reason: "value is not valid UTF-8",
+      source: "events/0/3",
+      key: "k3",
+      bytes: 3,
+    });
     expect(Buffer.from(view.base64, "base64")).toEqual(Buffer.from(value));
     expect(formatDeadLetter(view)).toContain("from events/0/3");
   });

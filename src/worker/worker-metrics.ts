@@ -2,9 +2,17 @@ import type { MetricsRegistry } from "../metrics/registry.ts";
 
 /** Declares the worker's metrics so a scrape shows them (at 0) before the first batch. */
 export function defineWorkerMetrics(metrics: MetricsRegistry): void {
-  metrics.define("widegate_worker_messages_total", "counter", "Messages handled, by result: stored, duplicate (already stored), dead_lettered");
+  metrics.define(
+    "widegate_worker_messages_total",
+    "counter",
+    "Messages handled, by result: stored, duplicate (already stored), dead_lettered",
+  );
   metrics.define("widegate_worker_batches_total", "counter", "Batches made durable and committed");
-  metrics.define("widegate_worker_store_retries_total", "counter", "Store writes retried: outage (store down) or refused (isolating a bad event)");
+  metrics.define(
+    "widegate_worker_store_retries_total",
+    "counter",
+    "Store writes retried: outage (store down) or refused (isolating a bad event)",
+  );
   metrics.define("widegate_worker_dlq_retries_total", "counter", "Dead-letter produces retried");
   metrics.define("widegate_worker_commit_failures_total", "counter", "Offset commits that failed after the batch was durable");
   metrics.define("widegate_worker_paused", "gauge", "1 while consumption is paused waiting for the store");

@@ -73,7 +73,7 @@ await describeWithServices(["kafka"], "Upstash-compatible bridge and publishers 
     const read = await readMessages(name, 500);
     expect(read).toHaveLength(500);
     const byOffset = new Map(read.map((m) => [`${m.partition}/${m.offset}`, m.value]));
-    acks.forEach((ack, n) => expect(byOffset.get(`${ack.partition}/${ack.offset}`)).toBe(`${Math.floor(n / 25)}:${n % 25}`));
+    for (const [n, ack] of acks.entries()) expect(byOffset.get(`${ack.partition}/${ack.offset}`)).toBe(`${Math.floor(n / 25)}:${n % 25}`);
   });
 
   test("errors come back in Upstash's shape: 401 for bad credentials, 400 for a partition out of range", async () => {
@@ -96,7 +96,13 @@ await describeWithServices(["kafka"], "Upstash-compatible bridge and publishers 
       const publisher =
         kind === "kafka"
           ? new NativeKafkaPublisher({ brokers, topic: name })
-          : new UpstashKafkaPublisher({ url: bridge.url, username: BRIDGE_USER, password: BRIDGE_PASSWORD, topic: name, maxRecordsPerRequest: 25 });
+          : new UpstashKafkaPublisher({
+              url: bridge.url,
+              username: BRIDGE_USER,
+              password: BRIDGE_PASSWORD,
+              topic: name,
+              maxRecordsPerRequest: 25,
+            });
       try {
         expect((await publisher.health()).ok).toBe(true);
         const events = makeEvents(60);
@@ -117,7 +123,13 @@ await describeWithServices(["kafka"], "Upstash-compatible bridge and publishers 
   }
 
   test("an unreachable bridge makes the upstash-kafka publisher's health fail fast, without the client's retries", async () => {
-    const publisher = new UpstashKafkaPublisher({ url: "http://127.0.0.1:9", username: "u", password: "p", topic: "t", healthTimeoutMs: 500 });
+    const publisher = new UpstashKafkaPublisher({
+      url: "http://127.0.0.1:9",
+      username: "u",
+      password: "p",
+      topic: "t",
+      healthTimeoutMs: 500,
+    });
     const started = Date.now();
     expect((await publisher.health()).ok).toBe(false);
     expect(Date.now() - started).toBeLessThan(2000);

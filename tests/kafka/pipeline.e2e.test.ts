@@ -96,7 +96,11 @@ await describeWithServices(["kafka", "ferretdb"], "pipeline end to end: gateway 
     expect(again.status).toBe(202);
     const keptAgain = ((await again.json()) as { kept: number }).kept;
     expect(keptAgain).toBe(kept.length);
-    await waitFor("the re-posted batch seen as duplicates", async () => (await metric(worker.url, DUPLICATE)) >= duplicatesBefore + kept.length, 60_000);
+    await waitFor(
+      "the re-posted batch seen as duplicates",
+      async () => (await metric(worker.url, DUPLICATE)) >= duplicatesBefore + kept.length,
+      60_000,
+    );
     expect(await stored()).toBe(kept.length);
   }
 

@@ -35,12 +35,18 @@ await describeWithServices(["kafka", "ferretdb"], "worker: Kafka → MongoDB (Fe
     const names = pipelineNames(prefix);
     await createTopic(names.topic);
     const events = await openEvents(names.db);
-    cleanups.push(() => events.drop(), () => deleteTopics([names.topic, names.dlq]));
+    cleanups.push(
+      () => events.drop(),
+      () => deleteTopics([names.topic, names.dlq]),
+    );
     return { names, events };
   }
 
   const settled = async (names: PipelineNames) =>
-    waitFor("offsets committed to the end", async () => sum(await committedOffsets(names.group, names.topic)) === sum(await endOffsets(names.topic)));
+    waitFor(
+      "offsets committed to the end",
+      async () => sum(await committedOffsets(names.group, names.topic)) === sum(await endOffsets(names.topic)),
+    );
 
   test("events reach MongoDB exactly once with their sampling field; re-published and redelivered batches add nothing", async () => {
     const { names, events } = await setup("w-once");
@@ -52,6 +58,11 @@ await describeWithServices(["kafka", "ferretdb"], "worker: Kafka → MongoDB (Fe
       const docs = await events.collection.find({}).toArray();
       const byId = new Map(docs.map((d) => [d.eventId, d]));
       for (const event of sent) expect(byId.get(event.eventId)?.sampling).toEqual(event.sampling);
+      // Set up by the worker at start: query indexes, and retention (FerretDB refuses TTL: one warning, then a periodic delete).
+      const indexes = (await events.collection.indexes()).map((i) => i.name);
+      expect(indexes).toContain("tenant_ts");
+      expect(indexes.includes("ttl_q_ts") || indexes.includes("q_ts")).toBe(true);
+      if (indexes.includes("q_ts")) expect(worker.output().match(/refused a TTL index/g)).toHaveLength(1);
 
       // The same events published again (a producer retry): all duplicates.
       await produceEvents(names.topic, sent);
@@ -177,7 +188,10 @@ await describeWithServices(["kafka", "ferretdb"], "worker: Kafka → MongoDB (Fe
     const [a, b] = await Promise.all([startWorker(names), startWorker(names)]);
     try {
       await waitFor("3 partitions split between both", async () => {
-        const [pa, pb] = await Promise.all([metric(a.url, "widegate_worker_assigned_partitions"), metric(b.url, "widegate_worker_assigned_partitions")]);
+        const [pa, pb] = await Promise.all([
+          metric(a.url, "widegate_worker_assigned_partitions"),
+          metric(b.url, "widegate_worker_assigned_partitions"),
+        ]);
         return pa > 0 && pb > 0 && pa + pb === 3;
       });
       await produceEvents(names.topic, makeEvents(1200));

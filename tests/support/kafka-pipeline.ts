@@ -1,5 +1,13 @@
 // Helpers for the Kafka pipeline suites: events, raw produce, worker/bridge processes, Mongo reads, metrics.
-import { Admin, Consumer, compatibilityPartitioner, Producer, stringDeserializers, stringSerializer, stringSerializers } from "@platformatic/kafka";
+import {
+  Admin,
+  Consumer,
+  compatibilityPartitioner,
+  Producer,
+  stringDeserializers,
+  stringSerializer,
+  stringSerializers,
+} from "@platformatic/kafka";
 import { MongoClient } from "mongodb";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import { serviceEnv, uniqueName } from "./services.ts";
@@ -26,11 +34,19 @@ export function makeEvents(count: number, run = uniqueName("run")): OutboundEven
 }
 
 /** Puts raw messages on a topic (creating it on first use), keyed like the gateway's publishers. */
-export async function produceRaw(topic: string, messages: Array<{ key?: string; value: string }>): Promise<void> {
+export async function produceRaw(topic: string, messages: Array<{ key?: string; value: string }>, via = brokers): Promise<void> {
   // Idempotent (sends are sequential here): a retry on a fresh topic must not put a message on it twice.
-  const producer = new Producer({ clientId: "test", bootstrapBrokers: brokers, serializers: stringSerializers, partitioner: compatibilityPartitioner, autocreateTopics: true, idempotent: true });
+  const producer = new Producer({
+    clientId: "test",
+    bootstrapBrokers: via,
+    serializers: stringSerializers,
+    partitioner: compatibilityPartitioner,
+    autocreateTopics: true,
+    idempotent: true,
+  });
   try {
-    for (let i = 0; i < messages.length; i += 1000) await producer.send({ messages: messages.slice(i, i + 1000).map((m) => ({ topic, ...m })) });
+    for (let i = 0; i < messages.length; i += 1000)
+      await producer.send({ messages: messages.slice(i, i + 1000).map((m) => ({ topic, ...m })) });
   } finally {
     await producer.close();
   }
@@ -38,22 +54,32 @@ export async function produceRaw(topic: string, messages: Array<{ key?: string; 
 
 /** Raw bytes, exactly as given (for messages that are not even UTF-8). */
 export async function produceBytes(topic: string, messages: Array<{ key?: string; value: Uint8Array }>): Promise<void> {
-  const producer = new Producer({ clientId: "test-bytes", bootstrapBrokers: brokers, serializers: { key: stringSerializer }, partitioner: compatibilityPartitioner, autocreateTopics: true, idempotent: true });
+  const producer = new Producer({
+    clientId: "test-bytes",
+    bootstrapBrokers: brokers,
+    serializers: { key: stringSerializer },
+    partitioner: compatibilityPartitioner,
+    autocreateTopics: true,
+    idempotent: true,
+  });
   try {
-    await producer.send({ messages: messages.map((m) => ({ topic, ...(m.key === undefined ? {} : { key: m.key }), value: Buffer.from(m.value) })) });
+    await producer.send({
+      messages: messages.map((m) => ({ topic, ...(m.key === undefined ? {} : { key: m.key }), value: Buffer.from(m.value) })),
+    });
   } finally {
     await producer.close();
   }
 }
 
-export const produceEvents = (topic: string, events: OutboundEvent[]) =>
+export const produceEvents = (topic: string, events: OutboundEvent[], via = brokers) =>
   produceRaw(
     topic,
     events.map((e) => ({ key: e.requestId, value: JSON.stringify(e) })),
+    via,
   );
 
-export async function createTopic(topic: string, partitions = 3): Promise<void> {
-  const admin = new Admin({ clientId: "test-admin", bootstrapBrokers: brokers });
+export async function createTopic(topic: string, partitions = 3, via = brokers): Promise<void> {
+  const admin = new Admin({ clientId: "test-admin", bootstrapBrokers: via });
   try {
     await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
   } finally {
@@ -68,10 +94,12 @@ export async function deleteTopics(topics: string[]): Promise<void> {
 }
 
 /** Committed offsets of a group, per partition (0 where nothing is committed yet). */
-export async function committedOffsets(groupId: string, topic: string, partitions = 3): Promise<bigint[]> {
-  const consumer = new Consumer({ clientId: "test-offsets", groupId, bootstrapBrokers: brokers });
+export async function committedOffsets(groupId: string, topic: string, partitions = 3, via = brokers): Promise<bigint[]> {
+  const consumer = new Consumer({ clientId: "test-offsets", groupId, bootstrapBrokers: via });
   try {
-    const committed = await consumer.listCommittedOffsets({ topics: [{ topic, partitions: Array.from({ length: partitions }, (_, i) => i) }] });
+    const committed = await consumer.listCommittedOffsets({
+      topics: [{ topic, partitions: Array.from({ length: partitions }, (_, i) => i) }],
+    });
     return Array.from({ length: partitions }, (_, i) => {
       const offset = committed.get(topic)?.[i] ?? -1n;
       return offset < 0n ? 0n : offset;
@@ -81,8 +109,8 @@ export async function committedOffsets(groupId: string, topic: string, partition
   }
 }
 
-export async function endOffsets(topic: string): Promise<bigint[]> {
-  const consumer = new Consumer({ clientId: "test-ends", groupId: uniqueName("ends"), bootstrapBrokers: brokers });
+export async function endOffsets(topic: string, via = brokers): Promise<bigint[]> {
+  const consumer = new Consumer({ clientId: "test-ends", groupId: uniqueName("ends"), bootstrapBrokers: via });
   try {
     return (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
   } finally {
@@ -138,7 +166,10 @@ export async function openEvents(db: string, uri = serviceEnv.MONGODB_URI) {
     collection,
     count: () => collection.countDocuments({}),
     drop: async () => {
-      await client.db(db).dropDatabase().catch(() => {});
+      await client
+        .db(db)
+        .dropDatabase()
+        .catch(() => {});
       await client.close();
     },
     close: () => client.close(),
@@ -174,7 +205,13 @@ export interface ReadMessage {
 
 /** Reads `count` messages of a topic from the beginning (a throwaway group, no commits). */
 export async function readMessages(topic: string, count: number, timeoutMs = 20_000): Promise<ReadMessage[]> {
-  const consumer = new Consumer({ clientId: "test-reader", groupId: uniqueName("reader"), bootstrapBrokers: brokers, deserializers: stringDeserializers, maxWaitTime: 200 });
+  const consumer = new Consumer({
+    clientId: "test-reader",
+    groupId: uniqueName("reader"),
+    bootstrapBrokers: brokers,
+    deserializers: stringDeserializers,
+    maxWaitTime: 200,
+  });
   const out: ReadMessage[] = [];
   try {
     const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: false });

@@ -7,15 +7,17 @@ describe("SerialSends", () => {
     let inFlight = 0;
     let most = 0;
     const order: number[] = [];
-    const task = (n: number, fail = false) => async () => {
-      inFlight++;
-      most = Math.max(most, inFlight);
-      await Bun.sleep(5);
-      order.push(n);
-      inFlight--;
-      if (fail) throw new Error(`send ${n} failed`);
-      return n;
-    };
+    const task =
+      (n: number, fail = false) =>
+      async () => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await Bun.sleep(5);
+        order.push(n);
+        inFlight--;
+        if (fail) throw new Error(`send ${n} failed`);
+        return n;
+      };
     const results = await Promise.allSettled([serial.run(task(1)), serial.run(task(2, true)), serial.run(task(3))]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(order).toEqual([1, 2, 3]);

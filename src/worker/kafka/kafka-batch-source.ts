@@ -59,7 +59,12 @@ export class KafkaBatchSource implements BatchSource {
 
   private async open(): Promise<void> {
     // "committed", else from the start: events published before the first worker ran are not skipped.
-    const stream = await this.consumer.consume({ topics: [this.options.topic], mode: "committed", fallbackMode: "earliest", autocommit: false });
+    const stream = await this.consumer.consume({
+      topics: [this.options.topic],
+      mode: "committed",
+      fallbackMode: "earliest",
+      autocommit: false,
+    });
     this.stream = stream;
     this.fetchPaused = false;
     stream.on("data", (message: KafkaMessage) => this.push(message));
@@ -72,12 +77,14 @@ export class KafkaBatchSource implements BatchSource {
     this.stream = undefined;
     this.log(`worker: kafka stream failed (${error.message}); reconnecting`);
     await failed.close().catch(() => {});
-    for (let delay = 500; !this.closed; delay = Math.min(delay * 2, 10_000)) {
+    let delay = 500;
+    while (!this.closed) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       try {
         await this.open();
         return;
       } catch (retryError) {
+        delay = Math.min(delay * 2, 10_000);
         this.log(`worker: kafka reconnect failed (${(retryError as Error).message}); retrying in ${delay} ms`);
       }
     }
@@ -111,8 +118,8 @@ export class KafkaBatchSource implements BatchSource {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeout);
         this.wake = () => {
-          // Wake per message only once the batch can be full; otherwise let the timer decide.
-          if (this.interrupted || this.buffer.length >= max) {
+          // Wake on the first message (to start its batch clock) and once the batch is full; not per message.
+          if (this.interrupted || this.buffer.length === 1 || this.buffer.length >= max) {
             clearTimeout(timer);
             resolve();
           }

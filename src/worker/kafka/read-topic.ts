@@ -28,7 +28,9 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<number>
   });
   try {
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
-    const starts = options.fromCommitted ? ((await consumer.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? []) : [];
+    const starts = options.fromCommitted
+      ? ((await consumer.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? [])
+      : [];
     // Partitions with something left to read; each drops out once its snapshot end is reached.
     const pending = new Set<number>();
     ends.forEach((end, partition) => {
@@ -36,7 +38,12 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<number>
       if (end > (start < 0n ? 0n : start)) pending.add(partition);
     });
     if (pending.size === 0) return 0;
-    const stream = await consumer.consume({ topics: [topic], mode: options.fromCommitted ? "committed" : "earliest", fallbackMode: "earliest", autocommit: false });
+    const stream = await consumer.consume({
+      topics: [topic],
+      mode: options.fromCommitted ? "committed" : "earliest",
+      fallbackMode: "earliest",
+      autocommit: false,
+    });
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     let count = 0;
     let chunk: DeadLetterRecord[] = [];
