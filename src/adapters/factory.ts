@@ -1,11 +1,13 @@
-import type { Config } from "../config/schema.ts";
+import type { Config, PublisherName } from "../config/schema.ts";
 import { ConfigError } from "../config/schema.ts";
+import { FallbackPublisher } from "../pipeline/fallback-publisher.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { Lifecycle } from "../ports/health.ts";
 import type { Llm } from "../ports/llm.ts";
 import type { Publisher } from "../ports/publisher.ts";
 import type { SessionCache } from "../ports/session-cache.ts";
 import { DistinctCache } from "./cached-distinct.ts";
+import { DirectPublisher } from "./direct/direct-publisher.ts";
 import { UpstashKafkaPublisher } from "./kafka/upstash-kafka-publisher.ts";
 import { OpenAiLlm } from "./llm/openai-llm.ts";
 import { RulesLlm } from "./llm/rules-llm.ts";
@@ -25,6 +27,7 @@ export interface RuntimeModules {
   mongoStore?: () => Promise<typeof import("./mongo/mongo-event-store.ts")>;
   nativeKafka?: () => Promise<typeof import("./kafka/native-kafka-publisher.ts")>;
   redisSessionCache?: () => Promise<typeof import("./session/redis-tcp.ts")>;
+  fileSpool?: () => Promise<typeof import("./file/file-spool.ts")>;
 }
 
 export interface Adapters {
@@ -42,16 +45,31 @@ function unavailable(variable: string, value: string, why: string): never {
 
 /** The one place that switches on config and constructs adapters. */
 export async function createAdapters(config: Config, modules: RuntimeModules): Promise<Adapters> {
-  const publisher = await buildPublisher(config, modules);
   const eventStore = await buildEventStore(config, modules);
+  const publisher = await buildPublisher(config, modules, eventStore);
   const sessionCache = await buildSessionCache(config, modules);
   const llm = buildLlm(config);
   // The LLM is not in `all`: an outage there only means the rules parser answers, never "not ready".
   return { publisher, eventStore, sessionCache, llm, all: [publisher, eventStore, sessionCache] };
 }
 
-async function buildPublisher(config: Config, modules: RuntimeModules): Promise<Publisher> {
-  switch (config.PUBLISHER) {
+/** PUBLISHER, wrapped in a circuit breaker over PUBLISHER_FALLBACK when fallbacks are listed. */
+async function buildPublisher(config: Config, modules: RuntimeModules, store: EventStore): Promise<Publisher> {
+  const primary = await buildOnePublisher(config.PUBLISHER, "PUBLISHER", config, modules, store);
+  if (config.PUBLISHER_FALLBACK.length === 0) return primary;
+  const fallbacks: Publisher[] = [];
+  for (const name of config.PUBLISHER_FALLBACK) fallbacks.push(await buildOnePublisher(name, "PUBLISHER_FALLBACK", config, modules, store));
+  return new FallbackPublisher(primary, fallbacks);
+}
+
+async function buildOnePublisher(
+  name: PublisherName,
+  variable: string,
+  config: Config,
+  modules: RuntimeModules,
+  store: EventStore,
+): Promise<Publisher> {
+  switch (name) {
     case "memory":
       return new MemoryPublisher();
     case "upstash-kafka":
@@ -63,13 +81,18 @@ async function buildPublisher(config: Config, modules: RuntimeModules): Promise<
       });
     case "kafka": {
       if (!modules.nativeKafka) {
-        return unavailable("PUBLISHER", "kafka", `native Kafka needs the Bun runtime (this is ${modules.runtime}); use upstash-kafka`);
+        return unavailable(variable, "kafka", `native Kafka needs the Bun runtime (this is ${modules.runtime}); use upstash-kafka`);
       }
       const { NativeKafkaPublisher } = await modules.nativeKafka();
       return new NativeKafkaPublisher({ brokers: config.KAFKA_BROKERS, topic: config.KAFKA_TOPIC });
     }
-    default:
-      return unavailable("PUBLISHER", config.PUBLISHER, "this adapter is not built yet (available: memory, upstash-kafka, kafka)");
+    case "file": {
+      if (!modules.fileSpool) return unavailable(variable, "file", `the local spool needs the Bun runtime (this is ${modules.runtime})`);
+      const { FileSpool } = await modules.fileSpool();
+      return new FileSpool(config.DATA_DIR);
+    }
+    case "direct":
+      return new DirectPublisher(store);
   }
 }
 

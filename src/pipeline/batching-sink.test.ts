@@ -24,7 +24,8 @@ class RecordingPublisher implements Publisher {
   }
 }
 
-const events = (n: number, from = 0): OutboundEvent[] => Array.from({ length: n }, (_, i) => ({ eventId: `e${from + i}`, requestId: `r${from + i}` }));
+const events = (n: number, from = 0): OutboundEvent[] =>
+  Array.from({ length: n }, (_, i) => ({ eventId: `e${from + i}`, requestId: `r${from + i}` }));
 
 describe("BatchingSink", () => {
   test("submit returns before anything is published", () => {

@@ -45,6 +45,9 @@ export class EmbeddedPipeline {
       const batch = this.source.take(this.batchSize);
       try {
         const result = await this.store.insertMany(batch);
+        if (result.inserted + result.duplicates !== batch.length) {
+          throw new Error(`store acknowledged ${result.inserted + result.duplicates} of ${batch.length} events`);
+        }
         this.stored += result.inserted;
         this.duplicates += result.duplicates;
       } catch (error) {

@@ -7,7 +7,8 @@ import { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
 import type { OutboundEvent } from "../ports/publisher.ts";
 import { FallbackPublisher } from "./fallback-publisher.ts";
 
-const events = (n: number, from = 0): OutboundEvent[] => Array.from({ length: n }, (_, i) => ({ eventId: `e${from + i}`, requestId: `r${from + i}` }));
+const events = (n: number, from = 0): OutboundEvent[] =>
+  Array.from({ length: n }, (_, i) => ({ eventId: `e${from + i}`, requestId: `r${from + i}` }));
 const tempDir = () => mkdtempSync(join(tmpdir(), "widegate-spool-"));
 
 describe("FallbackPublisher with a file spool", () => {
@@ -28,7 +29,11 @@ describe("FallbackPublisher with a file spool", () => {
     await publisher.publish(events(1, 11)); // probe succeeds, replay starts
     await publisher.settle();
     delivered.push(...primary.take(100).map((e) => e.eventId));
-    expect(delivered.sort()).toEqual(events(12).map((e) => e.eventId).sort());
+    expect(delivered.sort()).toEqual(
+      events(12)
+        .map((e) => e.eventId)
+        .sort(),
+    );
     expect(spool.segments()).toHaveLength(0); // replayed segments are deleted
   });
 

@@ -52,7 +52,9 @@ export class FallbackPublisher implements Publisher {
         return;
       } catch (error) {
         this.openUntil = this.now() + this.cooldownMs;
-        console.warn(`${this.primary.name} failed, using ${this.fallbacks.map((f) => f.name).join(" → ")} for ${this.cooldownMs} ms: ${(error as Error).message}`);
+        console.warn(
+          `${this.primary.name} failed, using ${this.fallbacks.map((f) => f.name).join(" → ")} for ${this.cooldownMs} ms: ${(error as Error).message}`,
+        );
       }
     }
     let lastError: unknown = new Error(`${this.primary.name} is down and no fallback is configured`);
@@ -95,7 +97,10 @@ export class FallbackPublisher implements Publisher {
     const primary = await this.primary.health().catch((e: unknown) => ({ ok: false, detail: (e as Error).message }));
     if (primary.ok) return primary;
     // Degraded but still accepting: ingestion goes on through a fallback.
-    return { ok: this.fallbacks.length > 0, detail: `primary down (${primary.detail ?? "no detail"}); falling back to ${this.fallbacks.map((f) => f.name).join(", ") || "nothing"}` };
+    return {
+      ok: this.fallbacks.length > 0,
+      detail: `primary down (${primary.detail ?? "no detail"}); falling back to ${this.fallbacks.map((f) => f.name).join(", ") || "nothing"}`,
+    };
   }
 
   async close(): Promise<void> {

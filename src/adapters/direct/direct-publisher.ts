@@ -9,7 +9,11 @@ export class DirectPublisher implements Publisher {
   constructor(private readonly store: EventStore) {}
 
   async publish(events: readonly OutboundEvent[]): Promise<void> {
-    await this.store.insertMany(events);
+    const { inserted, duplicates } = await this.store.insertMany(events);
+    // Every event must be accounted for, or the batch is not durable and must be retried.
+    if (inserted + duplicates !== events.length) {
+      throw new Error(`store acknowledged ${inserted + duplicates} of ${events.length} events`);
+    }
   }
 
   health(): Promise<HealthStatus> {

@@ -7,4 +7,5 @@ export const bunModules: RuntimeModules = {
   mongoStore: () => import("../../adapters/mongo/mongo-event-store.ts"),
   nativeKafka: () => import("../../adapters/kafka/native-kafka-publisher.ts"),
   redisSessionCache: () => import("../../adapters/session/redis-tcp.ts"),
+  fileSpool: () => import("../../adapters/file/file-spool.ts"),
 };
