@@ -2,7 +2,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { finalize, type GroupPartial, type GroupValue, partialFor } from "../../domain/query/evaluate.ts";
+import { finalize } from "../../domain/query/evaluate.ts";
 import { type EventSearch, encodeCursor } from "../../domain/query/event-search.ts";
 import { planQuery, type QueryScope } from "../../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
@@ -10,17 +10,7 @@ import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, ty
 import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
 import { INSERT_SQL, insertRow, migrate } from "./sqlite-schema.ts";
-import { COLUMN, searchSql, statSql } from "./sqlite-sql.ts";
-
-type AggregateRow = Record<string, GroupValue> & {
-  w: number;
-  ew: number;
-  wd: number | null;
-  wn: number;
-  s: number;
-  mn: number | null;
-  mx: number | null;
-};
+import { type AggregateRow, COLUMN, type Params, readAggregateRows, searchSql, statSql } from "./sqlite-sql.ts";
 
 /**
  * The zero-setup store: one SQLite file (`events.sqlite`) under DATA_DIR, so `bun start` keeps its
@@ -60,24 +50,8 @@ export class SqliteEventStore implements EventStore {
   async query(query: StatQuery, scope: QueryScope): Promise<StatResult> {
     const plan = planQuery(query, scope);
     const { sql, params } = statSql(plan);
-    const groups = new Map<string, GroupPartial>();
-    for (const row of this.db.query<AggregateRow, [Record<string, string | number>]>(sql).all(params)) {
-      const keys = plan.groupBy.map((_, i) => row[`g${i}`] ?? null);
-      const bucket = plan.bucketMs ? Number(row.b) : null;
-      const p = partialFor(groups, keys, bucket);
-      p.w += row.w ?? 0;
-      p.ew += row.ew ?? 0;
-      p.wd += row.wd ?? 0;
-      p.wn += row.wn ?? 0;
-      p.sampled += row.s ?? 0;
-      if (row.mn !== null && (p.min === null || row.mn < p.min)) p.min = row.mn;
-      if (row.mx !== null && (p.max === null || row.mx > p.max)) p.max = row.mx;
-      if (typeof row.hb === "number") {
-        p.hist ??= new Map();
-        p.hist.set(row.hb, row.w);
-      }
-    }
-    return finalize(plan, groups.values());
+    const rows = this.db.query<AggregateRow, [Params]>(sql).all(params);
+    return finalize(plan, readAggregateRows(plan, rows).values());
   }
 
   async search(search: EventSearch, scope: QueryScope): Promise<EventPage> {

@@ -1,3 +1,4 @@
+import { type GroupPartial, type GroupValue, partialFor } from "../../domain/query/evaluate.ts";
 import { decodeCursor, type EventSearch } from "../../domain/query/event-search.ts";
 import { PERCENTILES, type QueryPlan } from "../../domain/query/plan.ts";
 import type { GroupField } from "../../domain/query/stat-query.ts";
@@ -43,6 +44,37 @@ export function statSql(plan: QueryPlan): { sql: string; params: Params } {
   const sql = `SELECT ${[...keys, "SUM(w) AS w", "SUM(w * err) AS ew", "SUM(w * d) AS wd", "SUM(CASE WHEN d IS NULL THEN 0 ELSE w END) AS wn", "SUM(sampled) AS s", "MIN(d) AS mn", "MAX(d) AS mx"].join(", ")}
     FROM events WHERE ${where.join(" AND ")}${groupBy.length ? ` GROUP BY ${groupBy.join(", ")}` : ""}`;
   return { sql, params };
+}
+
+export type AggregateRow = Record<string, GroupValue> & {
+  w: number;
+  ew: number;
+  wd: number | null;
+  wn: number;
+  s: number;
+  mn: number | null;
+  mx: number | null;
+};
+
+/** statSql's rows → partials (percentile plans give one row per group and bin). */
+export function readAggregateRows(plan: QueryPlan, rows: readonly AggregateRow[]): Map<string, GroupPartial> {
+  const groups = new Map<string, GroupPartial>();
+  for (const row of rows) {
+    const keys = plan.groupBy.map((_, i) => row[`g${i}`] ?? null);
+    const p = partialFor(groups, keys, plan.bucketMs ? Number(row.b) : null);
+    p.w += row.w ?? 0;
+    p.ew += row.ew ?? 0;
+    p.wd += row.wd ?? 0;
+    p.wn += row.wn ?? 0;
+    p.sampled += row.s ?? 0;
+    if (row.mn !== null && (p.min === null || row.mn < p.min)) p.min = row.mn;
+    if (row.mx !== null && (p.max === null || row.mx > p.max)) p.max = row.mx;
+    if (typeof row.hb === "number") {
+      p.hist ??= new Map();
+      p.hist.set(row.hb, row.w);
+    }
+  }
+  return groups;
 }
 
 export function searchSql(search: EventSearch, tenant: string): { sql: string; params: Params } {
