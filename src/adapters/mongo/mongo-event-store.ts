@@ -86,7 +86,11 @@ export class MongoEventStore implements EventStore {
       const others = writeErrors.filter((w) => w.code !== 11000);
       // ordered:false wrote everything else; a retry of this batch counts those as duplicates.
       if (others.length > 0) throw error;
-      return { inserted: error.result.insertedCount, duplicates: writeErrors.length };
+      const inserted = error.result.insertedCount;
+      // An unreachable server also raises a bulk error, with no write errors and nothing inserted:
+      // only a batch whose every event is inserted or a duplicate counts as stored.
+      if (inserted + writeErrors.length !== events.length) throw error;
+      return { inserted, duplicates: writeErrors.length };
     }
   }
 
