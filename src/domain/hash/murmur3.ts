@@ -126,10 +126,14 @@ export function murmur3_128hex(input: string, seed = 0): string {
   let h3 = h1;
   let h4 = h1;
   for (let i = 0; i < blocks; i += 16) {
-    const k1 = word(bytes, i, 4);
-    const k2 = word(bytes, i + 4, 4);
-    const k3 = word(bytes, i + 8, 4);
-    const k4 = word(bytes, i + 12, 4);
+    // Little-endian words read inline: this loop runs once per 16 bytes of every eventId input.
+    const k1 = (bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24);
+    const k2 =
+      (bytes[i + 4] as number) | ((bytes[i + 5] as number) << 8) | ((bytes[i + 6] as number) << 16) | ((bytes[i + 7] as number) << 24);
+    const k3 =
+      (bytes[i + 8] as number) | ((bytes[i + 9] as number) << 8) | ((bytes[i + 10] as number) << 16) | ((bytes[i + 11] as number) << 24);
+    const k4 =
+      (bytes[i + 12] as number) | ((bytes[i + 13] as number) << 8) | ((bytes[i + 14] as number) << 16) | ((bytes[i + 15] as number) << 24);
     h1 ^= Math.imul(rotl(Math.imul(k1, D1), 15), D2);
     h1 = (Math.imul((rotl(h1, 19) + h2) | 0, 5) + 0x561ccd1b) | 0;
     h2 ^= Math.imul(rotl(Math.imul(k2, D2), 16), D3);
