@@ -101,7 +101,7 @@ async function client(id: number, until: number) {
 
 if (useWrk) {
   const dir = mkdtempSync(join(tmpdir(), "widegate-bench-"));
-  bodies.forEach((body, i) => writeFileSync(join(dir, `body-${i}.json`), body));
+  for (const [i, body] of bodies.entries()) writeFileSync(join(dir, `body-${i}.json`), body);
   writeFileSync(
     join(dir, "post.lua"),
     `local bodies = {}
