@@ -115,6 +115,28 @@ export function storeContract(open: () => Promise<EventStore>, cleanup: (store: 
     expect(result.events.map((e) => e.eventId).sort()).toEqual(expected.map((e) => e.eventId).sort());
   });
 
+  test("search by hasError and method pages through every matching event", async () => {
+    const isError = (e: Record<string, unknown>) => e.error != null || (typeof e.statusCode === "number" && e.statusCode >= 500);
+    for (const [hasError, method] of [
+      [true, "POST"],
+      [false, "GET"],
+    ] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 50; page++) {
+        const result = await store.search({ hasError, method, limit: 100, ...(cursor ? { cursor } : {}) }, { tenant: "acme" });
+        seen.push(...result.events.map((e) => String(e.eventId)));
+        if (!result.nextCursor) break;
+        cursor = result.nextCursor;
+      }
+      const expected = events
+        .filter((e) => e.tenant === "acme" && isError(e) === hasError && e.method === method)
+        .map((e) => String(e.eventId));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(seen.sort()).toEqual(expected.sort());
+    }
+  });
+
   test("distinct values per tenant", async () => {
     expect(await store.distinct("service", { tenant: "acme" })).toEqual(["catalog", "checkout", "payment", "search"]);
     expect(await store.distinct("errorCode", { tenant: "acme" })).toEqual(["DB_DOWN", "GATEWAY_TIMEOUT", "RATE_LIMITED"]);

@@ -89,6 +89,8 @@ export function searchSql(search: EventSearch, tenant: string): { sql: string; p
   add("route = $route", "route", search.route);
   add("status = $status", "status", search.statusCode);
   add("error_code = $errorCode", "errorCode", search.errorCode);
+  add("err = $err", "err", search.hasError === undefined ? undefined : search.hasError ? 1 : 0);
+  add("method = $method", "method", search.method);
   add("ts >= $from", "from", search.from);
   add("ts < $to", "to", search.to);
   // instr, not LIKE: the text is a plain substring, with no wildcard to escape.

@@ -117,6 +117,8 @@ export class MongoEventStore implements EventStore {
     if (search.route !== undefined) filter.route = search.route;
     if (search.statusCode !== undefined) filter.statusCode = search.statusCode;
     if (search.errorCode !== undefined) filter["_q.ec"] = search.errorCode;
+    if (search.hasError !== undefined) filter["_q.err"] = search.hasError ? 1 : 0;
+    if (search.method !== undefined) filter.method = search.method;
     if (search.from !== undefined || search.to !== undefined) {
       const range: Document = {};
       if (search.from !== undefined) range.$gte = new Date(search.from);

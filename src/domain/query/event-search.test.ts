@@ -1,4 +1,4 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { decodeCursor, encodeCursor, parseEventSearch } from "./event-search.ts";
 
 const parse = (query: string) => parseEventSearch(new URLSearchParams(query));
@@ -56,4 +56,23 @@ test("cursors round-trip and refuse anything else", () => {
   expect(decodeCursor(btoa(JSON.stringify([1, { $gt: "" }])))).toBeNull();
   expect(decodeCursor(btoa(JSON.stringify(["1", "a"])))).toBeNull();
   expect(decodeCursor("%%%")).toBeNull();
+});
+
+describe("parseEventSearch: hasError and method", () => {
+  test("hasError=true|false and a known method are accepted, the method upper-cased", () => {
+    expect(parseEventSearch(new URLSearchParams("hasError=true&method=post"))).toEqual({
+      ok: true,
+      search: { limit: 50, hasError: true, method: "POST" },
+    });
+    expect(parseEventSearch(new URLSearchParams("hasError=false"))).toMatchObject({ ok: true, search: { hasError: false } });
+  });
+
+  test("anything else is refused with the parameter named", () => {
+    expect(parseEventSearch(new URLSearchParams("hasError=1"))).toEqual({ ok: false, error: "hasError: must be true or false" });
+    expect(parseEventSearch(new URLSearchParams("method=TRACE"))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("method: must be one of"),
+    });
+    expect(parseEventSearch(new URLSearchParams("method=%24where"))).toMatchObject({ ok: false });
+  });
 });

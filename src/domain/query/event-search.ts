@@ -1,6 +1,6 @@
 import type { DerivedFields } from "./derive.ts";
 import { groupValue } from "./derive.ts";
-import { REGEX_SYNTAX } from "./stat-query.ts";
+import { METHODS, REGEX_SYNTAX } from "./stat-query.ts";
 
 /** GET /v1/events filters, validated (see parseEventSearch). */
 export interface EventSearch {
@@ -8,6 +8,9 @@ export interface EventSearch {
   route?: string;
   statusCode?: number;
   errorCode?: string;
+  /** Errors only (true) or non-errors only (false), by the store's write-time test (the sampler's HAS_ERROR). */
+  hasError?: boolean;
+  method?: (typeof METHODS)[number];
   /** Epoch ms, inclusive / exclusive. */
   from?: number;
   to?: number;
@@ -18,7 +21,19 @@ export interface EventSearch {
   cursor?: string;
 }
 
-export const SEARCH_PARAMS = ["service", "route", "statusCode", "errorCode", "from", "to", "q", "limit", "cursor"] as const;
+export const SEARCH_PARAMS = [
+  "service",
+  "route",
+  "statusCode",
+  "errorCode",
+  "hasError",
+  "method",
+  "from",
+  "to",
+  "q",
+  "limit",
+  "cursor",
+] as const;
 export const DEFAULT_SEARCH_LIMIT = 50;
 export const MAX_SEARCH_LIMIT = 200;
 const MAX_LENGTH: Record<(typeof SEARCH_PARAMS)[number], number> = {
@@ -26,6 +41,8 @@ const MAX_LENGTH: Record<(typeof SEARCH_PARAMS)[number], number> = {
   route: 512,
   errorCode: 128,
   statusCode: 3,
+  hasError: 5,
+  method: 7,
   from: 40,
   to: 40,
   q: 200,
@@ -106,6 +123,15 @@ export function parseEventSearch(params: URLSearchParams): SearchParseResult {
     if (!(code >= 100 && code <= 599)) return { ok: false, error: "statusCode: must be an integer from 100 to 599" };
     search.statusCode = code;
   }
+  if (values.hasError !== undefined) {
+    if (values.hasError !== "true" && values.hasError !== "false") return { ok: false, error: "hasError: must be true or false" };
+    search.hasError = values.hasError === "true";
+  }
+  if (values.method !== undefined) {
+    const method = values.method.toUpperCase();
+    if (!(METHODS as readonly string[]).includes(method)) return { ok: false, error: `method: must be one of ${METHODS.join(", ")}` };
+    search.method = method as (typeof METHODS)[number];
+  }
   for (const key of ["from", "to"] as const) {
     const value = values[key];
     if (value === undefined) continue;
@@ -133,6 +159,8 @@ export function matchesSearch(search: EventSearch, event: Record<string, unknown
   if (search.route !== undefined && groupValue(event, derived, "route") !== search.route) return false;
   if (search.statusCode !== undefined && groupValue(event, derived, "statusCode") !== search.statusCode) return false;
   if (search.errorCode !== undefined && derived.errorCode !== search.errorCode) return false;
+  if (search.hasError !== undefined && derived.err !== (search.hasError ? 1 : 0)) return false;
+  if (search.method !== undefined && groupValue(event, derived, "method") !== search.method) return false;
   if (search.from !== undefined && derived.ts < search.from) return false;
   if (search.to !== undefined && derived.ts >= search.to) return false;
   if (search.q !== undefined && !derived.txt.includes(search.q.toLowerCase())) return false;
