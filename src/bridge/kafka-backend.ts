@@ -1,5 +1,6 @@
 // Bun only: the bridge's native Kafka side (@platformatic/kafka). worker/bridge.ts wires it in.
 import { Admin, compatibilityPartitioner, ProduceAcks, Producer, stringSerializers, UserError } from "@platformatic/kafka";
+import { producerHealth } from "../adapters/kafka/producer-health.ts";
 import { CoalescingSends } from "../adapters/kafka/serial-sends.ts";
 import type { HealthStatus } from "../ports/health.ts";
 import { type BridgeBackend, BridgeError } from "./create-bridge.ts";
@@ -108,14 +109,8 @@ export class KafkaBackend implements BridgeBackend {
     }
   }
 
-  async health(): Promise<HealthStatus> {
-    const started = Date.now();
-    try {
-      const metadata = await this.producer.metadata({ topics: [] });
-      return { ok: true, detail: `${metadata.brokers.size} broker(s), ${Date.now() - started} ms` };
-    } catch (error) {
-      return { ok: false, detail: (error as Error).message };
-    }
+  health(): Promise<HealthStatus> {
+    return producerHealth(this.producer);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } fr
 import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent, Publisher } from "../../ports/publisher.ts";
 import { chunkRecords, toEventRecord } from "./kafka-record.ts";
+import { producerHealth } from "./producer-health.ts";
 import { SerialSends } from "./serial-sends.ts";
 
 export interface NativeKafkaPublisherOptions {
@@ -49,14 +50,8 @@ export class NativeKafkaPublisher implements Publisher {
     });
   }
 
-  async health(): Promise<HealthStatus> {
-    const started = Date.now();
-    try {
-      const metadata = await this.producer.metadata({ topics: [] });
-      return { ok: true, detail: `${metadata.brokers.size} broker(s), ${Date.now() - started} ms` };
-    } catch (error) {
-      return { ok: false, detail: (error as Error).message };
-    }
+  health(): Promise<HealthStatus> {
+    return producerHealth(this.producer);
   }
 
   async close(): Promise<void> {
