@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { tcpReachable } from "./services.ts";
+import { tcpReachable, waitForPort } from "./services.ts";
 import { freePort } from "./workerd.ts";
 
 export const FERRETDB_BIN = resolve(import.meta.dir, "../../.cache/ferretdb/ferretdb-v1.24.2");
@@ -41,11 +41,7 @@ export async function startPrivateFerretDb(): Promise<PrivateFerretDb> {
       ],
       { stdin: "ignore", stdout: "ignore", stderr: "ignore" },
     );
-    const deadline = Date.now() + 20_000;
-    while (!(await tcpReachable(address, 300))) {
-      if (Date.now() > deadline) throw new Error(`private FerretDB did not listen on ${address}`);
-      await Bun.sleep(100);
-    }
+    await waitForPort(address, 20_000, "private FerretDB");
   };
   const stop = async () => {
     proc?.kill("SIGTERM");

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { tcpReachable } from "./services.ts";
+import { waitForPort } from "./services.ts";
 import { freePort } from "./workerd.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -67,11 +67,7 @@ export async function startPrivateKafka(): Promise<PrivateKafka> {
   let proc: Subprocess | undefined;
   const start = async () => {
     proc = Bun.spawn([...java, "kafka.Kafka", config], { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
-    const deadline = Date.now() + 90_000;
-    while (!(await tcpReachable(address, 300))) {
-      if (Date.now() > deadline) throw new Error(`private Kafka did not listen on ${address}`);
-      await Bun.sleep(200);
-    }
+    await waitForPort(address, 90_000, "private Kafka", 200);
   };
   const stop = async () => {
     proc?.kill("SIGTERM");

@@ -33,6 +33,15 @@ export function tcpReachable(hostPort: string, timeoutMs = 1000): Promise<boolea
   });
 }
 
+/** Polls until something accepts connections on `address` (host:port), or throws after `timeoutMs`. */
+export async function waitForPort(address: string, timeoutMs: number, what: string, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await tcpReachable(address, 300))) {
+    if (Date.now() > deadline) throw new Error(`${what} did not listen on ${address}`);
+    await Bun.sleep(everyMs);
+  }
+}
+
 const probes: Record<ServiceName, () => Promise<boolean>> = {
   redis: () => tcpReachable(serviceEnv.REDIS_URL),
   "upstash-redis": () => tcpReachable(serviceEnv.UPSTASH_REDIS_REST_URL),

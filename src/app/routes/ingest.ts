@@ -48,16 +48,16 @@ export function ingestRoutes(deps: IngestRouteDeps) {
   function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Response {
     const context = createNormalizeContext({ tenant: c.var.tenant, limits: pipeline.limits, redaction: pipeline.redaction });
     const { events, rejected } = normalizeBody(parsed, context);
-    const rejectedOut = rejected.map(({ index, code, error }) => ({ index, code, error }));
     if (events.length === 0 && rejected.length > 0) {
       countRequest(route, 400);
       metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
       const first = rejected[0];
       const message = rejected.length === 1 ? `event ${first?.index}: ${first?.error}` : `all ${rejected.length} events were rejected`;
-      return c.json({ error: { code: "INVALID_EVENTS", message }, rejected: rejectedOut }, 400);
+      return c.json({ error: { code: "INVALID_EVENTS", message }, rejected }, 400);
     }
 
-    const explain = c.req.query("explain") === "true" || c.req.query("explain") === "1";
+    const explainParam = c.req.query("explain");
+    const explain = explainParam === "true" || explainParam === "1";
     const decisions: { index: number; eventId: string; kept: boolean; reason: string; rate: number }[] = [];
     const kept: OutboundEvent[] = [];
     for (const { index, event } of events) {
@@ -79,7 +79,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     metrics.inc("widegate_ingest_events_total", { outcome: "kept" }, kept.length);
     metrics.inc("widegate_ingest_events_total", { outcome: "dropped" }, events.length - kept.length);
     metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
-    const body = { accepted: events.length, kept: kept.length, dropped: events.length - kept.length, rejected: rejectedOut };
+    const body = { accepted: events.length, kept: kept.length, dropped: events.length - kept.length, rejected };
     return c.json(explain ? { ...body, decisions } : body, 202);
   }
 
