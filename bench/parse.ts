@@ -5,8 +5,10 @@
  *
  *   ./node_modules/.bin/bun bench/parse.ts [events=1000]
  */
+
+import { DEFAULT_LIMITS } from "../src/domain/event/limits.ts";
 import { createNormalizeContext, normalizeBody } from "../src/domain/event/normalize.ts";
-import { parseBody } from "../src/domain/event/parse-body.ts";
+import { type DepthCheck, parseBody } from "../src/domain/event/parse-body.ts";
 import { scanJson } from "../src/domain/event/scan-json.ts";
 import { makeEvent } from "./fixtures.ts";
 
@@ -15,6 +17,7 @@ let sink: unknown;
 const body = JSON.stringify(Array.from({ length: EVENTS }, (_, i) => makeEvent(i)));
 const bytes = new TextEncoder().encode(body).byteLength;
 const ndjson = Array.from({ length: EVENTS }, (_, i) => JSON.stringify(makeEvent(i))).join("\n");
+const byteSize = new Map([body, ndjson].map((text) => [text, new TextEncoder().encode(text).byteLength]));
 
 /** Milliseconds per call of `fn`, timed over a `ms` window. */
 function timeOnce(fn: () => unknown, ms: number): number {
@@ -42,10 +45,12 @@ function measureAll(cases: Array<[string, () => unknown]>, rounds = 7, windowMs 
 }
 
 /** The whole parse half of POST /v1/events for one body; throws if any event was refused. */
-function pipeline(text: string, contentType: string): number {
-  const parsed = parseBody(text, contentType);
+function pipeline(text: string, contentType: string, depth: DepthCheck = "walk"): number {
+  // bytes: the route knows the body's size from Content-Length or from reading it.
+  const parsed = parseBody(text, contentType, DEFAULT_LIMITS, { depth, bytes: byteSize.get(text) });
   if (!parsed.ok) throw new Error(`${parsed.code}: ${parsed.message}`);
   const batch = normalizeBody(parsed, createNormalizeContext({ tenant: "bench" }));
+  if (!batch.ok) throw new Error(`${batch.code}: ${batch.message}`);
   if (batch.events.length !== EVENTS) throw new Error(`pipeline rejected events: ${JSON.stringify(batch.rejected[0])}`);
   return batch.events.length;
 }
@@ -53,8 +58,10 @@ function pipeline(text: string, contentType: string): number {
 const cases: Array<[string, () => unknown]> = [
   ["JSON.parse", () => JSON.parse(body)],
   ["scanJson", () => scanJson(body, { maxDepth: 33, maxElements: 10_000 })],
-  ["parseBody (scan + JSON.parse + sizes)", () => parseBody(body, "application/json")],
+  ["parseBody, depth by scan (JSON.parse + sizes)", () => parseBody(body, "application/json")],
+  ["parseBody, depth by walk (as POST /v1/events)", () => parseBody(body, "application/json", DEFAULT_LIMITS, { depth: "walk", bytes })],
   ["full pipeline (parse+validate+normalize+redact)", () => pipeline(body, "application/json")],
+  ["full pipeline, depth by scan", () => pipeline(body, "application/json", "scan")],
   ["full pipeline, NDJSON text", () => pipeline(ndjson, "application/x-ndjson")],
   ["baseline: JSON.parse + JSON.stringify", () => JSON.stringify(JSON.parse(body))],
 ];

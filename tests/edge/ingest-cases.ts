@@ -120,6 +120,13 @@ export const INGEST_CASES: IngestCase[] = [
   { name: "top-level string", body: '"hello"', status: 400 },
   { name: "10k-deep object nesting", body: nested(10_000), status: 400 },
   { name: "10k-deep array nesting", body: `${"[".repeat(10_000)}${"]".repeat(10_000)}`, status: 400 },
+  // Within one event's size, POST /v1/events parses first and its walk refuses the depth.
+  {
+    name: "3,000-deep arrays inside a small valid event",
+    body: JSON.stringify(event(53)).replace("{", `{"deep":${"[".repeat(3000)}${"]".repeat(3000)},`),
+    status: 400,
+  },
+  { name: "one level too deep in the second event of a small batch", body: `[${JSON.stringify(event(54))},${nested(33)}]`, status: 400 },
   { name: "__proto__ key", body: JSON.stringify(event(50)).replace("{", '{"__proto__":{"polluted":true},'), status: 400 },
   { name: "nested constructor key", body: JSON.stringify(event(51, { meta: { constructor: { prototype: { x: 1 } } } })), status: 400 },
   { name: "wrong types", body: JSON.stringify({ service: 42, statusCode: "oops", durationMs: "slow" }), status: 400 },

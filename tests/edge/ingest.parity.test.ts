@@ -61,6 +61,32 @@ describe("POST /v1/events on Bun and on workerd", () => {
     }
   });
 
+  test("a 1 MiB event nested 500,000 deep is parsed without recursion and refused on both runtimes", async () => {
+    // With the event size at 1 MiB this body skips the pre-scan: JSON.parse (iterative on JSC and V8) runs first.
+    const [bigBun, bigWorkerd] = await Promise.all([
+      spawnServer("worker/server.ts", { ...PARITY_ENV, INGEST_MAX_EVENT_BYTES: "1048576" }),
+      startWorkerd({ ...PARITY_ENV, INGEST_MAX_EVENT_BYTES: "1048576" }),
+    ]);
+    try {
+      const body = `{"service":"deep","x":${"[".repeat(500_000)}${"]".repeat(500_000)}}`;
+      const post = (base: string) =>
+        fetch(`${base}/v1/events`, { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body });
+      const [a, b] = await Promise.all([post(bigBun.url), post(bigWorkerd.url)]);
+      const answers = [
+        { status: a.status, body: await a.text() },
+        { status: b.status, body: await b.text() },
+      ];
+      expect(answers[0]?.status).toBe(400);
+      expect(JSON.parse(answers[0]?.body ?? "{}")).toMatchObject({ error: { code: "TOO_DEEP" } });
+      expect(answers[1]).toEqual(answers[0]);
+      // Both servers are still up.
+      expect((await fetch(`${bigBun.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${bigWorkerd.url}/healthz`)).status).toBe(200);
+    } finally {
+      await Promise.all([bigBun.stop("SIGKILL"), bigWorkerd.stop()]);
+    }
+  }, 90_000);
+
   // curl, because it reads the early 413 while still uploading; Bun's fetch reports the reset instead.
   for (const mode of ["with Content-Length", "chunked"] as const) {
     test(`a 50 MB body (${mode}) is refused with a JSON 413 by both runtimes`, async () => {

@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { createNormalizeContext, normalizeBody, type ParsedBody } from "../../domain/event/index.ts";
+import { createNormalizeContext, type DepthCheck, normalizeBody, type ParsedBody } from "../../domain/event/index.ts";
 import { mapOtlpLogs } from "../../domain/event/otlp.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
 import type { EventSink } from "../../pipeline/sink.ts";
@@ -33,7 +33,9 @@ export function ingestRoutes(deps: IngestRouteDeps) {
   const { pipeline, sink, metrics } = deps;
   const countRequest = (route: string, status: number) => metrics.inc("widegate_ingest_requests_total", { route, status: String(status) });
 
-  const readBody = (c: IngestContext) =>
+  // /v1/events leaves depth to normalizeBody's walk (no pre-scan of bodies within one event's size);
+  // /v1/logs maps the OTLP tree before that walk, so its bodies are scanned first.
+  const readBody = (c: IngestContext, depth: DepthCheck) =>
     parseRequestBody(
       {
         body: c.req.raw.body,
@@ -42,12 +44,18 @@ export function ingestRoutes(deps: IngestRouteDeps) {
         readText: () => c.req.raw.text(),
       },
       pipeline.limits,
+      depth,
     );
 
   /** The shared second half: normalise, sample, hand off, answer. */
   function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Response {
     const context = createNormalizeContext({ tenant: c.var.tenant, limits: pipeline.limits, redaction: pipeline.redaction });
-    const { events, rejected } = normalizeBody(parsed, context);
+    const batch = normalizeBody(parsed, context);
+    if (!batch.ok) {
+      countRequest(route, batch.status);
+      return jsonError(c, batch.status, batch.code, batch.message);
+    }
+    const { events, rejected } = batch;
     if (events.length === 0 && rejected.length > 0) {
       countRequest(route, 400);
       metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
@@ -86,7 +94,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
   const auth = apiKeyAuth({ keys: deps.ingestKeys, scope: "ingest" });
   return new Hono<{ Variables: TenantVariables }>()
     .post("/v1/events", auth, async (c) => {
-      const parsed = await readBody(c);
+      const parsed = await readBody(c, "walk");
       if (!parsed.ok) {
         countRequest("events", parsed.status);
         return jsonError(c, parsed.status, parsed.code, parsed.message);
@@ -94,7 +102,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
       return accept(c, "events", parsed);
     })
     .post("/v1/logs", auth, async (c) => {
-      const parsed = await readBody(c);
+      const parsed = await readBody(c, "scan");
       if (!parsed.ok) {
         countRequest("logs", parsed.status);
         return jsonError(c, parsed.status, parsed.code, parsed.message);

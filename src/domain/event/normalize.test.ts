@@ -10,7 +10,12 @@ function run(text: string, now = T0) {
   const ctx = createNormalizeContext({ tenant: "acme", now: () => now, newId: () => `gen-${n++}` });
   const parsed = parseBody(text, "application/json");
   if (!parsed.ok) throw new Error(parsed.message);
-  return normalizeBody(parsed, ctx);
+  return batchOf(normalizeBody(parsed, ctx));
+}
+
+function batchOf(result: ReturnType<typeof normalizeBody>) {
+  if (!result.ok) throw new Error(result.message);
+  return result;
 }
 
 describe("gateway fields", () => {
@@ -77,7 +82,7 @@ describe("normalizeBody", () => {
     const ctx = createNormalizeContext({ tenant: "t", newId: () => `g${n++}` });
     const parsed = parseBody('{"service":"a"}\nnot json\n{"x":1}\n{"service":"d"}', "application/x-ndjson");
     if (!parsed.ok) throw new Error(parsed.message);
-    const batch = normalizeBody(parsed, ctx);
+    const batch = batchOf(normalizeBody(parsed, ctx));
     expect(batch.rejected.map((r) => [r.index, r.code])).toEqual([
       [1, "INVALID_JSON"],
       [2, "INVALID_EVENT"],

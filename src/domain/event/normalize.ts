@@ -1,9 +1,9 @@
 import { murmur3_128hex } from "../hash/murmur3.ts";
-import type { Rejection } from "./errors.ts";
+import { type BodyError, type Rejection, tooDeep } from "./errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "./limits.ts";
 import type { ParsedBody } from "./parse-body.ts";
 import { DEFAULT_REDACTION, type Redaction } from "./redaction.ts";
-import { scrubEvent } from "./scrub.ts";
+import { nestsDeeper, scrubEvent } from "./scrub.ts";
 import { typeName } from "./timestamp.ts";
 import { type EventError, isPlainObject, NULLABLE_FIELDS, validateEvent } from "./validate.ts";
 
@@ -52,7 +52,8 @@ export function createNormalizeContext(options: NormalizeContextOptions): Normal
   };
 }
 
-export type NormalizeResult = { ok: true; event: WideEvent } | { ok: false; code: Rejection["code"]; error: string };
+/** `TOO_DEEP` is not a rejection of this event alone: normalizeBody refuses the whole body for it. */
+export type NormalizeResult = { ok: true; event: WideEvent } | { ok: false; code: Rejection["code"] | "TOO_DEEP"; error: string };
 
 /**
  * Validates, redacts and completes one parsed event. MUTATES `value` in place and returns it as
@@ -90,22 +91,30 @@ export function deriveEventId(requestId: string, timestamp: string, service: str
 }
 
 export interface NormalizedBatch {
+  ok: true;
   /** Valid events in request order, with their index in the request. */
   events: Array<{ index: number; event: WideEvent }>;
   /** Parse-time and validation rejections together, ordered by index. */
   rejected: Rejection[];
 }
 
-/** Normalises every parsed item of a body and merges the rejections. */
-export function normalizeBody(body: Pick<ParsedBody, "items" | "rejected">, ctx: NormalizeContext): NormalizedBatch {
+/**
+ * Normalises every parsed item of a body and merges the rejections. Nesting past the depth limit
+ * in any item refuses the whole body (TOO_DEEP), as the architecture asks; this is where bodies
+ * parsed without a pre-scan get that check, so it also covers items rejected for another reason.
+ */
+export function normalizeBody(body: Pick<ParsedBody, "items" | "rejected">, ctx: NormalizeContext): NormalizedBatch | BodyError {
   const events: NormalizedBatch["events"] = [];
   const rejected: Rejection[] = body.rejected.slice();
   const fromParse = rejected.length;
+  const { maxDepth } = ctx.limits;
   for (const item of body.items) {
     const result = normalizeEvent(item.value, ctx);
     if (result.ok) events.push({ index: item.index, event: result.event });
-    else rejected.push({ index: item.index, code: result.code, error: result.error });
+    else if (result.code === "TOO_DEEP" || nestsDeeper(item.value, maxDepth)) {
+      return tooDeep(maxDepth + 1, maxDepth, `in the event at index ${item.index}`);
+    } else rejected.push({ index: item.index, code: result.code, error: result.error });
   }
   if (fromParse > 0 && rejected.length > fromParse) rejected.sort((a, b) => a.index - b.index);
-  return { events, rejected };
+  return { ok: true, events, rejected };
 }

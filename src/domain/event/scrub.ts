@@ -3,11 +3,15 @@ import { REDACTED, type Redaction, redactCardNumbers } from "./redaction.ts";
 
 export interface ScrubLimits {
   maxFields: number;
-  /** Depth of the event itself is 1. JSON bodies are already depth-checked; this also stops cycles. */
+  /**
+   * Depth of the event itself is 1. This walk is where a body parsed without a pre-scan has its
+   * depth refused (see parseJsonBody's `depth: "walk"`); it also stops cycles in objects not from JSON.
+   */
   maxDepth: number;
 }
 
-export type ScrubFailure = Pick<Rejection, "code" | "error">;
+/** TOO_DEEP refuses the whole body, the other codes only this event (see normalizeBody). */
+export type ScrubFailure = { code: Rejection["code"] | "TOO_DEEP"; error: string };
 
 /**
  * One iterative walk (explicit stack, no recursion) over an event that counts object keys at all
@@ -28,9 +32,7 @@ export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, 
   while (nodes.length > 0) {
     const node = nodes.pop() as object;
     const depth = depths.pop() as number;
-    if (depth > limits.maxDepth) {
-      return { code: "INVALID_EVENT", error: `event nests deeper than ${limits.maxDepth} levels (INGEST_MAX_DEPTH)` };
-    }
+    if (depth > limits.maxDepth) return tooDeep(limits.maxDepth);
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const value: unknown = node[i];
@@ -59,6 +61,9 @@ export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, 
         return { code: "FORBIDDEN_KEY", error: `key "${key}" is not allowed (${where})` };
       }
       if (redaction.isSensitiveKey(key)) {
+        // A redacted value is not walked, but its nesting still counts: depth is refused anywhere in a body.
+        const secret = record[key];
+        if (typeof secret === "object" && secret !== null && nestsDeeper(secret, limits.maxDepth - depth)) return tooDeep(limits.maxDepth);
         record[key] = REDACTED;
         continue;
       }
@@ -76,6 +81,33 @@ export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, 
     }
   }
   return null;
+}
+
+function tooDeep(maxDepth: number): ScrubFailure {
+  return { code: "TOO_DEEP", error: `nesting depth is over the limit of ${maxDepth} (INGEST_MAX_DEPTH)` };
+}
+
+/**
+ * Whether `value` nests more than `maxDepth` containers (a container is 1), walked iteratively and
+ * stopping at the first level past the limit, so cycles end too. For the rare values the scrub walk
+ * does not finish: rejected events and redacted subtrees.
+ */
+export function nestsDeeper(value: unknown, maxDepth: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > maxDepth) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === "object" && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
 }
 
 /** Dotted path from `root` to the container `target`, for error messages only (so the walk builds no paths). */

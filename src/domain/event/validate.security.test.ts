@@ -9,6 +9,7 @@ function rejection(text: string) {
   const parsed = parseBody(text, "application/json");
   if (!parsed.ok) throw new Error(parsed.message);
   const batch = normalizeBody(parsed, ctx);
+  if (!batch.ok) throw new Error(batch.message);
   expect(batch.events).toHaveLength(0);
   return batch.rejected[0];
 }
@@ -46,6 +47,7 @@ describe("prototype-pollution keys are refused at any depth", () => {
     const parsed = parseBody('[{"service":"a"},{"service":"b","__proto__":{"polluted":true}},{"service":"c"}]', "application/json");
     if (!parsed.ok) throw new Error(parsed.message);
     const batch = normalizeBody(parsed, ctx);
+    if (!batch.ok) throw new Error(batch.message);
     expect(batch.events.map((e) => e.index)).toEqual([0, 2]);
     expect(batch.rejected.map((r) => [r.index, r.code])).toEqual([[1, "FORBIDDEN_KEY"]]);
   });
@@ -94,6 +96,6 @@ describe("depth guard for events that did not come from JSON text", () => {
   test("a self-referencing array is refused, not walked forever", () => {
     const loop: unknown[] = [];
     loop.push(loop);
-    expect(normalizeEvent({ service: "a", loop }, ctx)).toMatchObject({ ok: false, code: "INVALID_EVENT" });
+    expect(normalizeEvent({ service: "a", loop }, ctx)).toMatchObject({ ok: false, code: "TOO_DEEP" });
   });
 });

@@ -1,7 +1,7 @@
 import { bodyFormat } from "../../domain/event/content-type.ts";
 import { bodyError, eventTooLarge, type Rejection, tooManyEvents } from "../../domain/event/errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../../domain/event/limits.ts";
-import { type ParseBodyResult, type ParsedItem, parseEventLine, parseJsonBody } from "../../domain/event/parse-body.ts";
+import { type DepthCheck, type ParseBodyResult, type ParsedItem, parseEventLine, parseJsonBody } from "../../domain/event/parse-body.ts";
 import { ndjsonLines } from "./ndjson-lines.ts";
 import { checkContentLength, readBodyText } from "./read-body.ts";
 
@@ -22,7 +22,11 @@ export interface RequestBodyInput {
  * before reading), declared length (413 before reading), then JSON read whole under the cap or
  * NDJSON parsed line by line as it streams in. The body is cancelled whenever it is refused early.
  */
-export async function parseRequestBody(input: RequestBodyInput, limits: IngestLimits = DEFAULT_LIMITS): Promise<ParseBodyResult> {
+export async function parseRequestBody(
+  input: RequestBodyInput,
+  limits: IngestLimits = DEFAULT_LIMITS,
+  depth: DepthCheck = "scan",
+): Promise<ParseBodyResult> {
   const format = bodyFormat(input.contentType);
   const refused = typeof format === "string" ? checkContentLength(input.contentLength, limits.maxBodyBytes) : format;
   if (refused !== null) {
@@ -31,10 +35,11 @@ export async function parseRequestBody(input: RequestBodyInput, limits: IngestLi
   }
   if (format === "json") {
     if (input.readText && input.contentLength && /^\s*\d+\s*$/.test(input.contentLength)) {
-      return parseJsonBody(await input.readText(), limits);
+      // HTTP framing makes the body exactly Content-Length bytes (at most the cap, checked above).
+      return parseJsonBody(await input.readText(), limits, { depth, bytes: Number(input.contentLength) });
     }
     const read = await readBodyText(input.body, limits.maxBodyBytes);
-    return read.ok ? parseJsonBody(read.text, limits) : read;
+    return read.ok ? parseJsonBody(read.text, limits, { depth, bytes: read.bytes }) : read;
   }
   const items: ParsedItem[] = [];
   const rejected: Rejection[] = [];
@@ -46,7 +51,7 @@ export async function parseRequestBody(input: RequestBodyInput, limits: IngestLi
       rejected.push(eventTooLarge(chunk.index, chunk.bytes, limits.maxEventBytes));
       continue;
     }
-    const result = parseEventLine(chunk.line, chunk.index, limits, chunk.bytes);
+    const result = parseEventLine(chunk.line, chunk.index, limits, { bytes: chunk.bytes, depth });
     if ("fatal" in result) return result.fatal;
     if ("item" in result) items.push(result.item);
     else rejected.push(result.rejected);
