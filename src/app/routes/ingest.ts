@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { createNormalizeContext, type DepthCheck, normalizeBody, type ParsedBody } from "../../domain/event/index.ts";
+import { completeEvent, createNormalizeContext, type DepthCheck, normalizeBody, type ParsedBody } from "../../domain/event/index.ts";
 import { mapOtlpLogs } from "../../domain/event/otlp.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
 import type { EventSink } from "../../pipeline/sink.ts";
@@ -68,13 +68,18 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     const explain = explainParam === "true" || explainParam === "1";
     const decisions: { index: number; eventId: string; kept: boolean; reason: string; rate: number }[] = [];
     const kept: OutboundEvent[] = [];
-    for (const { index, event } of events) {
+    // Derived eventIds cost a 128-bit hash each: only kept events get one, unless a rule reads it or ?explain shows it.
+    const idsFirst = explain || pipeline.sampler.fields.has("eventId");
+    for (const { index, event: draft } of events) {
+      const event = idsFirst ? completeEvent(draft) : draft;
       const decision = pipeline.sampler.decide(event);
       if (decision.keep) {
-        event.sampling = { reason: decision.reason, rate: decision.rate }; // overrides anything the producer sent
-        kept.push(event);
+        const complete = completeEvent(event);
+        complete.sampling = { reason: decision.reason, rate: decision.rate }; // overrides anything the producer sent
+        kept.push(complete);
       }
-      if (explain) decisions.push({ index, eventId: event.eventId, kept: decision.keep, reason: decision.reason, rate: decision.rate });
+      if (explain)
+        decisions.push({ index, eventId: completeEvent(event).eventId, kept: decision.keep, reason: decision.reason, rate: decision.rate });
     }
 
     const submitted = sink.submit(kept, waitUntilOf(c));

@@ -3,7 +3,9 @@ export { type BodyFormat, bodyFormat } from "./content-type.ts";
 export type { BodyError, BodyErrorCode, Rejection, RejectionCode } from "./errors.ts";
 export { DEFAULT_LIMITS, formatBytes, type IngestLimitConfig, type IngestLimits, limitsFromConfig } from "./limits.ts";
 export {
+  completeEvent,
   createNormalizeContext,
+  type DraftEvent,
   deriveEventId,
   type NormalizeContext,
   type NormalizeContextOptions,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { OutboundEvent } from "../../ports/publisher.ts";
-import { createNormalizeContext, deriveEventId, normalizeBody, normalizeEvent, type WideEvent } from "./normalize.ts";
+import { completeEvent, createNormalizeContext, deriveEventId, normalizeBody, normalizeEvent, type WideEvent } from "./normalize.ts";
 import { parseBody } from "./parse-body.ts";
 
 const T0 = Date.UTC(2026, 10, 26, 3);
@@ -13,9 +13,10 @@ function run(text: string, now = T0) {
   return batchOf(normalizeBody(parsed, ctx));
 }
 
+/** The batch with every event completed, as the route completes the ones it keeps. */
 function batchOf(result: ReturnType<typeof normalizeBody>) {
   if (!result.ok) throw new Error(result.message);
-  return result;
+  return { ...result, events: result.events.map(({ index, event }) => ({ index, event: completeEvent(event) })) };
 }
 
 describe("gateway fields", () => {
@@ -67,6 +68,22 @@ describe("gateway fields", () => {
 });
 
 describe("normalizeBody", () => {
+  test("a derived eventId is left to completeEvent; a given one is kept", () => {
+    const parsed = parseBody('[{"service":"s","requestId":"r1"},{"service":"s","eventId":"mine"}]', "application/json");
+    if (!parsed.ok) throw new Error(parsed.message);
+    const batch = normalizeBody(parsed, createNormalizeContext({ tenant: "t", now: () => T0 }));
+    if (!batch.ok) throw new Error(batch.message);
+    expect(batch.events.map((e) => e.event.eventId)).toEqual([undefined, "mine"]);
+    const first = batch.events[0]?.event;
+    if (first === undefined) throw new Error("no event");
+    expect(completeEvent(first).eventId).toBe(deriveEventId("r1", "2026-11-26T03:00:00.000Z", "s"));
+  });
+
+  test("an empty eventId counts as none and is derived", () => {
+    const [first] = run('{"service":"s","requestId":"r1","eventId":""}').events;
+    expect(first?.event.eventId).toBe(deriveEventId("r1", "2026-11-26T03:00:00.000Z", "s"));
+  });
+
   test("a mixed batch keeps the good events and reports the bad ones by index, in order", () => {
     const text = '[{"service":"a"}, 42, {"route":"/no-service"}, {"service":"d","statusCode":"x"}, {"service":"e"}]';
     const batch = run(text);

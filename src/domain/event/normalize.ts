@@ -7,9 +7,12 @@ import { nestsDeeper, scrubEvent } from "./scrub.ts";
 import { typeName } from "./timestamp.ts";
 import { type EventError, isPlainObject, NULLABLE_FIELDS, validateEvent } from "./validate.ts";
 
-/** A validated, redacted event with the gateway's fields set; assignable to OutboundEvent. */
-export type WideEvent = Record<string, unknown> & {
-  eventId: string;
+/**
+ * A validated, redacted event with the gateway's fields set except, possibly, a derived eventId:
+ * normalizeBody leaves that to completeEvent, so the route derives ids only for events it keeps.
+ */
+export type DraftEvent = Record<string, unknown> & {
+  eventId?: string;
   requestId: string;
   service: string;
   /** ISO-8601 UTC, normalised from what was sent, or `receivedAt` when nothing was. */
@@ -22,6 +25,9 @@ export type WideEvent = Record<string, unknown> & {
   durationMs?: number;
   error?: EventError;
 };
+
+/** A complete event, assignable to OutboundEvent. */
+export type WideEvent = DraftEvent & { eventId: string };
 
 /** Built once per request: every event of a batch shares `receivedAt`. */
 export interface NormalizeContext {
@@ -60,6 +66,14 @@ export type NormalizeResult = { ok: true; event: WideEvent } | { ok: false; code
  * the event (parsed JSON is owned by the gateway); a rejected event may be left half-redacted.
  */
 export function normalizeEvent(value: unknown, ctx: NormalizeContext): NormalizeResult {
+  const result = draftEvent(value, ctx);
+  return result.ok ? { ok: true, event: completeEvent(result.event) } : result;
+}
+
+type DraftResult = { ok: true; event: DraftEvent } | Extract<NormalizeResult, { ok: false }>;
+
+/** normalizeEvent without deriving a missing eventId (see completeEvent). */
+function draftEvent(value: unknown, ctx: NormalizeContext): DraftResult {
   if (!isPlainObject(value)) return { ok: false, code: "INVALID_EVENT", error: `event must be a JSON object (got ${typeName(value)})` };
   // Scrub first: hostile keys are refused before any field is read, and messages never echo secrets.
   const scrubbed = scrubEvent(value, ctx.limits, ctx.redaction);
@@ -74,11 +88,21 @@ export function normalizeEvent(value: unknown, ctx: NormalizeContext): Normalize
   value.timestamp = timestamp;
   if (fields.method !== undefined) value.method = fields.method;
   if (fields.error !== undefined) value.error = fields.error;
-  value.eventId = fields.eventId ?? deriveEventId(requestId, timestamp, fields.service);
+  if (fields.eventId !== undefined) value.eventId = fields.eventId;
+  else if (value.eventId !== undefined) delete value.eventId; // "" means none: completeEvent derives one
   // Set by the gateway only: a producer cannot choose its tenant or its arrival time.
   value.receivedAt = ctx.receivedAt;
   value.tenant = ctx.tenant;
-  return { ok: true, event: value as WideEvent };
+  return { ok: true, event: value as DraftEvent };
+}
+
+/**
+ * Sets the derived eventId when the producer gave none. It is a 128-bit hash of three strings, the
+ * dearest step of normalising, so the ingest route runs it only on events the sampler keeps.
+ */
+export function completeEvent(event: DraftEvent): WideEvent {
+  if (event.eventId === undefined) event.eventId = deriveEventId(event.requestId, event.timestamp, event.service);
+  return event as WideEvent;
 }
 
 /**
@@ -92,8 +116,8 @@ export function deriveEventId(requestId: string, timestamp: string, service: str
 
 export interface NormalizedBatch {
   ok: true;
-  /** Valid events in request order, with their index in the request. */
-  events: Array<{ index: number; event: WideEvent }>;
+  /** Valid events in request order, with their index in the request; run completeEvent on those you keep. */
+  events: Array<{ index: number; event: DraftEvent }>;
   /** Parse-time and validation rejections together, ordered by index. */
   rejected: Rejection[];
 }
@@ -109,7 +133,7 @@ export function normalizeBody(body: Pick<ParsedBody, "items" | "rejected">, ctx:
   const fromParse = rejected.length;
   const { maxDepth } = ctx.limits;
   for (const item of body.items) {
-    const result = normalizeEvent(item.value, ctx);
+    const result = draftEvent(item.value, ctx);
     if (result.ok) events.push({ index: item.index, event: result.event });
     else if (result.code === "TOO_DEEP" || nestsDeeper(item.value, maxDepth)) {
       return tooDeep(maxDepth + 1, maxDepth, `in the event at index ${item.index}`);

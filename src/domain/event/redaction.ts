@@ -103,6 +103,9 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
  */
 function mayHoldCardNumber(text: string): boolean {
   for (let p = 12; p < text.length; p += 13) {
+    // A run covering p has a digit or a separator there; most probes land on letters and stop here.
+    const c = text.charCodeAt(p);
+    if (!isDigit(c) && !isSeparator(c)) continue;
     if (digitsAround(text, p) >= 13) return true;
   }
   return false;

@@ -77,4 +77,21 @@ describe("user rules in the sampler", () => {
     const bad = { name: "broken", rate: 1, when: [{ field: "region", op: "regex", value: "([" }] } as SamplingRule;
     expect(() => createSampler(withRules([bad]))).toThrow('sampling rule "broken" when[0]');
   });
+
+  test("fields lists the top-level fields that decide() reads, rules included", () => {
+    const s = createSampler(
+      withRules([
+        {
+          name: "by-id",
+          rate: 1,
+          when: [
+            { field: "eventId", op: "exists" },
+            { field: "user.plan", op: "exists" },
+          ],
+        },
+      ]),
+    );
+    expect([...s.fields].sort()).toEqual(["durationMs", "error", "eventId", "requestId", "route", "statusCode", "user"]);
+    expect(createSampler(withRules([])).fields.has("eventId")).toBe(false);
+  });
 });

@@ -28,7 +28,11 @@ export interface Sampler {
   /** A fresh snapshot of the counts since creation or the last reset(), every reason listed. */
   counters(): SamplingCounters;
   reset(): void;
+  /** The top-level fields decide() reads, so a caller knows which fields must be set beforehand. */
+  readonly fields: ReadonlySet<string>;
 }
+
+const BUILT_IN_FIELDS = ["error", "statusCode", "durationMs", "route", "requestId"];
 
 const decision = (keep: boolean, reason: SamplingReason, rate: number): Readonly<SamplingDecision> => Object.freeze({ keep, reason, rate });
 
@@ -90,7 +94,10 @@ export function createSampler(policy: SamplingPolicy): Sampler {
   const normal = slot("SAMPLED_NORMAL", normalRate);
   const all = [error, slow, critical, ...ruleSlots.map((r) => r.slot), normal];
 
+  const fields = new Set([...BUILT_IN_FIELDS, ...policy.rules.flatMap((rule) => rule.when.map((c) => c.field.split(".")[0] ?? ""))]);
+
   return {
+    fields,
     decide(event) {
       const err = event.error;
       const status = event.statusCode;
