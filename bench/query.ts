@@ -221,7 +221,7 @@ if (STORES.includes("mongo")) {
     const rows: Array<[string, Awaited<ReturnType<typeof compare>>]> = [];
     for (const [name, query] of parsed) {
       const passes = statPasses(planQuery(query, SCOPE), store.capabilities);
-      console.log(`  ${name}: ${passes.length} pass(es): ${JSON.stringify(passes.map((p) => p.pipeline[1]))}`);
+      console.log(`  ${name}: ${passes.length} pass(es): ${JSON.stringify(passes.map((p) => p.pipeline.slice(1)))}`);
       const direct = () =>
         Promise.all(statPasses(planQuery(query, SCOPE), store.capabilities).map((p) => store.collection.aggregate(p.pipeline).toArray()));
       const result = await compare(MONGO_RUNS, () => store.query(query, SCOPE), direct, MONGO_WARMUP, name);

@@ -17,7 +17,7 @@ import { type Capabilities, needsRefine, PORTABLE, readRows, refineMinMax, statP
  * not a stand-in for a database in any other test.
  */
 const MONGODB: Capabilities = { multiSum: true, minMax: true, percentile: true, dateTrunc: true };
-const PORTABLE_OPERATORS = new Set(["$match", "$group", "$sum", "$gte", "$lt", "$exists", "$in"]);
+const PORTABLE_OPERATORS = new Set(["$match", "$project", "$group", "$sum", "$gte", "$lt", "$exists", "$in"]);
 
 const get = (doc: Document, path: string): unknown =>
   path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Document)[k] : undefined), doc);
@@ -39,10 +39,25 @@ function matches(doc: Document, match: Document): boolean {
   });
 }
 
+/** An inclusion $project: only the listed paths survive (so a path the $group needs but the projection drops reads as missing). */
+function project(doc: Document, spec: Document): Document {
+  const out: Document = {};
+  for (const [path, on] of Object.entries(spec)) {
+    if (on !== 1) continue;
+    const value = get(doc, path);
+    if (value === undefined) continue;
+    const parts = path.split(".");
+    let at = out;
+    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Document;
+    at[parts.at(-1) as string] = value;
+  }
+  return out;
+}
+
 function evaluate(docs: Document[], pipeline: Document[]): Document[] {
-  const [{ $match }, { $group }] = pipeline as [{ $match: Document }, { $group: Document }];
+  const [{ $match }, { $project }, { $group }] = pipeline as [{ $match: Document }, { $project: Document }, { $group: Document }];
   const groups = new Map<string, Document>();
-  for (const doc of docs.filter((d) => matches(d, $match))) {
+  for (const doc of docs.filter((d) => matches(d, $match)).map((d) => project(d, $project))) {
     const id: Document | null = $group._id ? {} : null;
     if (id)
       for (const [k, path] of Object.entries($group._id as Document))
@@ -106,7 +121,7 @@ test("portable passes use only $match, $group and $sum, with one accumulator per
     const plan = planQuery(parsed.query, { tenant: "acme", now: NOW });
     for (const pass of statPasses(plan, PORTABLE)) {
       expect([...operators(pass.pipeline)].filter((op) => !PORTABLE_OPERATORS.has(op))).toEqual([]);
-      const group = (pass.pipeline[1] as { $group: Document }).$group;
+      const group = (pass.pipeline.find((stage) => "$group" in stage) as { $group: Document }).$group;
       expect(Object.keys(group).filter((k) => k !== "_id").length).toBeLessThanOrEqual(1);
     }
   }
