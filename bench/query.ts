@@ -1,4 +1,5 @@
-// Query engine benchmark: ./node_modules/.bin/bun bench/query.ts [--events N] [--mongo-events N] [--runs R] [--mongo-runs R] [--mongo-warmup W] [--stores embedded,mongo]
+// Query engine benchmark: ./node_modules/.bin/bun bench/query.ts [--events N] [--mongo-events N] [--runs R] [--mongo-runs R]
+//   [--mongo-warmup W] [--mongo-collection NAME] [--queries 1,2,…] [--stores embedded,mongo]
 // Seeds N wide events (default 1,000,000) into each store, then times five typical StatQueries
 // through the engine (store.query: plan, run, finalize) against the ceiling measured in the same
 // run: the very same SQL / aggregation pipelines run directly through bun:sqlite / the driver.
@@ -25,6 +26,10 @@ const MONGO_EVENTS = Number(arg("mongo-events", "BENCH_MONGO_EVENTS", String(EVE
 const RUNS = Number(arg("runs", "BENCH_RUNS", "15"));
 const MONGO_RUNS = Number(arg("mongo-runs", "BENCH_MONGO_RUNS", "5"));
 const MONGO_WARMUP = Number(arg("mongo-warmup", "BENCH_MONGO_WARMUP", "1"));
+// A named collection is kept afterwards and reused when it already holds the events (seeding 1M into FerretDB takes ~8 min).
+const MONGO_COLLECTION = arg("mongo-collection", "BENCH_MONGO_COLLECTION", "");
+// 1-based positions in QUERIES to run, e.g. "4,5"; default all.
+const ONLY = arg("queries", "BENCH_QUERIES", "").split(",").filter(Boolean).map(Number);
 const STORES = arg("stores", "BENCH_STORES", "embedded,mongo").split(",");
 const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -171,7 +176,7 @@ function report(
 }
 
 console.log(`bun ${Bun.version}, ${cpus().length} cores (nproc), ${new Date().toISOString()}`);
-const parsed = QUERIES.map(([name, q]) => {
+const parsed = QUERIES.filter((_, i) => ONLY.length === 0 || ONLY.includes(i + 1)).map(([name, q]) => {
   const p = parseStatQuery(q);
   if (!p.ok) throw new Error(`${name}: ${p.error}`);
   return [name, p.query] as const;
@@ -211,13 +216,16 @@ if (STORES.includes("mongo")) {
   const store = new MongoEventStore({
     uri: MONGODB_URI,
     db: "widegate_bench",
-    collection: `query-${Date.now().toString(36)}`,
+    collection: MONGO_COLLECTION || `query-${Date.now().toString(36)}`,
     retentionDays: 3650,
   });
   await store.init();
   console.log(`\nmongo capabilities: ${JSON.stringify(store.capabilities)}, retention: ${store.retention}`);
   try {
-    const seconds = await seed(store, MONGO_EVENTS, 2000);
+    const held = MONGO_COLLECTION ? await store.collection.estimatedDocumentCount() : 0;
+    if (held !== 0 && held !== MONGO_EVENTS) throw new Error(`${MONGO_COLLECTION} holds ${held} events, not ${MONGO_EVENTS}`);
+    const seconds = held === MONGO_EVENTS ? 0 : await seed(store, MONGO_EVENTS, 2000);
+    if (held === MONGO_EVENTS) console.log(`reusing ${MONGO_COLLECTION}: ${held} events already seeded`);
     const rows: Array<[string, Awaited<ReturnType<typeof compare>>]> = [];
     for (const [name, query] of parsed) {
       const passes = statPasses(planQuery(query, SCOPE), store.capabilities);
@@ -239,7 +247,7 @@ if (STORES.includes("mongo")) {
     }
     report("mongo (FerretDB 1.24, SQLite backend)", MONGO_EVENTS, MONGO_RUNS, seconds, rows);
   } finally {
-    await store.collection.drop().catch(() => {});
+    if (!MONGO_COLLECTION) await store.collection.drop().catch(() => {});
     await store.close();
   }
 }
