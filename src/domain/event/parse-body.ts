@@ -36,7 +36,7 @@ export function parseBody(
   if (typeof format !== "string") return format;
   const over = options.bytes === undefined ? utf8Over(text, limits.maxBodyBytes) : options.bytes > limits.maxBodyBytes;
   if (over) return bodyTooLarge(limits.maxBodyBytes);
-  return format === "ndjson" ? parseNdjsonBody(text, limits, options.depth) : parseJsonBody(text, limits, options);
+  return format === "ndjson" ? parseNdjsonBody(text, limits, { depth: options.depth }) : parseJsonBody(text, limits, options);
 }
 
 /**
@@ -120,7 +120,11 @@ function isObject(value: unknown): value is object {
 }
 
 /** One JSON value per line; blank lines are skipped and do not take an index. */
-export function parseNdjsonBody(text: string, limits: IngestLimits = DEFAULT_LIMITS, depth: DepthCheck = "scan"): ParseBodyResult {
+export function parseNdjsonBody(
+  text: string,
+  limits: IngestLimits = DEFAULT_LIMITS,
+  options: Pick<ParseOptions, "depth"> = {},
+): ParseBodyResult {
   const body = stripBom(text);
   const items: ParsedItem[] = [];
   const rejected: Rejection[] = [];
@@ -133,7 +137,7 @@ export function parseNdjsonBody(text: string, limits: IngestLimits = DEFAULT_LIM
     start = end + 1;
     if (firstSignificant(line) === -1) continue;
     if (index >= limits.maxEvents) return tooManyEvents(limits.maxEvents);
-    const result = parseEventLine(line, index++, limits, { depth });
+    const result = parseEventLine(line, index++, limits, { depth: options.depth });
     if ("fatal" in result) return result.fatal;
     if ("item" in result) items.push(result.item);
     else rejected.push(result.rejected);
