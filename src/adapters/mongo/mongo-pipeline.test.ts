@@ -48,7 +48,10 @@ function project(doc: Document, spec: Document): Document {
     if (value === undefined) continue;
     const parts = path.split(".");
     let at = out;
-    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Document;
+    for (const part of parts.slice(0, -1)) {
+      at[part] ??= {};
+      at = at[part] as Document;
+    }
     at[parts.at(-1) as string] = value;
   }
   return out;
