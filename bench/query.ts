@@ -16,6 +16,7 @@ import { planQuery } from "../src/domain/query/plan.ts";
 import { parseStatQuery, type StatQuery } from "../src/domain/query/stat-query.ts";
 import type { EventStore } from "../src/ports/event-store.ts";
 import type { OutboundEvent } from "../src/ports/publisher.ts";
+import { prng } from "../tests/query/fixtures.ts";
 
 const arg = (name: string, env: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,13 +36,7 @@ const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 const SCOPE = { tenant: "acme", now: NOW };
 
-let state = 42;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), state | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+let random = prng(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const services = ["payment", "checkout", "search", "catalog", "auth", "cart", "shipping", "notifications"];
 const routes = [
@@ -97,7 +92,7 @@ const QUERIES: Array<[string, StatQuery]> = [
 ];
 
 async function seed(store: EventStore, count: number, batch: number): Promise<number> {
-  state = 42;
+  random = prng(42);
   const started = performance.now();
   for (let i = 0; i < count; i += batch) {
     const events: OutboundEvent[] = [];

@@ -4,18 +4,13 @@
 import { murmur3_32 } from "../src/domain/hash/murmur3.ts";
 import { createSampler, SAMPLING_SEED } from "../src/domain/sampling/sampler.ts";
 import type { SamplingPolicy } from "../src/domain/sampling/types.ts";
+import { prng } from "../tests/query/fixtures.ts";
 
 const EVENTS = 100_000;
 const ROUNDS = 15;
 
 // Deterministic PRNG (mulberry32) so every run times the same events.
-let state = 42;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), state | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = prng(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
 const services = ["payment", "checkout", "search", "catalog", "auth", "cart", "shipping", "notifications"];

@@ -1,4 +1,5 @@
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
+import { prng } from "../query/fixtures.ts";
 
 export const SERVICES = ["payment", "order", "user"] as const;
 export const ROUTES: Record<(typeof SERVICES)[number], string[]> = {
@@ -16,16 +17,6 @@ const MESSAGES: Record<string, string> = {
 
 /** Minutes before NOW that a question's window starts at: seeded events keep 2 minutes away from each. */
 const WINDOW_EDGES = [30, 60, 120, 360, 1440, 2880];
-
-function prng(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Traffic for tenant `acme` over the two days before `now`, denser in the last hours: errors with

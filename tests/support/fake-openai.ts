@@ -75,7 +75,7 @@ export function startFakeOpenAi(fallback: FakeReply = { status: 503 }): FakeOpen
   };
 }
 
-const NULL_ENTITY = { service: null, route: null, statusCode: null, errorCode: null, method: null, hasError: null };
+export const NULL_ENTITY = { service: null, route: null, statusCode: null, errorCode: null, method: null, hasError: null };
 
 /** A well-formed STATISTICAL reply, with overrides for the parts a test wants to break. */
 export function statReply(

@@ -1,28 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { NULL_ENTITY as nullEntity, statReply } from "../../../tests/support/fake-openai.ts";
 import { ENUM_CAP, interpretReply, type PlanReply, planReplyJsonSchema, planToReply } from "./plan-reply.ts";
 
 const vocabulary = { services: ["order", "payment"], routes: ["/api/payments"], errorCodes: ["GATEWAY_TIMEOUT"] };
-const nullEntity = { service: null, route: null, statusCode: null, errorCode: null, method: null, hasError: null };
-
-function statReply(overrides: Record<string, unknown> = {}, filter: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    intent: "STATISTICAL",
-    conversation: null,
-    ranking: null,
-    search: null,
-    unresolved: [],
-    statQuery: {
-      metric: "count",
-      field: null,
-      filter: { ...nullEntity, ...filter },
-      timeRange: { last: "1h", from: null, to: null },
-      groupBy: null,
-      bucket: null,
-      limit: null,
-      ...overrides,
-    },
-  };
-}
 
 describe("planReplyJsonSchema", () => {
   test("strict, every field required, enums from the store's values", () => {
