@@ -70,16 +70,17 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     const kept: OutboundEvent[] = [];
     // Derived eventIds cost a 128-bit hash each: only kept events get one, unless a rule reads it or ?explain shows it.
     const idsFirst = explain || pipeline.sampler.fields.has("eventId");
-    for (const { index, event: draft } of events) {
-      const event = idsFirst ? completeEvent(draft) : draft;
+    for (const { index, event } of events) {
+      if (idsFirst) completeEvent(event);
       const decision = pipeline.sampler.decide(event);
       if (decision.keep) {
         const complete = completeEvent(event);
         complete.sampling = { reason: decision.reason, rate: decision.rate }; // overrides anything the producer sent
         kept.push(complete);
       }
-      if (explain)
+      if (explain) {
         decisions.push({ index, eventId: completeEvent(event).eventId, kept: decision.keep, reason: decision.reason, rate: decision.rate });
+      }
     }
 
     const submitted = sink.submit(kept, waitUntilOf(c));
