@@ -81,4 +81,18 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
     const page = await store.search({ limit: 5 }, { tenant: "dots" });
     expect(page.events[0]?.attributes).toEqual(attributes);
   });
+
+  test("percentiles over events stored before _q.hc existed fall back to fine bins and give the same answer", async () => {
+    const durations = Array.from({ length: 60 }, (_, i) => 5 + i * 17.3);
+    const events = durations.map((durationMs, i) => event(`legacy-${i}`, 60_000, { tenant: "legacy", durationMs }));
+    await store.insertMany(events);
+    const query = { metric: "p95", field: "durationMs", timeRange: { last: "1h" } } as const;
+    const current = await store.query(query, { tenant: "legacy" });
+    // As an older gateway wrote them: the same documents without the coarse bin.
+    const updated = await store.collection.updateMany({ tenant: "legacy", _id: { $regex: "legacy-(4[5-9]|5[0-9])$" } }, { $unset: { "_q.hc": "" } });
+    expect(updated.modifiedCount).toBeGreaterThan(10);
+    expect(await store.query(query, { tenant: "legacy" })).toEqual(current);
+    // p95 of 60 values is the 57th; answered by its bin's value, within 1% of it.
+    expect(Math.abs(Number(current.rows[0]?.value) / (durations[56] as number) - 1)).toBeLessThanOrEqual(0.01);
+  });
 });

@@ -1,5 +1,6 @@
 import type { Document } from "mongodb";
 import { bucketKeys, deriveFields } from "../../domain/query/derive.ts";
+import { coarseBinOf } from "../../domain/query/histogram.ts";
 import { BUCKETS } from "../../domain/query/stat-query.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
 
@@ -8,7 +9,7 @@ import type { OutboundEvent } from "../../ports/publisher.ts";
  * `_id` = `tenant:eventId` (the eventId does not include the tenant; tenants never contain `:`,
  * see QUERY_API_KEYS parsing) and the write-time fields under `_q`:
  *   ts (Date; range filters and TTL), w (1/rate), s (1 if sampled), err (0/1), ew (w·err),
- *   ec (error.code), d (durationMs), wd (w·d), hb (duration bin), txt (search text),
+ *   ec (error.code), d (durationMs), wd (w·d), hb (duration bin), hc (coarse bin of hb), txt (search text),
  *   b1m … b1d (bucket starts, epoch ms).
  * A producer's own `_id` or `_q` field is overwritten.
  */
@@ -71,6 +72,7 @@ export function toDocument(event: OutboundEvent, now: number): StoredDocument {
     q.d = derived.d;
     q.wd = derived.w * derived.d;
     q.hb = derived.hb;
+    if (derived.hb !== null) q.hc = coarseBinOf(derived.hb);
   }
   const buckets = bucketKeys(derived.ts);
   for (const bucket of BUCKETS) q[`b${bucket}`] = buckets[bucket];

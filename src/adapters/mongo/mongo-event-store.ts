@@ -9,7 +9,7 @@ import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
 import { detectCapabilities } from "./mongo-capabilities.ts";
 import { eventIdOf, fromDocument, type StoredDocument, toDocument } from "./mongo-document.ts";
-import { type Capabilities, FIELD_PATH, needsRefine, PORTABLE, readRows, refineMinMax, statPasses } from "./mongo-pipeline.ts";
+import { type Capabilities, FIELD_PATH, needsRefine, PORTABLE, readRows, refineHistogram, statPasses } from "./mongo-pipeline.ts";
 import { ensureRetention, pruneExpired, type RetentionOptions } from "./mongo-retention.ts";
 
 export interface MongoEventStoreOptions {
@@ -106,8 +106,9 @@ export class MongoEventStore implements EventStore {
     passes.forEach((pass, i) => {
       readRows(plan, pass, outputs[i] ?? [], partials);
     });
-    if (needsRefine(plan, this.capabilities))
-      await refineMinMax(plan, partials, (pipeline) => this.collection.aggregate(pipeline).toArray());
+    if (needsRefine(plan, this.capabilities)) {
+      await refineHistogram(plan, this.capabilities, partials, (pipeline) => this.collection.aggregate(pipeline).toArray());
+    }
     return finalize(plan, partials.values());
   }
 

@@ -1,5 +1,6 @@
 import type { Document } from "mongodb";
 import { type GroupPartial, type GroupValue, partialFor, partialKey } from "../../domain/query/evaluate.ts";
+import { COARSE_BINS, histogramQuantileBin } from "../../domain/query/histogram.ts";
 import { PERCENTILES, type QueryPlan } from "../../domain/query/plan.ts";
 import type { GroupField } from "../../domain/query/stat-query.ts";
 
@@ -139,13 +140,18 @@ export function statPasses(plan: QueryPlan, caps: Capabilities): Pass[] {
   };
   const weight = { v: { $sum: "$_q.w" } };
   if (histogram) {
-    const read = histogramRead(plan, (row) => num(row.v));
+    // Coarse bins first (about 16 per group instead of 250): FerretDB 1.x's $group finds each
+    // document's group by a linear search. refineHistogram then groups only the bins it needs.
     return [
       {
-        pipeline: group(plan, { s: "$_q.s", hb: "$_q.hb" }, weight),
+        pipeline: group(plan, { s: "$_q.s", hc: "$_q.hc" }, weight),
         read: (p, row, id) => {
-          read(p, row, id);
+          const w = num(row.v);
+          addWeight(plan, p, w);
           sampled(p, id);
+          const bin = typeof id.hc === "number" ? id.hc : LEGACY;
+          p.hist ??= new Map();
+          p.hist.set(bin, (p.hist.get(bin) ?? 0) + w);
         },
       },
     ];
@@ -192,41 +198,107 @@ export function readRows(plan: QueryPlan, pass: Pass, rows: readonly Document[],
   }
 }
 
-/**
- * Portable exact min/max, second pass: only the events in each group's extreme histogram bin (a
- * 1%-wide slice, so few), grouped by exact value to bound the transfer further.
- */
-export function refinePipeline(plan: QueryPlan, bins: readonly number[]): Document[] {
-  const match = matchStage(plan);
-  match.$match["_q.hb"] = { $in: [...bins] };
-  return matchProjectGroup(match, { _id: groupId(plan, { hb: "$_q.hb", d: "$_q.d" }) });
-}
+/** Coarse-bin key of events stored before `_q.hc` was written. */
+const LEGACY = Number.NaN;
 
-/** Turns min/max histograms into exact values with one refinePipeline pass. */
-export async function refineMinMax(
+/** True when statPasses' rows are not the answer yet: refineHistogram must run after them. */
+export const needsRefine = (plan: QueryPlan, caps: Capabilities): boolean =>
+  (isMinMax(plan) && !caps.minMax) || (!caps.multiSum && PERCENTILES[plan.metric] !== undefined);
+
+/** More than this many groups and the refine pass filters on the union of their bins, not on each group. */
+const MAX_OR_CLAUSES = 32;
+
+/**
+ * The second pass after statPasses' histogram, one aggregation:
+ *   - percentiles on the portable path: the first pass gave coarse bins; each group's percentile
+ *     lies in one of them, so only those events are grouped by fine bin, and the histogram becomes
+ *     exact coarse weights below and above plus fine bins inside: the same answer as fine bins
+ *     throughout (the one a single fine pass gives on MongoDB);
+ *   - min/max without $min/$max: only the events in each group's extreme bin, grouped by exact value.
+ * Events stored without `_q.hc` (before it existed) make the percentile path fall back to one
+ * pass over fine bins, which is right for any document.
+ */
+export async function refineHistogram(
   plan: QueryPlan,
+  caps: Capabilities,
   partials: Map<string, GroupPartial>,
   run: (pipeline: Document[]) => Promise<Document[]>,
 ): Promise<void> {
-  const wantMin = plan.metric === "min";
-  const extreme = new Map<string, number>();
+  let coarse = !caps.multiSum;
+  if (coarse && [...partials.values()].some((p) => p.hist?.has(LEGACY))) {
+    partials.clear();
+    const read = histogramRead(plan, (row) => num(row.v));
+    const fine: Pass = {
+      pipeline: group(plan, { s: "$_q.s", hb: "$_q.hb" }, { v: { $sum: "$_q.w" } }),
+      read: (p, row, id) => {
+        read(p, row, id);
+        p.sampled += num(id.s);
+      },
+    };
+    readRows(plan, fine, await run(fine.pipeline), partials);
+    coarse = false;
+  }
+  const percentile = PERCENTILES[plan.metric];
+  if (percentile !== undefined && !coarse) return;
+
+  const targets = new Map<string, number>();
   for (const [k, p] of partials) {
     if (!p.hist || p.hist.size === 0) continue;
     const bins = [...p.hist.keys()];
-    extreme.set(k, wantMin ? Math.min(...bins) : Math.max(...bins));
-    p.hist = null;
+    const target = percentile !== undefined ? histogramQuantileBin(p.hist, percentile) : plan.metric === "min" ? Math.min(...bins) : Math.max(...bins);
+    if (target !== null) targets.set(k, target);
   }
-  if (extreme.size === 0) return;
-  for (const row of await run(refinePipeline(plan, [...new Set(extreme.values())]))) {
+  if (targets.size === 0) return;
+
+  const binPath = coarse ? "_q.hc" : "_q.hb";
+  const match = matchStage(plan);
+  match.$match[binPath] = { $in: [...new Set(targets.values())] };
+  if (targets.size <= MAX_OR_CLAUSES) {
+    match.$match.$or = [...targets].map(([k, bin]) => {
+      const p = partials.get(k) as GroupPartial;
+      const clause: Document = { [binPath]: bin };
+      plan.groupBy.forEach((field, i) => {
+        clause[FIELD_PATH[field]] = p.keys[i] ?? null;
+      });
+      if (plan.bucket) clause[`_q.b${plan.bucket}`] = p.bucket;
+      return clause;
+    });
+  }
+  const pipeline =
+    percentile !== undefined
+      ? matchProjectGroup(match, { _id: groupId(plan, { bin: `$${binPath}`, hb: "$_q.hb" }), v: { $sum: "$_q.w" } })
+      : matchProjectGroup(match, { _id: groupId(plan, { bin: `$${binPath}`, d: "$_q.d" }) });
+
+  const fine = new Map<string, Map<number, number>>();
+  for (const row of await run(pipeline)) {
     const { keys, bucket, id } = rowKeys(plan, row);
     const k = partialKey(keys, bucket);
     const p = partials.get(k);
+    if (!p || id.bin !== targets.get(k)) continue;
+    if (percentile !== undefined) {
+      if (typeof id.hb !== "number") continue;
+      const bins = fine.get(k) ?? new Map<number, number>();
+      fine.set(k, bins.set(id.hb, (bins.get(id.hb) ?? 0) + num(row.v)));
+      continue;
+    }
     const d = id.d;
-    if (!p || typeof d !== "number" || id.hb !== extreme.get(k)) continue;
-    if (wantMin && (p.min === null || d < p.min)) p.min = d;
-    if (!wantMin && (p.max === null || d > p.max)) p.max = d;
+    if (typeof d !== "number") continue;
+    if (plan.metric === "min" && (p.min === null || d < p.min)) p.min = d;
+    if (plan.metric === "max" && (p.max === null || d > p.max)) p.max = d;
+  }
+  for (const [k, target] of targets) {
+    const p = partials.get(k) as GroupPartial;
+    if (percentile === undefined) {
+      p.hist = null;
+      continue;
+    }
+    // Each coarse bin c stands at its first fine bin; every fine bin of the target lies between those.
+    const hist = new Map<number, number>();
+    for (const [c, w] of p.hist ?? []) if (c !== target) hist.set(c * COARSE_BINS, w);
+    const inside = fine.get(k);
+    // Events gone between the passes (pruned by retention): the coarse bin answers, within ~37%.
+    if (!inside || inside.size === 0) hist.set(target * COARSE_BINS, p.hist?.get(target) ?? 0);
+    else for (const [hb, w] of inside) hist.set(hb, w);
+    p.hist = hist;
   }
 }
-
-/** True when the plan ends with refineMinMax (min/max without $min/$max). */
-export const needsRefine = (plan: QueryPlan, caps: Capabilities): boolean => isMinMax(plan) && !caps.minMax;

@@ -21,6 +21,17 @@ export function binValue(bin: number): number {
   return Math.round(((2 * GAMMA ** bin) / (GAMMA + 1)) * 1000) / 1000;
 }
 
+/**
+ * A coarse bin groups COARSE_BINS consecutive bins (about 37% wide). Stored beside the bin, it lets
+ * a store whose $group slows with the number of groups (FerretDB 1.x) find the one coarse bin that
+ * holds a percentile first, and only then group that bin's events finely.
+ */
+export const COARSE_BINS = 16;
+
+export function coarseBinOf(bin: number): number {
+  return Math.floor(bin / COARSE_BINS);
+}
+
 /** bin → summed weight. */
 export type Histogram = Map<number, number>;
 
@@ -33,6 +44,12 @@ export function addToHistogram(hist: Histogram, bin: number, weight: number): vo
  * q × total. Null for an empty histogram.
  */
 export function histogramQuantile(hist: Histogram, q: number): number | null {
+  const bin = histogramQuantileBin(hist, q);
+  return bin === null ? null : binValue(bin);
+}
+
+/** The bin histogramQuantile answers from; works on any integer keys (coarse bins too). */
+export function histogramQuantileBin(hist: Histogram, q: number): number | null {
   let total = 0;
   for (const weight of hist.values()) total += weight;
   if (!(total > 0)) return null;
@@ -41,9 +58,9 @@ export function histogramQuantile(hist: Histogram, q: number): number | null {
   let cumulative = 0;
   for (const bin of bins) {
     cumulative += hist.get(bin) ?? 0;
-    if (cumulative >= target) return binValue(bin);
+    if (cumulative >= target) return bin;
   }
-  return binValue(bins[bins.length - 1] as number);
+  return bins[bins.length - 1] as number;
 }
 
 /** Exact weighted quantile of raw values, same definition: for tests and truth checks. */
