@@ -3,7 +3,7 @@
  * against the same run's ceiling: in-process JSON.parse + JSON.stringify of the same bytes.
  * Also the sampler's cost per event. Batches of 1000 events of ~800 bytes, sampling on.
  *
- *   npm run bench:ingest [-- seconds=10 concurrency=4 client=wrk|bun profile=/tmp/prof publisher=memory|file store=memory|embedded]
+ *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof publisher=memory|file store=memory|embedded]
  *
  * The load comes from wrk when it is installed (apt-get install wrk: a C client, so nearly all of the
  * second core is left to the server), else from a Bun fetch loop.
@@ -15,7 +15,7 @@ import { createSampler } from "../src/domain/sampling/sampler.ts";
 import { makeBatch } from "./fixtures.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
-const SECONDS = Number(args.seconds ?? 10);
+const SECONDS = Number(args.seconds ?? 12); // of load in total, split over the rounds
 const CONCURRENCY = Number(args.concurrency ?? 4);
 const EVENTS = 1000;
 const BODIES = 16; // distinct bodies, so ids (and sampling decisions) vary like real traffic
@@ -33,14 +33,12 @@ function timeLoop(seconds: number, body: (i: number) => void): number {
   return n / ((performance.now() - start) / 1000);
 }
 
-// 1. Ceiling: parse + stringify of the same bytes, in process. Measured again after the gateway run
-// (the server stopped by then) and averaged, so a neighbour slowing the VM mid-run moves both sides.
+// 1. Ceiling: parse + stringify of the same bytes, in process (bodies/s), measured between load rounds.
 let keep: unknown;
 const ceiling = () =>
-  timeLoop(3, (i) => {
+  timeLoop(2, (i) => {
     keep = JSON.stringify(JSON.parse(bodies[i % BODIES] as string));
   });
-const ceilingBefore = ceiling();
 
 // 2. Sampling cost alone, on the parsed events.
 const sampler = createSampler({
@@ -81,29 +79,40 @@ while (!url) {
   url = printed.match(/listening on (http:\/\/\S+)/)?.[1] ?? "";
 }
 
-let requests = 0;
-let failures = 0;
-let kept = 0;
-let elapsed = 0;
+interface Load {
+  requests: number;
+  failures: number;
+  kept: number;
+  elapsed: number;
+}
 const useWrk = (args.client ?? (Bun.which("wrk") ? "wrk" : "bun")) === "wrk";
 
-async function client(id: number, until: number) {
-  let i = id;
-  while (performance.now() < until) {
-    const response = await fetch(`${url}/v1/events`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: encoded[i++ % BODIES],
-    });
-    const answer = (await response.json()) as { kept?: number };
-    if (response.status === 202) {
-      requests++;
-      kept += answer.kept ?? 0;
-    } else failures++;
-  }
+async function bunClients(seconds: number): Promise<Load> {
+  const load: Load = { requests: 0, failures: 0, kept: 0, elapsed: 0 };
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, id) => {
+      let i = id;
+      while (performance.now() < until) {
+        const response = await fetch(`${url}/v1/events`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: encoded[i++ % BODIES],
+        });
+        const answer = (await response.json()) as { kept?: number };
+        if (response.status === 202) {
+          load.requests++;
+          load.kept += answer.kept ?? 0;
+        } else load.failures++;
+      }
+    }),
+  );
+  load.elapsed = (performance.now() - started) / 1000;
+  return load;
 }
 
-if (useWrk) {
+function wrkClient(): (seconds: number) => Load {
   const dir = mkdtempSync(join(tmpdir(), "widegate-bench-"));
   for (const [i, body] of bodies.entries()) writeFileSync(join(dir, `body-${i}.json`), body);
   writeFileSync(
@@ -117,42 +126,48 @@ request = function()
 end
 `,
   );
-  const wrk = (seconds: number) => {
+  return (seconds) => {
     const proc = Bun.spawnSync(["wrk", "-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "-s", join(dir, "post.lua"), `${url}/v1/events`]);
-    return proc.stdout.toString();
+    const out = proc.stdout.toString();
+    const total = Number(out.match(/(\d+) requests in/)?.[1] ?? 0);
+    const failures = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+    return { requests: total - failures, failures, kept: Number.NaN, elapsed: Number(out.match(/requests in ([\d.]+)s/)?.[1] ?? seconds) };
   };
-  wrk(1); // warm up
-  const out = wrk(SECONDS);
-  const total = Number(out.match(/(\d+) requests in/)?.[1] ?? 0);
-  failures = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
-  requests = total - failures;
-  elapsed = Number(out.match(/requests in ([\d.]+)s/)?.[1] ?? SECONDS);
-  kept = Number.NaN;
-} else {
-  await Promise.all(Array.from({ length: CONCURRENCY }, (_, c) => client(c, performance.now() + 1000))); // warm up
-  requests = failures = kept = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, (_, c) => client(c, started + SECONDS * 1000)));
-  elapsed = (performance.now() - started) / 1000;
+}
+
+const drive: (seconds: number) => Load | Promise<Load> = useWrk ? wrkClient() : bunClients;
+await drive(1); // warm up
+
+// 4. Rounds: ceiling, gateway, ceiling, gateway, …, ceiling. Each gateway segment is compared with the
+// mean of the ceilings either side of it (the server idles meanwhile), so a neighbour that slows
+// the VM for a while moves both sides of a ratio; the median round is the figure.
+const ROUNDS = Number(args.rounds ?? 3);
+const ceilings = [ceiling()];
+const rounds: Array<Load & { ceiling: number; ratio: number }> = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const load = await drive(SECONDS / ROUNDS);
+  ceilings.push(ceiling());
+  const ceilingPerSec = (((ceilings[r] as number) + (ceilings[r + 1] as number)) / 2) * EVENTS;
+  rounds.push({ ...load, ceiling: ceilingPerSec, ratio: (load.requests * EVENTS) / load.elapsed / ceilingPerSec });
 }
 server.kill("SIGTERM");
 await server.exited;
 
-const gatewayEventsPerSec = (requests * EVENTS) / elapsed;
-const ceilingAfter = ceiling();
-const ceilingEventsPerSec = ((ceilingBefore + ceilingAfter) / 2) * EVENTS;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(
-  `bench:ingest — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${EVENTS} events/request, ${Math.round(bytes / EVENTS)} bytes/event`,
+  `bench:ingest — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${EVENTS} events/request, ${Math.round(bytes / EVENTS)} bytes/event, ${useWrk ? "wrk" : "bun fetch"} c=${CONCURRENCY}`,
 );
+for (const [i, round] of rounds.entries()) {
+  const gateway = (round.requests * EVENTS) / round.elapsed;
+  const keptShare = Number.isNaN(round.kept) ? "" : `, ${((100 * round.kept) / (round.requests * EVENTS || 1)).toFixed(1)}% kept`;
+  console.log(
+    `  round ${i + 1}  gateway ${fmt(gateway).padStart(9)} events/s over ${round.elapsed.toFixed(1)} s (${round.requests} × 202, ${round.failures} other${keptShare}); ceiling ${fmt(round.ceiling).padStart(9)} events/s  → ${pct(round.ratio)}`,
+  );
+}
+const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)] as (typeof rounds)[number];
 console.log(
-  `  ceiling  JSON.parse+JSON.stringify, in process   ${fmt(ceilingEventsPerSec).padStart(10)} events/s  (before ${fmt(ceilingBefore * EVENTS)}, after ${fmt(ceilingAfter * EVENTS)})`,
+  `  gateway  POST /v1/events, median round: ${fmt((median.requests * EVENTS) / median.elapsed)} events/s = ${pct(median.ratio)} of the JSON.parse+JSON.stringify ceiling (target ≥ 50%)`,
 );
-console.log(
-  `${`  gateway  POST /v1/events, ${useWrk ? "wrk" : "bun fetch"} c=${CONCURRENCY} ${SECONDS}s`.padEnd(50)}${fmt(gatewayEventsPerSec).padStart(10)} events/s  = ${((100 * gatewayEventsPerSec) / ceilingEventsPerSec).toFixed(1)}% of ceiling (target ≥ 50%)`,
-);
-console.log(
-  `           ${requests} requests answered 202, ${failures} other${Number.isNaN(kept) ? "" : `, ${((100 * kept) / (requests * EVENTS || 1)).toFixed(1)}% of events kept`}`,
-);
-console.log(`  sampler  decide() per event                      ${samplingNs.toFixed(0).padStart(10)} ns (target < 300 ns)`);
+console.log(`  sampler  decide() per event ${samplingNs.toFixed(0).padStart(6)} ns (target < 300 ns)`);
 void keep;
