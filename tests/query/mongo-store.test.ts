@@ -89,7 +89,10 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
     const query = { metric: "p95", field: "durationMs", timeRange: { last: "1h" } } as const;
     const current = await store.query(query, { tenant: "legacy" });
     // As an older gateway wrote them: the same documents without the coarse bin.
-    const updated = await store.collection.updateMany({ tenant: "legacy", _id: { $regex: "legacy-(4[5-9]|5[0-9])$" } }, { $unset: { "_q.hc": "" } });
+    const updated = await store.collection.updateMany(
+      { tenant: "legacy", _id: { $regex: "legacy-(4[5-9]|5[0-9])$" } },
+      { $unset: { "_q.hc": "" } },
+    );
     expect(updated.modifiedCount).toBeGreaterThan(10);
     expect(await store.query(query, { tenant: "legacy" })).toEqual(current);
     // p95 of 60 values is the 57th; answered by its bin's value, within 1% of it.

@@ -63,9 +63,7 @@ export class MemoryEventStore implements EventStore {
       if (stored.tenant !== scope.tenant || !matchesSearch(search, stored.head, stored.derived)) continue;
       if (afterCursor(cursor, stored.derived.ts, stored.eventId)) hits.push(stored);
     }
-    hits.sort(
-      (a, b) => b.derived.ts - a.derived.ts || (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0),
-    );
+    hits.sort((a, b) => b.derived.ts - a.derived.ts || (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0));
     const page = hits.slice(0, search.limit);
     const last = page[page.length - 1];
     const more = hits.length > search.limit && last !== undefined;

@@ -245,7 +245,8 @@ export async function refineHistogram(
   for (const [k, p] of partials) {
     if (!p.hist || p.hist.size === 0) continue;
     const bins = [...p.hist.keys()];
-    const target = percentile !== undefined ? histogramQuantileBin(p.hist, percentile) : plan.metric === "min" ? Math.min(...bins) : Math.max(...bins);
+    const target =
+      percentile !== undefined ? histogramQuantileBin(p.hist, percentile) : plan.metric === "min" ? Math.min(...bins) : Math.max(...bins);
     if (target !== null) targets.set(k, target);
   }
   if (targets.size === 0) return;
