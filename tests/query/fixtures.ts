@@ -115,6 +115,10 @@ export const CONTRACT_QUERIES: Array<{ name: string; query: StatQuery }> = [
     query: { metric: "p99", timeRange: { last: "2d" }, filter: { service: "payment" }, groupBy: ["route"] },
   },
   { name: "p95 by errorCode (null for events without one)", query: { metric: "p95", timeRange: { last: "2d" }, groupBy: ["errorCode"] } },
+  {
+    name: "p95 1h buckets by service (more groups than the refine pass names one by one)",
+    query: { metric: "p95", timeRange: { last: "1d" }, bucket: "1h", groupBy: ["service"] },
+  },
   { name: "p95 6h buckets", query: { metric: "p95", timeRange: { last: "1d" }, bucket: "6h" } },
   { name: "p50 empty", query: { metric: "p50", timeRange: { last: "2d" }, filter: { service: "nope" } } },
 ];

@@ -164,11 +164,15 @@ test("the MongoDB path is one pass with $min/$max for min and max", () => {
 
 test("portable percentiles (coarse bins, then fine bins of one) equal the one-pass fine-bin answer exactly", async () => {
   expect(PERCENTILE_QUERIES.length).toBeGreaterThan(3);
+  const refineFilters = new Set<string>();
   for (const { query } of PERCENTILE_QUERIES) {
     const portable = await portableRows(query, PORTABLE);
     expect(portable.ran.length).toBe(portable.rows.some((row) => row.value !== null) ? 2 : 1); // no events: no second pass
     expect(portable.rows).toEqual((await portableRows(query, MONGODB)).rows);
+    const refine = portable.ran[1]?.[0] as { $match: Document } | undefined;
+    if (refine) refineFilters.add("$or" in refine.$match ? "each group's bin" : "the union of bins");
   }
+  expect([...refineFilters].sort()).toEqual(["each group's bin", "the union of bins"]);
 });
 
 test("the portable first pass groups by coarse bin, not by fine bin", async () => {
