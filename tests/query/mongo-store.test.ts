@@ -98,4 +98,20 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
     // p95 of 60 values is the 57th; answered by its bin's value, within 1% of it.
     expect(Math.abs(Number(current.rows[0]?.value) / (durations[56] as number) - 1)).toBeLessThanOrEqual(0.01);
   });
+
+  test("pruneIntervalMs 0: a store that leaves retention to another process deletes nothing", async () => {
+    const reader = new MongoEventStore({
+      uri: serviceEnv.MONGODB_URI,
+      db: "widegate_test",
+      collection: store.collection.collectionName,
+      retentionDays: 30,
+      retentionMs: 2 * HOUR,
+      pruneIntervalMs: 0,
+    });
+    await store.insertMany([event("kept-old", 3 * HOUR, { tenant: "reader" })]);
+    await reader.init();
+    await Bun.sleep(200);
+    expect((await reader.search({ limit: 5 }, { tenant: "reader" })).events.map((e) => e.eventId)).toEqual(["kept-old"]);
+    await reader.close();
+  });
 });

@@ -19,6 +19,7 @@ export interface MongoEventStoreOptions {
   retentionDays: number;
   /** Overrides retentionDays (tests). */
   retentionMs?: number;
+  /** Where the server has no TTL index: how often to delete expired events (default 10 min); 0: never, another process does. */
   pruneIntervalMs?: number;
   /** Passed to MongoClient (TLS, pool size, command monitoring in tests). */
   clientOptions?: MongoClientOptions;
@@ -57,7 +58,7 @@ export class MongoEventStore implements EventStore {
     await this.client.connect();
     for (const index of INDEXES) await this.collection.createIndex(index.key, { name: index.name });
     this.retention = await ensureRetention(this.collection, this.retentionOptions);
-    if (this.retention === "prune") {
+    if (this.retention === "prune" && (this.retentionOptions.intervalMs ?? 1) > 0) {
       const prune = () =>
         void this.pruneExpired().catch((e: unknown) => console.warn(`event-store:mongo: prune failed: ${(e as Error).message}`));
       prune();
