@@ -3,7 +3,7 @@
  * against the same run's ceiling: in-process JSON.parse + JSON.stringify of the same bytes.
  * Also the sampler's cost per event. Batches of 1000 events of ~800 bytes, sampling on.
  *
- *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof publisher=memory|file store=memory|embedded]
+ *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof publisher=memory|file|kafka store=memory|embedded]
  *
  * The load comes from wrk when it is installed (apt-get install wrk: a C client, so nearly all of the
  * second core is left to the server), else from a Bun fetch loop.

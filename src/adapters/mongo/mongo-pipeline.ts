@@ -215,8 +215,8 @@ const MAX_OR_CLAUSES = 32;
  *     exact coarse weights below and above plus fine bins inside: the same answer as fine bins
  *     throughout (the one a single fine pass gives on MongoDB);
  *   - min/max without $min/$max: only the events in each group's extreme bin, grouped by exact value.
- * Events stored without `_q.hc` (before it existed) make the percentile path fall back to one
- * pass over fine bins, which is right for any document.
+ * Events stored without `_q.hc` (before it existed) make either fall back to a first pass over
+ * fine bins, which is right for any document.
  */
 export async function refineHistogram(
   plan: QueryPlan,
