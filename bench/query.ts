@@ -143,15 +143,7 @@ async function compare<T>(runs: number, engine: () => Promise<unknown>, direct: 
  * The engine's own work on a query, free of the server's noise: plan, build the SQL/pipelines,
  * read the rows the database returned, finalize. Mean of 200 runs over rows captured once.
  */
-function engineWork(body: () => unknown): number {
-  for (let i = 0; i < 20; i++) body();
-  const t = performance.now();
-  for (let i = 0; i < 200; i++) body();
-  return (performance.now() - t) / 200;
-}
-
-/** engineWork for a body that awaits (refineHistogram's run callback), timed the same way. */
-async function engineWorkAsync(body: () => Promise<unknown>): Promise<number> {
+async function engineWork(body: () => unknown): Promise<number> {
   for (let i = 0; i < 20; i++) await body();
   const t = performance.now();
   for (let i = 0; i < 200; i++) await body();
@@ -204,7 +196,7 @@ if (STORES.includes("embedded")) {
     );
     const { sql, params } = statSql(planQuery(query, SCOPE));
     const captured = raw.query<AggregateRow, [Params]>(sql).all(params);
-    result.work = engineWork(() => {
+    result.work = await engineWork(() => {
       const plan = planQuery(query, SCOPE);
       statSql(plan);
       return finalize(plan, readAggregateRows(plan, captured).values());
@@ -262,7 +254,7 @@ if (STORES.includes("mongo")) {
       const result = await compare(MONGO_RUNS, engine, direct, MONGO_WARMUP, name);
       // The rows of the last timed direct run: at 1M documents on FerretDB one more pass costs minutes.
       const captured = result.last ?? (await direct());
-      result.work = await engineWorkAsync(async () => {
+      result.work = await engineWork(async () => {
         const plan = planQuery(query, SCOPE);
         const partials = new Map<string, GroupPartial>();
         const passesNow = statPasses(plan, store.capabilities);
