@@ -56,7 +56,7 @@ const samplingNs = 1e9 / (samplesPerSec * EVENTS);
 // 3. The gateway on Bun, over HTTP.
 // profile=DIR writes the server's CPU profile (markdown) there on exit.
 const profile = args.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${args.profile}`] : [];
-const server = Bun.spawn([process.execPath, ...profile, resolve(import.meta.dir, "../worker/server.ts")], {
+const server = Bun.spawn([process.execPath, ...profile, resolve(import.meta.dir, "../edge/bun-server.ts")], {
   env: {
     PATH: process.env.PATH ?? "",
     PORT: "0",

@@ -59,7 +59,7 @@ async function startPipeline(topic: string, db: string): Promise<{ worker: Proc;
     publisherEnv = { PUBLISHER: "upstash-kafka", UPSTASH_KAFKA_REST_URL: bridge.url, ...credentials };
   }
   // Every event kept (rate 1), so every posted event must become a document.
-  const gateway = await spawnEntry("worker/server.ts", {
+  const gateway = await spawnEntry("edge/bun-server.ts", {
     ...common,
     ...publisherEnv,
     PORT: "0",

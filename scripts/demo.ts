@@ -18,7 +18,7 @@ let server: ReturnType<typeof Bun.spawn> | undefined;
 
 if (!url) {
   const dataDir = mkdtempSync(join(tmpdir(), "widegate-demo-"));
-  server = Bun.spawn([process.execPath, resolve(import.meta.dir, "../worker/server.ts")], {
+  server = Bun.spawn([process.execPath, resolve(import.meta.dir, "../edge/bun-server.ts")], {
     env: { PATH: process.env.PATH ?? "", PORT: args.port ?? "8787", HOST: "127.0.0.1", DATA_DIR: dataDir },
     stdout: "pipe",
     stderr: "inherit",

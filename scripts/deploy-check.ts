@@ -18,7 +18,7 @@ const FORBIDDEN = [
   "node_modules/kafkajs/",
   "node_modules/ioredis/",
   "bun:sqlite",
-  "src/adapters/embedded/",
+  "src/adapters/sqlite/",
 ];
 
 rmSync(OUT, { recursive: true, force: true });

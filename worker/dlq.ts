@@ -4,9 +4,9 @@
 import { parseArgs } from "node:util";
 import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
 import { loadConfigOrExit } from "../src/runtime/bun/startup.ts";
-import { formatDeadLetter, viewDeadLetter } from "../src/worker/dead-letter-record.ts";
-import { readTopicToEnd } from "../src/worker/kafka/read-topic.ts";
-import { DLQ_HEADER } from "../src/worker/messages.ts";
+import { formatDeadLetter, viewDeadLetter } from "../src/consumer/dead-letter-record.ts";
+import { readTopicToEnd } from "../src/adapters/kafka/read-topic.ts";
+import { DLQ_HEADER } from "../src/consumer/messages.ts";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

@@ -1,10 +1,10 @@
-import type { EventSearch } from "../domain/query/event-search.ts";
+import type { EventSearch } from "../domain/query/event-filter.ts";
 import type { QueryScope } from "../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../domain/query/stat-query.ts";
 import type { Lifecycle } from "./health.ts";
 import type { OutboundEvent } from "./publisher.ts";
 
-export type { EventSearch } from "../domain/query/event-search.ts";
+export type { EventSearch } from "../domain/query/event-filter.ts";
 export type { QueryScope } from "../domain/query/plan.ts";
 
 export interface InsertResult {

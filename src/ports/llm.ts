@@ -1,4 +1,4 @@
-import type { Language, PriorTurn, Vocabulary } from "../domain/search/types.ts";
+import type { Language, PriorTurn, Vocabulary } from "../domain/question/types.ts";
 import type { Lifecycle } from "./health.ts";
 
 export interface PlanRequest {

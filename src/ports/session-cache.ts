@@ -1,4 +1,4 @@
-import type { SessionTurn } from "../domain/search/session-turn.ts";
+import type { SessionTurn } from "../domain/question/session-turn.ts";
 import type { Lifecycle } from "./health.ts";
 
 export type { SessionTurn };

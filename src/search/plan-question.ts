@@ -1,6 +1,6 @@
-import { interpretReply, planToReply } from "../domain/search/plan-reply.ts";
-import { planWithRules } from "../domain/search/rules-parser.ts";
-import type { Plan } from "../domain/search/types.ts";
+import { interpretReply, planToReply } from "../domain/question/plan-reply.ts";
+import { planWithRules } from "../domain/question/rules-parser.ts";
+import type { Plan } from "../domain/question/types.ts";
 import { type Llm, LlmError, type PlanRequest } from "../ports/llm.ts";
 
 /**

@@ -1,6 +1,6 @@
-import { MAX_SEARCH_LIMIT } from "../domain/query/event-search.ts";
+import { MAX_SEARCH_LIMIT } from "../domain/query/event-filter.ts";
 import { resolveTimeRange } from "../domain/query/stat-query.ts";
-import type { SearchFilters } from "../domain/search/types.ts";
+import type { SearchFilters } from "../domain/question/types.ts";
 import type { EventSearch, EventStore, QueryScope } from "../ports/event-store.ts";
 
 /** Runs a validated plan against the store: StatQuery as is, SEARCH as GET /v1/events filters. */

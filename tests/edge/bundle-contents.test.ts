@@ -23,8 +23,9 @@ test("the Workers bundle has @upstash/kafka and no native Kafka or Mongo client"
     "node_modules/bson/",
     "src/adapters/kafka/native-kafka-publisher.ts",
     "src/adapters/mongo/",
-    "src/bridge/kafka-backend.ts",
-    "src/worker/",
+    "src/adapters/kafka/kafka-bridge-backend.ts",
+    "src/adapters/sqlite/",
+    "src/consumer/",
   ]) {
     expect({ forbidden, found: from(forbidden) }).toEqual({ forbidden, found: [] });
   }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
 import { type RunningWorker, startWorkerd } from "../support/workerd.ts";
-import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, samplingBatch } from "./ingest-cases.ts";
+import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, samplingBatch } from "../support/ingest-cases.ts";
 
 /** The same requests to the app on Bun and on workerd (wrangler dev): the answers must be identical. */
 describe("POST /v1/events on Bun and on workerd", () => {
@@ -12,7 +12,7 @@ describe("POST /v1/events on Bun and on workerd", () => {
   let workerd: RunningWorker;
 
   beforeAll(async () => {
-    [bun, workerd] = await Promise.all([spawnServer("worker/server.ts", PARITY_ENV), startWorkerd(PARITY_ENV)]);
+    [bun, workerd] = await Promise.all([spawnServer("edge/bun-server.ts", PARITY_ENV), startWorkerd(PARITY_ENV)]);
   }, 90_000);
 
   afterAll(async () => {
@@ -64,7 +64,7 @@ describe("POST /v1/events on Bun and on workerd", () => {
   test("a 1 MiB event nested 500,000 deep is parsed without recursion and refused on both runtimes", async () => {
     // With the event size at 1 MiB this body skips the pre-scan: JSON.parse (iterative on JSC and V8) runs first.
     const [bigBun, bigWorkerd] = await Promise.all([
-      spawnServer("worker/server.ts", { ...PARITY_ENV, INGEST_MAX_EVENT_BYTES: "1048576" }),
+      spawnServer("edge/bun-server.ts", { ...PARITY_ENV, INGEST_MAX_EVENT_BYTES: "1048576" }),
       startWorkerd({ ...PARITY_ENV, INGEST_MAX_EVENT_BYTES: "1048576" }),
     ]);
     try {

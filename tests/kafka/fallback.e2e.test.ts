@@ -30,7 +30,7 @@ await describeWithServices(["kafka"], "a broken Kafka path never stops ingestion
     await createTopic(topic);
     const port = String(await freePort());
     bridge = await startBridge({ BRIDGE_PORT: port });
-    gateway = await spawnServer("worker/server.ts", {
+    gateway = await spawnServer("edge/bun-server.ts", {
       PUBLISHER: "upstash-kafka",
       UPSTASH_KAFKA_REST_URL: `http://127.0.0.1:${port}`,
       UPSTASH_KAFKA_REST_USERNAME: BRIDGE_USER,

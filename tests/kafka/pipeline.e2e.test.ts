@@ -105,13 +105,13 @@ await describeWithServices(["kafka", "ferretdb"], "pipeline end to end: gateway 
   }
 
   test("Bun gateway with PUBLISHER=kafka (native)", async () => {
-    const gateway = await spawnServer("worker/server.ts", { ...gatewayEnv, PUBLISHER: "kafka" });
+    const gateway = await spawnServer("edge/bun-server.ts", { ...gatewayEnv, PUBLISHER: "kafka" });
     gateways.push(gateway);
     await roundTrip(gateway.url, uniqueName("bun-native"));
   }, 90_000);
 
   test("Bun gateway with PUBLISHER=upstash-kafka through the bridge", async () => {
-    const gateway = await spawnServer("worker/server.ts", {
+    const gateway = await spawnServer("edge/bun-server.ts", {
       ...gatewayEnv,
       PUBLISHER: "upstash-kafka",
       UPSTASH_KAFKA_REST_URL: bridge.url,

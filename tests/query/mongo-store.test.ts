@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
-import { PORTABLE } from "../../src/adapters/mongo/mongo-pipeline.ts";
+import { PORTABLE } from "../../src/adapters/mongo/mongo-aggregation.ts";
 import { pruneExpired } from "../../src/adapters/mongo/mongo-retention.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";

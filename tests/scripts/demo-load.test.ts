@@ -20,7 +20,7 @@ describe("operations scripts", () => {
   }, 60_000);
 
   test("load reports exact error counts and a close estimate of all events", async () => {
-    const server = await spawnServer("worker/server.ts");
+    const server = await spawnServer("edge/bun-server.ts");
     try {
       const { code, out } = await run([
         "scripts/load.ts",

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { OpenAiLlm } from "../../src/adapters/llm/openai-llm.ts";
+import { OpenAiLlm } from "../../src/adapters/openai/openai-llm.ts";
 import { LlmError, type PlanRequest } from "../../src/ports/llm.ts";
 import { type FakeOpenAi, startFakeOpenAi, statReply } from "../support/fake-openai.ts";
 

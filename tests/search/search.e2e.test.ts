@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { StatQuery, StatRow } from "../../src/domain/query/stat-query.ts";
-import { detectLanguage, formatValue } from "../../src/domain/search/format.ts";
-import { dayStart } from "../../src/domain/search/time-expr.ts";
-import type { Intent, SearchFilters } from "../../src/domain/search/types.ts";
+import { detectLanguage, formatValue } from "../../src/domain/question/format.ts";
+import { dayStart } from "../../src/domain/question/time-expr.ts";
+import type { Intent, SearchFilters } from "../../src/domain/question/types.ts";
 import { type SearchHarness, startSearchApp } from "./harness.ts";
 import { seedEvents } from "./seed.ts";
 

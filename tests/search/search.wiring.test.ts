@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { type Adapters, createAdapters } from "../../src/adapters/factory.ts";
-import { DegradingSessionCache } from "../../src/adapters/session/degrading-session-cache.ts";
-import { createApp } from "../../src/app/create-app.ts";
+import { type Adapters, createAdapters } from "../../src/factory/create-adapters.ts";
+import { DegradingSessionCache } from "../../src/search/degrading-session-cache.ts";
+import { createApp } from "../../src/http/create-app.ts";
 import { ConfigError, parseConfig } from "../../src/config/schema.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
-import { BatchingSink } from "../../src/pipeline/batching-sink.ts";
+import { BatchingSink } from "../../src/delivery/batching-sink.ts";
 import { bunModules } from "../../src/runtime/bun/modules.ts";
 
 /** The factory's session and LLM branches, and POST /v1/search inside the real app. */

@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { RedisClient } from "bun";
-import { createRedisTcpSessionCache } from "../../src/adapters/session/redis-tcp.ts";
-import { createUpstashSessionCache } from "../../src/adapters/session/upstash.ts";
+import { createRedisTcpSessionCache } from "../../src/adapters/redis/redis-tcp.ts";
+import { createUpstashSessionCache } from "../../src/adapters/redis/upstash-redis.ts";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 import { sessionCacheContract } from "./session-cache-contract.ts";
 

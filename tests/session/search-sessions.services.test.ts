@@ -50,7 +50,7 @@ const SHORT_TTL = { SESSION_TTL_SECONDS: "120" }; // the shared Redis forgets th
 
 await describeWithServices(["redis"], "POST /v1/search with SESSION_CACHE_TYPE=redis (Bun)", () => {
   test("a conversation is remembered in Redis", async () => {
-    const server: RunningServer = await spawnServer("worker/server.ts", {
+    const server: RunningServer = await spawnServer("edge/bun-server.ts", {
       SESSION_CACHE_TYPE: "redis",
       REDIS_URL: serviceEnv.REDIS_URL,
       ...SHORT_TTL,
@@ -69,7 +69,7 @@ await describeWithServices(["redis", "upstash-redis"], "POST /v1/search with SES
   };
 
   test("on Bun", async () => {
-    const server = await spawnServer("worker/server.ts", upstash);
+    const server = await spawnServer("edge/bun-server.ts", upstash);
     running.push(server);
     await conversation(server.url);
   });

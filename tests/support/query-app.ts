@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { jsonError } from "../../src/app/errors.ts";
-import { eventsRoutes } from "../../src/app/routes/events.ts";
-import { queryRoutes } from "../../src/app/routes/query.ts";
-import type { EventSearch } from "../../src/domain/query/event-search.ts";
+import { jsonError } from "../../src/http/errors.ts";
+import { eventsRoutes } from "../../src/http/routes/events.ts";
+import { queryRoutes } from "../../src/http/routes/query.ts";
+import type { EventSearch } from "../../src/domain/query/event-filter.ts";
 import type { QueryScope } from "../../src/domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../src/domain/query/stat-query.ts";
 import type { DistinctField, EventPage, EventStore, InsertResult } from "../../src/ports/event-store.ts";

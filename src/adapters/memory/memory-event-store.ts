@@ -1,6 +1,6 @@
 import { bucketStart, type DerivedFields, deriveFields, groupValue } from "../../domain/query/derive.ts";
 import { addEvent, finalize, type GroupPartial, partialFor } from "../../domain/query/evaluate.ts";
-import { afterCursor, decodeCursor, type EventSearch, encodeCursor, matchesSearch } from "../../domain/query/event-search.ts";
+import { afterCursor, decodeCursor, type EventSearch, encodeCursor, matchesSearch } from "../../domain/query/event-filter.ts";
 import { matchesPlan, planQuery, type QueryScope } from "../../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
 import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, type InsertResult } from "../../ports/event-store.ts";

@@ -1,0 +1,34 @@
+// Cloudflare Workers entry: builds adapters once per isolate from the Worker's env and serves the shared app.
+import type { ExecutionContext } from "hono";
+import { createAdapters } from "../src/factory/create-adapters.ts";
+import { createApp } from "../src/http/create-app.ts";
+import { ConfigError, parseConfig } from "../src/config/schema.ts";
+import { MetricsRegistry } from "../src/metrics/registry.ts";
+import { WaitUntilSink } from "../src/delivery/wait-until-sink.ts";
+
+type App = ReturnType<typeof createApp>;
+let app: Promise<App> | undefined;
+
+async function build(env: Record<string, unknown>): Promise<App> {
+  const config = parseConfig(env);
+  const metrics = new MetricsRegistry();
+  const adapters = await createAdapters(config, { runtime: "workerd" });
+  return createApp({ config, adapters, sink: new WaitUntilSink(adapters.publisher, metrics), metrics });
+}
+
+export default {
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+    app ??= build(env).catch((error: unknown) => {
+      app = undefined; // let the next request retry after a fixed deploy
+      throw error;
+    });
+    try {
+      return (await app).fetch(request, env, ctx);
+    } catch (error) {
+      // A Worker has no start-up to stop, so a bad var answers every request with the one line naming it.
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(error.message);
+      return Response.json({ error: { code: "CONFIG", message: error.message } }, { status: 500 });
+    }
+  },
+};

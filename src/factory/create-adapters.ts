@@ -1,0 +1,159 @@
+import type { Config, PublisherName } from "../config/schema.ts";
+import { ConfigError } from "../config/schema.ts";
+import { FallbackPublisher } from "../delivery/fallback-publisher.ts";
+import type { EventStore } from "../ports/event-store.ts";
+import type { Lifecycle } from "../ports/health.ts";
+import type { Llm } from "../ports/llm.ts";
+import type { Publisher } from "../ports/publisher.ts";
+import type { SessionCache } from "../ports/session-cache.ts";
+import { DistinctCache } from "../search/cached-distinct.ts";
+import { DirectPublisher } from "../delivery/direct-publisher.ts";
+import { UpstashKafkaPublisher } from "../adapters/kafka/upstash-kafka-publisher.ts";
+import { OpenAiLlm } from "../adapters/openai/openai-llm.ts";
+import { RulesLlm } from "../adapters/rules/rules-llm.ts";
+import { MemoryEventStore } from "../adapters/memory/memory-event-store.ts";
+import { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
+import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
+import { DegradingSessionCache } from "../search/degrading-session-cache.ts";
+import { createUpstashSessionCache } from "../adapters/redis/upstash-redis.ts";
+
+/**
+ * Adapters that need a runtime the Workers bundle must not contain (bun:sqlite, TCP clients).
+ * A Bun entry passes loaders for them; the edge entry passes none, so they are never bundled.
+ */
+export interface RuntimeModules {
+  runtime: "bun" | "workerd";
+  embeddedStore?: () => Promise<typeof import("../adapters/sqlite/sqlite-event-store.ts")>;
+  mongoStore?: () => Promise<typeof import("../adapters/mongo/mongo-event-store.ts")>;
+  nativeKafka?: () => Promise<typeof import("../adapters/kafka/native-kafka-publisher.ts")>;
+  redisSessionCache?: () => Promise<typeof import("../adapters/redis/redis-tcp.ts")>;
+  fileSpool?: () => Promise<typeof import("../adapters/file/file-spool.ts")>;
+}
+
+export interface Adapters {
+  publisher: Publisher;
+  eventStore: EventStore;
+  sessionCache: SessionCache;
+  llm: Llm;
+  /** Everything that /readyz asks and shutdown closes, in close order. */
+  all: Lifecycle[];
+}
+
+function unavailable(variable: string, value: string, why: string): never {
+  throw new ConfigError(`invalid configuration: ${variable}=${value}: ${why}`);
+}
+
+/** The one place that switches on config and constructs adapters. */
+export async function createAdapters(config: Config, modules: RuntimeModules): Promise<Adapters> {
+  const eventStore = await buildEventStore(config, modules);
+  const publisher = await buildPublisher(config, modules, eventStore);
+  const sessionCache = await buildSessionCache(config, modules);
+  const llm = buildLlm(config);
+  // The LLM is not in `all`: an outage there only means the rules parser answers, never "not ready".
+  return { publisher, eventStore, sessionCache, llm, all: [publisher, eventStore, sessionCache] };
+}
+
+/** PUBLISHER, wrapped in a circuit breaker over PUBLISHER_FALLBACK when fallbacks are listed. */
+async function buildPublisher(config: Config, modules: RuntimeModules, store: EventStore): Promise<Publisher> {
+  const primary = await buildOnePublisher(config.PUBLISHER, "PUBLISHER", config, modules, store);
+  if (config.PUBLISHER_FALLBACK.length === 0) return primary;
+  const fallbacks: Publisher[] = [];
+  for (const name of config.PUBLISHER_FALLBACK) fallbacks.push(await buildOnePublisher(name, "PUBLISHER_FALLBACK", config, modules, store));
+  return new FallbackPublisher(primary, fallbacks);
+}
+
+async function buildOnePublisher(
+  name: PublisherName,
+  variable: string,
+  config: Config,
+  modules: RuntimeModules,
+  store: EventStore,
+): Promise<Publisher> {
+  switch (name) {
+    case "memory":
+      return new MemoryPublisher();
+    case "upstash-kafka":
+      return new UpstashKafkaPublisher({
+        url: config.UPSTASH_KAFKA_REST_URL ?? "",
+        username: config.UPSTASH_KAFKA_REST_USERNAME ?? "",
+        password: config.UPSTASH_KAFKA_REST_PASSWORD ?? "",
+        topic: config.KAFKA_TOPIC,
+      });
+    case "kafka": {
+      if (!modules.nativeKafka) {
+        return unavailable(variable, "kafka", `native Kafka needs the Bun runtime (this is ${modules.runtime}); use upstash-kafka`);
+      }
+      const { NativeKafkaPublisher } = await modules.nativeKafka();
+      return new NativeKafkaPublisher({ brokers: config.KAFKA_BROKERS, topic: config.KAFKA_TOPIC });
+    }
+    case "file": {
+      if (!modules.fileSpool) return unavailable(variable, "file", `the local spool needs the Bun runtime (this is ${modules.runtime})`);
+      const { FileSpool } = await modules.fileSpool();
+      return new FileSpool(config.DATA_DIR);
+    }
+    case "direct":
+      return new DirectPublisher(store);
+  }
+}
+
+/** The selected store, ready (Mongo: connected, indexed, capabilities probed), with distinct() cached. Also used alone by the worker. */
+export async function buildEventStore(config: Config, modules: RuntimeModules): Promise<EventStore> {
+  return new DistinctCache(await openEventStore(config, modules));
+}
+
+async function openEventStore(config: Config, modules: RuntimeModules): Promise<EventStore> {
+  switch (config.EVENT_STORE) {
+    case "memory":
+      return new MemoryEventStore();
+    case "embedded": {
+      if (!modules.embeddedStore) {
+        return unavailable("EVENT_STORE", "embedded", `needs the Bun runtime (this is ${modules.runtime}); use mongo or memory`);
+      }
+      const { SqliteEventStore } = await modules.embeddedStore();
+      return new SqliteEventStore(config.DATA_DIR);
+    }
+    case "mongo": {
+      if (!modules.mongoStore) return unavailable("EVENT_STORE", "mongo", `needs the Bun runtime (this is ${modules.runtime})`);
+      const { MongoEventStore } = await modules.mongoStore();
+      const store = new MongoEventStore({
+        uri: config.MONGODB_URI ?? "",
+        db: config.MONGODB_DB,
+        collection: config.MONGODB_COLLECTION,
+        retentionDays: config.RETENTION_DAYS,
+      });
+      await store.init();
+      return store;
+    }
+  }
+}
+
+/** Redis and Upstash are wrapped: when they fail, sessions degrade to memory and come back later. */
+async function buildSessionCache(config: Config, modules: RuntimeModules): Promise<SessionCache> {
+  const limits = { ttlSeconds: config.SESSION_TTL_SECONDS, maxTurns: config.SESSION_MAX_TURNS };
+  const memory = new MemorySessionCache(limits);
+  switch (config.SESSION_CACHE_TYPE) {
+    case "memory":
+      return memory;
+    case "redis": {
+      if (!modules.redisSessionCache) {
+        return unavailable("SESSION_CACHE_TYPE", "redis", `the TCP client needs the Bun runtime (this is ${modules.runtime}); use upstash`);
+      }
+      const { createRedisTcpSessionCache } = await modules.redisSessionCache();
+      return new DegradingSessionCache(createRedisTcpSessionCache(config.REDIS_URL ?? "", limits), memory);
+    }
+    case "upstash": {
+      const upstash = createUpstashSessionCache(config.UPSTASH_REDIS_REST_URL ?? "", config.UPSTASH_REDIS_REST_TOKEN ?? "", limits);
+      return new DegradingSessionCache(upstash, memory, { opTimeoutMs: 2000 });
+    }
+  }
+}
+
+function buildLlm(config: Config): Llm {
+  if (config.LLM_PROVIDER === "rules") return new RulesLlm();
+  return new OpenAiLlm({
+    apiKey: config.OPENAI_API_KEY ?? "",
+    baseURL: config.OPENAI_BASE_URL,
+    model: config.OPENAI_MODEL,
+    timeoutMs: config.LLM_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,132 @@
+import { type Context, Hono } from "hono";
+import { completeEvent, createNormalizeContext, type DepthCheck, normalizeBody, type ParsedBody } from "../../domain/event/index.ts";
+import { mapOtlpLogs } from "../../domain/event/otlp.ts";
+import type { MetricsRegistry } from "../../metrics/registry.ts";
+import type { EventSink } from "../../delivery/sink.ts";
+import type { OutboundEvent } from "../../ports/publisher.ts";
+import { parseRequestBody } from "../../ingest/index.ts";
+import { jsonError } from "../errors.ts";
+import type { IngestPipeline } from "../../ingest/ingest-setup.ts";
+import { apiKeyAuth, type TenantVariables } from "../middleware/api-key.ts";
+
+export interface IngestRouteDeps {
+  ingestKeys?: ReadonlyMap<string, string>;
+  pipeline: IngestPipeline;
+  sink: EventSink;
+  metrics: MetricsRegistry;
+}
+
+type IngestContext = Context<{ Variables: TenantVariables }>;
+
+/** Workers give a request's work a lifetime past the response only through executionCtx.waitUntil. */
+function waitUntilOf(c: IngestContext): ((p: Promise<unknown>) => void) | undefined {
+  try {
+    const ctx = c.executionCtx;
+    return (p) => ctx.waitUntil(p);
+  } catch {
+    return undefined; // Bun: no ExecutionContext; the sink's own loop keeps delivery alive
+  }
+}
+
+/** POST /v1/events and POST /v1/logs: parse → validate/redact → sample → hand off → 202, before any publish completes. */
+export function ingestRoutes(deps: IngestRouteDeps) {
+  const { pipeline, sink, metrics } = deps;
+  const countRequest = (route: string, status: number) => metrics.inc("widegate_ingest_requests_total", { route, status: String(status) });
+
+  // /v1/events leaves depth to normalizeBody's walk (no pre-scan of bodies within one event's size);
+  // /v1/logs maps the OTLP tree before that walk, so its bodies are scanned first.
+  const readBody = (c: IngestContext, depth: DepthCheck) =>
+    parseRequestBody(
+      {
+        body: c.req.raw.body,
+        contentType: c.req.header("content-type"),
+        contentLength: c.req.header("content-length"),
+        readText: () => c.req.raw.text(),
+      },
+      pipeline.limits,
+      depth,
+    );
+
+  /** The shared second half: normalise, sample, hand off, answer. */
+  function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Response {
+    const context = createNormalizeContext({ tenant: c.var.tenant, limits: pipeline.limits, redaction: pipeline.redaction });
+    const batch = normalizeBody(parsed, context);
+    if (!batch.ok) {
+      countRequest(route, batch.status);
+      return jsonError(c, batch.status, batch.code, batch.message);
+    }
+    const { events, rejected } = batch;
+    if (events.length === 0 && rejected.length > 0) {
+      countRequest(route, 400);
+      metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
+      const first = rejected[0];
+      const message = rejected.length === 1 ? `event ${first?.index}: ${first?.error}` : `all ${rejected.length} events were rejected`;
+      return c.json({ error: { code: "INVALID_EVENTS", message }, rejected }, 400);
+    }
+
+    const explainParam = c.req.query("explain");
+    const explain = explainParam === "true" || explainParam === "1";
+    const decisions: { index: number; eventId: string; kept: boolean; reason: string; rate: number }[] = [];
+    const kept: OutboundEvent[] = [];
+    // Derived eventIds cost a 128-bit hash each: only kept events get one, unless a rule reads it or ?explain shows it.
+    const idsFirst = explain || pipeline.sampler.fields.has("eventId");
+    for (const { index, event } of events) {
+      if (idsFirst) completeEvent(event);
+      const decision = pipeline.sampler.decide(event);
+      if (decision.keep) {
+        const complete = completeEvent(event);
+        complete.sampling = { reason: decision.reason, rate: decision.rate }; // overrides anything the producer sent
+        kept.push(complete);
+      }
+      if (explain) {
+        decisions.push({ index, eventId: completeEvent(event).eventId, kept: decision.keep, reason: decision.reason, rate: decision.rate });
+      }
+    }
+
+    const submitted = sink.submit(kept, waitUntilOf(c));
+    if (!submitted.ok) {
+      countRequest(route, 429);
+      c.header("Retry-After", String(submitted.retryAfterSeconds));
+      return jsonError(c, 429, "BACKPRESSURE", `${submitted.reason}; retry after ${submitted.retryAfterSeconds} s`);
+    }
+    countRequest(route, 202);
+    metrics.inc("widegate_ingest_events_total", { outcome: "kept" }, kept.length);
+    metrics.inc("widegate_ingest_events_total", { outcome: "dropped" }, events.length - kept.length);
+    metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
+    const body = { accepted: events.length, kept: kept.length, dropped: events.length - kept.length, rejected };
+    return c.json(explain ? { ...body, decisions } : body, 202);
+  }
+
+  const auth = apiKeyAuth({ keys: deps.ingestKeys, scope: "ingest" });
+  return new Hono<{ Variables: TenantVariables }>()
+    .post("/v1/events", auth, async (c) => {
+      const parsed = await readBody(c, "walk");
+      if (!parsed.ok) {
+        countRequest("events", parsed.status);
+        return jsonError(c, parsed.status, parsed.code, parsed.message);
+      }
+      return accept(c, "events", parsed);
+    })
+    .post("/v1/logs", auth, async (c) => {
+      const parsed = await readBody(c, "scan");
+      if (!parsed.ok) {
+        countRequest("logs", parsed.status);
+        return jsonError(c, parsed.status, parsed.code, parsed.message);
+      }
+      const mapped = parsed.items.length === 1 && parsed.rejected.length === 0 ? mapOtlpLogs(parsed.items[0]?.value) : undefined;
+      if (mapped === undefined || "error" in mapped) {
+        countRequest("logs", 400);
+        return jsonError(c, 400, "INVALID_OTLP", mapped?.error ?? "send one OTLP/HTTP JSON ExportLogsServiceRequest per request");
+      }
+      if (mapped.items.length + mapped.rejected.length > pipeline.limits.maxEvents) {
+        countRequest("logs", 413);
+        return jsonError(
+          c,
+          413,
+          "TOO_MANY_EVENTS",
+          `more than ${pipeline.limits.maxEvents} log records in one request (INGEST_MAX_EVENTS)`,
+        );
+      }
+      return accept(c, "logs", mapped);
+    });
+}

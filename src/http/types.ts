@@ -1,0 +1,22 @@
+import type { Adapters } from "../factory/create-adapters.ts";
+import type { Config } from "../config/schema.ts";
+import type { MetricsRegistry } from "../metrics/registry.ts";
+import type { EventSink } from "../delivery/sink.ts";
+
+/** What the app is built from: typed config, the adapters the factory chose, and the runtime's sink. */
+export interface AppDeps {
+  config: Config;
+  adapters: Adapters;
+  /** Where kept events go after the 202: a background batcher on Bun, waitUntil on Workers. */
+  sink: EventSink;
+  metrics: MetricsRegistry;
+  /** True once shutdown has begun: /readyz answers 503 so load balancers stop sending. */
+  isDraining?: () => boolean;
+}
+
+export interface AppEnv {
+  Variables: {
+    config: Config;
+    adapters: Adapters;
+  };
+}

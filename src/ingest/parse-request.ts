@@ -1,0 +1,63 @@
+import { bodyFormat } from "../domain/event/content-type.ts";
+import { bodyError, eventTooLarge, type Rejection, tooManyEvents } from "../domain/event/errors.ts";
+import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
+import { type DepthCheck, type ParseBodyResult, type ParsedItem, parseEventLine, parseJsonBody } from "../domain/event/parse-body.ts";
+import { ndjsonLines } from "./ndjson-lines.ts";
+import { checkContentLength, readBodyText } from "./read-body.ts";
+
+export interface RequestBodyInput {
+  body: ReadableStream<Uint8Array> | null;
+  contentType?: string | null | undefined;
+  contentLength?: string | null | undefined;
+  /**
+   * The runtime's own whole-body reader (Request.text). Used for JSON bodies whose Content-Length is
+   * declared and within the cap: HTTP framing then bounds the read, and the native path is far
+   * faster than pulling the stream chunk by chunk.
+   */
+  readText?: () => Promise<string>;
+}
+
+/**
+ * Everything between a request and parsed events, for the POST /v1/events route: media type (415
+ * before reading), declared length (413 before reading), then JSON read whole under the cap or
+ * NDJSON parsed line by line as it streams in. The body is cancelled whenever it is refused early.
+ */
+export async function parseRequestBody(
+  input: RequestBodyInput,
+  limits: IngestLimits = DEFAULT_LIMITS,
+  depth: DepthCheck = "scan",
+): Promise<ParseBodyResult> {
+  const format = bodyFormat(input.contentType);
+  const refused = typeof format === "string" ? checkContentLength(input.contentLength, limits.maxBodyBytes) : format;
+  if (refused !== null) {
+    input.body?.cancel().catch(() => {});
+    return refused;
+  }
+  if (format === "json") {
+    if (input.readText && input.contentLength && /^\s*\d+\s*$/.test(input.contentLength)) {
+      // HTTP framing makes the body exactly Content-Length bytes (at most the cap, checked above).
+      return parseJsonBody(await input.readText(), limits, { depth, bytes: Number(input.contentLength) });
+    }
+    const read = await readBodyText(input.body, limits.maxBodyBytes);
+    return read.ok ? parseJsonBody(read.text, limits, { depth, bytes: read.bytes }) : read;
+  }
+  const items: ParsedItem[] = [];
+  const rejected: Rejection[] = [];
+  // Returning from inside for-await closes the generator, which cancels the stream.
+  for await (const chunk of ndjsonLines(input.body, limits.maxBodyBytes, limits.maxEventBytes)) {
+    if (chunk.kind === "too-large") return chunk.error;
+    if (chunk.index >= limits.maxEvents) return tooManyEvents(limits.maxEvents);
+    if (chunk.kind === "oversized") {
+      rejected.push(eventTooLarge(chunk.index, chunk.bytes, limits.maxEventBytes));
+      continue;
+    }
+    const result = parseEventLine(chunk.line, chunk.index, limits, { bytes: chunk.bytes, depth });
+    if ("fatal" in result) return result.fatal;
+    if ("item" in result) items.push(result.item);
+    else rejected.push(result.rejected);
+  }
+  if (items.length === 0 && rejected.length === 0) {
+    return bodyError(400, "EMPTY_BODY", "request body has no events; send one JSON event per line");
+  }
+  return { ok: true, items, rejected };
+}

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { contractEvents } from "../../query/fixtures.ts";
+import { postQuery, queryApp } from "../../support/query-app.ts";
+import { SqliteEventStore } from "../../../src/adapters/sqlite/sqlite-event-store.ts";
+import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
+import type { EventStore } from "../../../src/ports/event-store.ts";
+import type { OutboundEvent } from "../../../src/ports/publisher.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "widegate-query-route-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Recent data, so relative ranges find it.
+const events: OutboundEvent[] = contractEvents(600).map((e) => ({
+  ...e,
+  timestamp: new Date(Date.now() - 1000 - Math.floor(Math.random() * 3_000_000)).toISOString(),
+}));
+
+for (const [label, open] of [
+  ["memory", () => new MemoryEventStore()],
+  ["embedded", () => new SqliteEventStore(dir)],
+] as Array<[string, () => EventStore]>) {
+  describe(`POST /v1/query (${label})`, async () => {
+    const store = open();
+    await store.insertMany(events);
+    const app = queryApp(store, new Map([["k-acme", "acme"]]));
+    const auth = { authorization: "Bearer k-acme" };
+
+    test("answers rows, estimated and the normalised query", async () => {
+      const res = await postQuery(app, { metric: "count", timeRange: { last: "1h" }, groupBy: ["service"] }, auth);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { rows: Array<{ service: string; value: number }>; estimated: boolean; query: unknown };
+      expect(body.rows.length).toBe(4);
+      expect(body.estimated).toBe(true);
+      expect(body.query).toEqual({ metric: "count", timeRange: { last: "1h" }, groupBy: ["service"] });
+      const expected = events.filter((e) => e.tenant === "acme").reduce((n, e) => n + 1 / (e.sampling as { rate: number }).rate, 0);
+      expect(body.rows.reduce((n, r) => n + r.value, 0)).toBe(expected);
+    });
+
+    test("percentile queries default field to durationMs", async () => {
+      const res = await postQuery(app, { metric: "p95", timeRange: { last: "1h" } }, auth);
+      const body = (await res.json()) as { rows: Array<{ value: number }>; query: { field: string } };
+      expect(body.query.field).toBe("durationMs");
+      expect(body.rows[0]?.value).toBeGreaterThan(0);
+    });
+
+    test("an unknown service gives empty rows, not an error", async () => {
+      const res = await postQuery(app, { metric: "count", filter: { service: "nope" }, groupBy: ["route"] }, auth);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ rows: [], estimated: false });
+    });
+
+    test("a tenant sees only its own events", async () => {
+      const open = queryApp(store);
+      const res = await postQuery(open, { metric: "count", timeRange: { last: "1h" } });
+      expect(await res.json()).toMatchObject({ rows: [{ value: 0 }] }); // dev mode is tenant "default"
+    });
+  });
+}
