@@ -1,10 +1,11 @@
 // The all-in-one server (`bun start`): gateway, search API and embedded pipeline in one process.
-import { createAdapters } from "../src/factory/create-adapters.ts";
+
 import { MemoryPublisher } from "../src/adapters/memory/memory-publisher.ts";
+import { BatchingSink } from "../src/delivery/batching-sink.ts";
+import { EmbeddedConsumer } from "../src/delivery/embedded-consumer.ts";
+import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
-import { BatchingSink } from "../src/delivery/batching-sink.ts";
-import { EmbeddedPipeline } from "../src/delivery/embedded-consumer.ts";
 import { bunModules } from "../src/runtime/bun/modules.ts";
 import { announceAuthMode, exitOnConfigError, loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
 
@@ -12,7 +13,7 @@ const config = loadConfigOrExit();
 const metrics = new MetricsRegistry();
 const adapters = await createAdapters(config, bunModules).catch(exitOnConfigError);
 const sink = new BatchingSink(adapters.publisher, { metrics });
-const pipeline = adapters.publisher instanceof MemoryPublisher ? new EmbeddedPipeline(adapters.publisher, adapters.eventStore) : undefined;
+const pipeline = adapters.publisher instanceof MemoryPublisher ? new EmbeddedConsumer(adapters.publisher, adapters.eventStore) : undefined;
 pipeline?.start();
 
 // Bun's own limit answers 413 in plain text before our handler runs; our route's limits (checked on

@@ -1,10 +1,10 @@
 // Cloudflare Workers entry: builds adapters once per isolate from the Worker's env and serves the shared app.
 import type { ExecutionContext } from "hono";
+import { ConfigError, parseConfig } from "../src/config/schema.ts";
+import { WaitUntilSink } from "../src/delivery/wait-until-sink.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
-import { ConfigError, parseConfig } from "../src/config/schema.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
-import { WaitUntilSink } from "../src/delivery/wait-until-sink.ts";
 
 type App = ReturnType<typeof createApp>;
 let app: Promise<App> | undefined;

@@ -1,7 +1,7 @@
 // The Upstash-Kafka-compatible REST bridge (`bun run bridge`): @upstash/kafka clients → HTTP → this → any Kafka cluster.
 
-import { createBridge } from "../src/bridge/create-bridge.ts";
 import { KafkaBackend } from "../src/adapters/kafka/kafka-bridge-backend.ts";
+import { createBridge } from "../src/bridge/create-bridge.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
 

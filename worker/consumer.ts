@@ -1,16 +1,16 @@
 // The Kafka → event store worker (`bun run worker`): a consumer-group member of KAFKA_TOPIC that
 // writes batches to the event store, dead-letters poison to KAFKA_DLQ_TOPIC, and commits after the write.
 
-import { buildEventStore } from "../src/factory/create-adapters.ts";
-import { ConfigError } from "../src/config/schema.ts";
-import { MetricsRegistry } from "../src/metrics/registry.ts";
-import { bunModules } from "../src/runtime/bun/modules.ts";
-import { loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
-import { EventWorker } from "../src/consumer/event-worker.ts";
 import { ensureTopics } from "../src/adapters/kafka/ensure-topics.ts";
 import { KafkaBatchSource } from "../src/adapters/kafka/kafka-batch-source.ts";
 import { KafkaDeadLetterSink } from "../src/adapters/kafka/kafka-dead-letter-sink.ts";
+import { ConfigError } from "../src/config/schema.ts";
+import { EventWorker } from "../src/consumer/event-worker.ts";
 import { workerHttp } from "../src/consumer/worker-http.ts";
+import { buildEventStore } from "../src/factory/create-adapters.ts";
+import { MetricsRegistry } from "../src/metrics/registry.ts";
+import { bunModules } from "../src/runtime/bun/modules.ts";
+import { loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
 
 /** A backend unreachable at start: one line and a non-zero exit, for the supervisor to restart us. */
 function cannotStart(what: string): (error: unknown) => never {

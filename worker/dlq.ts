@@ -3,10 +3,10 @@
 
 import { parseArgs } from "node:util";
 import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
-import { loadConfigOrExit } from "../src/runtime/bun/startup.ts";
-import { formatDeadLetter, viewDeadLetter } from "../src/consumer/dead-letter-record.ts";
 import { readTopicToEnd } from "../src/adapters/kafka/read-topic.ts";
+import { formatDeadLetter, viewDeadLetter } from "../src/consumer/dead-letter-record.ts";
 import { DLQ_HEADER } from "../src/consumer/messages.ts";
+import { loadConfigOrExit } from "../src/runtime/bun/startup.ts";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

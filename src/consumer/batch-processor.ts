@@ -1,8 +1,8 @@
+import { StoreWriter, type StoreWriterOptions } from "../delivery/store-writer.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { OutboundEvent } from "../ports/publisher.ts";
 import { decodeEvent } from "./decode.ts";
 import { type CommitOffset, type DeadLetter, type DeadLetterSink, offsetsToCommit, type SourceMessage } from "./messages.ts";
-import { StoreWriter, type StoreWriterOptions } from "../delivery/store-writer.ts";
 
 export interface BatchOutcome {
   stored: number;

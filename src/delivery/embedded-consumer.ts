@@ -1,7 +1,7 @@
 import type { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
 import type { EventStore } from "../ports/event-store.ts";
 
-export interface EmbeddedPipelineOptions {
+export interface EmbeddedConsumerOptions {
   batchSize?: number;
   intervalMs?: number;
 }
@@ -10,7 +10,7 @@ export interface EmbeddedPipelineOptions {
  * The all-in-one server's stand-in for Kafka + worker: drains the memory publisher into the
  * event store. A failed write puts the batch back at the head of the queue, so nothing is lost.
  */
-export class EmbeddedPipeline {
+export class EmbeddedConsumer {
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
   private readonly batchSize: number;
@@ -22,7 +22,7 @@ export class EmbeddedPipeline {
   constructor(
     private readonly source: MemoryPublisher,
     private readonly store: EventStore,
-    options: EmbeddedPipelineOptions = {},
+    options: EmbeddedConsumerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 1000;
     this.intervalMs = options.intervalMs ?? 200;

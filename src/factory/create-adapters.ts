@@ -1,5 +1,13 @@
+import { UpstashKafkaPublisher } from "../adapters/kafka/upstash-kafka-publisher.ts";
+import { MemoryEventStore } from "../adapters/memory/memory-event-store.ts";
+import { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
+import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
+import { OpenAiLlm } from "../adapters/openai/openai-llm.ts";
+import { createUpstashSessionCache } from "../adapters/redis/upstash-redis.ts";
+import { RulesLlm } from "../adapters/rules/rules-llm.ts";
 import type { Config, PublisherName } from "../config/schema.ts";
 import { ConfigError } from "../config/schema.ts";
+import { DirectPublisher } from "../delivery/direct-publisher.ts";
 import { FallbackPublisher } from "../delivery/fallback-publisher.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { Lifecycle } from "../ports/health.ts";
@@ -7,15 +15,7 @@ import type { Llm } from "../ports/llm.ts";
 import type { Publisher } from "../ports/publisher.ts";
 import type { SessionCache } from "../ports/session-cache.ts";
 import { DistinctCache } from "../search/cached-distinct.ts";
-import { DirectPublisher } from "../delivery/direct-publisher.ts";
-import { UpstashKafkaPublisher } from "../adapters/kafka/upstash-kafka-publisher.ts";
-import { OpenAiLlm } from "../adapters/openai/openai-llm.ts";
-import { RulesLlm } from "../adapters/rules/rules-llm.ts";
-import { MemoryEventStore } from "../adapters/memory/memory-event-store.ts";
-import { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
-import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
 import { DegradingSessionCache } from "../search/degrading-session-cache.ts";
-import { createUpstashSessionCache } from "../adapters/redis/upstash-redis.ts";
 
 /**
  * Adapters that need a runtime the Workers bundle must not contain (bun:sqlite, TCP clients).

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
+import { createIngestSetup } from "../ingest/ingest-setup.ts";
 import { jsonError } from "./errors.ts";
-import { createIngestPipeline } from "../ingest/ingest-setup.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -13,7 +13,7 @@ import type { AppDeps, AppEnv } from "./types.ts";
 /** The one Hono app, the same on Bun and on Workers; entries only build `deps`. */
 export function createApp(deps: AppDeps) {
   const { config, adapters, metrics } = deps;
-  const pipeline = createIngestPipeline(config, metrics);
+  const pipeline = createIngestSetup(config, metrics);
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     c.set("config", config);

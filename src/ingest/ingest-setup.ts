@@ -5,13 +5,13 @@ import { createSampler, type Sampler } from "../domain/sampling/sampler.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 
 /** What POST /v1/events needs, built once per process (per isolate on Workers) from config. */
-export interface IngestPipeline {
+export interface IngestSetup {
   limits: IngestLimits;
   redaction: Redaction;
   sampler: Sampler;
 }
 
-export function createIngestPipeline(config: Config, metrics: MetricsRegistry): IngestPipeline {
+export function createIngestSetup(config: Config, metrics: MetricsRegistry): IngestSetup {
   let sampler: Sampler;
   try {
     sampler = createSampler({

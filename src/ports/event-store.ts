@@ -1,10 +1,10 @@
-import type { EventSearch } from "../domain/query/event-filter.ts";
+import type { EventFilter } from "../domain/query/event-filter.ts";
 import type { QueryScope } from "../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../domain/query/stat-query.ts";
 import type { Lifecycle } from "./health.ts";
 import type { OutboundEvent } from "./publisher.ts";
 
-export type { EventSearch } from "../domain/query/event-filter.ts";
+export type { EventFilter } from "../domain/query/event-filter.ts";
 export type { QueryScope } from "../domain/query/plan.ts";
 
 export interface InsertResult {
@@ -31,8 +31,8 @@ export interface EventStore extends Lifecycle {
   count(): Promise<number>;
   /** Runs a validated StatQuery; counts and rates weighted by 1/sampling.rate. */
   query(query: StatQuery, scope: QueryScope): Promise<StatResult>;
-  /** Newest first; `search` validated by parseEventSearch. */
-  search(search: EventSearch, scope: QueryScope): Promise<EventPage>;
+  /** Newest first; `search` validated by parseEventFilter. */
+  find(search: EventFilter, scope: QueryScope): Promise<EventPage>;
   /** Values the tenant's events hold, sorted, at most DISTINCT_LIMIT. */
   distinct(field: DistinctField, scope: QueryScope): Promise<string[]>;
 }

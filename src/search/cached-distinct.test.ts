@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { DistinctCache } from "./cached-distinct.ts";
 import { MemoryEventStore } from "../adapters/memory/memory-event-store.ts";
+import { DistinctCache } from "./cached-distinct.ts";
 
 test("distinct values are cached per tenant and field for the TTL, then re-read", async () => {
   let now = 0;

@@ -1,4 +1,4 @@
-import type { EventSearch } from "../domain/query/event-filter.ts";
+import type { EventFilter } from "../domain/query/event-filter.ts";
 import type { QueryScope } from "../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../domain/query/stat-query.ts";
 import type { DistinctField, EventPage, EventStore, InsertResult } from "../ports/event-store.ts";
@@ -44,8 +44,8 @@ export class DistinctCache implements EventStore {
   query(query: StatQuery, scope: QueryScope): Promise<StatResult> {
     return this.inner.query(query, scope);
   }
-  search(search: EventSearch, scope: QueryScope): Promise<EventPage> {
-    return this.inner.search(search, scope);
+  find(search: EventFilter, scope: QueryScope): Promise<EventPage> {
+    return this.inner.find(search, scope);
   }
   health(): Promise<HealthStatus> {
     return this.inner.health();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
 import type { HealthStatus } from "../ports/health.ts";
 import type { SessionRef, SessionTurn } from "../ports/session-cache.ts";
-import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
 import { DegradingSessionCache } from "./degrading-session-cache.ts";
 
 /** A primary we can switch off or slow down (the real-Redis outage is tests/session/redis-outage.test.ts). */

@@ -1,11 +1,12 @@
-import { MAX_SEARCH_LIMIT } from "../domain/query/event-filter.ts";
+import { MAX_EVENTS_PAGE } from "../domain/query/event-filter.ts";
 import { resolveTimeRange } from "../domain/query/stat-query.ts";
 import type { SearchFilters } from "../domain/question/types.ts";
-import type { EventSearch, EventStore, QueryScope } from "../ports/event-store.ts";
+import type { EventFilter, EventStore, QueryScope } from "../ports/event-store.ts";
 
 /** Runs a validated plan against the store: StatQuery as is, SEARCH as GET /v1/events filters. */
 
-export const DEFAULT_SEARCH_LIMIT = 20;
+/** Events a SEARCH answer shows (GET /v1/events pages default to DEFAULT_EVENTS_PAGE). */
+export const EVENTS_PER_ANSWER = 20;
 
 export interface SearchHits {
   events: Record<string, unknown>[];
@@ -13,8 +14,8 @@ export interface SearchHits {
   hasMore: boolean;
 }
 
-export function toEventSearch(search: SearchFilters, now: number, limit: number): EventSearch {
-  const out: EventSearch = { limit };
+export function toEventFilter(search: SearchFilters, now: number, limit: number): EventFilter {
+  const out: EventFilter = { limit };
   if (search.service) out.service = search.service;
   if (search.route) out.route = search.route;
   if (search.statusCode !== undefined) out.statusCode = search.statusCode;
@@ -32,7 +33,7 @@ export function toEventSearch(search: SearchFilters, now: number, limit: number)
 }
 
 export async function runSearch(store: EventStore, search: SearchFilters, scope: Required<QueryScope>): Promise<SearchHits> {
-  const limit = Math.min(search.limit ?? DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT);
-  const page = await store.search(toEventSearch(search, scope.now, limit), scope);
+  const limit = Math.min(search.limit ?? EVENTS_PER_ANSWER, MAX_EVENTS_PAGE);
+  const page = await store.find(toEventFilter(search, scope.now, limit), scope);
   return { events: page.events, nextCursor: page.nextCursor, hasMore: page.nextCursor !== null };
 }

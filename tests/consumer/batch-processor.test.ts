@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { BatchProcessor } from "../../src/consumer/batch-processor.ts";
-import { FlakyStore, makeEvent } from "../support/flaky-store.ts";
 import { MemoryDeadLetterSink } from "../../src/consumer/memory-dead-letter-sink.ts";
 import type { DeadLetter, DeadLetterSink, SourceMessage } from "../../src/consumer/messages.ts";
+import { FlakyStore, makeEvent } from "../support/flaky-store.ts";
 
 const encode = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
 const message = (offset: number, value: unknown, partition = offset % 3): SourceMessage => ({

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import type { BatchSource } from "../../src/consumer/batch-source.ts";
 import { EventWorker } from "../../src/consumer/event-worker.ts";
-import { FlakyStore, makeEvent } from "../support/flaky-store.ts";
 import { MemoryDeadLetterSink } from "../../src/consumer/memory-dead-letter-sink.ts";
 import type { CommitOffset, SourceMessage } from "../../src/consumer/messages.ts";
+import { MetricsRegistry } from "../../src/metrics/registry.ts";
+import { FlakyStore, makeEvent } from "../support/flaky-store.ts";
 
 /** A partition log in memory behind the BatchSource port: what was handed out, and what was committed. */
 class MemorySource implements BatchSource {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { FlakyStore, makeEvent } from "../support/flaky-store.ts";
 import { StoreWriter } from "../../src/delivery/store-writer.ts";
+import { FlakyStore, makeEvent } from "../support/flaky-store.ts";
 
 const events = (n: number) => Array.from({ length: n }, (_, i) => makeEvent(i));
 

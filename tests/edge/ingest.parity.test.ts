@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, samplingBatch } from "../support/ingest-cases.ts";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
 import { type RunningWorker, startWorkerd } from "../support/workerd.ts";
-import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, samplingBatch } from "../support/ingest-cases.ts";
 
 /** The same requests to the app on Bun and on workerd (wrangler dev): the answers must be identical. */
 describe("POST /v1/events on Bun and on workerd", () => {

@@ -2,8 +2,8 @@ import { describe } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SqliteEventStore } from "../../src/adapters/sqlite/sqlite-event-store.ts";
 import { MemoryEventStore } from "../../src/adapters/memory/memory-event-store.ts";
+import { SqliteEventStore } from "../../src/adapters/sqlite/sqlite-event-store.ts";
 import { storeContract } from "./store-contract.ts";
 
 describe("store contract: embedded (bun:sqlite)", () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
 import { PORTABLE } from "../../src/adapters/mongo/mongo-aggregation.ts";
+import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
 import { pruneExpired } from "../../src/adapters/mongo/mongo-retention.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
@@ -66,19 +66,19 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
     expect(await pruneExpired(store.collection, { retentionMs: 2 * HOUR, batchSize: 3, maxBatches: 2 })).toBe(6);
     expect(await store.pruneExpired()).toBe(1);
     expect(await store.count()).toBe(before - 7);
-    expect((await store.search({ q: undefined, limit: 200 }, { tenant: "acme" })).events.some((e) => e.eventId === "fresh")).toBe(true);
+    expect((await store.find({ q: undefined, limit: 200 }, { tenant: "acme" })).events.some((e) => e.eventId === "fresh")).toBe(true);
     expect(await store.pruneExpired()).toBe(0);
   });
 
   test("events read back as sent, without _id or _q", async () => {
-    const page = await store.search({ limit: 1, service: "payment" }, { tenant: "other" });
+    const page = await store.find({ limit: 1, service: "payment" }, { tenant: "other" });
     expect(page.events).toEqual([event("d1", 0, { tenant: "other", timestamp: page.events[0]?.timestamp })]);
   });
 
   test("keys with '.' or a leading '$' (refused by FerretDB) are stored and read back as sent", async () => {
     const attributes = { "http.method": "GET", $weird: 1, nested: [{ "k8s.pod.name": "api-1" }], plain: { ok: true } };
     expect(await store.insertMany([event("dots", 0, { tenant: "dots", attributes })])).toEqual({ inserted: 1, duplicates: 0 });
-    const page = await store.search({ limit: 5 }, { tenant: "dots" });
+    const page = await store.find({ limit: 5 }, { tenant: "dots" });
     expect(page.events[0]?.attributes).toEqual(attributes);
   });
 
@@ -111,7 +111,7 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
     await store.insertMany([event("kept-old", 3 * HOUR, { tenant: "reader" })]);
     await reader.init();
     await Bun.sleep(200);
-    expect((await reader.search({ limit: 5 }, { tenant: "reader" })).events.map((e) => e.eventId)).toEqual(["kept-old"]);
+    expect((await reader.find({ limit: 5 }, { tenant: "reader" })).events.map((e) => e.eventId)).toEqual(["kept-old"]);
     await reader.close();
   });
 });

@@ -84,7 +84,7 @@ export function storeContract(open: () => Promise<EventStore>, cleanup: (store: 
     const seen: Record<string, unknown>[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const result = await store.search({ service: "payment", limit: 150, ...(cursor ? { cursor } : {}) }, { tenant: "acme" });
+      const result = await store.find({ service: "payment", limit: 150, ...(cursor ? { cursor } : {}) }, { tenant: "acme" });
       seen.push(...result.events);
       if (!result.nextCursor) break;
       cursor = result.nextCursor;
@@ -97,7 +97,7 @@ export function storeContract(open: () => Promise<EventStore>, cleanup: (store: 
   });
 
   test("search q is a case-insensitive substring of message and error fields", async () => {
-    const result = await store.search({ q: "CONNECTION RESET", errorCode: "DB_DOWN", limit: 200 }, { tenant: "acme" });
+    const result = await store.find({ q: "CONNECTION RESET", errorCode: "DB_DOWN", limit: 200 }, { tenant: "acme" });
     const expected = events.filter(
       (e) =>
         e.tenant === "acme" &&
@@ -110,7 +110,7 @@ export function storeContract(open: () => Promise<EventStore>, cleanup: (store: 
 
   test("search by statusCode and time range", async () => {
     const from = NOW - 6 * 3_600_000;
-    const result = await store.search({ statusCode: 502, from, to: NOW, limit: 200 }, { tenant: "acme" });
+    const result = await store.find({ statusCode: 502, from, to: NOW, limit: 200 }, { tenant: "acme" });
     const expected = events.filter((e) => e.tenant === "acme" && e.statusCode === 502 && Date.parse(String(e.timestamp)) >= from);
     expect(result.events.map((e) => e.eventId).sort()).toEqual(expected.map((e) => e.eventId).sort());
   });
@@ -124,7 +124,7 @@ export function storeContract(open: () => Promise<EventStore>, cleanup: (store: 
       const seen: string[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < 50; page++) {
-        const result = await store.search({ hasError, method, limit: 100, ...(cursor ? { cursor } : {}) }, { tenant: "acme" });
+        const result = await store.find({ hasError, method, limit: 100, ...(cursor ? { cursor } : {}) }, { tenant: "acme" });
         seen.push(...result.events.map((e) => String(e.eventId)));
         if (!result.nextCursor) break;
         cursor = result.nextCursor;

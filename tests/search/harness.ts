@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
+import { parseConfig } from "../../src/config/schema.ts";
+import type { EventFilter } from "../../src/domain/query/event-filter.ts";
+import type { StatQuery, StatResult } from "../../src/domain/query/stat-query.ts";
 import { type Adapters, createAdapters } from "../../src/factory/create-adapters.ts";
 import { eventsRoutes } from "../../src/http/routes/events.ts";
 import { metricsRoutes } from "../../src/http/routes/metrics.ts";
 import { queryRoutes } from "../../src/http/routes/query.ts";
 import { searchRoutes } from "../../src/http/routes/search.ts";
-import { parseConfig } from "../../src/config/schema.ts";
-import type { EventSearch } from "../../src/domain/query/event-filter.ts";
-import type { StatQuery, StatResult } from "../../src/domain/query/stat-query.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import type { DistinctField, EventPage, EventStore, InsertResult, QueryScope } from "../../src/ports/event-store.ts";
 import type { HealthStatus } from "../../src/ports/health.ts";
@@ -24,7 +24,7 @@ export const TENANT = "acme";
 export class RecordingStore implements EventStore {
   readonly name: string;
   readonly queries: StatQuery[] = [];
-  readonly searches: EventSearch[] = [];
+  readonly searches: EventFilter[] = [];
   calls = 0;
   constructor(readonly inner: EventStore) {
     this.name = inner.name;
@@ -40,10 +40,10 @@ export class RecordingStore implements EventStore {
     this.queries.push(structuredClone(query));
     return this.inner.query(query, scope);
   }
-  search(search: EventSearch, scope: QueryScope): Promise<EventPage> {
+  find(search: EventFilter, scope: QueryScope): Promise<EventPage> {
     this.calls++;
     this.searches.push({ ...search });
-    return this.inner.search(search, scope);
+    return this.inner.find(search, scope);
   }
   distinct(field: DistinctField, scope: QueryScope): Promise<string[]> {
     this.calls++;

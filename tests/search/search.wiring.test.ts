@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { type Adapters, createAdapters } from "../../src/factory/create-adapters.ts";
-import { DegradingSessionCache } from "../../src/search/degrading-session-cache.ts";
-import { createApp } from "../../src/http/create-app.ts";
 import { ConfigError, parseConfig } from "../../src/config/schema.ts";
-import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import { BatchingSink } from "../../src/delivery/batching-sink.ts";
+import { type Adapters, createAdapters } from "../../src/factory/create-adapters.ts";
+import { createApp } from "../../src/http/create-app.ts";
+import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import { bunModules } from "../../src/runtime/bun/modules.ts";
+import { DegradingSessionCache } from "../../src/search/degrading-session-cache.ts";
 
 /** The factory's session and LLM branches, and POST /v1/search inside the real app. */
 

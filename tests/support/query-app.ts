@@ -1,10 +1,10 @@
 import { Hono } from "hono";
+import type { EventFilter } from "../../src/domain/query/event-filter.ts";
+import type { QueryScope } from "../../src/domain/query/plan.ts";
+import type { StatQuery, StatResult } from "../../src/domain/query/stat-query.ts";
 import { jsonError } from "../../src/http/errors.ts";
 import { eventsRoutes } from "../../src/http/routes/events.ts";
 import { queryRoutes } from "../../src/http/routes/query.ts";
-import type { EventSearch } from "../../src/domain/query/event-filter.ts";
-import type { QueryScope } from "../../src/domain/query/plan.ts";
-import type { StatQuery, StatResult } from "../../src/domain/query/stat-query.ts";
 import type { DistinctField, EventPage, EventStore, InsertResult } from "../../src/ports/event-store.ts";
 import type { HealthStatus } from "../../src/ports/health.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
@@ -29,9 +29,9 @@ export class RecordingStore implements EventStore {
     this.record("query", query, scope);
     return this.inner.query(query, scope);
   }
-  search(search: EventSearch, scope: QueryScope): Promise<EventPage> {
+  find(search: EventFilter, scope: QueryScope): Promise<EventPage> {
     this.record("search", search, scope);
-    return this.inner.search(search, scope);
+    return this.inner.find(search, scope);
   }
   distinct(field: DistinctField, scope: QueryScope): Promise<string[]> {
     this.record("distinct", field, scope);

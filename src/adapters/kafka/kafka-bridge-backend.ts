@@ -1,10 +1,10 @@
 // Bun only: the bridge's native Kafka side (@platformatic/kafka). worker/bridge.ts wires it in.
 import { Admin, compatibilityPartitioner, ProduceAcks, Producer, stringSerializers, UserError } from "@platformatic/kafka";
-import { producerHealth } from "./producer-health.ts";
-import { CoalescingSends } from "./serial-sends.ts";
-import type { HealthStatus } from "../../ports/health.ts";
 import { type BridgeBackend, BridgeError } from "../../bridge/create-bridge.ts";
 import type { ProduceMetadata, ProduceRecord } from "../../bridge/produce-request.ts";
+import type { HealthStatus } from "../../ports/health.ts";
+import { producerHealth } from "./producer-health.ts";
+import { CoalescingSends } from "./serial-sends.ts";
 
 export interface KafkaBackendOptions {
   brokers: string[];

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, parseConfig } from "../../config/schema.ts";
-import { bunModules } from "../../runtime/bun/modules.ts";
 import { createAdapters } from "../../factory/create-adapters.ts";
+import { bunModules } from "../../runtime/bun/modules.ts";
 import { NativeKafkaPublisher } from "./native-kafka-publisher.ts";
 import { UpstashKafkaPublisher } from "./upstash-kafka-publisher.ts";
 

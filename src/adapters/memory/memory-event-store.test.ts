@@ -20,7 +20,7 @@ test("a stored event is a copy: changing the inserted object later changes neith
   await store.insertMany([sent]);
   sent.service = "changed";
   (sent.cart as { items: Array<{ qty: number }> }).items[0] = { qty: 99 };
-  const page = await store.search({ limit: 10 }, { tenant: "acme", now: NOW });
+  const page = await store.find({ limit: 10 }, { tenant: "acme", now: NOW });
   expect(page.events).toEqual([event()]);
   const byService = await store.query({ metric: "count", timeRange: { last: "1h" }, groupBy: ["service"] }, { tenant: "acme", now: NOW });
   expect(byService.rows).toEqual([{ service: "payment", value: 1 }]);
@@ -29,9 +29,9 @@ test("a stored event is a copy: changing the inserted object later changes neith
 test("events read back are fresh objects each time", async () => {
   const store = new MemoryEventStore();
   await store.insertMany([event()]);
-  const first = await store.search({ limit: 10 }, { tenant: "acme", now: NOW });
+  const first = await store.find({ limit: 10 }, { tenant: "acme", now: NOW });
   const cart = first.events[0]?.cart as { items: unknown[] } | undefined;
   if (cart) cart.items.length = 0;
-  const second = await store.search({ limit: 10 }, { tenant: "acme", now: NOW });
+  const second = await store.find({ limit: 10 }, { tenant: "acme", now: NOW });
   expect(second.events).toEqual([event()]);
 });

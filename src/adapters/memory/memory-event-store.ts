@@ -1,6 +1,6 @@
 import { bucketStart, type DerivedFields, deriveFields, groupValue } from "../../domain/query/derive.ts";
 import { addEvent, finalize, type GroupPartial, partialFor } from "../../domain/query/evaluate.ts";
-import { afterCursor, decodeCursor, type EventSearch, encodeCursor, matchesSearch } from "../../domain/query/event-filter.ts";
+import { afterCursor, decodeCursor, type EventFilter, encodeCursor, matchesSearch } from "../../domain/query/event-filter.ts";
 import { matchesPlan, planQuery, type QueryScope } from "../../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
 import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, type InsertResult } from "../../ports/event-store.ts";
@@ -56,7 +56,7 @@ export class MemoryEventStore implements EventStore {
     return finalize(plan, groups.values());
   }
 
-  async search(search: EventSearch, scope: QueryScope): Promise<EventPage> {
+  async find(search: EventFilter, scope: QueryScope): Promise<EventPage> {
     const cursor = search.cursor ? decodeCursor(search.cursor) : null;
     const hits: Stored[] = [];
     for (const stored of this.events.values()) {

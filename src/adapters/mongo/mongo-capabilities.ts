@@ -1,6 +1,6 @@
 import type { Collection, Document } from "mongodb";
-import type { StoredDocument } from "./mongo-document.ts";
 import type { Capabilities } from "./mongo-aggregation.ts";
+import type { StoredDocument } from "./mongo-document.ts";
 
 /**
  * Asks the server, not its version: FerretDB 1.24 reports MongoDB 7.0.42 in buildInfo, answers

@@ -1,15 +1,15 @@
 // Bun-only (TCP driver): reached through the Bun runtime's module table, never from the Workers bundle.
 import { type Collection, type Document, MongoBulkWriteError, MongoClient, type MongoClientOptions } from "mongodb";
 import { finalize, type GroupPartial } from "../../domain/query/evaluate.ts";
-import { decodeCursor, type EventSearch, encodeCursor } from "../../domain/query/event-filter.ts";
+import { decodeCursor, type EventFilter, encodeCursor } from "../../domain/query/event-filter.ts";
 import { planQuery, type QueryScope } from "../../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
 import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, type InsertResult } from "../../ports/event-store.ts";
 import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
+import { type Capabilities, FIELD_PATH, needsRefine, PORTABLE, readRows, refineHistogram, statPasses } from "./mongo-aggregation.ts";
 import { detectCapabilities } from "./mongo-capabilities.ts";
 import { eventIdOf, fromDocument, type StoredDocument, toDocument } from "./mongo-document.ts";
-import { type Capabilities, FIELD_PATH, needsRefine, PORTABLE, readRows, refineHistogram, statPasses } from "./mongo-aggregation.ts";
 import { ensureRetention, pruneExpired, type RetentionOptions } from "./mongo-retention.ts";
 
 export interface MongoEventStoreOptions {
@@ -113,7 +113,7 @@ export class MongoEventStore implements EventStore {
     return finalize(plan, partials.values());
   }
 
-  async search(search: EventSearch, scope: QueryScope): Promise<EventPage> {
+  async find(search: EventFilter, scope: QueryScope): Promise<EventPage> {
     const filter: Document = { tenant: scope.tenant };
     if (search.service !== undefined) filter.service = search.service;
     if (search.route !== undefined) filter.route = search.route;

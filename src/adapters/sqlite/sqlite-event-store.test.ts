@@ -42,7 +42,7 @@ test("events survive a close and reopen of the file", async () => {
   const reopened = new SqliteEventStore(dir);
   expect(await reopened.count()).toBe(3);
   expect(await reopened.query(countQuery, { tenant: "acme", now: NOW })).toEqual({ rows: [{ value: 41 }], estimated: true });
-  const page = await reopened.search({ limit: 10 }, { tenant: "acme" });
+  const page = await reopened.find({ limit: 10 }, { tenant: "acme" });
   expect(page.events.map((e) => e.eventId).sort()).toEqual(["a", "b", "c"]);
   expect(await reopened.insertMany([event("a")])).toEqual({ inserted: 0, duplicates: 1 });
   await reopened.close();

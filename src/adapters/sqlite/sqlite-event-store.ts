@@ -3,7 +3,7 @@ import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { finalize } from "../../domain/query/evaluate.ts";
-import { type EventSearch, encodeCursor } from "../../domain/query/event-filter.ts";
+import { type EventFilter, encodeCursor } from "../../domain/query/event-filter.ts";
 import { planQuery, type QueryScope } from "../../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
 import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, type InsertResult } from "../../ports/event-store.ts";
@@ -54,7 +54,7 @@ export class SqliteEventStore implements EventStore {
     return finalize(plan, readAggregateRows(plan, rows).values());
   }
 
-  async search(search: EventSearch, scope: QueryScope): Promise<EventPage> {
+  async find(search: EventFilter, scope: QueryScope): Promise<EventPage> {
     const { sql, params } = searchSql(search, scope.tenant);
     const rows = this.db.query<{ ts: number; id: string; doc: string }, [Record<string, string | number>]>(sql).all(params);
     const page = rows.slice(0, search.limit);

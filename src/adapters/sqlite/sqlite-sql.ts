@@ -1,5 +1,5 @@
 import { type GroupPartial, type GroupValue, partialFor } from "../../domain/query/evaluate.ts";
-import { decodeCursor, type EventSearch } from "../../domain/query/event-filter.ts";
+import { decodeCursor, type EventFilter } from "../../domain/query/event-filter.ts";
 import { PERCENTILES, type QueryPlan } from "../../domain/query/plan.ts";
 import type { GroupField } from "../../domain/query/stat-query.ts";
 
@@ -77,7 +77,7 @@ export function readAggregateRows(plan: QueryPlan, rows: readonly AggregateRow[]
   return groups;
 }
 
-export function searchSql(search: EventSearch, tenant: string): { sql: string; params: Params } {
+export function searchSql(search: EventFilter, tenant: string): { sql: string; params: Params } {
   const params: Params = { tenant, limit: search.limit + 1 };
   const where = ["tenant = $tenant"];
   const add = (clause: string, name: string, value: string | number | undefined) => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { decodeCursor, encodeCursor, parseEventSearch } from "./event-filter.ts";
+import { decodeCursor, encodeCursor, parseEventFilter } from "./event-filter.ts";
 
-const parse = (query: string) => parseEventSearch(new URLSearchParams(query));
+const parse = (query: string) => parseEventFilter(new URLSearchParams(query));
 
 test("valid parameters become typed values", () => {
   const result = parse(
@@ -58,21 +58,21 @@ test("cursors round-trip and refuse anything else", () => {
   expect(decodeCursor("%%%")).toBeNull();
 });
 
-describe("parseEventSearch: hasError and method", () => {
+describe("parseEventFilter: hasError and method", () => {
   test("hasError=true|false and a known method are accepted, the method upper-cased", () => {
-    expect(parseEventSearch(new URLSearchParams("hasError=true&method=post"))).toEqual({
+    expect(parseEventFilter(new URLSearchParams("hasError=true&method=post"))).toEqual({
       ok: true,
       search: { limit: 50, hasError: true, method: "POST" },
     });
-    expect(parseEventSearch(new URLSearchParams("hasError=false"))).toMatchObject({ ok: true, search: { hasError: false } });
+    expect(parseEventFilter(new URLSearchParams("hasError=false"))).toMatchObject({ ok: true, search: { hasError: false } });
   });
 
   test("anything else is refused with the parameter named", () => {
-    expect(parseEventSearch(new URLSearchParams("hasError=1"))).toEqual({ ok: false, error: "hasError: must be true or false" });
-    expect(parseEventSearch(new URLSearchParams("method=TRACE"))).toMatchObject({
+    expect(parseEventFilter(new URLSearchParams("hasError=1"))).toEqual({ ok: false, error: "hasError: must be true or false" });
+    expect(parseEventFilter(new URLSearchParams("method=TRACE"))).toMatchObject({
       ok: false,
       error: expect.stringContaining("method: must be one of"),
     });
-    expect(parseEventSearch(new URLSearchParams("method=%24where"))).toMatchObject({ ok: false });
+    expect(parseEventFilter(new URLSearchParams("method=%24where"))).toMatchObject({ ok: false });
   });
 });

@@ -2,8 +2,8 @@ import type { DerivedFields } from "./derive.ts";
 import { groupValue } from "./derive.ts";
 import { METHODS, REGEX_SYNTAX } from "./stat-query.ts";
 
-/** GET /v1/events filters, validated (see parseEventSearch). */
-export interface EventSearch {
+/** GET /v1/events filters, validated (see parseEventFilter). */
+export interface EventFilter {
   service?: string;
   route?: string;
   statusCode?: number;
@@ -21,7 +21,7 @@ export interface EventSearch {
   cursor?: string;
 }
 
-export const SEARCH_PARAMS = [
+export const EVENT_FILTER_PARAMS = [
   "service",
   "route",
   "statusCode",
@@ -34,9 +34,9 @@ export const SEARCH_PARAMS = [
   "limit",
   "cursor",
 ] as const;
-export const DEFAULT_SEARCH_LIMIT = 50;
-export const MAX_SEARCH_LIMIT = 200;
-const MAX_LENGTH: Record<(typeof SEARCH_PARAMS)[number], number> = {
+export const DEFAULT_EVENTS_PAGE = 50;
+export const MAX_EVENTS_PAGE = 200;
+const MAX_LENGTH: Record<(typeof EVENT_FILTER_PARAMS)[number], number> = {
   service: 128,
   route: 512,
   errorCode: 128,
@@ -86,21 +86,21 @@ function parseTime(text: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-export type SearchParseResult = { ok: true; search: EventSearch } | { ok: false; error: string };
+export type SearchParseResult = { ok: true; search: EventFilter } | { ok: false; error: string };
 
 /**
  * Validates GET /v1/events parameters. Unknown or repeated names, operator-looking values
  * (`$…`, `{…}`, `[…]`), control characters, over-long values, regex syntax in text values and
  * malformed numbers are all refused, so nothing but plain strings and numbers reaches a store.
  */
-export function parseEventSearch(params: URLSearchParams): SearchParseResult {
+export function parseEventFilter(params: URLSearchParams): SearchParseResult {
   const seen = new Set<string>();
-  const values: Partial<Record<(typeof SEARCH_PARAMS)[number], string>> = {};
+  const values: Partial<Record<(typeof EVENT_FILTER_PARAMS)[number], string>> = {};
   for (const [name, value] of params) {
-    if (!(SEARCH_PARAMS as readonly string[]).includes(name)) {
-      return { ok: false, error: `unknown parameter "${name.slice(0, 40)}" (allowed: ${SEARCH_PARAMS.join(", ")})` };
+    if (!(EVENT_FILTER_PARAMS as readonly string[]).includes(name)) {
+      return { ok: false, error: `unknown parameter "${name.slice(0, 40)}" (allowed: ${EVENT_FILTER_PARAMS.join(", ")})` };
     }
-    const key = name as (typeof SEARCH_PARAMS)[number];
+    const key = name as (typeof EVENT_FILTER_PARAMS)[number];
     if (seen.has(key)) return { ok: false, error: `${key}: given more than once` };
     seen.add(key);
     if (value.length === 0 || value.length > MAX_LENGTH[key])
@@ -110,7 +110,7 @@ export function parseEventSearch(params: URLSearchParams): SearchParseResult {
     if (/^[$[{]/.test(value.trimStart())) return { ok: false, error: `${key}: must be a plain value, not an operator or object` };
     values[key] = value;
   }
-  const search: EventSearch = { limit: DEFAULT_SEARCH_LIMIT };
+  const search: EventFilter = { limit: DEFAULT_EVENTS_PAGE };
   for (const key of ["service", "route", "errorCode", "q"] as const) {
     const value = values[key];
     if (value === undefined) continue;
@@ -143,7 +143,7 @@ export function parseEventSearch(params: URLSearchParams): SearchParseResult {
     return { ok: false, error: "from: must be before to" };
   if (values.limit !== undefined) {
     const limit = /^\d+$/.test(values.limit) ? Number(values.limit) : Number.NaN;
-    if (!(limit >= 1 && limit <= MAX_SEARCH_LIMIT)) return { ok: false, error: `limit: must be an integer from 1 to ${MAX_SEARCH_LIMIT}` };
+    if (!(limit >= 1 && limit <= MAX_EVENTS_PAGE)) return { ok: false, error: `limit: must be an integer from 1 to ${MAX_EVENTS_PAGE}` };
     search.limit = limit;
   }
   if (values.cursor !== undefined) {
@@ -154,7 +154,7 @@ export function parseEventSearch(params: URLSearchParams): SearchParseResult {
 }
 
 /** The search's filter over one event (reference semantics; memory store). */
-export function matchesSearch(search: EventSearch, event: Record<string, unknown>, derived: DerivedFields): boolean {
+export function matchesSearch(search: EventFilter, event: Record<string, unknown>, derived: DerivedFields): boolean {
   if (search.service !== undefined && groupValue(event, derived, "service") !== search.service) return false;
   if (search.route !== undefined && groupValue(event, derived, "route") !== search.route) return false;
   if (search.statusCode !== undefined && groupValue(event, derived, "statusCode") !== search.statusCode) return false;

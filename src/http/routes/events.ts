@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { parseEventSearch } from "../../domain/query/event-filter.ts";
+import { parseEventFilter } from "../../domain/query/event-filter.ts";
 import type { EventStore } from "../../ports/event-store.ts";
 import { jsonError } from "../errors.ts";
 import { apiKeyAuth, type TenantVariables } from "../middleware/api-key.ts";
@@ -11,14 +11,14 @@ export interface EventsRouteDeps {
 
 /**
  * GET /v1/events?service&route&statusCode&errorCode&from&to&q&limit&cursor → `{events, nextCursor}`,
- * newest first, the caller's tenant only. Every parameter is validated (parseEventSearch) before
+ * newest first, the caller's tenant only. Every parameter is validated (parseEventFilter) before
  * the store is asked. POST /v1/events (ingest) is another module.
  */
 export function eventsRoutes(deps: EventsRouteDeps) {
   return new Hono<{ Variables: TenantVariables }>().get("/v1/events", apiKeyAuth({ keys: deps.queryKeys, scope: "query" }), async (c) => {
-    const parsed = parseEventSearch(new URL(c.req.url).searchParams);
+    const parsed = parseEventFilter(new URL(c.req.url).searchParams);
     if (!parsed.ok) return jsonError(c, 400, "INVALID_PARAMETER", parsed.error);
-    const page = await deps.store.search(parsed.search, { tenant: c.var.tenant });
+    const page = await deps.store.find(parsed.search, { tenant: c.var.tenant });
     return c.json(page);
   });
 }

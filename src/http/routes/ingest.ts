@@ -1,17 +1,17 @@
 import { type Context, Hono } from "hono";
+import type { EventSink } from "../../delivery/sink.ts";
 import { completeEvent, createNormalizeContext, type DepthCheck, normalizeBody, type ParsedBody } from "../../domain/event/index.ts";
 import { mapOtlpLogs } from "../../domain/event/otlp.ts";
-import type { MetricsRegistry } from "../../metrics/registry.ts";
-import type { EventSink } from "../../delivery/sink.ts";
-import type { OutboundEvent } from "../../ports/publisher.ts";
 import { parseRequestBody } from "../../ingest/index.ts";
+import type { IngestSetup } from "../../ingest/ingest-setup.ts";
+import type { MetricsRegistry } from "../../metrics/registry.ts";
+import type { OutboundEvent } from "../../ports/publisher.ts";
 import { jsonError } from "../errors.ts";
-import type { IngestPipeline } from "../../ingest/ingest-setup.ts";
 import { apiKeyAuth, type TenantVariables } from "../middleware/api-key.ts";
 
 export interface IngestRouteDeps {
   ingestKeys?: ReadonlyMap<string, string>;
-  pipeline: IngestPipeline;
+  pipeline: IngestSetup;
   sink: EventSink;
   metrics: MetricsRegistry;
 }

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { Adapters } from "../../factory/create-adapters.ts";
-import { DegradingSessionCache } from "../../search/degrading-session-cache.ts";
 import type { Config } from "../../config/schema.ts";
+import type { Adapters } from "../../factory/create-adapters.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
+import { DegradingSessionCache } from "../../search/degrading-session-cache.ts";
 import { SearchService } from "../../search/search-service.ts";
 import { jsonError } from "../errors.ts";
 import { apiKeyAuth, type TenantVariables } from "../middleware/api-key.ts";

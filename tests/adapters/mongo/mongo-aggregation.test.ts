@@ -1,13 +1,20 @@
 import { expect, test } from "bun:test";
 import type { Document } from "mongodb";
-import { CONTRACT_QUERIES, contractEvents, NOW } from "../../query/fixtures.ts";
-import { expectSameRows } from "../../query/store-contract.ts";
+import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
+import {
+  type Capabilities,
+  needsRefine,
+  PORTABLE,
+  readRows,
+  refineHistogram,
+  statPasses,
+} from "../../../src/adapters/mongo/mongo-aggregation.ts";
+import { toDocument } from "../../../src/adapters/mongo/mongo-document.ts";
 import { finalize, type GroupPartial } from "../../../src/domain/query/evaluate.ts";
 import { planQuery } from "../../../src/domain/query/plan.ts";
 import { parseStatQuery } from "../../../src/domain/query/stat-query.ts";
-import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
-import { toDocument } from "../../../src/adapters/mongo/mongo-document.ts";
-import { type Capabilities, needsRefine, PORTABLE, readRows, refineHistogram, statPasses } from "../../../src/adapters/mongo/mongo-aggregation.ts";
+import { CONTRACT_QUERIES, contractEvents, NOW } from "../../query/fixtures.ts";
+import { expectSameRows } from "../../query/store-contract.ts";
 
 /**
  * The pipelines' shape, and the MongoDB fast path's arithmetic. The portable path runs against

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { NULL_ENTITY as nullEntity, statReply } from "../../support/fake-openai.ts";
 import { ENUM_CAP, interpretReply, type PlanReply, planReplyJsonSchema, planToReply } from "../../../src/domain/question/plan-reply.ts";
+import { NULL_ENTITY as nullEntity, statReply } from "../../support/fake-openai.ts";
 
 const vocabulary = { services: ["order", "payment"], routes: ["/api/payments"], errorCodes: ["GATEWAY_TIMEOUT"] };
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { queryApp } from "../../support/query-app.ts";
 import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
+import { queryApp } from "../../support/query-app.ts";
 
 describe("GET /v1/events errors", () => {
   const app = queryApp(new MemoryEventStore(), new Map([["k", "acme"]]));

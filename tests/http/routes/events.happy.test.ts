@@ -2,11 +2,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
+import { SqliteEventStore } from "../../../src/adapters/sqlite/sqlite-event-store.ts";
+import type { EventStore } from "../../../src/ports/event-store.ts";
 import { contractEvents } from "../../query/fixtures.ts";
 import { queryApp } from "../../support/query-app.ts";
-import { SqliteEventStore } from "../../../src/adapters/sqlite/sqlite-event-store.ts";
-import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
-import type { EventStore } from "../../../src/ports/event-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "widegate-events-route-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { queryApp, RecordingStore, SEARCH_INJECTIONS } from "../../support/query-app.ts";
 import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
+import { queryApp, RecordingStore, SEARCH_INJECTIONS } from "../../support/query-app.ts";
 
 describe("GET /v1/events refuses injection before the store", () => {
   const store = new RecordingStore(new MemoryEventStore());

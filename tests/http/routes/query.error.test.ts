@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { postQuery, queryApp } from "../../support/query-app.ts";
 import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
 import { MAX_QUERY_BYTES } from "../../../src/http/routes/query.ts";
+import { postQuery, queryApp } from "../../support/query-app.ts";
 
 describe("POST /v1/query errors", () => {
   const app = queryApp(new MemoryEventStore(), new Map([["k-acme", "acme"]]));

@@ -2,12 +2,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { contractEvents } from "../../query/fixtures.ts";
-import { postQuery, queryApp } from "../../support/query-app.ts";
-import { SqliteEventStore } from "../../../src/adapters/sqlite/sqlite-event-store.ts";
 import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
+import { SqliteEventStore } from "../../../src/adapters/sqlite/sqlite-event-store.ts";
 import type { EventStore } from "../../../src/ports/event-store.ts";
 import type { OutboundEvent } from "../../../src/ports/publisher.ts";
+import { contractEvents } from "../../query/fixtures.ts";
+import { postQuery, queryApp } from "../../support/query-app.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "widegate-query-route-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { postQuery, QUERY_INJECTIONS, queryApp, RecordingStore } from "../../support/query-app.ts";
 import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
+import { postQuery, QUERY_INJECTIONS, queryApp, RecordingStore } from "../../support/query-app.ts";
 
 describe("POST /v1/query refuses injection before the store", () => {
   const store = new RecordingStore(new MemoryEventStore());
