@@ -1,20 +1,26 @@
-// The all-in-one server (`bun start`): gateway, search API and embedded pipeline in one process.
+// The all-in-one server (`npm start`): gateway, search API and embedded consumer in one Bun process.
 
 import { MemoryPublisher } from "../src/adapters/memory/memory-publisher.ts";
 import { BatchingSink } from "../src/delivery/batching-sink.ts";
 import { EmbeddedConsumer } from "../src/delivery/embedded-consumer.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
+import { consoleLogger } from "../src/log/logger.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { bunModules } from "../src/runtime/bun/modules.ts";
 import { announceAuthMode, exitOnConfigError, loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
 
 const config = loadConfigOrExit();
 const metrics = new MetricsRegistry();
-const adapters = await createAdapters(config, bunModules).catch(exitOnConfigError);
-const sink = new BatchingSink(adapters.publisher, { metrics });
-const pipeline = adapters.publisher instanceof MemoryPublisher ? new EmbeddedConsumer(adapters.publisher, adapters.eventStore) : undefined;
-pipeline?.start();
+const log = consoleLogger(config.LOG_LEVEL);
+const adapters = await createAdapters(config, bunModules, { metrics, log }).catch(exitOnConfigError);
+const sink = new BatchingSink(adapters.publisher, { metrics, log });
+// PUBLISHER=memory: nothing else drains the queue, so this process writes it to the store.
+const consumer =
+  adapters.publisher instanceof MemoryPublisher
+    ? new EmbeddedConsumer(adapters.publisher, adapters.eventStore, { metrics, log })
+    : undefined;
+consumer?.start();
 
 // Bun's own limit answers 413 in plain text before our handler runs; our route's limits (checked on
 // Content-Length and while streaming) give the JSON error, so Bun's is only a far backstop.
@@ -41,7 +47,7 @@ onShutdownSignal(async (signal) => {
   draining = true;
   await server.stop(); // stop accepting; resolves when in-flight requests are done
   await sink.drain(); // publish what the gateway accepted
-  await pipeline?.stop(); // and, all-in-one, write it to the store
+  await consumer?.stop(); // and, all-in-one, write it to the store
   for (const component of adapters.all) await component.close().catch(() => {});
   console.log("stopped cleanly");
 });

@@ -8,6 +8,7 @@ import { ConfigError } from "../src/config/schema.ts";
 import { EventWorker } from "../src/consumer/event-worker.ts";
 import { workerHttp } from "../src/consumer/worker-http.ts";
 import { buildEventStore } from "../src/factory/create-adapters.ts";
+import { consoleLogger } from "../src/log/logger.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { bunModules } from "../src/runtime/bun/modules.ts";
 import { loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
@@ -32,7 +33,7 @@ const created = await ensureTopics(config.KAFKA_BROKERS, [config.KAFKA_TOPIC, co
 if (created.length > 0) console.log(`worker: created topic(s) ${created.join(", ")}`);
 
 const metrics = new MetricsRegistry();
-const log = (line: string) => console.log(line);
+const log = consoleLogger(config.LOG_LEVEL);
 const source = new KafkaBatchSource({
   brokers: config.KAFKA_BROKERS,
   topic: config.KAFKA_TOPIC,

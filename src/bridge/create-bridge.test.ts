@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { capturingLogger } from "../log/logger.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
 import { type BridgeBackend, BridgeError, createBridge } from "./create-bridge.ts";
 import type { ProduceMetadata, ProduceRecord } from "./produce-request.ts";
@@ -35,6 +36,7 @@ function setup(maxBodyBytes?: number) {
     password: "secret",
     backend,
     metrics: new MetricsRegistry(),
+    log: capturingLogger(),
     ...(maxBodyBytes ? { maxBodyBytes } : {}),
   });
   const call = (path: string, init: RequestInit & { json?: unknown } = {}) =>

@@ -3,6 +3,7 @@ import { basicAuth } from "hono/basic-auth";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { Lifecycle } from "../ports/health.ts";
 import { type ProduceMetadata, type ProduceRecord, parseProduceBody } from "./produce-request.ts";
@@ -34,6 +35,7 @@ export interface BridgeOptions {
   /** Largest request body (default 10 MiB). */
   maxBodyBytes?: number;
   metrics?: MetricsRegistry;
+  log?: Logger;
 }
 
 // Upstash's error shape; @upstash/kafka turns it into an UpstashError.
@@ -129,7 +131,7 @@ export function createBridge(options: BridgeOptions) {
   app.onError((error, c) => {
     if (error instanceof BridgeError) return fail(c, error.status, error.message);
     if (error instanceof HTTPException) return error.getResponse(); // 401 from basicAuth
-    console.error(`bridge: ${c.req.method} ${c.req.path} failed:`, error.message);
+    (options.log ?? defaultLogger).error(`bridge: ${c.req.method} ${c.req.path} failed: ${error.message}`);
     return fail(c, 500, `kafka: ${error.message}`);
   });
   return app;

@@ -1,3 +1,4 @@
+import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import { BatchProcessor } from "./batch-processor.ts";
@@ -18,7 +19,7 @@ export interface EventWorkerOptions {
   lagIntervalMs?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
-  log?: (line: string) => void;
+  log?: Logger;
 }
 
 export type WorkerState = "idle" | "running" | "stopping" | "stopped";
@@ -35,27 +36,29 @@ export class EventWorker {
   private lagTimer: ReturnType<typeof setInterval> | undefined;
   private readonly processor: BatchProcessor;
   private readonly lagGauges: LagGauges;
-  private readonly log: (line: string) => void;
+  private readonly log: Logger;
 
   constructor(private readonly options: EventWorkerOptions) {
     const { metrics } = options;
-    this.log = options.log ?? ((line) => console.warn(line));
+    this.log = options.log ?? defaultLogger;
     defineWorkerMetrics(metrics);
     this.lagGauges = new LagGauges(metrics);
     this.processor = new BatchProcessor(options.store, options.deadLetters, {
+      path: "worker",
+      metrics,
       shouldAbort: () => Date.now() > this.stopDeadline,
       ...(options.minBackoffMs === undefined ? {} : { minBackoffMs: options.minBackoffMs }),
       ...(options.maxBackoffMs === undefined ? {} : { maxBackoffMs: options.maxBackoffMs }),
       onRetry: ({ error, backoffMs, outage }) => {
         metrics.inc("widegate_worker_store_retries_total", { kind: outage ? "outage" : "refused" });
         metrics.set("widegate_worker_paused", {}, outage ? 1 : 0);
-        this.log(
+        this.log.warn(
           `worker: store ${outage ? "unavailable" : "refused a write"}, consumption paused, retrying in ${backoffMs} ms: ${error.message}`,
         );
       },
       onDeadLetterRetry: ({ error, backoffMs }) => {
         metrics.inc("widegate_worker_dlq_retries_total");
-        this.log(`worker: DLQ produce failed, retrying in ${backoffMs} ms: ${error.message}`);
+        this.log.warn(`worker: DLQ produce failed, retrying in ${backoffMs} ms: ${error.message}`);
       },
     });
     metrics.collect((m) => m.set("widegate_worker_assigned_partitions", {}, options.source.assigned()));
@@ -81,7 +84,7 @@ export class EventWorker {
     const outcome = await this.processor.process(batch);
     metrics.set("widegate_worker_paused", {}, 0);
     if (outcome.aborted) {
-      this.log(`worker: gave up a batch of ${batch.length} at shutdown; it stays uncommitted and will be redelivered`);
+      this.log.warn(`worker: gave up a batch of ${batch.length} at shutdown; it stays uncommitted and will be redelivered`);
       return;
     }
     metrics.inc("widegate_worker_batches_total");
@@ -94,7 +97,7 @@ export class EventWorker {
     } catch (error) {
       // Durable already: a lost commit only means a redelivery, which the store absorbs by eventId.
       metrics.inc("widegate_worker_commit_failures_total");
-      this.log(`worker: commit failed (the batch is stored and will be redelivered): ${(error as Error).message}`);
+      this.log.warn(`worker: commit failed (the batch is stored and will be redelivered): ${(error as Error).message}`);
     }
   }
 
@@ -103,7 +106,7 @@ export class EventWorker {
       this.lagGauges.update(await this.options.source.lag());
     } catch (error) {
       this.options.metrics.inc("widegate_worker_lag_errors_total");
-      this.log(`worker: could not measure consumer lag: ${(error as Error).message}`);
+      this.log.warn(`worker: could not measure consumer lag: ${(error as Error).message}`);
     }
   }
 

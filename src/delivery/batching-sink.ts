@@ -1,3 +1,4 @@
+import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { OutboundEvent, Publisher } from "../ports/publisher.ts";
 import type { EventSink, SubmitResult } from "./sink.ts";
@@ -13,6 +14,7 @@ export interface BatchingSinkOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   metrics?: MetricsRegistry;
+  log?: Logger;
 }
 
 /**
@@ -25,6 +27,8 @@ export class BatchingSink implements EventSink {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> | undefined;
   private backoffMs = 0;
+  /** Failed publishes since the last success: the first is logged, then one line per backoff step. */
+  private failedAttempts = 0;
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
   private readonly maxQueued: number;
@@ -85,12 +89,25 @@ export class BatchingSink implements EventSink {
       try {
         await this.publisher.publish(batch);
         this.queue.splice(0, batch.length);
+        if (this.failedAttempts > 0) {
+          (this.options.log ?? defaultLogger).info(
+            `publish via ${this.publisher.name} recovered after ${this.failedAttempts} failed attempts`,
+          );
+        }
+        this.failedAttempts = 0;
         this.backoffMs = 0;
         metrics?.inc("widegate_publish_events_total", { publisher: this.publisher.name, result: "ok" }, batch.length);
       } catch (error) {
+        const previous = this.backoffMs;
         this.backoffMs = Math.min(this.maxBackoffMs, Math.max(this.minBackoffMs, this.backoffMs * 2));
+        this.failedAttempts++;
         metrics?.inc("widegate_publish_failures_total", { publisher: this.publisher.name });
-        console.warn(`publish via ${this.publisher.name} failed, retrying in ${this.backoffMs} ms: ${(error as Error).message}`);
+        // A down publisher fails every backoff period: log each new delay, not every attempt at the longest one.
+        if (this.backoffMs !== previous) {
+          (this.options.log ?? defaultLogger).warn(
+            `publish via ${this.publisher.name} failed (attempt ${this.failedAttempts}, ${this.queue.length} events queued), retrying in ${this.backoffMs} ms: ${(error as Error).message}`,
+          );
+        }
         return;
       }
     }

@@ -1,19 +1,26 @@
+import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { HealthStatus } from "../ports/health.ts";
 import type { OutboundEvent, Publisher } from "../ports/publisher.ts";
+import { StoreWriter } from "./store-writer.ts";
 
-/** PUBLISHER=direct: skips the queue and writes straight to the event store (idempotent by eventId). */
+/**
+ * PUBLISHER=direct: skips the queue and writes straight to the event store (idempotent by eventId).
+ * One attempt per publish: a failure rejects, so the caller's retry or the fallback chain takes over.
+ */
 export class DirectPublisher implements Publisher {
   readonly name = "publisher:direct";
+  private readonly writer: StoreWriter;
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    metrics?: MetricsRegistry,
+  ) {
+    this.writer = new StoreWriter(store, { path: "direct", ...(metrics ? { metrics } : {}) });
+  }
 
   async publish(events: readonly OutboundEvent[]): Promise<void> {
-    const { inserted, duplicates } = await this.store.insertMany(events);
-    // Every event must be accounted for, or the batch is not durable and must be retried.
-    if (inserted + duplicates !== events.length) {
-      throw new Error(`store acknowledged ${inserted + duplicates} of ${events.length} events`);
-    }
+    await this.writer.writeOnce(events);
   }
 
   health(): Promise<HealthStatus> {

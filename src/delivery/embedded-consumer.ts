@@ -1,31 +1,69 @@
-import type { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
+import { defaultLogger, type Logger } from "../log/logger.ts";
+import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
+import type { OutboundEvent } from "../ports/publisher.ts";
+import { StoreWriter } from "./store-writer.ts";
+
+/** An in-process queue the consumer drains (the memory publisher). */
+export interface LocalQueue {
+  readonly depth: number;
+  /** Up to `max` events, oldest first. */
+  take(max: number): OutboundEvent[];
+  /** Puts events back at the head, in order. */
+  requeue(events: OutboundEvent[]): void;
+}
 
 export interface EmbeddedConsumerOptions {
   batchSize?: number;
   intervalMs?: number;
+  /** After stop(), how long a down store may be retried before the rest stays queued (default 10 s). */
+  stopGraceMs?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  metrics?: MetricsRegistry;
+  log?: Logger;
 }
 
 /**
- * The all-in-one server's stand-in for Kafka + worker: drains the memory publisher into the
- * event store. A failed write puts the batch back at the head of the queue, so nothing is lost.
+ * The all-in-one server's stand-in for Kafka + worker: drains the memory queue into the event
+ * store through the same StoreWriter as the worker (outages retried with backoff, every event
+ * accounted for). An event the healthy store refuses goes back to the queue and is retried on
+ * the next pass: with no dead-letter topic here, nothing accepted is ever dropped.
  */
 export class EmbeddedConsumer {
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
+  private stopDeadline = Number.POSITIVE_INFINITY;
   private readonly batchSize: number;
   private readonly intervalMs: number;
+  private readonly writer: StoreWriter;
+  private readonly log: Logger;
   stored = 0;
   duplicates = 0;
   failures = 0;
 
   constructor(
-    private readonly source: MemoryPublisher,
-    private readonly store: EventStore,
-    options: EmbeddedConsumerOptions = {},
+    private readonly queue: LocalQueue,
+    store: EventStore,
+    private readonly options: EmbeddedConsumerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 1000;
     this.intervalMs = options.intervalMs ?? 200;
+    this.log = options.log ?? defaultLogger;
+    this.writer = new StoreWriter(store, {
+      path: "embedded",
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      minBackoffMs: options.minBackoffMs ?? 100,
+      maxBackoffMs: options.maxBackoffMs ?? 5_000,
+      shouldAbort: () => Date.now() > this.stopDeadline,
+      onRetry: ({ error, backoffMs, outage }) => {
+        this.failures++;
+        if (backoffMs === (options.minBackoffMs ?? 100)) {
+          this.log.warn(`embedded consumer: store ${outage ? "unavailable" : "refused a write"}, retrying with backoff: ${error.message}`);
+        }
+      },
+    });
+    options.metrics?.collect((m) => m.set("widegate_embedded_queue_depth", {}, queue.depth, "Events kept and not yet in the store"));
   }
 
   start(): void {
@@ -41,28 +79,33 @@ export class EmbeddedConsumer {
   }
 
   private async drain(): Promise<void> {
-    while (this.source.depth > 0) {
-      const batch = this.source.take(this.batchSize);
-      try {
-        const result = await this.store.insertMany(batch);
-        if (result.inserted + result.duplicates !== batch.length) {
-          throw new Error(`store acknowledged ${result.inserted + result.duplicates} of ${batch.length} events`);
-        }
-        this.stored += result.inserted;
-        this.duplicates += result.duplicates;
-      } catch (error) {
-        this.failures++;
-        this.source.requeue(batch);
-        console.warn(`embedded pipeline: store write failed, will retry: ${(error as Error).message}`);
+    while (this.queue.depth > 0) {
+      const batch = this.queue.take(this.batchSize);
+      const outcome = await this.writer.write(batch);
+      if (outcome.aborted) {
+        this.queue.requeue(batch); // ids make the rewrite of any part already stored a duplicate
+        return;
+      }
+      this.stored += outcome.inserted;
+      this.duplicates += outcome.duplicates;
+      if (outcome.rejected.length > 0) {
+        const refused = outcome.rejected.map(({ index }) => batch[index]).filter((e): e is OutboundEvent => e !== undefined);
+        this.queue.requeue(refused);
+        this.log.error(
+          `embedded consumer: the store refused ${refused.length} event(s) (first: ${refused[0]?.eventId}: ${outcome.rejected[0]?.reason}); kept queued`,
+        );
         return;
       }
     }
   }
 
-  /** Stops the timer and writes everything still queued. */
+  /** Stops the timer and writes everything still queued, retrying a down store for at most stopGraceMs. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopDeadline = Date.now() + (this.options.stopGraceMs ?? 10_000);
+    await this.running;
     await this.tick();
+    if (this.queue.depth > 0) this.log.error(`embedded consumer: ${this.queue.depth} events not written at shutdown`);
   }
 }

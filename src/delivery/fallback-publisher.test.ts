@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileSpool } from "../adapters/file/file-spool.ts";
 import { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
+import { capturingLogger } from "../log/logger.ts";
 import type { OutboundEvent } from "../ports/publisher.ts";
 import { FallbackPublisher } from "./fallback-publisher.ts";
 
@@ -16,7 +17,7 @@ describe("FallbackPublisher with a file spool", () => {
     let now = 0;
     const primary = new MemoryPublisher({ capacity: 9 });
     const spool = new FileSpool(tempDir());
-    const publisher = new FallbackPublisher(primary, [spool], { cooldownMs: 1000, now: () => now });
+    const publisher = new FallbackPublisher(primary, [spool], { cooldownMs: 1000, now: () => now, log: capturingLogger() });
 
     await publisher.publish(events(3)); // primary
     await publisher.publish(events(7, 3)); // primary full → spool, circuit opens
@@ -40,14 +41,14 @@ describe("FallbackPublisher with a file spool", () => {
   test("if the primary and every fallback fail, publish rejects so the caller keeps the batch", async () => {
     const primary = new MemoryPublisher({ capacity: 1 });
     const second = new MemoryPublisher({ capacity: 1 });
-    const publisher = new FallbackPublisher(primary, [second]);
+    const publisher = new FallbackPublisher(primary, [second], { log: capturingLogger() });
     await expect(publisher.publish(events(2))).rejects.toThrow("memory queue full");
   });
 
   test("health stays ok while a fallback carries the traffic", async () => {
     const primary = new MemoryPublisher();
     await primary.close();
-    const publisher = new FallbackPublisher(primary, [new FileSpool(tempDir())]);
+    const publisher = new FallbackPublisher(primary, [new FileSpool(tempDir())], { log: capturingLogger() });
     const health = await publisher.health();
     expect(health.ok).toBe(true);
     expect(health.detail).toContain("falling back to publisher:file");

@@ -1,3 +1,4 @@
+import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { HealthStatus } from "../ports/health.ts";
 import type { OutboundEvent, Publisher } from "../ports/publisher.ts";
@@ -13,6 +14,7 @@ export interface FallbackOptions {
   /** How long the primary is skipped after a failure before one batch probes it again. */
   cooldownMs?: number;
   metrics?: MetricsRegistry;
+  log?: Logger;
   now?: () => number;
 }
 
@@ -28,6 +30,7 @@ export class FallbackPublisher implements Publisher {
   private replaying: Promise<void> | undefined;
   private readonly cooldownMs: number;
   private readonly now: () => number;
+  private readonly log: Logger;
 
   constructor(
     private readonly primary: Publisher,
@@ -37,6 +40,7 @@ export class FallbackPublisher implements Publisher {
     this.name = primary.name;
     this.cooldownMs = options.cooldownMs ?? 5_000;
     this.now = options.now ?? Date.now;
+    this.log = options.log ?? defaultLogger;
     options.metrics?.collect((m) => m.set("widegate_publisher_circuit_open", { publisher: primary.name }, this.circuitOpen ? 1 : 0));
   }
 
@@ -52,7 +56,7 @@ export class FallbackPublisher implements Publisher {
         return;
       } catch (error) {
         this.openUntil = this.now() + this.cooldownMs;
-        console.warn(
+        this.log.warn(
           `${this.primary.name} failed, using ${this.fallbacks.map((f) => f.name).join(" → ")} for ${this.cooldownMs} ms: ${(error as Error).message}`,
         );
       }
@@ -78,11 +82,11 @@ export class FallbackPublisher implements Publisher {
     this.replaying = (async () => {
       for (const spool of spools) {
         const replayed = await spool.replayInto(this.primary);
-        if (replayed > 0) console.log(`replayed ${replayed} spooled events to ${this.primary.name}`);
+        if (replayed > 0) this.log.info(`replayed ${replayed} spooled events to ${this.primary.name}`);
         this.options.metrics?.inc("widegate_spool_replayed_events_total", {}, replayed);
       }
     })()
-      .catch((error: unknown) => console.warn(`spool replay paused: ${(error as Error).message}`))
+      .catch((error: unknown) => this.log.warn(`spool replay paused: ${(error as Error).message}`))
       .finally(() => {
         this.replaying = undefined;
       });

@@ -1,7 +1,11 @@
-import type { EventStore } from "../ports/event-store.ts";
+import type { MetricsRegistry } from "../metrics/registry.ts";
+import type { EventStore, InsertResult } from "../ports/event-store.ts";
 import type { OutboundEvent } from "../ports/publisher.ts";
 
 export interface StoreWriterOptions {
+  /** Which writer this is in the metrics: worker, embedded or direct. */
+  path?: string;
+  metrics?: MetricsRegistry;
   /** True once the caller gives up (a forced shutdown): the write in progress ends unfinished. */
   shouldAbort?: () => boolean;
   minBackoffMs?: number;
@@ -24,8 +28,22 @@ export interface WriteOutcome {
   aborted: boolean;
 }
 
+/** Declares the store-write metrics so a scrape shows them (at 0) before the first write. */
+export function defineStoreWriteMetrics(metrics: MetricsRegistry): void {
+  metrics.define(
+    "widegate_store_write_events_total",
+    "counter",
+    "Events written to the event store, by writer path and result: stored, duplicate (already stored), refused (given up)",
+  );
+  metrics.define("widegate_store_write_retries_total", "counter", "Store writes retried, by writer path: outage (store down) or refused");
+}
+
 /**
- * Writes a batch until it is durable. An error while the store's health probe fails is an outage:
+ * The one road from "batch accepted" to "store acknowledged", shared by the Kafka worker, the
+ * all-in-one server's embedded consumer and PUBLISHER=direct. A write is durable only when the
+ * store accounts for every event (inserted or already there).
+ *
+ * `write` keeps going until the batch is durable. An error while the store's health probe fails is an outage:
  * wait with exponential backoff and try the whole batch again, for as long as it takes (the caller
  * stops consuming meanwhile). An error while the store answers its probe is about the data: split
  * the batch in halves to find the events it refuses, and give those up after a few tries, so one
@@ -36,6 +54,8 @@ export class StoreWriter {
   private readonly maxBackoffMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
+  private readonly path: string;
+
   constructor(
     private readonly store: EventStore,
     private readonly options: StoreWriterOptions = {},
@@ -43,6 +63,23 @@ export class StoreWriter {
     this.minBackoffMs = options.minBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.path = options.path ?? "worker";
+    if (options.metrics) defineStoreWriteMetrics(options.metrics);
+  }
+
+  /** One attempt: resolves when every event is stored or already there, rejects otherwise (the caller keeps the batch). */
+  async writeOnce(events: readonly OutboundEvent[]): Promise<InsertResult> {
+    const result = await this.store.insertMany(events);
+    if (result.inserted + result.duplicates !== events.length) {
+      throw new Error(`the store acknowledged ${result.inserted + result.duplicates} of ${events.length} events`);
+    }
+    this.count("stored", result.inserted);
+    this.count("duplicate", result.duplicates);
+    return result;
+  }
+
+  private count(result: "stored" | "duplicate" | "refused", n: number): void {
+    if (n > 0) this.options.metrics?.inc("widegate_store_write_events_total", { path: this.path, result }, n);
   }
 
   async write(events: readonly OutboundEvent[]): Promise<WriteOutcome> {
@@ -61,14 +98,10 @@ export class StoreWriter {
       }
       let failure: Error;
       try {
-        const result = await this.store.insertMany(events);
-        // Durable means every event is accounted for; a store that answers less has not written them.
-        if (result.inserted + result.duplicates === events.length) {
-          outcome.inserted += result.inserted;
-          outcome.duplicates += result.duplicates;
-          return;
-        }
-        failure = new Error(`the store acknowledged ${result.inserted + result.duplicates} of ${events.length} events`);
+        const result = await this.writeOnce(events);
+        outcome.inserted += result.inserted;
+        outcome.duplicates += result.duplicates;
+        return;
       } catch (error) {
         failure = error instanceof Error ? error : new Error(String(error));
       }
@@ -82,8 +115,10 @@ export class StoreWriter {
       }
       if (!outage && ++refusals >= (this.options.singleEventAttempts ?? 3)) {
         outcome.rejected.push({ index: base, reason: `store refused the event: ${failure.message.slice(0, 300)}` });
+        this.count("refused", 1);
         return;
       }
+      this.options.metrics?.inc("widegate_store_write_retries_total", { path: this.path, kind: outage ? "outage" : "refused" });
       this.options.onRetry?.({ error: failure, backoffMs: backoff, outage });
       await this.sleep(backoff);
       backoff = Math.min(this.maxBackoffMs, backoff * 2);

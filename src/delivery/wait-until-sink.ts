@@ -1,3 +1,4 @@
+import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { OutboundEvent, Publisher } from "../ports/publisher.ts";
 import type { EventSink, SubmitResult } from "./sink.ts";
@@ -13,6 +14,7 @@ export class WaitUntilSink implements EventSink {
     private readonly publisher: Publisher,
     private readonly metrics?: MetricsRegistry,
     private readonly attempts = 3,
+    private readonly log: Logger = defaultLogger,
   ) {}
 
   submit(events: OutboundEvent[], waitUntil?: (promise: Promise<unknown>) => void): SubmitResult {
@@ -34,7 +36,7 @@ export class WaitUntilSink implements EventSink {
         this.metrics?.inc("widegate_publish_failures_total", { publisher: this.publisher.name });
         if (attempt >= this.attempts) {
           this.metrics?.inc("widegate_publish_events_total", { publisher: this.publisher.name, result: "lost" }, events.length);
-          console.error(
+          this.log.error(
             `publish via ${this.publisher.name} failed ${attempt} times; ${events.length} events lost: ${(error as Error).message}`,
           );
           return;

@@ -9,6 +9,8 @@ import type { Config, PublisherName } from "../config/schema.ts";
 import { ConfigError } from "../config/schema.ts";
 import { DirectPublisher } from "../delivery/direct-publisher.ts";
 import { FallbackPublisher } from "../delivery/fallback-publisher.ts";
+import type { Logger } from "../log/logger.ts";
+import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { Lifecycle } from "../ports/health.ts";
 import type { Llm } from "../ports/llm.ts";
@@ -30,6 +32,12 @@ export interface RuntimeModules {
   fileSpool?: () => Promise<typeof import("../adapters/file/file-spool.ts")>;
 }
 
+/** What adapters report into: the process's metrics registry and log. */
+export interface AdapterContext {
+  metrics?: MetricsRegistry;
+  log?: Logger;
+}
+
 export interface Adapters {
   publisher: Publisher;
   eventStore: EventStore;
@@ -44,22 +52,24 @@ function unavailable(variable: string, value: string, why: string): never {
 }
 
 /** The one place that switches on config and constructs adapters. */
-export async function createAdapters(config: Config, modules: RuntimeModules): Promise<Adapters> {
+export async function createAdapters(config: Config, modules: RuntimeModules, context: AdapterContext = {}): Promise<Adapters> {
   const eventStore = await buildEventStore(config, modules);
-  const publisher = await buildPublisher(config, modules, eventStore);
-  const sessionCache = await buildSessionCache(config, modules);
+  const publisher = await buildPublisher(config, modules, eventStore, context);
+  const sessionCache = await buildSessionCache(config, modules, context);
   const llm = buildLlm(config);
   // The LLM is not in `all`: an outage there only means the rules parser answers, never "not ready".
   return { publisher, eventStore, sessionCache, llm, all: [publisher, eventStore, sessionCache] };
 }
 
 /** PUBLISHER, wrapped in a circuit breaker over PUBLISHER_FALLBACK when fallbacks are listed. */
-async function buildPublisher(config: Config, modules: RuntimeModules, store: EventStore): Promise<Publisher> {
-  const primary = await buildOnePublisher(config.PUBLISHER, "PUBLISHER", config, modules, store);
+async function buildPublisher(config: Config, modules: RuntimeModules, store: EventStore, context: AdapterContext): Promise<Publisher> {
+  const primary = await buildOnePublisher(config.PUBLISHER, "PUBLISHER", config, modules, store, context);
   if (config.PUBLISHER_FALLBACK.length === 0) return primary;
   const fallbacks: Publisher[] = [];
-  for (const name of config.PUBLISHER_FALLBACK) fallbacks.push(await buildOnePublisher(name, "PUBLISHER_FALLBACK", config, modules, store));
-  return new FallbackPublisher(primary, fallbacks);
+  for (const name of config.PUBLISHER_FALLBACK) {
+    fallbacks.push(await buildOnePublisher(name, "PUBLISHER_FALLBACK", config, modules, store, context));
+  }
+  return new FallbackPublisher(primary, fallbacks, context);
 }
 
 async function buildOnePublisher(
@@ -68,6 +78,7 @@ async function buildOnePublisher(
   config: Config,
   modules: RuntimeModules,
   store: EventStore,
+  context: AdapterContext,
 ): Promise<Publisher> {
   switch (name) {
     case "memory":
@@ -92,7 +103,7 @@ async function buildOnePublisher(
       return new FileSpool(config.DATA_DIR);
     }
     case "direct":
-      return new DirectPublisher(store);
+      return new DirectPublisher(store, context.metrics);
   }
 }
 
@@ -128,7 +139,8 @@ async function openEventStore(config: Config, modules: RuntimeModules): Promise<
 }
 
 /** Redis and Upstash are wrapped: when they fail, sessions degrade to memory and come back later. */
-async function buildSessionCache(config: Config, modules: RuntimeModules): Promise<SessionCache> {
+async function buildSessionCache(config: Config, modules: RuntimeModules, context: AdapterContext): Promise<SessionCache> {
+  const log = context.log ? { log: context.log } : {};
   const limits = { ttlSeconds: config.SESSION_TTL_SECONDS, maxTurns: config.SESSION_MAX_TURNS };
   const memory = new MemorySessionCache(limits);
   switch (config.SESSION_CACHE_TYPE) {
@@ -139,11 +151,11 @@ async function buildSessionCache(config: Config, modules: RuntimeModules): Promi
         return unavailable("SESSION_CACHE_TYPE", "redis", `the TCP client needs the Bun runtime (this is ${modules.runtime}); use upstash`);
       }
       const { createRedisTcpSessionCache } = await modules.redisSessionCache();
-      return new DegradingSessionCache(createRedisTcpSessionCache(config.REDIS_URL ?? "", limits), memory);
+      return new DegradingSessionCache(createRedisTcpSessionCache(config.REDIS_URL ?? "", limits), memory, log);
     }
     case "upstash": {
       const upstash = createUpstashSessionCache(config.UPSTASH_REDIS_REST_URL ?? "", config.UPSTASH_REDIS_REST_TOKEN ?? "", limits);
-      return new DegradingSessionCache(upstash, memory, { opTimeoutMs: 2000 });
+      return new DegradingSessionCache(upstash, memory, { opTimeoutMs: 2000, ...log });
     }
   }
 }

@@ -28,6 +28,19 @@ export interface SessionCache extends Lifecycle {
   listSessions(userId: string, limit?: number): Promise<SessionSummary[]>;
   /** True while a fallback serves instead of the selected backend; the search API tells the caller. */
   degraded?(): boolean;
+  /** Failover counters, for /metrics; only caches that can fail over have them. */
+  failoverStats?(): FailoverStats;
+}
+
+export interface FailoverStats {
+  degraded: boolean;
+  /** Times the selected backend was given up on. */
+  failovers: number;
+  recoveries: number;
+  /** Calls answered by the fallback. */
+  fallbackCalls: number;
+  backlog: number;
+  backlogDropped: number;
 }
 
 /** The settings every adapter shares (SESSION_TTL_SECONDS, SESSION_MAX_TURNS). */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
+import { capturingLogger } from "../log/logger.ts";
 import type { HealthStatus } from "../ports/health.ts";
 import type { SessionRef, SessionTurn } from "../ports/session-cache.ts";
 import { DegradingSessionCache } from "./degrading-session-cache.ts";
@@ -33,28 +34,28 @@ const turn = (question: string): SessionTurn => ({ at: new Date().toISOString(),
 function setup(opTimeoutMs = 200) {
   let now = 1_000_000;
   const primary = new SwitchablePrimary();
-  const lines: string[] = [];
+  const log = capturingLogger();
   const cache = new DegradingSessionCache(primary, new MemorySessionCache(), {
     now: () => now,
     probeIntervalMs: 5000,
     opTimeoutMs,
-    log: (line) => lines.push(line),
+    log,
   });
-  return { primary, cache, lines, advance: (ms: number) => (now += ms) };
+  return { primary, cache, log, advance: (ms: number) => (now += ms) };
 }
 
 const questions = async (cache: DegradingSessionCache) => (await cache.history(ref)).map((t) => t.question);
 
 describe("DegradingSessionCache", () => {
   test("a failing primary degrades to the memory mirror, which already holds the earlier turns", async () => {
-    const { primary, cache, lines } = setup();
+    const { primary, cache, log } = setup();
     await cache.append(ref, turn("q1"));
     primary.down = true;
     await cache.append(ref, turn("q2"));
     expect(cache.degraded()).toBe(true);
     expect(await questions(cache)).toEqual(["q1", "q2"]);
-    expect(cache.stats()).toMatchObject({ degraded: true, failovers: 1, fallbackCalls: 2, backlog: 1 });
-    expect(lines[0]).toContain("unreachable (connection refused)");
+    expect(cache.failoverStats()).toMatchObject({ degraded: true, failovers: 1, fallbackCalls: 2, backlog: 1 });
+    expect(log.lines[0]?.line).toContain("unreachable (connection refused)");
     expect((await cache.health()).detail).toContain("DEGRADED");
   });
 
@@ -71,7 +72,7 @@ describe("DegradingSessionCache", () => {
     expect(await questions(cache)).toEqual(["q1", "q2", "q3"]); // from the primary, after replay
     expect(cache.degraded()).toBe(false);
     expect(await primary.history(ref)).toHaveLength(3);
-    expect(cache.stats()).toMatchObject({ failovers: 1, recoveries: 1, backlog: 0 });
+    expect(cache.failoverStats()).toMatchObject({ failovers: 1, recoveries: 1, backlog: 0 });
   });
 
   test("a probe that fails keeps it degraded until the next interval", async () => {
@@ -81,7 +82,7 @@ describe("DegradingSessionCache", () => {
     advance(6000);
     await cache.history(ref);
     expect(cache.degraded()).toBe(true);
-    expect(cache.stats().failovers).toBe(1);
+    expect(cache.failoverStats().failovers).toBe(1);
   });
 
   test("a primary slower than the op timeout counts as down", async () => {

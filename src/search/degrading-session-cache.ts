@@ -1,5 +1,6 @@
+import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { HealthStatus } from "../ports/health.ts";
-import type { SessionCache, SessionRef, SessionSummary, SessionTurn } from "../ports/session-cache.ts";
+import type { FailoverStats, SessionCache, SessionRef, SessionSummary, SessionTurn } from "../ports/session-cache.ts";
 
 /**
  * Redis (or Upstash) first, process memory when it fails. Every turn is also mirrored in memory,
@@ -16,18 +17,7 @@ export interface DegradingSessionCacheOptions {
   /** Turns kept for replay while degraded; older ones are dropped (and counted). */
   maxBacklog?: number;
   now?: () => number;
-  log?: (line: string) => void;
-}
-
-export interface DegradingSessionCacheStats {
-  degraded: boolean;
-  /** Times the primary was given up on. */
-  failovers: number;
-  recoveries: number;
-  /** Calls answered by the memory fallback. */
-  fallbackCalls: number;
-  backlog: number;
-  backlogDropped: number;
+  log?: Logger;
 }
 
 interface Down {
@@ -46,7 +36,7 @@ export class DegradingSessionCache implements SessionCache {
   private readonly probeIntervalMs: number;
   private readonly maxBacklog: number;
   private readonly now: () => number;
-  private readonly log: (line: string) => void;
+  private readonly log: Logger;
 
   constructor(
     private readonly primary: SessionCache,
@@ -58,7 +48,7 @@ export class DegradingSessionCache implements SessionCache {
     this.probeIntervalMs = options.probeIntervalMs ?? 5000;
     this.maxBacklog = options.maxBacklog ?? 1000;
     this.now = options.now ?? Date.now;
-    this.log = options.log ?? ((line) => console.warn(line));
+    this.log = options.log ?? defaultLogger;
   }
 
   async append(ref: SessionRef, turn: SessionTurn): Promise<void> {
@@ -90,7 +80,7 @@ export class DegradingSessionCache implements SessionCache {
     return this.down !== undefined;
   }
 
-  stats(): DegradingSessionCacheStats {
+  failoverStats(): FailoverStats {
     return { degraded: this.degraded(), backlog: this.backlog.length, ...this.counters };
   }
 
@@ -145,7 +135,7 @@ export class DegradingSessionCache implements SessionCache {
     }
     this.down = undefined;
     this.counters.recoveries++;
-    this.log(`${this.name}: reachable again after ${Math.round((this.now() - down.since) / 1000)} s; sessions back on it`);
+    this.log.info(`${this.name}: reachable again after ${Math.round((this.now() - down.since) / 1000)} s; sessions back on it`);
     return true;
   }
 
@@ -154,7 +144,7 @@ export class DegradingSessionCache implements SessionCache {
     const reason = reasonOf(error);
     this.down = { since: this.now(), reason, nextProbeAt: this.now() + this.probeIntervalMs };
     this.counters.failovers++;
-    this.log(`!!! ${this.name} unreachable (${reason}); serving sessions from memory, re-probing every ${this.probeIntervalMs} ms`);
+    this.log.warn(`!!! ${this.name} unreachable (${reason}); serving sessions from memory, re-probing every ${this.probeIntervalMs} ms`);
   }
 
   private timed<T>(promise: Promise<T>): Promise<T> {

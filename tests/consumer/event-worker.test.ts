@@ -3,6 +3,7 @@ import type { BatchSource } from "../../src/consumer/batch-source.ts";
 import { EventWorker } from "../../src/consumer/event-worker.ts";
 import { MemoryDeadLetterSink } from "../../src/consumer/memory-dead-letter-sink.ts";
 import type { CommitOffset, SourceMessage } from "../../src/consumer/messages.ts";
+import { capturingLogger } from "../../src/log/logger.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import { FlakyStore, makeEvent } from "../support/flaky-store.ts";
 
@@ -69,7 +70,7 @@ function setup(stopGraceMs = 1000) {
     lagIntervalMs: 10,
     minBackoffMs: 5,
     maxBackoffMs: 20,
-    log: () => {},
+    log: capturingLogger(),
   });
   return { source, store, metrics, worker };
 }

@@ -3,6 +3,7 @@ import type { Subprocess } from "bun";
 import { RedisClient } from "bun";
 import { MemorySessionCache } from "../../src/adapters/memory/memory-session-cache.ts";
 import { createRedisTcpSessionCache } from "../../src/adapters/redis/redis-tcp.ts";
+import { capturingLogger } from "../../src/log/logger.ts";
 import { DegradingSessionCache } from "../../src/search/degrading-session-cache.ts";
 import { type SearchHarness, startSearchApp, TENANT } from "../search/harness.ts";
 import { seedEvents } from "../search/seed.ts";
@@ -70,7 +71,7 @@ await describeWithServices(["redis"], "sessions when Redis goes away mid-convers
     cache = new DegradingSessionCache(createRedisTcpSessionCache(url, { prefix, connectTimeoutMs: 300 }), new MemorySessionCache(), {
       probeIntervalMs: 300,
       opTimeoutMs: 500,
-      log: () => {},
+      log: capturingLogger(),
     });
     h = await startSearchApp({ events: seedEvents(NOW), clock: () => NOW, sessionCache: cache });
   });

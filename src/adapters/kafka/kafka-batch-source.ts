@@ -2,6 +2,7 @@
 import { Consumer, type Message, type MessagesStream, stringDeserializer } from "@platformatic/kafka";
 import type { BatchSource } from "../../consumer/batch-source.ts";
 import type { CommitOffset, SourceMessage } from "../../consumer/messages.ts";
+import { defaultLogger, type Logger } from "../../log/logger.ts";
 
 export interface KafkaBatchSourceOptions {
   brokers: string[];
@@ -13,7 +14,7 @@ export interface KafkaBatchSourceOptions {
   sessionTimeoutMs?: number;
   /** Messages held before fetching pauses (default 10,000): a stalled store stops consumption, not memory. */
   maxBuffered?: number;
-  log?: (line: string) => void;
+  log?: Logger;
 }
 
 type KafkaMessage = Message<string, Buffer, string, string>;
@@ -29,12 +30,12 @@ export class KafkaBatchSource implements BatchSource {
   private closed = false;
   private fetchPaused = false;
   private readonly maxBuffered: number;
-  private readonly log: (line: string) => void;
+  private readonly log: Logger;
 
   constructor(private readonly options: KafkaBatchSourceOptions) {
     const session = options.sessionTimeoutMs ?? 30_000;
     this.maxBuffered = options.maxBuffered ?? 10_000;
-    this.log = options.log ?? ((line) => console.warn(line));
+    this.log = options.log ?? defaultLogger;
     this.consumer = new Consumer({
       clientId: options.clientId ?? "wide-gate-worker",
       groupId: options.groupId,
@@ -49,7 +50,7 @@ export class KafkaBatchSource implements BatchSource {
     });
     this.consumer.on("consumer:group:join", ({ assignments }) => {
       const partitions = (assignments ?? []).flatMap((a) => a.partitions.map((p) => `${a.topic}/${p}`));
-      this.log(`worker: joined group ${options.groupId}: ${partitions.length ? partitions.join(" ") : "no partitions"}`);
+      this.log.info(`worker: joined group ${options.groupId}: ${partitions.length ? partitions.join(" ") : "no partitions"}`);
     });
   }
 
@@ -75,7 +76,7 @@ export class KafkaBatchSource implements BatchSource {
   private async reopen(failed: Stream, error: Error): Promise<void> {
     if (this.closed || this.stream !== failed) return;
     this.stream = undefined;
-    this.log(`worker: kafka stream failed (${error.message}); reconnecting`);
+    this.log.warn(`worker: kafka stream failed (${error.message}); reconnecting`);
     await failed.close().catch(() => {});
     let delay = 500;
     while (!this.closed) {
@@ -85,7 +86,7 @@ export class KafkaBatchSource implements BatchSource {
         return;
       } catch (retryError) {
         delay = Math.min(delay * 2, 10_000);
-        this.log(`worker: kafka reconnect failed (${(retryError as Error).message}); retrying in ${delay} ms`);
+        this.log.warn(`worker: kafka reconnect failed (${(retryError as Error).message}); retrying in ${delay} ms`);
       }
     }
   }

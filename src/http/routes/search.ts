@@ -4,7 +4,6 @@ import { z } from "zod";
 import type { Config } from "../../config/schema.ts";
 import type { Adapters } from "../../factory/create-adapters.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
-import { DegradingSessionCache } from "../../search/degrading-session-cache.ts";
 import { SearchService } from "../../search/search-service.ts";
 import { jsonError } from "../errors.ts";
 import { apiKeyAuth, type TenantVariables } from "../middleware/api-key.ts";
@@ -40,7 +39,8 @@ function registerMetrics(metrics: MetricsRegistry, service: SearchService, adapt
     "Questions the rules parser answered because the LLM reply was unusable",
   );
   const cache = adapters.sessionCache;
-  if (cache instanceof DegradingSessionCache) {
+  const failover = cache.failoverStats?.bind(cache);
+  if (failover) {
     metrics.define(
       "widegate_session_cache_degraded",
       "gauge",
@@ -53,8 +53,8 @@ function registerMetrics(metrics: MetricsRegistry, service: SearchService, adapt
   metrics.collect((m) => {
     m.set("widegate_search_questions_total", {}, service.counters.questions);
     m.set("widegate_search_llm_fallbacks_total", {}, service.counters.llmFallbacks);
-    if (!(cache instanceof DegradingSessionCache)) return;
-    const stats = cache.stats();
+    if (!failover) return;
+    const stats = failover();
     const labels = { cache: cache.name };
     m.set("widegate_session_cache_degraded", labels, stats.degraded ? 1 : 0);
     m.set("widegate_session_cache_failovers_total", labels, stats.failovers);
