@@ -38,7 +38,7 @@ if (code !== 0) {
   process.exit(1);
 }
 
-const bundle = readFileSync(join(OUT, "index.js"));
+const bundle = readFileSync(join(OUT, "cloudflare-worker.js") /* named after wrangler.toml main */);
 const gzipKib = Bun.gzipSync(bundle).byteLength / 1024;
 const meta = JSON.parse(readFileSync(join(OUT, "bundle-meta.json"), "utf8")) as { inputs: Record<string, { bytes: number }> };
 const inputs = Object.keys(meta.inputs);

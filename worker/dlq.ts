@@ -2,10 +2,9 @@
 // `bun run dlq:replay [-- --limit N] [--dry-run]` puts their original bytes back on their source topic.
 
 import { parseArgs } from "node:util";
-import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
+import { replayDeadLetters } from "../src/adapters/kafka/dead-letter-replay.ts";
 import { readTopicToEnd } from "../src/adapters/kafka/read-topic.ts";
 import { formatDeadLetter, viewDeadLetter } from "../src/consumer/dead-letter-record.ts";
-import { DLQ_HEADER } from "../src/consumer/messages.ts";
 import { loadConfigOrExit } from "../src/runtime/bun/startup.ts";
 
 const { positionals, values } = parseArgs({
@@ -39,31 +38,15 @@ if (command === "list") {
 } else {
   // A fixed group that commits after each produce: every dead letter is replayed once, across runs.
   const dryRun = values["dry-run"];
-  const producer = new Producer({
-    clientId: "wide-gate-dlq-replay",
-    bootstrapBrokers: config.KAFKA_BROKERS,
-    serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
-    acks: ProduceAcks.ALL,
-    partitioner: compatibilityPartitioner,
-    idempotent: true, // sends are sequential
-  });
-  const count = await readTopicToEnd({
-    ...base,
+  const count = await replayDeadLetters({
+    brokers: config.KAFKA_BROKERS,
+    dlqTopic: config.KAFKA_DLQ_TOPIC,
+    defaultTopic: config.KAFKA_TOPIC,
     groupId: `${config.WORKER_GROUP_ID}-dlq-replay`,
-    fromCommitted: true,
-    commit: !dryRun,
-    onRecords: async (records) => {
-      const messages = records.map((r) => ({
-        topic: r.headers.get(DLQ_HEADER.topic) ?? config.KAFKA_TOPIC,
-        ...(r.key === undefined ? {} : { key: r.key }),
-        value: Buffer.from(r.value ?? new Uint8Array(0)),
-        headers: { "dlq-replayed-from": `${config.KAFKA_DLQ_TOPIC}/${r.partition}/${r.offset}` },
-      }));
-      if (dryRun) for (const m of messages) console.log(`would replay to ${m.topic}: key=${m.key ?? "-"} (${m.value.length} bytes)`);
-      else await producer.send({ messages });
-    },
+    dryRun,
+    onDryRun: (line) => console.log(line),
+    ...(limit ? { limit } : {}),
   });
-  await producer.close();
   console.error(`${dryRun ? "would replay" : "replayed"} ${count} dead letter(s) from ${config.KAFKA_DLQ_TOPIC}`);
 }
 process.exit(0);

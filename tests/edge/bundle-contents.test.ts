@@ -10,7 +10,7 @@ import { buildWorkerBundle } from "../support/workerd.ts";
  */
 test("the Workers bundle has @upstash/kafka and no native Kafka or Mongo client", async () => {
   const dir = await buildWorkerBundle();
-  const map = JSON.parse(readFileSync(join(dir, "index.js.map"), "utf8")) as { sources: string[] };
+  const map = JSON.parse(readFileSync(join(dir, "cloudflare-worker.js.map"), "utf8")) as { sources: string[] };
   const sources = map.sources.map((s) => s.replaceAll("\\", "/"));
   const from = (needle: string) => sources.filter((s) => s.includes(needle));
 
@@ -29,6 +29,6 @@ test("the Workers bundle has @upstash/kafka and no native Kafka or Mongo client"
   ]) {
     expect({ forbidden, found: from(forbidden) }).toEqual({ forbidden, found: [] });
   }
-  const code = readFileSync(join(dir, "index.js"), "utf8");
+  const code = readFileSync(join(dir, "cloudflare-worker.js"), "utf8");
   for (const marker of ["PLT_KFK", "MongoServerSelectionError", "KafkaJSError"]) expect(code.includes(marker)).toBe(false);
 }, 120_000);

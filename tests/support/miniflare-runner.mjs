@@ -9,7 +9,7 @@ const { compatibilityDate, compatibilityFlags, bindings } = JSON.parse(json);
 const mf = new Miniflare({
   modules: true,
   modulesRoot: bundle,
-  scriptPath: `${bundle}/index.js`,
+  scriptPath: `${bundle}/cloudflare-worker.js`,
   compatibilityDate,
   compatibilityFlags,
   bindings,

@@ -1,9 +1,9 @@
 // Bun only (TCP): creates the events and DLQ topics at worker start when they are missing.
-import { Admin } from "@platformatic/kafka";
+import { createAdmin } from "./kafka-clients.ts";
 
 /** Creates missing topics with the broker's default partition count and replication; existing ones are left alone. */
 export async function ensureTopics(brokers: string[], topics: string[]): Promise<string[]> {
-  const admin = new Admin({ clientId: "wide-gate-worker-admin", bootstrapBrokers: brokers });
+  const admin = createAdmin(brokers, "wide-gate-worker-admin");
   try {
     const existing = new Set(await admin.listTopics({ includeInternals: false }));
     const missing = topics.filter((t) => !existing.has(t));

@@ -1,8 +1,9 @@
 // Bun only (TCP): the events topic through a @platformatic/kafka consumer group, with manual commits.
-import { Consumer, type Message, type MessagesStream, stringDeserializer } from "@platformatic/kafka";
+import type { Consumer, Message, MessagesStream } from "@platformatic/kafka";
 import type { BatchSource } from "../../consumer/batch-source.ts";
 import type { CommitOffset, SourceMessage } from "../../consumer/messages.ts";
 import { defaultLogger, type Logger } from "../../log/logger.ts";
+import { createConsumer } from "./kafka-clients.ts";
 
 export interface KafkaBatchSourceOptions {
   brokers: string[];
@@ -36,17 +37,17 @@ export class KafkaBatchSource implements BatchSource {
     const session = options.sessionTimeoutMs ?? 30_000;
     this.maxBuffered = options.maxBuffered ?? 10_000;
     this.log = options.log ?? defaultLogger;
-    this.consumer = new Consumer({
+    this.consumer = createConsumer({
+      brokers: options.brokers,
       clientId: options.clientId ?? "wide-gate-worker",
       groupId: options.groupId,
-      bootstrapBrokers: options.brokers,
-      deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
-      sessionTimeout: session,
-      heartbeatInterval: Math.max(500, Math.floor(session / 10)),
-      rebalanceTimeout: session * 2,
-      autocommit: false,
-      maxWaitTime: 1000,
-      ...(options.instanceId ? { groupInstanceId: options.instanceId } : {}),
+      extra: {
+        sessionTimeout: session,
+        heartbeatInterval: Math.max(500, Math.floor(session / 10)),
+        rebalanceTimeout: session * 2,
+        maxWaitTime: 1000,
+        ...(options.instanceId ? { groupInstanceId: options.instanceId } : {}),
+      },
     });
     this.consumer.on("consumer:group:join", ({ assignments }) => {
       const partitions = (assignments ?? []).flatMap((a) => a.partitions.map((p) => `${a.topic}/${p}`));

@@ -1,9 +1,9 @@
 // Bun only: the bridge's native Kafka side (@platformatic/kafka). worker/bridge.ts wires it in.
-import { Admin, compatibilityPartitioner, ProduceAcks, Producer, stringSerializers, UserError } from "@platformatic/kafka";
+import { type Admin, compatibilityPartitioner, type Producer, UserError } from "@platformatic/kafka";
 import { type BridgeBackend, BridgeError } from "../../bridge/create-bridge.ts";
 import type { ProduceMetadata, ProduceRecord } from "../../bridge/produce-request.ts";
 import type { HealthStatus } from "../../ports/health.ts";
-import { producerHealth } from "./producer-health.ts";
+import { createAdmin, createStringProducer, producerHealth } from "./kafka-clients.ts";
 import { CoalescingSends } from "./serial-sends.ts";
 
 export interface KafkaBackendOptions {
@@ -37,14 +37,9 @@ export class KafkaBackend implements BridgeBackend {
 
   constructor(private readonly options: KafkaBackendOptions) {
     const clientId = options.clientId ?? "wide-gate-bridge";
-    this.producer = new Producer({
-      clientId,
-      bootstrapBrokers: options.brokers,
-      serializers: stringSerializers,
-      acks: ProduceAcks.ALL,
-      idempotent: true, // a retried request is not written twice
-    });
-    this.admin = new Admin({ clientId, bootstrapBrokers: options.brokers });
+    // Idempotent: a retried request is not written twice. Partitions are placed here, so the partitioner is unused.
+    this.producer = createStringProducer({ brokers: options.brokers, clientId });
+    this.admin = createAdmin(options.brokers, clientId);
   }
 
   async produce(records: ProduceRecord[]): Promise<ProduceMetadata[]> {

@@ -1,6 +1,7 @@
 // Bun only (TCP): dead letters to the DLQ topic, value = the original bytes, reason and origin in headers.
-import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
+import type { Producer } from "@platformatic/kafka";
 import { type DeadLetter, type DeadLetterSink, deadLetterHeaders } from "../../consumer/messages.ts";
+import { createBytesProducer } from "./kafka-clients.ts";
 
 export interface KafkaDeadLetterSinkOptions {
   brokers: string[];
@@ -12,14 +13,10 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
   private readonly producer: Producer<string, Buffer, string, string>;
 
   constructor(private readonly options: KafkaDeadLetterSinkOptions) {
-    this.producer = new Producer({
+    // The worker sends one batch at a time, which idempotence in @platformatic/kafka 1.x needs.
+    this.producer = createBytesProducer({
+      brokers: options.brokers,
       clientId: options.clientId ?? "wide-gate-worker-dlq",
-      bootstrapBrokers: options.brokers,
-      // Values stay Buffers (the default no-op serializer): the bytes are kept exactly as they arrived.
-      serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
-      acks: ProduceAcks.ALL,
-      partitioner: compatibilityPartitioner,
-      idempotent: true, // the worker sends one batch at a time, which idempotence in @platformatic/kafka 1.x needs
       autocreateTopics: true,
     });
   }

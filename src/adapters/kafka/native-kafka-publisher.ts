@@ -1,9 +1,9 @@
 // Bun only: a TCP Kafka client. Loaded through src/runtime/bun/modules.ts so the Workers bundle never contains it.
-import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
+import type { Producer } from "@platformatic/kafka";
 import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent, Publisher } from "../../ports/publisher.ts";
+import { createStringProducer, producerHealth } from "./kafka-clients.ts";
 import { chunkRecords, toEventRecord } from "./kafka-record.ts";
-import { producerHealth } from "./producer-health.ts";
 import { SerialSends } from "./serial-sends.ts";
 
 export interface NativeKafkaPublisherOptions {
@@ -25,17 +25,10 @@ export class NativeKafkaPublisher implements Publisher {
   private readonly sends = new SerialSends();
 
   constructor(private readonly options: NativeKafkaPublisherOptions) {
-    this.producer = new Producer({
+    // The cluster's auto.create.topics.enable decides; the worker also creates the topic at start.
+    this.producer = createStringProducer({
+      brokers: options.brokers,
       clientId: options.clientId ?? "wide-gate-gateway",
-      bootstrapBrokers: options.brokers,
-      serializers: stringSerializers,
-      partitioner: compatibilityPartitioner,
-      acks: ProduceAcks.ALL,
-      // The broker drops a retried batch it already has (new topics answer NOT_LEADER at first, and
-      // a retry re-sends every partition of the request): without this, retries duplicate records.
-      // Safe only with one send in flight: see SerialSends.
-      idempotent: true,
-      // The cluster's auto.create.topics.enable decides; the worker also creates the topic at start.
       autocreateTopics: true,
     });
   }

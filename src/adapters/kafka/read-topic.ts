@@ -1,6 +1,7 @@
 // Bun only (TCP): reads a topic up to the end it had when the read began (for the DLQ tools).
-import { Consumer, stringDeserializer } from "@platformatic/kafka";
+
 import type { DeadLetterRecord } from "../../consumer/dead-letter-record.ts";
+import { createConsumer } from "./kafka-clients.ts";
 
 export interface ReadTopicOptions {
   brokers: string[];
@@ -18,13 +19,11 @@ export interface ReadTopicOptions {
 
 export async function readTopicToEnd(options: ReadTopicOptions): Promise<number> {
   const { topic } = options;
-  const consumer = new Consumer({
+  const consumer = createConsumer({
+    brokers: options.brokers,
     clientId: "wide-gate-dlq-tool",
     groupId: options.groupId,
-    bootstrapBrokers: options.brokers,
-    deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
-    autocommit: false,
-    maxWaitTime: 500,
+    extra: { maxWaitTime: 500 },
   });
   try {
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
