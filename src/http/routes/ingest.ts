@@ -1,17 +1,17 @@
 import { type Context, Hono } from "hono";
 import type { EventSink } from "../../delivery/sink.ts";
-import { completeEvent, createNormalizeContext, type DepthCheck, normalizeBody, type ParsedBody } from "../../domain/event/index.ts";
+import type { DepthCheck, ParsedBody } from "../../domain/event/index.ts";
 import { mapOtlpLogs } from "../../domain/event/otlp.ts";
 import { parseRequestBody } from "../../ingest/index.ts";
 import type { IngestSetup } from "../../ingest/ingest-setup.ts";
+import { processEvents } from "../../ingest/process-events.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
-import type { OutboundEvent } from "../../ports/publisher.ts";
 import { jsonError } from "../errors.ts";
 import { apiKeyAuth, type TenantVariables } from "../middleware/api-key.ts";
 
 export interface IngestRouteDeps {
   ingestKeys?: ReadonlyMap<string, string>;
-  pipeline: IngestSetup;
+  setup: IngestSetup;
   sink: EventSink;
   metrics: MetricsRegistry;
 }
@@ -30,7 +30,7 @@ function waitUntilOf(c: IngestContext): ((p: Promise<unknown>) => void) | undefi
 
 /** POST /v1/events and POST /v1/logs: parse → validate/redact → sample → hand off → 202, before any publish completes. */
 export function ingestRoutes(deps: IngestRouteDeps) {
-  const { pipeline, sink, metrics } = deps;
+  const { setup, sink, metrics } = deps;
   const countRequest = (route: string, status: number) => metrics.inc("widegate_ingest_requests_total", { route, status: String(status) });
 
   // /v1/events leaves depth to normalizeBody's walk (no pre-scan of bodies within one event's size);
@@ -43,45 +43,21 @@ export function ingestRoutes(deps: IngestRouteDeps) {
         contentLength: c.req.header("content-length"),
         readText: () => c.req.raw.text(),
       },
-      pipeline.limits,
+      setup.limits,
       depth,
     );
 
-  /** The shared second half: normalise, sample, hand off, answer. */
+  /** The shared second half: process (validate → redact → sample), hand off, answer. */
   function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Response {
-    const context = createNormalizeContext({ tenant: c.var.tenant, limits: pipeline.limits, redaction: pipeline.redaction });
-    const batch = normalizeBody(parsed, context);
-    if (!batch.ok) {
-      countRequest(route, batch.status);
-      return jsonError(c, batch.status, batch.code, batch.message);
-    }
-    const { events, rejected } = batch;
-    if (events.length === 0 && rejected.length > 0) {
-      countRequest(route, 400);
-      metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
-      const first = rejected[0];
-      const message = rejected.length === 1 ? `event ${first?.index}: ${first?.error}` : `all ${rejected.length} events were rejected`;
-      return c.json({ error: { code: "INVALID_EVENTS", message }, rejected }, 400);
-    }
-
     const explainParam = c.req.query("explain");
-    const explain = explainParam === "true" || explainParam === "1";
-    const decisions: { index: number; eventId: string; kept: boolean; reason: string; rate: number }[] = [];
-    const kept: OutboundEvent[] = [];
-    // Derived eventIds cost a 128-bit hash each: only kept events get one, unless a rule reads it or ?explain shows it.
-    const idsFirst = explain || pipeline.sampler.fields.has("eventId");
-    for (const { index, event } of events) {
-      if (idsFirst) completeEvent(event);
-      const decision = pipeline.sampler.decide(event);
-      if (decision.keep) {
-        const complete = completeEvent(event);
-        complete.sampling = { reason: decision.reason, rate: decision.rate }; // overrides anything the producer sent
-        kept.push(complete);
-      }
-      if (explain) {
-        decisions.push({ index, eventId: completeEvent(event).eventId, kept: decision.keep, reason: decision.reason, rate: decision.rate });
-      }
+    const processed = processEvents(parsed, setup, { tenant: c.var.tenant, explain: explainParam === "true" || explainParam === "1" });
+    if (!processed.ok) {
+      countRequest(route, processed.status);
+      if (!("rejected" in processed)) return jsonError(c, processed.status, processed.code, processed.message);
+      metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, processed.rejected.length);
+      return c.json({ error: { code: processed.code, message: processed.message }, rejected: processed.rejected }, 400);
     }
+    const { accepted, kept, rejected, decisions } = processed;
 
     const submitted = sink.submit(kept, waitUntilOf(c));
     if (!submitted.ok) {
@@ -91,10 +67,10 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     }
     countRequest(route, 202);
     metrics.inc("widegate_ingest_events_total", { outcome: "kept" }, kept.length);
-    metrics.inc("widegate_ingest_events_total", { outcome: "dropped" }, events.length - kept.length);
+    metrics.inc("widegate_ingest_events_total", { outcome: "dropped" }, accepted - kept.length);
     metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, rejected.length);
-    const body = { accepted: events.length, kept: kept.length, dropped: events.length - kept.length, rejected };
-    return c.json(explain ? { ...body, decisions } : body, 202);
+    const body = { accepted, kept: kept.length, dropped: accepted - kept.length, rejected };
+    return c.json(decisions ? { ...body, decisions } : body, 202);
   }
 
   const auth = apiKeyAuth({ keys: deps.ingestKeys, scope: "ingest" });
@@ -118,14 +94,9 @@ export function ingestRoutes(deps: IngestRouteDeps) {
         countRequest("logs", 400);
         return jsonError(c, 400, "INVALID_OTLP", mapped?.error ?? "send one OTLP/HTTP JSON ExportLogsServiceRequest per request");
       }
-      if (mapped.items.length + mapped.rejected.length > pipeline.limits.maxEvents) {
+      if (mapped.items.length + mapped.rejected.length > setup.limits.maxEvents) {
         countRequest("logs", 413);
-        return jsonError(
-          c,
-          413,
-          "TOO_MANY_EVENTS",
-          `more than ${pipeline.limits.maxEvents} log records in one request (INGEST_MAX_EVENTS)`,
-        );
+        return jsonError(c, 413, "TOO_MANY_EVENTS", `more than ${setup.limits.maxEvents} log records in one request (INGEST_MAX_EVENTS)`);
       }
       return accept(c, "logs", mapped);
     });

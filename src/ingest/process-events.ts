@@ -1,0 +1,78 @@
+import {
+  type BodyError,
+  completeEvent,
+  createNormalizeContext,
+  normalizeBody,
+  type ParsedBody,
+  type Rejection,
+} from "../domain/event/index.ts";
+import type { OutboundEvent } from "../ports/publisher.ts";
+import type { IngestSetup } from "./ingest-setup.ts";
+
+export interface Decision {
+  index: number;
+  eventId: string;
+  kept: boolean;
+  reason: string;
+  rate: number;
+}
+
+export interface ProcessedBatch {
+  ok: true;
+  /** Valid events, kept or not. */
+  accepted: number;
+  /** What goes on to the publisher: complete events with the sampler's `sampling` stamped on. */
+  kept: OutboundEvent[];
+  rejected: Rejection[];
+  /** Per accepted event, with `explain` only. */
+  decisions?: Decision[];
+}
+
+/** Every event was refused: the request answers 400 with the list. */
+export interface AllRejected {
+  ok: false;
+  status: 400;
+  code: "INVALID_EVENTS";
+  message: string;
+  rejected: Rejection[];
+}
+
+/**
+ * The transform half of ingest, after the body is read: validate → redact → sample. Runtime-free
+ * and synchronous, so both runtimes run exactly this, and a test can call it without a server.
+ */
+export function processEvents(
+  parsed: Pick<ParsedBody, "items" | "rejected">,
+  setup: IngestSetup,
+  options: { tenant: string; explain?: boolean },
+): ProcessedBatch | AllRejected | BodyError {
+  const context = createNormalizeContext({ tenant: options.tenant, limits: setup.limits, redaction: setup.redaction });
+  const batch = normalizeBody(parsed, context);
+  if (!batch.ok) return batch;
+  const { events, rejected } = batch;
+  if (events.length === 0 && rejected.length > 0) {
+    const first = rejected[0];
+    const message = rejected.length === 1 ? `event ${first?.index}: ${first?.error}` : `all ${rejected.length} events were rejected`;
+    return { ok: false, status: 400, code: "INVALID_EVENTS", message, rejected };
+  }
+
+  const { sampler } = setup;
+  const explain = options.explain === true;
+  const decisions: Decision[] = [];
+  const kept: OutboundEvent[] = [];
+  // Derived eventIds cost a 128-bit hash each: only kept events get one, unless a rule reads it or explain shows it.
+  const idsFirst = explain || sampler.fields.has("eventId");
+  for (const { index, event } of events) {
+    if (idsFirst) completeEvent(event);
+    const decision = sampler.decide(event);
+    if (decision.keep) {
+      const complete = completeEvent(event);
+      complete.sampling = { reason: decision.reason, rate: decision.rate }; // overrides anything the producer sent
+      kept.push(complete);
+    }
+    if (explain) {
+      decisions.push({ index, eventId: completeEvent(event).eventId, kept: decision.keep, reason: decision.reason, rate: decision.rate });
+    }
+  }
+  return { ok: true, accepted: events.length, kept, rejected, ...(explain ? { decisions } : {}) };
+}
