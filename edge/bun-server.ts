@@ -35,7 +35,7 @@ const app = (() => {
 })();
 const server = Bun.serve({
   port: config.PORT,
-  hostname: process.env.HOST ?? "0.0.0.0",
+  hostname: config.HOST,
   fetch: app.fetch,
   maxRequestBodySize: BODY_BACKSTOP_BYTES,
 });

@@ -16,7 +16,7 @@ if (!username || !password) {
 
 const backend = new KafkaBackend({ brokers: config.KAFKA_BROKERS });
 const app = createBridge({ username, password, backend, metrics: new MetricsRegistry() });
-const server = Bun.serve({ port: config.BRIDGE_PORT, hostname: process.env.HOST ?? "0.0.0.0", fetch: app.fetch });
+const server = Bun.serve({ port: config.BRIDGE_PORT, hostname: config.HOST, fetch: app.fetch });
 console.log(`wide-gate bridge listening on http://${server.hostname}:${server.port} (kafka ${config.KAFKA_BROKERS.join(",")})`);
 
 onShutdownSignal(async (signal) => {

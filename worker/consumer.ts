@@ -56,7 +56,7 @@ const worker = new EventWorker({
 await worker.start().catch(cannotStart(kafka));
 
 const http = workerHttp({ worker, source, store, metrics });
-const server = Bun.serve({ port: config.WORKER_PORT, hostname: process.env.HOST ?? "0.0.0.0", fetch: http.fetch });
+const server = Bun.serve({ port: config.WORKER_PORT, hostname: config.HOST, fetch: http.fetch });
 console.log(
   `wide-gate worker listening on http://${server.hostname}:${server.port} ` +
     `(topic=${config.KAFKA_TOPIC}, dlq=${config.KAFKA_DLQ_TOPIC}, group=${config.WORKER_GROUP_ID}, store=${store.name})`,

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { capturingLogger } from "../log/logger.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
-import { type BridgeBackend, BridgeError, createBridge } from "./create-bridge.ts";
+import { type BridgeBackend, BridgeError } from "./backend.ts";
+import { createBridge } from "./create-bridge.ts";
 import type { ProduceMetadata, ProduceRecord } from "./produce-request.ts";
 
 /** A bridge backend that appends to arrays: the HTTP contract in isolation (Kafka itself is covered in tests/kafka). */

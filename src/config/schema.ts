@@ -78,90 +78,458 @@ const samplingRules = z.string().transform((s, ctx): SamplingRule[] => {
 
 const publisherList = commaList.pipe(z.array(z.enum(PUBLISHERS)));
 
-export const configSchema = z
-  .object({
-    PORT: int(0, 65535).default(8787), // 0 = any free port (tests),
-    DATA_DIR: z.string().min(1).default(".data"),
-    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+/** The sections of docs/configuration.md, in page order; every variable's meta names one. */
+export const CONFIG_GROUPS = [
+  "Server",
+  "Publishing",
+  "Worker",
+  "Event store",
+  "Sessions",
+  "Search and LLM",
+  "Sampling",
+  "Auth",
+  "Ingest limits",
+] as const;
+export type ConfigGroup = (typeof CONFIG_GROUPS)[number];
 
-    PUBLISHER: z.enum(PUBLISHERS).default("memory"),
-    PUBLISHER_FALLBACK: publisherList.default([]),
-    UPSTASH_KAFKA_REST_URL: url.optional(),
-    UPSTASH_KAFKA_REST_USERNAME: z.string().min(1).optional(),
-    UPSTASH_KAFKA_REST_PASSWORD: z.string().min(1).optional(),
-    KAFKA_BROKERS: commaList.pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, "expected host:port"))).default(["127.0.0.1:9092"]),
-    KAFKA_TOPIC: z.string().min(1).default("wide-events"),
-    KAFKA_DLQ_TOPIC: z.string().min(1).default("wide-events-dlq"),
-    BRIDGE_PORT: int(0, 65535).default(8082), // 0 = any free port (tests)
-    WORKER_PORT: int(0, 65535).default(8788), // the worker's /metrics and /healthz
-    WORKER_GROUP_ID: z.string().min(1).default("wide-gate-worker"),
-    // Static group membership: a restarted worker with the same id takes its partitions back at once.
-    WORKER_INSTANCE_ID: z.string().min(1).optional(),
-    WORKER_BATCH_SIZE: int(1, 100_000).default(1000),
-    WORKER_BATCH_MS: int(1, 60_000).default(250),
-    WORKER_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000),
+/**
+ * What each variable's `.meta()` carries: `description` (what to set and when, shown on the page),
+ * `group` (its section), and optionally `values` where the schema alone cannot say what the text
+ * may be (comma lists, JSON, patterns).
+ */
+export interface VariableMeta {
+  group: ConfigGroup;
+  description: string;
+  values?: string;
+}
 
-    EVENT_STORE: z.enum(EVENT_STORES).default("embedded"),
-    MONGODB_URI: z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URI")
-      .optional(),
-    MONGODB_DB: z.string().min(1).default("widegate"),
-    MONGODB_COLLECTION: z.string().min(1).default("events"),
-    RETENTION_DAYS: int(1, 3650).default(30),
+/** Names whose values are never echoed in an error: they are or may hold credentials. */
+export const SECRET_NAME = /PASSWORD|TOKEN|KEY|URI|URL/;
+export const isSecret = (variable: string): boolean => SECRET_NAME.test(variable);
 
-    SESSION_CACHE_TYPE: z.enum(SESSION_CACHES).default("memory"),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL")
-      .optional(),
-    UPSTASH_REDIS_REST_URL: url.optional(),
-    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
-    SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
-    SESSION_MAX_TURNS: int(1, 200).default(20),
+const configObject = z.object({
+  PORT: int(0, 65535)
+    .default(8787)
+    .meta({
+      group: "Server",
+      description: "HTTP port of the all-in-one server (`npm start`, Bun). `0` picks any free port (tests). Not used on Workers.",
+    } satisfies VariableMeta),
+  HOST: z
+    .string()
+    .min(1)
+    .default("0.0.0.0")
+    .meta({
+      group: "Server",
+      description:
+        "Address the Bun HTTP servers (all-in-one server, worker, bridge) bind to. `127.0.0.1` keeps them off the network. Not used on Workers.",
+      values: "IP address or host name",
+    } satisfies VariableMeta),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default(".data")
+    .meta({
+      group: "Server",
+      description:
+        "Directory for local state (Bun only): the embedded store's `events.sqlite` (`EVENT_STORE=embedded`) and the NDJSON spool `spool/` of the `file` publisher. Relative paths start at the working directory.",
+      values: "directory path",
+    } satisfies VariableMeta),
+  LOG_LEVEL: z
+    .enum(["debug", "info", "warn", "error"])
+    .default("info")
+    .meta({
+      group: "Server",
+      description: "Lowest level of the operator log lines (retries, degradations, replays) that are printed; errors are always printed.",
+    } satisfies VariableMeta),
 
-    LLM_PROVIDER: z.enum(LLM_PROVIDERS).default("rules"),
-    OPENAI_API_KEY: z.string().min(1).optional(),
-    OPENAI_BASE_URL: url.optional(),
-    OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
-    LLM_TIMEOUT_MS: int(100, 120_000).default(8000), // past it, the rules parser answers
-    SEARCH_TZ_OFFSET_MINUTES: int(-720, 840).default(0), // where "today" starts (540 = KST)
+  PUBLISHER: z
+    .enum(PUBLISHERS)
+    .default("memory")
+    .meta({
+      group: "Publishing",
+      description:
+        "Where accepted events go. `memory`: an in-process queue that the all-in-one server's embedded pipeline drains into `EVENT_STORE`. `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE`. Bun-only choices are refused on Workers with a line naming the variable.",
+    } satisfies VariableMeta),
+  PUBLISHER_FALLBACK: publisherList.default([]).meta({
+    group: "Publishing",
+    description:
+      "Publishers tried in order while the primary's circuit is open (5 s after a failed publish, then the primary is probed again), e.g. `direct,file`. Events spooled by `file` are replayed to the primary once it answers. Unset: no fallback; failed batches are retried with backoff and a full queue answers `429`.",
+  } satisfies VariableMeta),
+  UPSTASH_KAFKA_REST_URL: url.optional().meta({
+    group: "Publishing",
+    description: "REST endpoint of Upstash Kafka or of this project's bridge, for `upstash-kafka` as publisher or fallback.",
+  } satisfies VariableMeta),
+  UPSTASH_KAFKA_REST_USERNAME: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      group: "Publishing",
+      description:
+        "Basic-auth user for `UPSTASH_KAFKA_REST_URL`. The bridge (`bun run bridge`) requires it too: it is the user its clients must send.",
+    } satisfies VariableMeta),
+  UPSTASH_KAFKA_REST_PASSWORD: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      group: "Publishing",
+      description:
+        "Basic-auth password for `UPSTASH_KAFKA_REST_URL`; the bridge requires it too. A secret: on Workers set it with `wrangler secret put`.",
+    } satisfies VariableMeta),
+  KAFKA_BROKERS: commaList
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, "expected host:port")))
+    .default(["127.0.0.1:9092"])
+    .meta({
+      group: "Publishing",
+      description: "Kafka bootstrap brokers over TCP, for `PUBLISHER=kafka`, the worker, the bridge and the DLQ tool (Bun only).",
+      values: "comma list of `host:port`",
+    } satisfies VariableMeta),
+  KAFKA_TOPIC: z
+    .string()
+    .min(1)
+    .default("wide-events")
+    .meta({
+      group: "Publishing",
+      description: "Topic events are published to (`kafka`, `upstash-kafka`) and that the worker consumes.",
+      values: "topic name",
+    } satisfies VariableMeta),
+  KAFKA_DLQ_TOPIC: z
+    .string()
+    .min(1)
+    .default("wide-events-dlq")
+    .meta({
+      group: "Publishing",
+      description:
+        "Dead-letter topic: the worker sends undecodable messages and events the store keeps refusing there. `npm run dlq:list` lists it, `npm run dlq:replay` replays it.",
+      values: "topic name",
+    } satisfies VariableMeta),
+  BRIDGE_PORT: int(0, 65535)
+    .default(8082)
+    .meta({
+      group: "Publishing",
+      description:
+        "HTTP port of the Upstash-Kafka-compatible REST bridge (`bun run bridge`, Bun only), which forwards to `KAFKA_BROKERS`. `0` picks any free port (tests).",
+    } satisfies VariableMeta),
 
-    SAMPLING_NORMAL_RATE: z.coerce.number().min(0).max(1).default(0.05),
-    SAMPLING_SLOW_MS: z.coerce.number().min(0).default(2000),
-    SAMPLING_CRITICAL_ROUTES: commaList.default([]),
-    SAMPLING_RULES: samplingRules.default([]),
+  WORKER_PORT: int(0, 65535)
+    .default(8788)
+    .meta({
+      group: "Worker",
+      description:
+        "HTTP port of the Kafka → event store worker (`bun run worker`, Bun only) for `/healthz`, `/readyz` and `/metrics`. `0` picks any free port.",
+    } satisfies VariableMeta),
+  WORKER_GROUP_ID: z
+    .string()
+    .min(1)
+    .default("wide-gate-worker")
+    .meta({
+      group: "Worker",
+      description: "Kafka consumer group; every worker of one pipeline shares it. The DLQ replay uses `<WORKER_GROUP_ID>-dlq-replay`.",
+      values: "group name",
+    } satisfies VariableMeta),
+  WORKER_INSTANCE_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      group: "Worker",
+      description:
+        "Static group membership: give each replica a stable id (e.g. the pod name) and a restarted worker takes its partitions back at once. Unset: dynamic membership; a restarted worker's partitions move only after `WORKER_SESSION_TIMEOUT_MS` and a rebalance.",
+      values: "stable id per replica",
+    } satisfies VariableMeta),
+  WORKER_BATCH_SIZE: int(1, 100_000)
+    .default(1000)
+    .meta({ group: "Worker", description: "Events per store write." } satisfies VariableMeta),
+  WORKER_BATCH_MS: int(1, 60_000)
+    .default(250)
+    .meta({
+      group: "Worker",
+      description: "Longest wait, in milliseconds, for a batch to fill before it is written.",
+    } satisfies VariableMeta),
+  WORKER_SESSION_TIMEOUT_MS: int(6000, 300_000)
+    .default(30_000)
+    .meta({
+      group: "Worker",
+      description: "A worker silent this long, in milliseconds, loses its partitions to the others in the group.",
+    } satisfies VariableMeta),
 
-    INGEST_API_KEYS: apiKeys,
-    QUERY_API_KEYS: apiKeys,
+  EVENT_STORE: z
+    .enum(EVENT_STORES)
+    .default("embedded")
+    .meta({
+      group: "Event store",
+      description:
+        "Where events are stored and queried. `embedded`: a bun:sqlite file in `DATA_DIR` (Bun only). `mongo`: MongoDB or FerretDB at `MONGODB_URI` (Bun only). `memory`: in process, lost on restart (the choice on Workers).",
+    } satisfies VariableMeta),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URI")
+    .optional()
+    .meta({
+      group: "Event store",
+      description: "Connection string of MongoDB or FerretDB, for `EVENT_STORE=mongo` (Bun only). Usually holds credentials.",
+      values: "`mongodb://…` or `mongodb+srv://…`",
+    } satisfies VariableMeta),
+  MONGODB_DB: z
+    .string()
+    .min(1)
+    .default("widegate")
+    .meta({ group: "Event store", description: "Database name, for `EVENT_STORE=mongo`.", values: "database name" } satisfies VariableMeta),
+  MONGODB_COLLECTION: z
+    .string()
+    .min(1)
+    .default("events")
+    .meta({
+      group: "Event store",
+      description: "Collection name, for `EVENT_STORE=mongo`.",
+      values: "collection name",
+    } satisfies VariableMeta),
+  RETENTION_DAYS: int(1, 3650)
+    .default(30)
+    .meta({
+      group: "Event store",
+      description:
+        "Days events are kept with `EVENT_STORE=mongo`: a TTL index on MongoDB; on FerretDB, which refuses TTL indexes, a periodic bounded delete.",
+    } satisfies VariableMeta),
 
-    INGEST_MAX_BODY_BYTES: int(1024).default(10 * 1024 * 1024),
-    INGEST_MAX_EVENTS: int(1).default(10_000),
-    INGEST_MAX_EVENT_BYTES: int(64).default(1024 * 1024),
-    INGEST_MAX_DEPTH: int(1, 1000).default(32),
-    INGEST_MAX_FIELDS: int(1).default(1000),
-  })
-  .superRefine((c, ctx) => {
-    const need = (variable: keyof typeof c, when: string) => {
-      if (c[variable] === undefined) ctx.addIssue({ code: "custom", path: [variable], message: `is required when ${when}` });
+  SESSION_CACHE_TYPE: z
+    .enum(SESSION_CACHES)
+    .default("memory")
+    .meta({
+      group: "Sessions",
+      description:
+        "Where search conversations (sessions) are kept. `memory`: in process. `redis`: Redis over TCP at `REDIS_URL` (Bun only). `upstash`: Upstash Redis over REST (works on Workers). When Redis fails, sessions degrade to memory and are replayed to it on return.",
+    } satisfies VariableMeta),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL")
+    .optional()
+    .meta({
+      group: "Sessions",
+      description: "Redis to keep sessions in, for `SESSION_CACHE_TYPE=redis` (Bun only). May hold a password.",
+      values: "`redis://…` or `rediss://…`",
+    } satisfies VariableMeta),
+  UPSTASH_REDIS_REST_URL: url
+    .optional()
+    .meta({ group: "Sessions", description: "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash`." } satisfies VariableMeta),
+  UPSTASH_REDIS_REST_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      group: "Sessions",
+      description: "Upstash Redis REST token, for `SESSION_CACHE_TYPE=upstash`. A secret: on Workers set it with `wrangler secret put`.",
+    } satisfies VariableMeta),
+  SESSION_TTL_SECONDS: int(60, 30 * 86_400)
+    .default(86_400)
+    .meta({ group: "Sessions", description: "A session expires this many seconds after its last turn." } satisfies VariableMeta),
+  SESSION_MAX_TURNS: int(1, 200)
+    .default(20)
+    .meta({ group: "Sessions", description: "Most recent turns kept per session; older ones are dropped." } satisfies VariableMeta),
+
+  LLM_PROVIDER: z
+    .enum(LLM_PROVIDERS)
+    .default("rules")
+    .meta({
+      group: "Search and LLM",
+      description:
+        "What turns a search question into a query. `rules`: a deterministic parser, no network. `openai`: any OpenAI-compatible server (see `OPENAI_BASE_URL`); its bad or late answers fall back to the rules parser.",
+    } satisfies VariableMeta),
+  OPENAI_API_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      group: "Search and LLM",
+      description: "API key of the model server, for `LLM_PROVIDER=openai`. A secret: on Workers set it with `wrangler secret put`.",
+    } satisfies VariableMeta),
+  OPENAI_BASE_URL: url.optional().meta({
+    group: "Search and LLM",
+    description: "Base URL of an OpenAI-compatible server (vLLM, Ollama, a proxy …), for `LLM_PROVIDER=openai`. Unset: the OpenAI API.",
+  } satisfies VariableMeta),
+  OPENAI_MODEL: z
+    .string()
+    .min(1)
+    .default("gpt-4o-mini")
+    .meta({
+      group: "Search and LLM",
+      description: "Model name sent to the server, for `LLM_PROVIDER=openai`.",
+      values: "model name",
+    } satisfies VariableMeta),
+  LLM_TIMEOUT_MS: int(100, 120_000)
+    .default(8000)
+    .meta({
+      group: "Search and LLM",
+      description: "Milliseconds to wait for the model; past it the rules parser answers, with an `LLM_FALLBACK` warning.",
+    } satisfies VariableMeta),
+  SEARCH_TZ_OFFSET_MINUTES: int(-720, 840)
+    .default(0)
+    .meta({
+      group: "Search and LLM",
+      description:
+        'Minutes east of UTC where "today", "yesterday" and other calendar words in questions start (`540` = KST, `-300` = EST).',
+    } satisfies VariableMeta),
+
+  SAMPLING_NORMAL_RATE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.05)
+    .meta({
+      group: "Sampling",
+      description:
+        "Share of normal events kept: those without an error, not slow, not on a critical route and matched by no rule. Decided by a hash of `requestId`, so every instance and runtime keeps the same requests. `0` drops them all, `1` keeps all.",
+    } satisfies VariableMeta),
+  SAMPLING_SLOW_MS: z.coerce
+    .number()
+    .min(0)
+    .default(2000)
+    .meta({
+      group: "Sampling",
+      description: "Events with `durationMs` above this are always kept (`SLOW_REQUEST`).",
+    } satisfies VariableMeta),
+  SAMPLING_CRITICAL_ROUTES: commaList.default([]).meta({
+    group: "Sampling",
+    description: "Routes whose events are always kept (`CRITICAL_ROUTE`), e.g. `/api/pay,/api/checkout/*,/admin/**`. Unset: none.",
+    values: "comma list of routes or globs",
+  } satisfies VariableMeta),
+  SAMPLING_RULES: samplingRules.default([]).meta({
+    group: "Sampling",
+    description:
+      'Rules tried in order after errors, slow requests and critical routes; the first whose conditions all match decides, keeping the event at its `rate` (`0` drops, `1` keeps). Example: `[{"name":"drop-health","rate":0,"when":[{"field":"route","op":"eq","value":"/health"}]}]`. `field` is a dotted path such as `error.code`; ops: `eq neq in exists gt lt prefix regex`. Unset: no rules.',
+    values: "JSON array of rules",
+  } satisfies VariableMeta),
+
+  INGEST_API_KEYS: apiKeys.meta({
+    group: "Auth",
+    description:
+      "Keys accepted by the ingest endpoints (`Authorization: Bearer <key>` or `X-API-Key: <key>`), each with the tenant stamped on its events. Unset: open dev mode, anyone can ingest; announced loudly at start. A secret: on Workers set it with `wrangler secret put`.",
+    values: "`key:tenant,key2:tenant2`",
+  } satisfies VariableMeta),
+  QUERY_API_KEYS: apiKeys.meta({
+    group: "Auth",
+    description:
+      "Keys accepted by the query and search endpoints; a key's tenant scopes the data and sessions it sees. Unset: open dev mode, anyone can read; announced loudly at start. A secret: on Workers set it with `wrangler secret put`.",
+    values: "`key:tenant,key2:tenant2`",
+  } satisfies VariableMeta),
+
+  INGEST_MAX_BODY_BYTES: int(1024)
+    .default(10 * 1024 * 1024)
+    .meta({
+      group: "Ingest limits",
+      description: "Largest request body; a bigger one is refused whole with `413` (checked on `Content-Length` and while streaming).",
+    } satisfies VariableMeta),
+  INGEST_MAX_EVENTS: int(1)
+    .default(10_000)
+    .meta({
+      group: "Ingest limits",
+      description: "Most events (or OTLP log records) in one request; more is refused whole with `413`.",
+    } satisfies VariableMeta),
+  INGEST_MAX_EVENT_BYTES: int(64)
+    .default(1024 * 1024)
+    .meta({
+      group: "Ingest limits",
+      description: "Largest single event; a bigger one is rejected by its index, the rest of the batch kept.",
+    } satisfies VariableMeta),
+  INGEST_MAX_DEPTH: int(1, 1000)
+    .default(32)
+    .meta({
+      group: "Ingest limits",
+      description:
+        "Deepest container nesting in one event (the event itself is depth 1); deeper anywhere in a body refuses the body whole with `400`.",
+    } satisfies VariableMeta),
+  INGEST_MAX_FIELDS: int(1)
+    .default(1000)
+    .meta({
+      group: "Ingest limits",
+      description: "Most object keys in one event, counted at all depths; more rejects that event by its index.",
+    } satisfies VariableMeta),
+});
+
+type Parsed = z.output<typeof configObject>;
+type Variable = keyof Parsed & string;
+
+/**
+ * The rules between variables, as data: `superRefine` below enforces them and
+ * docs/configuration.md lists them, so the two cannot drift. Checked in this order.
+ */
+export type CrossFieldRule =
+  | {
+      kind: "requires";
+      /** The condition as the error names it: `<variable>: is required when <when>`. */
+      when: string;
+      /** The condition in full, for the docs (may be wider than `when`). */
+      docWhen: string;
+      applies: (c: Parsed) => boolean;
+      requires: readonly Variable[];
+    }
+  | {
+      kind: "forbids";
+      variable: Variable;
+      /** What is forbidden, for the docs. */
+      doc: string;
+      violated: (c: Parsed) => boolean;
+      message: (c: Parsed) => string;
     };
-    const kafkaHttp = c.PUBLISHER === "upstash-kafka" || c.PUBLISHER_FALLBACK.includes("upstash-kafka");
-    if (kafkaHttp) {
-      need("UPSTASH_KAFKA_REST_URL", "PUBLISHER=upstash-kafka");
-      need("UPSTASH_KAFKA_REST_USERNAME", "PUBLISHER=upstash-kafka");
-      need("UPSTASH_KAFKA_REST_PASSWORD", "PUBLISHER=upstash-kafka");
+
+export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
+  {
+    kind: "requires",
+    when: "PUBLISHER=upstash-kafka",
+    docWhen: "`PUBLISHER=upstash-kafka`, or `upstash-kafka` is listed in `PUBLISHER_FALLBACK`",
+    applies: (c) => c.PUBLISHER === "upstash-kafka" || c.PUBLISHER_FALLBACK.includes("upstash-kafka"),
+    requires: ["UPSTASH_KAFKA_REST_URL", "UPSTASH_KAFKA_REST_USERNAME", "UPSTASH_KAFKA_REST_PASSWORD"],
+  },
+  {
+    kind: "forbids",
+    variable: "PUBLISHER_FALLBACK",
+    doc: "must not list the primary `PUBLISHER` again",
+    violated: (c) => c.PUBLISHER_FALLBACK.includes(c.PUBLISHER),
+    message: (c) => `must not repeat the primary PUBLISHER=${c.PUBLISHER}`,
+  },
+  {
+    kind: "requires",
+    when: "EVENT_STORE=mongo",
+    docWhen: "`EVENT_STORE=mongo`",
+    applies: (c) => c.EVENT_STORE === "mongo",
+    requires: ["MONGODB_URI"],
+  },
+  {
+    kind: "requires",
+    when: "SESSION_CACHE_TYPE=redis",
+    docWhen: "`SESSION_CACHE_TYPE=redis`",
+    applies: (c) => c.SESSION_CACHE_TYPE === "redis",
+    requires: ["REDIS_URL"],
+  },
+  {
+    kind: "requires",
+    when: "SESSION_CACHE_TYPE=upstash",
+    docWhen: "`SESSION_CACHE_TYPE=upstash`",
+    applies: (c) => c.SESSION_CACHE_TYPE === "upstash",
+    requires: ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
+  },
+  {
+    kind: "requires",
+    when: "LLM_PROVIDER=openai",
+    docWhen: "`LLM_PROVIDER=openai`",
+    applies: (c) => c.LLM_PROVIDER === "openai",
+    requires: ["OPENAI_API_KEY"],
+  },
+];
+
+export const configSchema = configObject.superRefine((c, ctx) => {
+  for (const rule of CROSS_FIELD_RULES) {
+    if (rule.kind === "requires") {
+      if (!rule.applies(c)) continue;
+      for (const variable of rule.requires) {
+        if (c[variable] === undefined) ctx.addIssue({ code: "custom", path: [variable], message: `is required when ${rule.when}` });
+      }
+    } else if (rule.violated(c)) {
+      ctx.addIssue({ code: "custom", path: [rule.variable], message: rule.message(c) });
     }
-    if (c.PUBLISHER_FALLBACK.includes(c.PUBLISHER)) {
-      ctx.addIssue({ code: "custom", path: ["PUBLISHER_FALLBACK"], message: `must not repeat the primary PUBLISHER=${c.PUBLISHER}` });
-    }
-    if (c.EVENT_STORE === "mongo") need("MONGODB_URI", "EVENT_STORE=mongo");
-    if (c.SESSION_CACHE_TYPE === "redis") need("REDIS_URL", "SESSION_CACHE_TYPE=redis");
-    if (c.SESSION_CACHE_TYPE === "upstash") {
-      need("UPSTASH_REDIS_REST_URL", "SESSION_CACHE_TYPE=upstash");
-      need("UPSTASH_REDIS_REST_TOKEN", "SESSION_CACHE_TYPE=upstash");
-    }
-    if (c.LLM_PROVIDER === "openai") need("OPENAI_API_KEY", "LLM_PROVIDER=openai");
-  });
+  }
+});
 
 export type Config = z.infer<typeof configSchema>;
 export type PublisherName = (typeof PUBLISHERS)[number];
@@ -186,7 +554,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const lines = result.error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? "config");
     const given = clean(env)[variable];
-    const secret = /PASSWORD|TOKEN|KEY|URI|URL/.test(variable);
+    const secret = isSecret(variable);
     const shown = given === undefined || secret ? "" : `=${given.length > 60 ? `${given.slice(0, 60)}…` : given}`;
     return `${variable}${shown}: ${issue.message}`;
   });

@@ -11,8 +11,8 @@ import { DirectPublisher } from "../delivery/direct-publisher.ts";
 import { FallbackPublisher } from "../delivery/fallback-publisher.ts";
 import type { Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
+import type { Adapters } from "../ports/adapters.ts";
 import type { EventStore } from "../ports/event-store.ts";
-import type { Lifecycle } from "../ports/health.ts";
 import type { Llm } from "../ports/llm.ts";
 import type { Publisher } from "../ports/publisher.ts";
 import type { SessionCache } from "../ports/session-cache.ts";
@@ -36,15 +36,6 @@ export interface RuntimeModules {
 export interface AdapterContext {
   metrics?: MetricsRegistry;
   log?: Logger;
-}
-
-export interface Adapters {
-  publisher: Publisher;
-  eventStore: EventStore;
-  sessionCache: SessionCache;
-  llm: Llm;
-  /** Everything that /readyz asks and shutdown closes, in close order. */
-  all: Lifecycle[];
 }
 
 function unavailable(variable: string, value: string, why: string): never {
@@ -169,3 +160,5 @@ function buildLlm(config: Config): Llm {
     timeoutMs: config.LLM_TIMEOUT_MS,
   });
 }
+
+export type { Adapters } from "../ports/adapters.ts";

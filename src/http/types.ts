@@ -1,7 +1,7 @@
 import type { Config } from "../config/schema.ts";
 import type { EventSink } from "../delivery/sink.ts";
-import type { Adapters } from "../factory/create-adapters.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
+import type { Adapters } from "../ports/adapters.ts";
 
 /** What the app is built from: typed config, the adapters the factory chose, and the runtime's sink. */
 export interface AppDeps {

@@ -1,6 +1,6 @@
 // Bun only: the bridge's native Kafka side (@platformatic/kafka). worker/bridge.ts wires it in.
 import { type Admin, compatibilityPartitioner, type Producer, UserError } from "@platformatic/kafka";
-import { type BridgeBackend, BridgeError } from "../../bridge/create-bridge.ts";
+import { type BridgeBackend, BridgeError } from "../../bridge/backend.ts";
 import type { ProduceMetadata, ProduceRecord } from "../../bridge/produce-request.ts";
 import type { HealthStatus } from "../../ports/health.ts";
 import { createAdmin, createStringProducer, producerHealth } from "./kafka-clients.ts";
