@@ -34,10 +34,14 @@ describe("operations scripts", () => {
       expect(code).toBe(0);
       expect(out).toContain("80 × 202");
       const errors = out.match(/errors\s+truth\s+(\d+)\s+store says\s+(\d+)/);
-      expect(errors?.[1]).toBe(errors?.[2]);
+      if (!errors) throw new Error(`no errors line in the load report:\n${out}`);
+      expect(Number(errors[1])).toBeGreaterThan(0);
+      expect(errors[2]).toBe(errors[1] as string);
       const events = out.match(/events\s+truth\s+(\d+)\s+store says\s+(\d+)/);
+      if (!events) throw new Error(`no events line in the load report:\n${out}`);
+      expect(events[1]).toBe("8000");
       // ~400 sampled normal events: the estimate is within ±3σ ≈ ±15% of the 8,000 sent.
-      expect(Math.abs(Number(events?.[2]) - 8000) / 8000).toBeLessThan(0.2);
+      expect(Math.abs(Number(events[2]) - 8000) / 8000).toBeLessThan(0.2);
     } finally {
       await server.stop("SIGKILL");
     }
