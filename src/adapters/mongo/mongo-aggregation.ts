@@ -28,7 +28,7 @@ export interface Capabilities {
   multiSum: boolean;
   /** `$min` / `$max` accumulators (MongoDB; FerretDB 1.24 answers NotImplemented). */
   minMax: boolean;
-  /** `$percentile` (MongoDB 7+). Reported, not used: it takes no weights (see README). */
+  /** `$percentile` (MongoDB 7+). Reported, not used: it takes no weights (see docs/stores.md). */
   percentile: boolean;
   /** `$dateTrunc` (MongoDB 5+). Reported, not used: bucket starts are stored at write time. */
   dateTrunc: boolean;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The structured query of ARCHITECTURE.md, and the whitelist every query passes before it reaches
+ * The structured query (docs/http-api.md), and the whitelist every query passes before it reaches
  * a store: the HTTP API, the LLM extractor and the rules parser all go through `parseStatQuery`.
  * Every object is strict (unknown keys are errors) and every string is bounded, so an operator
  * object, a `$where` or an invented field can never get through.
