@@ -3,6 +3,7 @@ import { ConfigError, parseConfig } from "../../src/config/schema.ts";
 import { BatchingSink } from "../../src/delivery/batching-sink.ts";
 import { type Adapters, createAdapters } from "../../src/factory/create-adapters.ts";
 import { createApp } from "../../src/http/create-app.ts";
+import { capturingLogger } from "../../src/log/logger.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import { bunModules } from "../../src/runtime/bun/modules.ts";
 import { DegradingSessionCache } from "../../src/search/degrading-session-cache.ts";
@@ -15,7 +16,7 @@ afterEach(async () => {
   opened = [];
 });
 async function build(env: Record<string, string>, modules = bunModules): Promise<Adapters> {
-  const adapters = await createAdapters(parseConfig({ EVENT_STORE: "memory", ...env }), modules);
+  const adapters = await createAdapters(parseConfig({ EVENT_STORE: "memory", ...env }), modules, { log: capturingLogger() });
   opened.push(adapters);
   return adapters;
 }
@@ -63,7 +64,7 @@ describe("factory", () => {
 describe("POST /v1/search in createApp", () => {
   async function app(env: Record<string, string> = {}) {
     const config = parseConfig({ EVENT_STORE: "memory", ...env });
-    const adapters = await createAdapters(config, bunModules);
+    const adapters = await createAdapters(config, bunModules, { log: capturingLogger() });
     opened.push(adapters);
     const metrics = new MetricsRegistry();
     return { adapters, app: createApp({ config, adapters, metrics, sink: new BatchingSink(adapters.publisher, { metrics }) }) };
