@@ -1,6 +1,5 @@
 // The all-in-one server (`npm start`): gateway, search API and embedded consumer in one Bun process.
 
-import { MemoryPublisher } from "../src/adapters/memory/memory-publisher.ts";
 import { BatchingSink } from "../src/delivery/batching-sink.ts";
 import { EmbeddedConsumer } from "../src/delivery/embedded-consumer.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
@@ -16,10 +15,7 @@ const log = consoleLogger(config.LOG_LEVEL);
 const adapters = await createAdapters(config, bunModules, { metrics, log }).catch(exitOnConfigError);
 const sink = new BatchingSink(adapters.publisher, { metrics, log });
 // PUBLISHER=memory: nothing else drains the queue, so this process writes it to the store.
-const consumer =
-  adapters.publisher instanceof MemoryPublisher
-    ? new EmbeddedConsumer(adapters.publisher, adapters.eventStore, { metrics, log })
-    : undefined;
+const consumer = adapters.localQueue ? new EmbeddedConsumer(adapters.localQueue, adapters.eventStore, { metrics, log }) : undefined;
 consumer?.start();
 
 // Bun's own limit answers 413 in plain text before our handler runs; our route's limits (checked on

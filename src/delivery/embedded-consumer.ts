@@ -1,17 +1,8 @@
 import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
-import type { OutboundEvent } from "../ports/publisher.ts";
+import type { LocalQueue, OutboundEvent } from "../ports/publisher.ts";
 import { StoreWriter } from "./store-writer.ts";
-
-/** An in-process queue the consumer drains (the memory publisher). */
-export interface LocalQueue {
-  readonly depth: number;
-  /** Up to `max` events, oldest first. */
-  take(max: number): OutboundEvent[];
-  /** Puts events back at the head, in order. */
-  requeue(events: OutboundEvent[]): void;
-}
 
 export interface EmbeddedConsumerOptions {
   batchSize?: number;

@@ -14,7 +14,7 @@ import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { Adapters } from "../ports/adapters.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { Llm } from "../ports/llm.ts";
-import type { Publisher } from "../ports/publisher.ts";
+import type { LocalQueue, Publisher } from "../ports/publisher.ts";
 import type { SessionCache } from "../ports/session-cache.ts";
 import { DistinctCache } from "../search/cached-distinct.ts";
 import { DegradingSessionCache } from "../search/degrading-session-cache.ts";
@@ -46,21 +46,32 @@ function unavailable(variable: string, value: string, why: string): never {
 export async function createAdapters(config: Config, modules: RuntimeModules, context: AdapterContext = {}): Promise<Adapters> {
   const eventStore = await buildEventStore(config, modules);
   const publisher = await buildPublisher(config, modules, eventStore, context);
+  // The all-in-one server drains this queue itself; found here because a fallback wraps the primary.
+  const localQueue = primaryQueue.get(publisher);
   const sessionCache = await buildSessionCache(config, modules, context);
   const llm = buildLlm(config);
   // The LLM is not in `all`: an outage there only means the rules parser answers, never "not ready".
-  return { publisher, eventStore, sessionCache, llm, all: [publisher, eventStore, sessionCache] };
+  return { publisher, eventStore, sessionCache, llm, ...(localQueue ? { localQueue } : {}), all: [publisher, eventStore, sessionCache] };
 }
+
+/** The memory queue behind a built publisher, when PUBLISHER=memory. */
+const primaryQueue = new WeakMap<Publisher, LocalQueue>();
 
 /** PUBLISHER, wrapped in a circuit breaker over PUBLISHER_FALLBACK when fallbacks are listed. */
 async function buildPublisher(config: Config, modules: RuntimeModules, store: EventStore, context: AdapterContext): Promise<Publisher> {
   const primary = await buildOnePublisher(config.PUBLISHER, "PUBLISHER", config, modules, store, context);
-  if (config.PUBLISHER_FALLBACK.length === 0) return primary;
+  const queue = primary instanceof MemoryPublisher ? primary : undefined;
+  if (config.PUBLISHER_FALLBACK.length === 0) {
+    if (queue) primaryQueue.set(primary, queue);
+    return primary;
+  }
   const fallbacks: Publisher[] = [];
   for (const name of config.PUBLISHER_FALLBACK) {
     fallbacks.push(await buildOnePublisher(name, "PUBLISHER_FALLBACK", config, modules, store, context));
   }
-  return new FallbackPublisher(primary, fallbacks, context);
+  const wrapped = new FallbackPublisher(primary, fallbacks, context);
+  if (queue) primaryQueue.set(wrapped, queue);
+  return wrapped;
 }
 
 async function buildOnePublisher(

@@ -10,3 +10,12 @@ export type OutboundEvent = Record<string, unknown> & { eventId: string; request
 export interface Publisher extends Lifecycle {
   publish(events: readonly OutboundEvent[]): Promise<void>;
 }
+
+/** An in-process queue of published events that this process itself drains into the store (PUBLISHER=memory). */
+export interface LocalQueue {
+  readonly depth: number;
+  /** Up to `max` events, oldest first. */
+  take(max: number): OutboundEvent[];
+  /** Puts events back at the head, in order. */
+  requeue(events: OutboundEvent[]): void;
+}
