@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, samplingBatch } from "../support/ingest-cases.ts";
+import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, SAMPLING_BATCH_REASONS, samplingBatch } from "../support/ingest-cases.ts";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
 import { type RunningWorker, startWorkerd } from "../support/workerd.ts";
 
@@ -48,15 +48,7 @@ describe("POST /v1/events on Bun and on workerd", () => {
     expect(answers.workerd).toEqual(answers.bun);
     const { decisions } = JSON.parse(answers.bun.body) as { decisions: { reason: string }[] };
     const reasons = new Set(decisions.map((d) => d.reason));
-    for (const reason of [
-      "HAS_ERROR",
-      "SLOW_REQUEST",
-      "CRITICAL_ROUTE",
-      "RULE:drop-health",
-      "RULE:enterprise",
-      "RULE:search-half",
-      "SAMPLED_NORMAL",
-    ]) {
+    for (const reason of SAMPLING_BATCH_REASONS) {
       expect(reasons).toContain(reason);
     }
   });

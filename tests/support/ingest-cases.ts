@@ -181,6 +181,17 @@ export function requestFor(base: string, c: IngestCase): Request {
   return new Request(`${base}${c.path ?? "/v1/events"}`, { method: "POST", headers, body: c.body });
 }
 
+/** Every reason PARITY_ENV's sampler gives to some event of samplingBatch(). */
+export const SAMPLING_BATCH_REASONS = [
+  "HAS_ERROR",
+  "SLOW_REQUEST",
+  "CRITICAL_ROUTE",
+  "RULE:drop-health",
+  "RULE:enterprise",
+  "RULE:search-half",
+  "SAMPLED_NORMAL",
+] as const;
+
 /** 2,000 events of one shape with counter ids: the sampling decision of each must match across runtimes. */
 export function samplingBatch(): string {
   const services = ["payment", "search", "catalog", "auth"];

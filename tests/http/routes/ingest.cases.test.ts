@@ -5,7 +5,7 @@ import { createAdapters } from "../../../src/factory/create-adapters.ts";
 import { createApp } from "../../../src/http/create-app.ts";
 import { MetricsRegistry } from "../../../src/metrics/registry.ts";
 import type { OutboundEvent } from "../../../src/ports/publisher.ts";
-import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, samplingBatch } from "../../support/ingest-cases.ts";
+import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, SAMPLING_BATCH_REASONS, samplingBatch } from "../../support/ingest-cases.ts";
 
 /** A sink that keeps what the route hands off, or refuses like a full queue: the route's side of the 202. */
 class HandOff implements EventSink {
@@ -109,15 +109,7 @@ describe("what the ingest route hands off", () => {
     );
     const body = (await response.json()) as { kept: number; decisions: { reason: string; kept: boolean }[] };
     const reasons = new Set(body.decisions.map((d) => d.reason));
-    for (const reason of [
-      "HAS_ERROR",
-      "SLOW_REQUEST",
-      "CRITICAL_ROUTE",
-      "RULE:drop-health",
-      "RULE:enterprise",
-      "RULE:search-half",
-      "SAMPLED_NORMAL",
-    ]) {
+    for (const reason of SAMPLING_BATCH_REASONS) {
       expect(reasons).toContain(reason);
     }
     expect(body.decisions.filter((d) => d.kept)).toHaveLength(body.kept);
