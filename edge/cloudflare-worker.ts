@@ -12,7 +12,7 @@ let app: Promise<App> | undefined;
 async function build(env: Record<string, unknown>): Promise<App> {
   const config = parseConfig(env);
   const metrics = new MetricsRegistry();
-  const adapters = await createAdapters(config, { runtime: "workerd" });
+  const adapters = await createAdapters(config, { runtime: "workerd" }, { metrics });
   return createApp({ config, adapters, sink: new WaitUntilSink(adapters.publisher, metrics), metrics });
 }
 
