@@ -26,14 +26,14 @@ function cannotStart(what: string): (error: unknown) => never {
 }
 
 const config = loadConfigOrExit();
+const log = consoleLogger(config.LOG_LEVEL);
 // Mongo: connects, creates indexes and retention (TTL, or a periodic bounded delete where refused).
-const store = await buildEventStore(config, bunModules).catch(cannotStart(`event store ${config.EVENT_STORE}`));
+const store = await buildEventStore(config, bunModules, { log }).catch(cannotStart(`event store ${config.EVENT_STORE}`));
 const kafka = `kafka ${config.KAFKA_BROKERS.join(",")}`;
 const created = await ensureTopics(config.KAFKA_BROKERS, [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC]).catch(cannotStart(kafka));
 if (created.length > 0) console.log(`worker: created topic(s) ${created.join(", ")}`);
 
 const metrics = new MetricsRegistry();
-const log = consoleLogger(config.LOG_LEVEL);
 const source = new KafkaBatchSource({
   brokers: config.KAFKA_BROKERS,
   topic: config.KAFKA_TOPIC,

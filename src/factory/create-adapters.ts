@@ -44,7 +44,7 @@ function unavailable(variable: string, value: string, why: string): never {
 
 /** The one place that switches on config and constructs adapters. */
 export async function createAdapters(config: Config, modules: RuntimeModules, context: AdapterContext = {}): Promise<Adapters> {
-  const eventStore = await buildEventStore(config, modules);
+  const eventStore = await buildEventStore(config, modules, context);
   const publisher = await buildPublisher(config, modules, eventStore, context);
   // The all-in-one server drains this queue itself; found here because a fallback wraps the primary.
   const localQueue = primaryQueue.get(publisher);
@@ -110,11 +110,11 @@ async function buildOnePublisher(
 }
 
 /** The selected store, ready (Mongo: connected, indexed, capabilities probed), with distinct() cached. Also used alone by the worker. */
-export async function buildEventStore(config: Config, modules: RuntimeModules): Promise<EventStore> {
-  return new DistinctCache(await openEventStore(config, modules));
+export async function buildEventStore(config: Config, modules: RuntimeModules, context: AdapterContext = {}): Promise<EventStore> {
+  return new DistinctCache(await openEventStore(config, modules, context));
 }
 
-async function openEventStore(config: Config, modules: RuntimeModules): Promise<EventStore> {
+async function openEventStore(config: Config, modules: RuntimeModules, context: AdapterContext): Promise<EventStore> {
   switch (config.EVENT_STORE) {
     case "memory":
       return new MemoryEventStore();
@@ -133,6 +133,7 @@ async function openEventStore(config: Config, modules: RuntimeModules): Promise<
         db: config.MONGODB_DB,
         collection: config.MONGODB_COLLECTION,
         retentionDays: config.RETENTION_DAYS,
+        ...(context.log ? { log: context.log } : {}),
       });
       await store.init();
       return store;

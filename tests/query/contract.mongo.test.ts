@@ -1,4 +1,5 @@
 import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
+import { capturingLogger } from "../../src/log/logger.ts";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 import { storeContract } from "./store-contract.ts";
 
@@ -6,6 +7,7 @@ await describeWithServices(["ferretdb"], "store contract: mongo (FerretDB)", () 
   storeContract(
     async () => {
       const store = new MongoEventStore({
+        log: capturingLogger(),
         uri: serviceEnv.MONGODB_URI,
         db: "widegate_test",
         collection: uniqueName("contract"),

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
+import { capturingLogger } from "../../src/log/logger.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import { startPrivateFerretDb } from "../support/private-ferretdb.ts";
 import { describeWithServices } from "../support/services.ts";
@@ -18,6 +19,7 @@ await describeWithServices(["ferretdb"], "MongoEventStore when the server goes a
   test("insertMany rejects instead of reporting an unwritten batch as stored", async () => {
     const ferret = await startPrivateFerretDb();
     const store = new MongoEventStore({
+      log: capturingLogger(),
       uri: ferret.uri,
       db: "outage",
       collection: "events",

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { PORTABLE } from "../../src/adapters/mongo/mongo-aggregation.ts";
 import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
 import { pruneExpired } from "../../src/adapters/mongo/mongo-retention.ts";
+import { capturingLogger } from "../../src/log/logger.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 
@@ -23,6 +24,7 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
   beforeAll(async () => {
     console.warn = (...args: unknown[]) => warnings.push(args.join(" "));
     store = new MongoEventStore({
+      log: capturingLogger(),
       uri: serviceEnv.MONGODB_URI,
       db: "widegate_test",
       collection: uniqueName("store"),
@@ -101,6 +103,7 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
 
   test("pruneIntervalMs 0: a store that leaves retention to another process deletes nothing", async () => {
     const reader = new MongoEventStore({
+      log: capturingLogger(),
       uri: serviceEnv.MONGODB_URI,
       db: "widegate_test",
       collection: store.collection.collectionName,

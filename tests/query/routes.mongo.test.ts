@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { CommandStartedEvent } from "mongodb";
 import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
+import { capturingLogger } from "../../src/log/logger.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import { postQuery, QUERY_INJECTIONS, queryApp, SEARCH_INJECTIONS } from "../support/query-app.ts";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
@@ -8,6 +9,7 @@ import { contractEvents } from "./fixtures.ts";
 
 await describeWithServices(["ferretdb"], "query and events routes on mongo (FerretDB)", () => {
   const store = new MongoEventStore({
+    log: capturingLogger(),
     uri: serviceEnv.MONGODB_URI,
     db: "widegate_test",
     collection: uniqueName("routes"),

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll } from "bun:test";
 import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
+import { capturingLogger } from "../../src/log/logger.ts";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 import { syntheticTraffic, truthChecks } from "./truth.ts";
 
 await describeWithServices(["ferretdb"], "synthetic traffic of known truth: mongo (FerretDB)", () => {
   const truth = syntheticTraffic();
   const store = new MongoEventStore({
+    log: capturingLogger(),
     uri: serviceEnv.MONGODB_URI,
     db: "widegate_test",
     collection: uniqueName("truth"),

@@ -4,6 +4,7 @@ import { finalize, type GroupPartial } from "../../domain/query/evaluate.ts";
 import { decodeCursor, type EventFilter, encodeCursor } from "../../domain/query/event-filter.ts";
 import { planQuery, type QueryScope } from "../../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
+import { defaultLogger, type Logger } from "../../log/logger.ts";
 import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, type InsertResult } from "../../ports/event-store.ts";
 import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
@@ -23,6 +24,7 @@ export interface MongoEventStoreOptions {
   pruneIntervalMs?: number;
   /** Passed to MongoClient (TLS, pool size, command monitoring in tests). */
   clientOptions?: MongoClientOptions;
+  log?: Logger;
 }
 
 const INDEXES: Array<{ key: Document; name: string }> = [
@@ -51,6 +53,7 @@ export class MongoEventStore implements EventStore {
     this.retentionOptions = {
       retentionMs: options.retentionMs ?? options.retentionDays * 86_400_000,
       intervalMs: options.pruneIntervalMs ?? 600_000,
+      ...(options.log ? { log: options.log } : {}),
     };
   }
 
@@ -60,7 +63,9 @@ export class MongoEventStore implements EventStore {
     this.retention = await ensureRetention(this.collection, this.retentionOptions);
     if (this.retention === "prune" && (this.retentionOptions.intervalMs ?? 1) > 0) {
       const prune = () =>
-        void this.pruneExpired().catch((e: unknown) => console.warn(`event-store:mongo: prune failed: ${(e as Error).message}`));
+        void this.pruneExpired().catch((e: unknown) =>
+          (this.retentionOptions.log ?? defaultLogger).warn(`event-store:mongo: prune failed: ${(e as Error).message}`),
+        );
       prune();
       this.pruneTimer = setInterval(prune, this.retentionOptions.intervalMs);
       this.pruneTimer.unref?.();

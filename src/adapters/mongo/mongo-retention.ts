@@ -1,4 +1,5 @@
 import type { Collection } from "mongodb";
+import { defaultLogger, type Logger } from "../../log/logger.ts";
 import type { StoredDocument } from "./mongo-document.ts";
 
 export interface RetentionOptions {
@@ -8,6 +9,7 @@ export interface RetentionOptions {
   /** Documents per delete, and deletes per run: a run never holds the server for long. */
   batchSize?: number;
   maxBatches?: number;
+  log?: Logger;
 }
 
 const TTL_INDEX = "ttl_q_ts";
@@ -29,7 +31,7 @@ export async function ensureRetention(collection: Collection<StoredDocument>, op
       await collection.db.command({ collMod: collection.collectionName, index: { name: TTL_INDEX, expireAfterSeconds } });
       return "ttl";
     }
-    console.warn(
+    (options.log ?? defaultLogger).warn(
       `event-store:mongo: the server refused a TTL index (${(error as Error).message}); ` +
         `enforcing retention with a periodic bounded delete instead`,
     );
