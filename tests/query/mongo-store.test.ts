@@ -17,14 +17,12 @@ const event = (id: string, ageMs: number, extra: Record<string, unknown> = {}): 
 });
 
 await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => {
-  const warnings: string[] = [];
-  const warn = console.warn;
+  const log = capturingLogger();
   let store: MongoEventStore;
 
   beforeAll(async () => {
-    console.warn = (...args: unknown[]) => warnings.push(args.join(" "));
     store = new MongoEventStore({
-      log: capturingLogger(),
+      log,
       uri: serviceEnv.MONGODB_URI,
       db: "widegate_test",
       collection: uniqueName("store"),
@@ -33,10 +31,8 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
       pruneIntervalMs: 3_600_000,
     });
     await store.init();
-    console.warn = warn;
   });
   afterAll(async () => {
-    console.warn = warn;
     await store.collection.drop().catch(() => {});
     await store.close();
   });
@@ -50,7 +46,7 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
   test("FerretDB: capabilities probed as portable, TTL refused → one warning and the prune fallback", async () => {
     expect(store.capabilities).toEqual(PORTABLE);
     expect(store.retention).toBe("prune");
-    expect(warnings.filter((w) => w.includes("TTL")).length).toBe(1);
+    expect(log.lines.filter((l) => l.level === "warn" && l.line.includes("TTL"))).toHaveLength(1);
     expect((await store.health()).ok).toBe(true);
   });
 
