@@ -110,23 +110,10 @@ function errorLine(env: Record<string, string>): string {
 
 const cell = (text: string) => text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|");
 
-/** East Asian wide and fullwidth ranges (Hangul, CJK, kana, fullwidth forms, emoji): two columns each. */
-const WIDE =
-  /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u;
-const ZERO_WIDTH = /[\p{M}\u200B-\u200F]/u;
-
-/** Display columns of `text`, as biome counts them when it pads a Markdown table. */
-const width = (text: string): number => {
-  let columns = 0;
-  for (const char of text) columns += ZERO_WIDTH.test(char) ? 0 : WIDE.test(char) ? 2 : 1;
-  return columns;
-};
-
-/** A Markdown table with padded columns, laid out as `biome format` lays it out. */
+/** A Markdown table, unpadded: the page is generated, so nobody lines its columns up by hand. */
 function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(3, width(h), ...rows.map((r) => width(r[i] ?? ""))));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c + " ".repeat((widths[i] ?? 0) - width(c))).join(" | ")} |`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)];
 }
 
 const list = (items: readonly string[], conjunction = "and"): string =>

@@ -34,6 +34,7 @@ export class BatchingSink implements EventSink {
   private readonly maxQueued: number;
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly log: Logger;
 
   constructor(
     private readonly publisher: Publisher,
@@ -44,6 +45,7 @@ export class BatchingSink implements EventSink {
     this.maxQueued = options.maxQueued ?? 200_000;
     this.minBackoffMs = options.minBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.log = options.log ?? defaultLogger;
     options.metrics?.collect((m) => m.set("widegate_publish_queue_depth", {}, this.queue.length, "Events accepted and not yet published"));
   }
 
@@ -90,9 +92,7 @@ export class BatchingSink implements EventSink {
         await this.publisher.publish(batch);
         this.queue.splice(0, batch.length);
         if (this.failedAttempts > 0) {
-          (this.options.log ?? defaultLogger).info(
-            `publish via ${this.publisher.name} recovered after ${this.failedAttempts} failed attempts`,
-          );
+          this.log.info(`publish via ${this.publisher.name} recovered after ${this.failedAttempts} failed attempts`);
         }
         this.failedAttempts = 0;
         this.backoffMs = 0;
@@ -104,7 +104,7 @@ export class BatchingSink implements EventSink {
         metrics?.inc("widegate_publish_failures_total", { publisher: this.publisher.name });
         // A down publisher fails every backoff period: log each new delay, not every attempt at the longest one.
         if (this.backoffMs !== previous) {
-          (this.options.log ?? defaultLogger).warn(
+          this.log.warn(
             `publish via ${this.publisher.name} failed (attempt ${this.failedAttempts}, ${this.queue.length} events queued), retrying in ${this.backoffMs} ms: ${(error as Error).message}`,
           );
         }

@@ -29,9 +29,6 @@ export class EmbeddedConsumer {
   private readonly intervalMs: number;
   private readonly writer: StoreWriter;
   private readonly log: Logger;
-  stored = 0;
-  duplicates = 0;
-  failures = 0;
 
   constructor(
     private readonly queue: LocalQueue,
@@ -41,15 +38,16 @@ export class EmbeddedConsumer {
     this.batchSize = options.batchSize ?? 1000;
     this.intervalMs = options.intervalMs ?? 200;
     this.log = options.log ?? defaultLogger;
+    const minBackoffMs = options.minBackoffMs ?? 100;
     this.writer = new StoreWriter(store, {
       path: "embedded",
       ...(options.metrics ? { metrics: options.metrics } : {}),
-      minBackoffMs: options.minBackoffMs ?? 100,
+      minBackoffMs,
       maxBackoffMs: options.maxBackoffMs ?? 5_000,
       shouldAbort: () => Date.now() > this.stopDeadline,
       onRetry: ({ error, backoffMs, outage }) => {
-        this.failures++;
-        if (backoffMs === (options.minBackoffMs ?? 100)) {
+        // The first retry of a write logs; the counts of the rest are in widegate_store_write_retries_total.
+        if (backoffMs === minBackoffMs) {
           this.log.warn(`embedded consumer: store ${outage ? "unavailable" : "refused a write"}, retrying with backoff: ${error.message}`);
         }
       },
@@ -77,8 +75,6 @@ export class EmbeddedConsumer {
         this.queue.requeue(batch); // ids make the rewrite of any part already stored a duplicate
         return;
       }
-      this.stored += outcome.inserted;
-      this.duplicates += outcome.duplicates;
       if (outcome.rejected.length > 0) {
         const refused = outcome.rejected.map(({ index }) => batch[index]).filter((e): e is OutboundEvent => e !== undefined);
         this.queue.requeue(refused);

@@ -45,33 +45,31 @@ function unavailable(variable: string, value: string, why: string): never {
 /** The one place that switches on config and constructs adapters. */
 export async function createAdapters(config: Config, modules: RuntimeModules, context: AdapterContext = {}): Promise<Adapters> {
   const eventStore = await buildEventStore(config, modules, context);
-  const publisher = await buildPublisher(config, modules, eventStore, context);
-  // The all-in-one server drains this queue itself; found here because a fallback wraps the primary.
-  const localQueue = primaryQueue.get(publisher);
+  const { publisher, localQueue } = await buildPublisher(config, modules, eventStore, context);
   const sessionCache = await buildSessionCache(config, modules, context);
   const llm = buildLlm(config);
   // The LLM is not in `all`: an outage there only means the rules parser answers, never "not ready".
   return { publisher, eventStore, sessionCache, llm, ...(localQueue ? { localQueue } : {}), all: [publisher, eventStore, sessionCache] };
 }
 
-/** The memory queue behind a built publisher, when PUBLISHER=memory. */
-const primaryQueue = new WeakMap<Publisher, LocalQueue>();
-
-/** PUBLISHER, wrapped in a circuit breaker over PUBLISHER_FALLBACK when fallbacks are listed. */
-async function buildPublisher(config: Config, modules: RuntimeModules, store: EventStore, context: AdapterContext): Promise<Publisher> {
+/**
+ * PUBLISHER, wrapped in a circuit breaker over PUBLISHER_FALLBACK when fallbacks are listed; with
+ * PUBLISHER=memory also its queue, which the all-in-one server drains itself (a wrapper would hide it).
+ */
+async function buildPublisher(
+  config: Config,
+  modules: RuntimeModules,
+  store: EventStore,
+  context: AdapterContext,
+): Promise<{ publisher: Publisher; localQueue?: LocalQueue }> {
   const primary = await buildOnePublisher(config.PUBLISHER, "PUBLISHER", config, modules, store, context);
-  const queue = primary instanceof MemoryPublisher ? primary : undefined;
-  if (config.PUBLISHER_FALLBACK.length === 0) {
-    if (queue) primaryQueue.set(primary, queue);
-    return primary;
-  }
+  const queue = primary instanceof MemoryPublisher ? { localQueue: primary } : {};
+  if (config.PUBLISHER_FALLBACK.length === 0) return { publisher: primary, ...queue };
   const fallbacks: Publisher[] = [];
   for (const name of config.PUBLISHER_FALLBACK) {
     fallbacks.push(await buildOnePublisher(name, "PUBLISHER_FALLBACK", config, modules, store, context));
   }
-  const wrapped = new FallbackPublisher(primary, fallbacks, context);
-  if (queue) primaryQueue.set(wrapped, queue);
-  return wrapped;
+  return { publisher: new FallbackPublisher(primary, fallbacks, context), ...queue };
 }
 
 async function buildOnePublisher(
@@ -172,5 +170,3 @@ function buildLlm(config: Config): Llm {
     timeoutMs: config.LLM_TIMEOUT_MS,
   });
 }
-
-export type { Adapters } from "../ports/adapters.ts";

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { ConfigError, parseConfig } from "../../src/config/schema.ts";
 import { BatchingSink } from "../../src/delivery/batching-sink.ts";
-import { type Adapters, createAdapters } from "../../src/factory/create-adapters.ts";
+import { createAdapters } from "../../src/factory/create-adapters.ts";
 import { createApp } from "../../src/http/create-app.ts";
 import { capturingLogger } from "../../src/log/logger.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
+import type { Adapters } from "../../src/ports/adapters.ts";
 import { bunModules } from "../../src/runtime/bun/modules.ts";
 import { DegradingSessionCache } from "../../src/search/degrading-session-cache.ts";
 
