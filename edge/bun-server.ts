@@ -2,8 +2,10 @@
 
 import { BatchingSink } from "../src/delivery/batching-sink.ts";
 import { EmbeddedConsumer } from "../src/delivery/embedded-consumer.ts";
+import { RollupFlusher } from "../src/delivery/rollup-flusher.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
+import { createIngestSetup } from "../src/ingest/ingest-setup.ts";
 import { consoleLogger } from "../src/log/logger.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { bunModules } from "../src/runtime/bun/modules.ts";
@@ -24,15 +26,19 @@ const BODY_BACKSTOP_BYTES = 2 ** 32;
 let draining = false;
 const app = (() => {
   try {
-    return createApp({ config, adapters, sink, metrics, isDraining: () => draining });
+    const setup = createIngestSetup(config, metrics);
+    return { setup, app: createApp({ config, adapters, sink, metrics, setup, rollupsFlushedBy: "timer", isDraining: () => draining }) };
   } catch (error) {
     return exitOnConfigError(error);
   }
 })();
+// Counts from all requests, published as one delta per tenant every ROLLUP_FLUSH_MS.
+const rollups = app.setup.rollups ? new RollupFlusher(app.setup.rollups, sink, config.ROLLUP_FLUSH_MS, log) : undefined;
+rollups?.start();
 const server = Bun.serve({
   port: config.PORT,
   hostname: config.HOST,
-  fetch: app.fetch,
+  fetch: app.app.fetch,
   maxRequestBodySize: BODY_BACKSTOP_BYTES,
 });
 announceAuthMode(config);
@@ -42,6 +48,7 @@ onShutdownSignal(async (signal) => {
   console.log(`${signal}: draining`);
   draining = true;
   await server.stop(); // stop accepting; resolves when in-flight requests are done
+  rollups?.stop(); // queue the last counts behind the events
   await sink.drain(); // publish what the gateway accepted
   await consumer?.stop(); // and, all-in-one, write it to the store
   for (const component of adapters.all) await component.close().catch(() => {});

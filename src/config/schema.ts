@@ -84,6 +84,7 @@ export const CONFIG_GROUPS = [
   "Publishing",
   "Worker",
   "Event store",
+  "Rollups",
   "Sessions",
   "Search and LLM",
   "Sampling",
@@ -291,6 +292,36 @@ const configObject = z.object({
       group: "Event store",
       description:
         "Days events are kept with `EVENT_STORE=mongo`: a TTL index on MongoDB; on FerretDB, which refuses TTL indexes, a periodic bounded delete.",
+    } satisfies VariableMeta),
+
+  MONGODB_ROLLUP_COLLECTION: z
+    .string()
+    .min(1)
+    .default("rollups")
+    .meta({
+      group: "Rollups",
+      description: "Collection of the minute and hour rollup rows, for `EVENT_STORE=mongo`.",
+      values: "collection name",
+    } satisfies VariableMeta),
+  ROLLUP_FLUSH_MS: int(100, 60_000)
+    .default(5000)
+    .meta({
+      group: "Rollups",
+      description:
+        "How long a Bun gateway aggregates counts before publishing them as one delta per tenant (and at shutdown). On Workers each request publishes its own.",
+    } satisfies VariableMeta),
+  ROLLUP_MAX_GROUPS: int(10, 1_000_000)
+    .default(10_000)
+    .meta({
+      group: "Rollups",
+      description:
+        "Groups per tenant and minute, per gateway instance; further events are counted under `__other__` of the dimension with the most values (totals stay exact).",
+    } satisfies VariableMeta),
+  ROLLUP_RETENTION_DAYS: int(1, 3650)
+    .default(400)
+    .meta({
+      group: "Rollups",
+      description: "Days rollup rows are kept, in every store.",
     } satisfies VariableMeta),
 
   SESSION_CACHE_TYPE: z

@@ -1,6 +1,6 @@
 import { StoreWriter, type StoreWriterOptions } from "../delivery/store-writer.ts";
 import type { EventStore } from "../ports/event-store.ts";
-import type { OutboundEvent } from "../ports/publisher.ts";
+import type { OutboundRecord } from "../ports/publisher.ts";
 import { decodeEvent } from "./decode.ts";
 import { type CommitOffset, type DeadLetter, type DeadLetterSink, offsetsToCommit, type SourceMessage } from "./messages.ts";
 
@@ -37,7 +37,7 @@ export class BatchProcessor {
 
   async process(batch: readonly SourceMessage[]): Promise<BatchOutcome> {
     const letters: DeadLetter[] = [];
-    const events: OutboundEvent[] = [];
+    const events: OutboundRecord[] = [];
     const origins: SourceMessage[] = [];
     for (const message of batch) {
       const decoded = decodeEvent(message.value);

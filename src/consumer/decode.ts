@@ -1,6 +1,7 @@
-import type { OutboundEvent } from "../ports/publisher.ts";
+import { checkRollupDelta } from "../domain/rollup/delta-codec.ts";
+import type { OutboundEvent, OutboundRecord } from "../ports/publisher.ts";
 
-export type DecodeResult = { ok: true; event: OutboundEvent } | { ok: false; reason: string };
+export type DecodeResult = { ok: true; event: OutboundRecord } | { ok: false; reason: string };
 
 const MAX_ID_LENGTH = 256;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -9,8 +10,9 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const isId = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_ID_LENGTH;
 
 /**
- * Turns a message value from the events topic back into an OutboundEvent, or says why it cannot
- * be one. A failure here is permanent (the same bytes fail the same way), so the caller
+ * Turns a message value from the events topic back into an OutboundEvent or a rollup delta, or
+ * says why it cannot be either. A record without an eventId is read as a delta (an event always has
+ * one: the gateway sets it), so a producer's fields can never pass for a delta. A failure here is permanent (the same bytes fail the same way), so the caller
  * dead-letters the message instead of retrying it.
  */
 export function decodeEvent(value: Uint8Array | undefined | null): DecodeResult {
@@ -28,6 +30,10 @@ export function decodeEvent(value: Uint8Array | undefined | null): DecodeResult 
     return { ok: false, reason: `value is not JSON: ${(error as Error).message.slice(0, 120)}` };
   }
   if (!isObject(parsed)) return { ok: false, reason: "value is not a JSON object" };
+  if (parsed.eventId === undefined && parsed.kind === "rollup") {
+    const delta = checkRollupDelta(parsed);
+    return delta.ok ? { ok: true, event: delta.delta } : delta;
+  }
   const reason = invalidField(parsed);
   if (reason) return { ok: false, reason };
   return { ok: true, event: parsed as OutboundEvent };

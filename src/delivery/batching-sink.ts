@@ -1,6 +1,6 @@
 import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
-import type { OutboundEvent, Publisher } from "../ports/publisher.ts";
+import type { OutboundRecord, Publisher } from "../ports/publisher.ts";
 import type { EventSink, SubmitResult } from "./sink.ts";
 
 export interface BatchingSinkOptions {
@@ -23,7 +23,7 @@ export interface BatchingSinkOptions {
  * dropped; a full queue answers with backpressure instead of growing without bound.
  */
 export class BatchingSink implements EventSink {
-  private queue: OutboundEvent[] = [];
+  private queue: OutboundRecord[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> | undefined;
   private backoffMs = 0;
@@ -53,15 +53,19 @@ export class BatchingSink implements EventSink {
     return this.queue.length;
   }
 
-  submit(events: OutboundEvent[]): SubmitResult {
+  room(count: number): SubmitResult {
+    if (this.queue.length + count <= this.maxQueued) return { ok: true };
+    return {
+      ok: false,
+      retryAfterSeconds: Math.max(1, Math.ceil(this.backoffMs / 1000)),
+      reason: `publish queue full (${this.queue.length} events)`,
+    };
+  }
+
+  submit(events: OutboundRecord[]): SubmitResult {
     if (events.length === 0) return { ok: true };
-    if (this.queue.length + events.length > this.maxQueued) {
-      return {
-        ok: false,
-        retryAfterSeconds: Math.max(1, Math.ceil(this.backoffMs / 1000)),
-        reason: `publish queue full (${this.queue.length} events)`,
-      };
-    }
+    const room = this.room(events.length);
+    if (!room.ok) return room;
     for (const event of events) this.queue.push(event);
     this.schedule(this.queue.length >= this.maxBatch ? 0 : this.maxDelayMs);
     return { ok: true };

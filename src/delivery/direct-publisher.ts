@@ -1,7 +1,7 @@
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { HealthStatus } from "../ports/health.ts";
-import type { OutboundEvent, Publisher } from "../ports/publisher.ts";
+import type { OutboundRecord, Publisher } from "../ports/publisher.ts";
 import { StoreWriter } from "./store-writer.ts";
 
 /**
@@ -19,7 +19,7 @@ export class DirectPublisher implements Publisher {
     this.writer = new StoreWriter(store, { path: "direct", ...(metrics ? { metrics } : {}) });
   }
 
-  async publish(events: readonly OutboundEvent[]): Promise<void> {
+  async publish(events: readonly OutboundRecord[]): Promise<void> {
     await this.writer.writeOnce(events);
   }
 

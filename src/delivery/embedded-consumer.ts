@@ -1,7 +1,8 @@
+import { isRollupDelta } from "../domain/rollup/rollup.ts";
 import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
-import type { LocalQueue, OutboundEvent } from "../ports/publisher.ts";
+import type { LocalQueue, OutboundRecord } from "../ports/publisher.ts";
 import { StoreWriter } from "./store-writer.ts";
 
 export interface EmbeddedConsumerOptions {
@@ -76,10 +77,10 @@ export class EmbeddedConsumer {
         return;
       }
       if (outcome.rejected.length > 0) {
-        const refused = outcome.rejected.map(({ index }) => batch[index]).filter((e): e is OutboundEvent => e !== undefined);
+        const refused = outcome.rejected.map(({ index }) => batch[index]).filter((e): e is OutboundRecord => e !== undefined);
         this.queue.requeue(refused);
         this.log.error(
-          `embedded consumer: the store refused ${refused.length} event(s) (first: ${refused[0]?.eventId}: ${outcome.rejected[0]?.reason}); kept queued`,
+          `embedded consumer: the store refused ${refused.length} event(s) (first: ${describe(refused[0])}: ${outcome.rejected[0]?.reason}); kept queued`,
         );
         return;
       }
@@ -96,3 +97,6 @@ export class EmbeddedConsumer {
     if (this.queue.depth > 0) this.log.error(`embedded consumer: ${this.queue.depth} events not written at shutdown`);
   }
 }
+
+const describe = (record: OutboundRecord | undefined): string =>
+  record === undefined ? "none" : isRollupDelta(record) ? `rollup delta ${record.id}` : record.eventId;

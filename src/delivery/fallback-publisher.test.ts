@@ -25,14 +25,14 @@ describe("FallbackPublisher with a file spool", () => {
     await publisher.publish(events(1, 10)); // circuit open → spool without trying the primary
     expect(primary.depth).toBe(3);
 
-    const delivered = primary.take(100).map((e) => e.eventId); // the consumer catches up
+    const delivered = primary.take(100).map((e) => (e as OutboundEvent).eventId); // the consumer catches up
     now += 1001;
     await publisher.publish(events(1, 11)); // probe succeeds, replay starts
     await publisher.settle();
-    delivered.push(...primary.take(100).map((e) => e.eventId));
+    delivered.push(...primary.take(100).map((e) => (e as OutboundEvent).eventId));
     expect(delivered.sort()).toEqual(
       events(12)
-        .map((e) => e.eventId)
+        .map((e) => (e as OutboundEvent).eventId)
         .sort(),
     );
     expect(spool.segments()).toHaveLength(0); // replayed segments are deleted
@@ -65,7 +65,7 @@ describe("FileSpool", () => {
     const target = new MemoryPublisher();
     const replayed = await new FileSpool(dir).replayInto(target);
     expect(replayed).toBe(6);
-    expect(target.take(100).map((e) => e.eventId)).toEqual(events(6).map((e) => e.eventId));
+    expect(target.take(100).map((e) => (e as OutboundEvent).eventId)).toEqual(events(6).map((e) => (e as OutboundEvent).eventId));
   });
 
   test("a failed replay keeps the segment for the next attempt", async () => {

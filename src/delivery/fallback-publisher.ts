@@ -1,7 +1,7 @@
 import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { HealthStatus } from "../ports/health.ts";
-import type { OutboundEvent, Publisher } from "../ports/publisher.ts";
+import type { OutboundRecord, Publisher } from "../ports/publisher.ts";
 
 /** A fallback that can hand back what it holds once the primary recovers (the file spool). */
 export interface Replayable {
@@ -48,7 +48,7 @@ export class FallbackPublisher implements Publisher {
     return this.now() < this.openUntil;
   }
 
-  async publish(events: readonly OutboundEvent[]): Promise<void> {
+  async publish(events: readonly OutboundRecord[]): Promise<void> {
     if (!this.circuitOpen) {
       try {
         await this.primary.publish(events);

@@ -1,4 +1,4 @@
-import type { OutboundEvent } from "../ports/publisher.ts";
+import type { OutboundRecord } from "../ports/publisher.ts";
 
 /** How the ingest route hands kept events off after deciding to answer 202. */
 export type SubmitResult = { ok: true } | { ok: false; retryAfterSeconds: number; reason: string };
@@ -8,7 +8,12 @@ export interface EventSink {
    * Accepts events for asynchronous delivery. Never waits for the publisher; `waitUntil` keeps the
    * delivery alive after the response on runtimes that end a request's work with its response.
    */
-  submit(events: OutboundEvent[], waitUntil?: (promise: Promise<unknown>) => void): SubmitResult;
+  submit(events: OutboundRecord[], waitUntil?: (promise: Promise<unknown>) => void): SubmitResult;
+  /**
+   * Whether `count` more records would be accepted now. The ingest route asks before it counts a
+   * request into rollups, so a request answered 429 (and retried by its client) is never counted.
+   */
+  room?(count: number): SubmitResult;
   /** Delivers everything accepted so far (shutdown, tests). */
   drain(): Promise<void>;
 }

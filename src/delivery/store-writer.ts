@@ -1,6 +1,15 @@
 import type { MetricsRegistry } from "../metrics/registry.ts";
-import type { EventStore, InsertResult } from "../ports/event-store.ts";
-import type { OutboundEvent } from "../ports/publisher.ts";
+import { isRollupDelta } from "../domain/rollup/rollup.ts";
+import type { EventStore } from "../ports/event-store.ts";
+import type { OutboundEvent, OutboundRecord, RollupDelta } from "../ports/publisher.ts";
+
+/** What one write accounted for: events inserted or already there, deltas applied or already applied. */
+export interface WriteCounts {
+  inserted: number;
+  duplicates: number;
+  rollupsApplied: number;
+  rollupDuplicates: number;
+}
 
 export interface StoreWriterOptions {
   /** Which writer this is in the metrics: worker, embedded or direct. */
@@ -19,9 +28,7 @@ export interface StoreWriterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface WriteOutcome {
-  inserted: number;
-  duplicates: number;
+export interface WriteOutcome extends WriteCounts {
   /** Events the store refused while healthy, by index into the written array: they go to the DLQ. */
   rejected: Array<{ index: number; reason: string }>;
   /** The caller aborted before everything was durable: nothing of this batch may be committed. */
@@ -34,6 +41,11 @@ export function defineStoreWriteMetrics(metrics: MetricsRegistry): void {
     "widegate_store_write_events_total",
     "counter",
     "Events written to the event store, by writer path and result: stored, duplicate (already stored), refused (given up)",
+  );
+  metrics.define(
+    "widegate_rollup_deltas_total",
+    "counter",
+    "Rollup deltas written to the store, by writer path and result: applied, duplicate (already applied)",
   );
   metrics.define("widegate_store_write_retries_total", "counter", "Store writes retried, by writer path: outage (store down) or refused");
 }
@@ -67,28 +79,53 @@ export class StoreWriter {
     if (options.metrics) defineStoreWriteMetrics(options.metrics);
   }
 
-  /** One attempt: resolves when every event is stored or already there, rejects otherwise (the caller keeps the batch). */
-  async writeOnce(events: readonly OutboundEvent[]): Promise<InsertResult> {
-    const result = await this.store.insertMany(events);
-    if (result.inserted + result.duplicates !== events.length) {
-      throw new Error(`the store acknowledged ${result.inserted + result.duplicates} of ${events.length} events`);
+  /**
+   * One attempt: resolves when every event is stored or already there and every rollup delta is
+   * applied or already applied; rejects otherwise (the caller keeps the batch).
+   */
+  async writeOnce(records: readonly OutboundRecord[]): Promise<WriteCounts> {
+    const events: OutboundEvent[] = [];
+    const deltas: RollupDelta[] = [];
+    for (const record of records) {
+      if (isRollupDelta(record)) deltas.push(record);
+      else events.push(record);
     }
-    this.count("stored", result.inserted);
-    this.count("duplicate", result.duplicates);
-    return result;
+    const counts: WriteCounts = { inserted: 0, duplicates: 0, rollupsApplied: 0, rollupDuplicates: 0 };
+    if (events.length > 0) {
+      const result = await this.store.insertMany(events);
+      if (result.inserted + result.duplicates !== events.length) {
+        throw new Error(`the store acknowledged ${result.inserted + result.duplicates} of ${events.length} events`);
+      }
+      this.count("stored", result.inserted);
+      this.count("duplicate", result.duplicates);
+      counts.inserted = result.inserted;
+      counts.duplicates = result.duplicates;
+    }
+    if (deltas.length > 0) {
+      const result = await this.store.applyRollups(deltas);
+      if (result.applied + result.duplicates !== deltas.length) {
+        throw new Error(`the store acknowledged ${result.applied + result.duplicates} of ${deltas.length} rollup deltas`);
+      }
+      const metrics = this.options.metrics;
+      if (result.applied > 0) metrics?.inc("widegate_rollup_deltas_total", { path: this.path, result: "applied" }, result.applied);
+      if (result.duplicates > 0) metrics?.inc("widegate_rollup_deltas_total", { path: this.path, result: "duplicate" }, result.duplicates);
+      counts.rollupsApplied = result.applied;
+      counts.rollupDuplicates = result.duplicates;
+    }
+    return counts;
   }
 
   private count(result: "stored" | "duplicate" | "refused", n: number): void {
     if (n > 0) this.options.metrics?.inc("widegate_store_write_events_total", { path: this.path, result }, n);
   }
 
-  async write(events: readonly OutboundEvent[]): Promise<WriteOutcome> {
-    const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [], aborted: false };
+  async write(events: readonly OutboundRecord[]): Promise<WriteOutcome> {
+    const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rollupsApplied: 0, rollupDuplicates: 0, rejected: [], aborted: false };
     if (events.length > 0) await this.writeRange(events, 0, outcome);
     return outcome;
   }
 
-  private async writeRange(events: readonly OutboundEvent[], base: number, outcome: WriteOutcome): Promise<void> {
+  private async writeRange(events: readonly OutboundRecord[], base: number, outcome: WriteOutcome): Promise<void> {
     let backoff = this.minBackoffMs;
     let refusals = 0;
     for (;;) {
@@ -101,6 +138,8 @@ export class StoreWriter {
         const result = await this.writeOnce(events);
         outcome.inserted += result.inserted;
         outcome.duplicates += result.duplicates;
+        outcome.rollupsApplied += result.rollupsApplied;
+        outcome.rollupDuplicates += result.rollupDuplicates;
         return;
       } catch (error) {
         failure = error instanceof Error ? error : new Error(String(error));

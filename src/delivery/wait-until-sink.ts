@@ -1,6 +1,6 @@
 import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
-import type { OutboundEvent, Publisher } from "../ports/publisher.ts";
+import type { OutboundRecord, Publisher } from "../ports/publisher.ts";
 import type { EventSink, SubmitResult } from "./sink.ts";
 
 /**
@@ -17,7 +17,7 @@ export class WaitUntilSink implements EventSink {
     private readonly log: Logger = defaultLogger,
   ) {}
 
-  submit(events: OutboundEvent[], waitUntil?: (promise: Promise<unknown>) => void): SubmitResult {
+  submit(events: OutboundRecord[], waitUntil?: (promise: Promise<unknown>) => void): SubmitResult {
     if (events.length === 0) return { ok: true };
     const delivery = this.deliver(events);
     this.inFlight.add(delivery);
@@ -26,7 +26,7 @@ export class WaitUntilSink implements EventSink {
     return { ok: true };
   }
 
-  private async deliver(events: OutboundEvent[]): Promise<void> {
+  private async deliver(events: OutboundRecord[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.publisher.publish(events);

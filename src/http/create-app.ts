@@ -13,7 +13,7 @@ import type { AppDeps, AppEnv } from "./types.ts";
 /** The one Hono app, the same on Bun and on Workers; entries only build `deps`. */
 export function createApp(deps: AppDeps) {
   const { config, adapters, metrics } = deps;
-  const setup = createIngestSetup(config, metrics);
+  const setup = deps.setup ?? createIngestSetup(config, metrics);
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     c.set("config", config);
@@ -22,7 +22,13 @@ export function createApp(deps: AppDeps) {
   });
   app.route("/", healthRoutes(adapters.all, deps.isDraining ?? (() => false)));
   app.route("/", metricsRoutes(metrics));
-  app.route("/", ingestRoutes({ ingestKeys: config.INGEST_API_KEYS, setup, sink: deps.sink, metrics }));
+  app.route("/", ingestRoutes({
+      ingestKeys: config.INGEST_API_KEYS,
+      setup,
+      sink: deps.sink,
+      metrics,
+      ...(deps.rollupsFlushedBy ? { rollupsFlushedBy: deps.rollupsFlushedBy } : {}),
+    }),);
   app.route("/", queryRoutes({ queryKeys: config.QUERY_API_KEYS, store: adapters.eventStore }));
   app.route("/", eventsRoutes({ queryKeys: config.QUERY_API_KEYS, store: adapters.eventStore }));
   app.route("/", searchRoutes(deps));

@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.ts";
 import type { EventSink } from "../delivery/sink.ts";
+import type { IngestSetup } from "../ingest/ingest-setup.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { Adapters } from "../ports/adapters.ts";
 
@@ -10,6 +11,10 @@ export interface AppDeps {
   /** Where kept events go after the 202: a background batcher on Bun, waitUntil on Workers. */
   sink: EventSink;
   metrics: MetricsRegistry;
+  /** Built by the entry when it also flushes rollups on a timer (Bun); else createApp builds one. */
+  setup?: IngestSetup;
+  /** Who publishes rollup counts: each request with its events (default; Workers), or the entry's RollupFlusher. */
+  rollupsFlushedBy?: "request" | "timer";
   /** True once shutdown has begun: /readyz answers 503 so load balancers stop sending. */
   isDraining?: () => boolean;
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../config/schema.ts";
 import { compileRedaction, type IngestLimits, limitsFromConfig, type Redaction } from "../domain/event/index.ts";
+import { RollupAggregator } from "../domain/rollup/aggregator.ts";
 import { createSampler, type Sampler } from "../domain/sampling/sampler.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 
@@ -9,6 +10,8 @@ export interface IngestSetup {
   limits: IngestLimits;
   redaction: Redaction;
   sampler: Sampler;
+  /** Counts every accepted event into rollups; drained per request on Workers, by a timer on Bun. */
+  rollups?: RollupAggregator;
 }
 
 export function createIngestSetup(config: Config, metrics: MetricsRegistry): IngestSetup {
@@ -30,5 +33,15 @@ export function createIngestSetup(config: Config, metrics: MetricsRegistry): Ing
       m.set("widegate_sampling_decisions_total", { reason, decision: "dropped" }, count.dropped);
     }
   });
-  return { limits: limitsFromConfig(config), redaction: compileRedaction(), sampler };
+  metrics.define(
+    "widegate_rollup_overflow_events_total",
+    "counter",
+    "Events counted under __other__ because their tenant's minute had ROLLUP_MAX_GROUPS groups, by the dimension folded",
+  );
+  const rollups = new RollupAggregator({
+    maxGroups: config.ROLLUP_MAX_GROUPS,
+    onOverflow: (dimension) => metrics.inc("widegate_rollup_overflow_events_total", { dimension }),
+  });
+  metrics.collect((m) => m.set("widegate_rollup_pending_groups", {}, rollups.pending, "Rollup groups counted and not yet flushed"));
+  return { limits: limitsFromConfig(config), redaction: compileRedaction(), sampler, rollups };
 }

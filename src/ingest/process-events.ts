@@ -6,6 +6,7 @@ import {
   type ParsedBody,
   type Rejection,
 } from "../domain/event/index.ts";
+import { EXEMPLAR_REASON } from "../domain/sampling/types.ts";
 import type { OutboundEvent } from "../ports/publisher.ts";
 import type { IngestSetup } from "./ingest-setup.ts";
 
@@ -38,7 +39,7 @@ export interface AllRejected {
 }
 
 /**
- * The transform half of ingest, after the body is read: validate → redact → sample. Runtime-free
+ * The transform half of ingest, after the body is read: validate → redact → count → sample. Runtime-free
  * and synchronous, so both runtimes run exactly this, and a test can call it without a server.
  */
 export function processEvents(
@@ -56,7 +57,7 @@ export function processEvents(
     return { ok: false, status: 400, code: "INVALID_EVENTS", message, rejected };
   }
 
-  const { sampler } = setup;
+  const { sampler, rollups } = setup;
   const explain = options.explain === true;
   const decisions: Decision[] = [];
   const kept: OutboundEvent[] = [];
@@ -64,14 +65,25 @@ export function processEvents(
   const idsFirst = explain || sampler.fields.has("eventId");
   for (const { index, event } of events) {
     if (idsFirst) completeEvent(event);
+    // Counted before sampling: rollups see every accepted event, kept or not.
+    const group = rollups?.count(event);
     const decision = sampler.decide(event);
-    if (decision.keep) {
+    let keep = decision.keep;
+    let reason: string = decision.reason;
+    if (!keep && group !== undefined && !group.kept && decision.rate > 0) {
+      // The first event of a group and minute that nothing else kept: stored so every rollup row
+      // can be drilled into, at weight 0 so weighted estimates stay unbiased. A rate-0 rule means "store none".
+      keep = true;
+      reason = EXEMPLAR_REASON;
+    }
+    if (keep) {
       const complete = completeEvent(event);
-      complete.sampling = { reason: decision.reason, rate: decision.rate }; // overrides anything the producer sent
+      complete.sampling = { reason, rate: decision.rate }; // overrides anything the producer sent
       kept.push(complete);
+      if (group !== undefined) rollups?.kept(group, complete.eventId);
     }
     if (explain) {
-      decisions.push({ index, eventId: completeEvent(event).eventId, kept: decision.keep, reason: decision.reason, rate: decision.rate });
+      decisions.push({ index, eventId: completeEvent(event).eventId, kept: keep, reason, rate: decision.rate });
     }
   }
   return { ok: true, accepted: events.length, kept, rejected, ...(explain ? { decisions } : {}) };

@@ -1,6 +1,7 @@
 import type { EventFilter } from "../domain/query/event-filter.ts";
 import type { QueryScope } from "../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../domain/query/stat-query.ts";
+import type { Resolution, RollupDelta, RollupRecord } from "../domain/rollup/rollup.ts";
 import type { Lifecycle } from "./health.ts";
 import type { OutboundEvent } from "./publisher.ts";
 
@@ -19,6 +20,21 @@ export interface EventPage {
   nextCursor: string | null;
 }
 
+export interface RollupApplyResult {
+  /** Deltas added to the totals by this call. */
+  applied: number;
+  /** Deltas this store had already applied (a redelivery or a replay): skipped, not an error. */
+  duplicates: number;
+}
+
+/** One tenant's stored rollup rows at one resolution whose start lies in [from, to). */
+export interface RollupRead {
+  tenant: string;
+  resolution: Resolution;
+  from: number;
+  to: number;
+}
+
 export type DistinctField = "service" | "route" | "errorCode";
 
 /**
@@ -35,6 +51,18 @@ export interface EventStore extends Lifecycle {
   find(search: EventFilter, scope: QueryScope): Promise<EventPage>;
   /** Values the tenant's events hold, sorted, at most DISTINCT_LIMIT. */
   distinct(field: DistinctField, scope: QueryScope): Promise<string[]>;
+  /**
+   * Adds deltas to the minute and hour rows, each delta exactly once per store however often it
+   * arrives, and however many writers apply it at the same time. Resolves once all are durable.
+   */
+  applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult>;
+  /** Stored rows, any order; hour rows include every minute applied so far. */
+  readRollups(read: RollupRead): Promise<RollupRecord[]>;
+  /**
+   * Epoch ms from which rollups count every stored event: 0 when the store held no events when its
+   * rollups began, else the time they began (older ranges are answered from events).
+   */
+  rollupsSince(): Promise<number>;
 }
 
 export const DISTINCT_LIMIT = 1000;

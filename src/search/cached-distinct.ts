@@ -1,7 +1,8 @@
 import type { EventFilter } from "../domain/query/event-filter.ts";
 import type { QueryScope } from "../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../domain/query/stat-query.ts";
-import type { DistinctField, EventPage, EventStore, InsertResult } from "../ports/event-store.ts";
+import type { RollupDelta, RollupRecord } from "../domain/rollup/rollup.ts";
+import type { DistinctField, EventPage, EventStore, InsertResult, RollupApplyResult, RollupRead } from "../ports/event-store.ts";
 import type { HealthStatus } from "../ports/health.ts";
 import type { OutboundEvent } from "../ports/publisher.ts";
 
@@ -43,6 +44,15 @@ export class DistinctCache implements EventStore {
   }
   query(query: StatQuery, scope: QueryScope): Promise<StatResult> {
     return this.inner.query(query, scope);
+  }
+  applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult> {
+    return this.inner.applyRollups(deltas);
+  }
+  readRollups(read: RollupRead): Promise<RollupRecord[]> {
+    return this.inner.readRollups(read);
+  }
+  rollupsSince(): Promise<number> {
+    return this.inner.rollupsSince();
   }
   find(search: EventFilter, scope: QueryScope): Promise<EventPage> {
     return this.inner.find(search, scope);

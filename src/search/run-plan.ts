@@ -3,7 +3,7 @@ import { resolveTimeRange } from "../domain/query/stat-query.ts";
 import type { SearchFilters } from "../domain/question/types.ts";
 import type { EventFilter, EventStore, QueryScope } from "../ports/event-store.ts";
 
-/** Runs a validated plan against the store: StatQuery as is, SEARCH as GET /v1/events filters. */
+/** Runs a validated plan against the store: BasicStatQuery as is, SEARCH as GET /v1/events filters. */
 
 /** Events a SEARCH answer shows (GET /v1/events pages default to DEFAULT_EVENTS_PAGE). */
 export const EVENTS_PER_ANSWER = 20;

@@ -1,4 +1,5 @@
-import { plainString, type StatQuery } from "../domain/query/stat-query.ts";
+import { plainString, type BasicStatQuery } from "../domain/query/stat-query.ts";
+import { answerStatQuery } from "../stats/stat-service.ts";
 import { conversationAnswer } from "../domain/question/answer-conversation.ts";
 import { searchAnswer } from "../domain/question/answer-search.ts";
 import { statAnswer } from "../domain/question/answer-stat.ts";
@@ -27,7 +28,7 @@ export interface SearchServiceOptions {
 export interface SearchAnswer {
   sessionId: string;
   intent: Intent;
-  query?: StatQuery | SearchFilters;
+  query?: BasicStatQuery | SearchFilters;
   answer: string;
   data?: Record<string, unknown>;
   warnings?: SearchWarning[];
@@ -112,7 +113,7 @@ export class SearchService {
   private async run(
     plan: Plan,
     ctx: { history: SessionTurn[]; language: "en" | "ko"; scope: Required<QueryScope>; vocabulary: Vocabulary },
-  ): Promise<{ answer: string; query?: StatQuery | SearchFilters; data?: Record<string, unknown> }> {
+  ): Promise<{ answer: string; query?: BasicStatQuery | SearchFilters; data?: Record<string, unknown> }> {
     const { store, tzOffsetMinutes } = this.options;
     const { language, scope } = ctx;
     const { now } = scope;
@@ -121,12 +122,12 @@ export class SearchService {
       return { answer: conversationAnswer(plan.conversation, ctx.history, language, ctx.vocabulary), data: { turns } };
     }
     if (plan.intent === "STATISTICAL") {
-      const result = await store.query(plan.query, scope);
+      const result = await answerStatQuery(store, plan.query, scope);
       const answer = statAnswer({ query: plan.query, result, ranking: plan.ranking, language, now, tzOffsetMinutes });
       return {
         answer,
         query: plan.query,
-        data: { rows: result.rows, estimated: result.estimated, ...(plan.ranking ? { ranking: plan.ranking } : {}) },
+        data: { rows: result.rows, estimated: result.estimated, source: result.source, range: result.range, ...(plan.ranking ? { ranking: plan.ranking } : {}) },
       };
     }
     const hits = await runSearch(store, plan.search, scope);

@@ -46,9 +46,10 @@ const LAYERS: Record<string, Layer> = {
   delivery: { layers: ["ports", "log", "metrics"], packages: [] },
   ingest: { layers: ["domain", "ports", "config", "metrics"], packages: [] },
   consumer: { layers: ["domain", "ports", "delivery", "log", "metrics"], packages: HONO },
-  search: { layers: ["domain", "ports", "log", "metrics"], packages: [] },
+  stats: { layers: ["domain", "ports"], packages: [] },
+  search: { layers: ["domain", "ports", "stats", "log", "metrics"], packages: [] },
   bridge: { layers: ["domain", "ports", "log", "metrics"], packages: HONO },
-  http: { layers: ["domain", "ports", "config", "ingest", "delivery", "search", "log", "metrics"], packages: [...HONO, "zod"] },
+  http: { layers: ["domain", "ports", "config", "ingest", "delivery", "search", "stats", "log", "metrics"], packages: [...HONO, "zod"] },
   factory: {
     layers: ["config", "ports", "delivery", "search", "log", "metrics", "adapters/"],
     packages: [],

@@ -1,5 +1,6 @@
 import { MemoryEventStore } from "../../src/adapters/memory/memory-event-store.ts";
-import type { InsertResult } from "../../src/ports/event-store.ts";
+import type { RollupDelta } from "../../src/domain/rollup/rollup.ts";
+import type { InsertResult, RollupApplyResult } from "../../src/ports/event-store.ts";
 import type { HealthStatus } from "../../src/ports/health.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 
@@ -24,6 +25,12 @@ export class FlakyStore extends MemoryEventStore {
     const result = await super.insertMany(good);
     if (good.length < events.length) throw new Error("Document failed validation");
     return result;
+  }
+
+  override async applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult> {
+    if (this.down && this.silentWhenDown) return { applied: 0, duplicates: 0 };
+    if (this.down) throw new Error("connect ECONNREFUSED 127.0.0.1:27017");
+    return super.applyRollups(deltas);
   }
 
   override async health(): Promise<HealthStatus> {

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { appendFile, open, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundEvent, Publisher } from "../../ports/publisher.ts";
+import type { OutboundRecord, Publisher } from "../../ports/publisher.ts";
 
 export interface FileSpoolOptions {
   /** A segment is closed for replay once it reaches this size. */
@@ -34,7 +34,7 @@ export class FileSpool implements Publisher {
     return join(this.dir, `open-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.ndjson`);
   }
 
-  publish(events: readonly OutboundEvent[]): Promise<void> {
+  publish(events: readonly OutboundRecord[]): Promise<void> {
     const text = `${events.map((e) => JSON.stringify(e)).join("\n")}\n`;
     // Appends are serialised so lines of two batches never interleave.
     const next = this.writing.then(async () => {
@@ -82,7 +82,7 @@ export class FileSpool implements Publisher {
       const events = (await readFile(path, "utf8"))
         .split("\n")
         .filter(Boolean)
-        .map((line) => JSON.parse(line) as OutboundEvent);
+        .map((line) => JSON.parse(line) as OutboundRecord);
       for (let i = 0; i < events.length; i += batchSize) await target.publish(events.slice(i, i + batchSize));
       await unlink(path);
       replayed += events.length;

@@ -1,13 +1,14 @@
-import type { OutboundEvent } from "../../ports/publisher.ts";
+import { isRollupDelta } from "../../domain/rollup/rollup.ts";
+import type { OutboundRecord } from "../../ports/publisher.ts";
 
-/** What goes on the events topic: the OutboundEvent as JSON, keyed by requestId so one request's events share a partition. */
+/** What goes on the events topic: the OutboundRecord as JSON, keyed by requestId so one request's events share a partition. */
 export interface EventRecord {
   key: string;
   value: string;
 }
 
-export function toEventRecord(event: OutboundEvent): EventRecord {
-  return { key: event.requestId, value: JSON.stringify(event) };
+export function toEventRecord(record: OutboundRecord): EventRecord {
+  return { key: isRollupDelta(record) ? record.id : record.requestId, value: JSON.stringify(record) };
 }
 
 /**

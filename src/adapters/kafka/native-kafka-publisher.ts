@@ -1,7 +1,7 @@
 // Bun only: a TCP Kafka client. Loaded through src/runtime/bun/modules.ts so the Workers bundle never contains it.
 import type { Producer } from "@platformatic/kafka";
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundEvent, Publisher } from "../../ports/publisher.ts";
+import type { OutboundRecord, Publisher } from "../../ports/publisher.ts";
 import { createStringProducer, producerHealth } from "./kafka-clients.ts";
 import { chunkRecords, toEventRecord } from "./kafka-record.ts";
 import { SerialSends } from "./serial-sends.ts";
@@ -33,7 +33,7 @@ export class NativeKafkaPublisher implements Publisher {
     });
   }
 
-  async publish(events: readonly OutboundEvent[]): Promise<void> {
+  async publish(events: readonly OutboundRecord[]): Promise<void> {
     const { topic } = this.options;
     const records = events.map((event) => ({ topic, ...toEventRecord(event) }));
     await this.sends.run(async () => {

@@ -1,6 +1,6 @@
 import { Kafka } from "@upstash/kafka";
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundEvent, Publisher } from "../../ports/publisher.ts";
+import type { OutboundRecord, Publisher } from "../../ports/publisher.ts";
 import { chunkRecords, toEventRecord } from "./kafka-record.ts";
 
 export interface UpstashKafkaPublisherOptions {
@@ -34,7 +34,7 @@ export class UpstashKafkaPublisher implements Publisher {
     this.authorization = `Basic ${btoa(`${options.username}:${options.password}`)}`;
   }
 
-  async publish(events: readonly OutboundEvent[]): Promise<void> {
+  async publish(events: readonly OutboundRecord[]): Promise<void> {
     const { topic } = this.options;
     const records = events.map((event) => ({ topic, ...toEventRecord(event) }));
     // Sequential: a request's events must not overtake each other across chunks.

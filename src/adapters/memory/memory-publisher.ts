@@ -1,5 +1,5 @@
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundEvent, Publisher } from "../../ports/publisher.ts";
+import type { OutboundRecord, Publisher } from "../../ports/publisher.ts";
 
 export interface MemoryPublisherOptions {
   /** Events held before `publish` rejects, so a stalled consumer shows up as backpressure, not memory growth. */
@@ -9,7 +9,7 @@ export interface MemoryPublisherOptions {
 /** An in-process queue: the all-in-one server's embedded pipeline drains it into the event store. */
 export class MemoryPublisher implements Publisher {
   readonly name = "publisher:memory";
-  private queue: OutboundEvent[] = [];
+  private queue: OutboundRecord[] = [];
   private readonly capacity: number;
   private closed = false;
 
@@ -17,7 +17,7 @@ export class MemoryPublisher implements Publisher {
     this.capacity = options.capacity ?? 100_000;
   }
 
-  async publish(events: readonly OutboundEvent[]): Promise<void> {
+  async publish(events: readonly OutboundRecord[]): Promise<void> {
     if (this.closed) throw new Error("memory publisher is closed");
     if (this.queue.length + events.length > this.capacity) {
       throw new Error(`memory queue full (${this.queue.length}/${this.capacity})`);
@@ -26,12 +26,12 @@ export class MemoryPublisher implements Publisher {
   }
 
   /** Takes up to `max` queued events, oldest first. */
-  take(max: number): OutboundEvent[] {
+  take(max: number): OutboundRecord[] {
     return this.queue.splice(0, max);
   }
 
   /** Puts a batch that could not be delivered back at the head, keeping its order. */
-  requeue(events: OutboundEvent[]): void {
+  requeue(events: OutboundRecord[]): void {
     this.queue = events.concat(this.queue);
   }
 

@@ -1,3 +1,4 @@
+import { EXEMPLAR_REASON } from "../sampling/types.ts";
 import { binOf } from "./histogram.ts";
 import { BUCKET_MS, BUCKETS, type Bucket, type GroupField } from "./stat-query.ts";
 
@@ -36,7 +37,10 @@ function eventTime(event: Record<string, unknown>, now: number): number {
 
 function weightOf(event: Record<string, unknown>): number {
   const sampling = event.sampling;
-  const rate = typeof sampling === "object" && sampling !== null ? (sampling as Record<string, unknown>).rate : undefined;
+  if (typeof sampling !== "object" || sampling === null) return 1;
+  // An exemplar was kept outside the sampling scheme: counting it would bias every estimate.
+  if ((sampling as Record<string, unknown>).reason === EXEMPLAR_REASON) return 0;
+  const rate = (sampling as Record<string, unknown>).rate;
   return typeof rate === "number" && rate > 0 && rate <= 1 ? 1 / rate : 1;
 }
 

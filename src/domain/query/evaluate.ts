@@ -1,9 +1,9 @@
 import type { DerivedFields } from "./derive.ts";
-import { addToHistogram, type Histogram, histogramQuantile } from "./histogram.ts";
+import { addToHistogram, binOf, type Histogram, histogramQuantile } from "./histogram.ts";
 import { PERCENTILES, type QueryPlan } from "./plan.ts";
 import type { StatResult, StatRow } from "./stat-query.ts";
 
-export type GroupValue = string | number | null;
+export type GroupValue = string | number | boolean | null;
 
 /**
  * Partial sums of one group (one row): what every store's query returns and what the memory
@@ -33,19 +33,20 @@ export function newPartial(keys: GroupValue[], bucket: number | null): GroupPart
 }
 
 /** Adds one matching event (memory store, and the reference for the others). */
-export function addEvent(plan: QueryPlan, partial: GroupPartial, derived: DerivedFields): void {
+export function addEvent(plan: QueryPlan, partial: GroupPartial, derived: DerivedFields, measure: number | null = derived.d): void {
   partial.w += derived.w;
   partial.ew += derived.w * derived.err;
   partial.sampled += derived.sampled;
-  const d = derived.d;
+  const d = measure;
   if (d === null) return;
   partial.wd += derived.w * d;
   partial.wn += derived.w;
   if (partial.min === null || d < partial.min) partial.min = d;
   if (partial.max === null || d > partial.max) partial.max = d;
-  if (PERCENTILES[plan.metric] !== undefined && derived.hb !== null) {
+  const bin = measure === derived.d ? derived.hb : binOf(d);
+  if (PERCENTILES[plan.metric] !== undefined && bin !== null) {
     partial.hist ??= new Map();
-    addToHistogram(partial.hist, derived.hb, derived.w);
+    addToHistogram(partial.hist, bin, derived.w);
   }
 }
 

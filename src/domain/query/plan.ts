@@ -1,3 +1,4 @@
+import { type Condition, matchesCondition, toCondition, valueAtPath } from "./condition.ts";
 import type { DerivedFields } from "./derive.ts";
 import { groupValue } from "./derive.ts";
 import {
@@ -6,11 +7,41 @@ import {
   DEFAULT_LIMIT,
   DEFAULT_SERIES_LIMIT,
   type GroupField,
+  type GroupKey,
   type Metric,
   resolveTimeRange,
   type StatFilter,
   type StatQuery,
 } from "./stat-query.ts";
+
+/** The query's filter in normal form: each field's condition, attr conditions by path. */
+export interface PlanFilter {
+  service?: Condition;
+  route?: Condition;
+  statusCode?: Condition;
+  errorCode?: Condition;
+  method?: Condition;
+  durationMs?: Condition;
+  hasError?: boolean;
+  attr: Array<{ path: string; condition: Condition }>;
+}
+
+export const DIMENSION_FILTERS = ["service", "route", "statusCode", "errorCode", "method"] as const;
+
+export function normalizeFilter(filter: StatFilter | undefined): PlanFilter {
+  const out: PlanFilter = { attr: [] };
+  if (!filter) return out;
+  for (const field of DIMENSION_FILTERS) if (filter[field] !== undefined) out[field] = toCondition(filter[field]);
+  if (filter.durationMs !== undefined) out.durationMs = toCondition(filter.durationMs);
+  if (filter.hasError !== undefined) out.hasError = filter.hasError;
+  for (const [path, condition] of Object.entries(filter.attr ?? {})) out.attr.push({ path, condition: toCondition(condition) });
+  return out;
+}
+
+/** True when a query reads only what rollups hold: durations, and the rollup dimensions. */
+export function usesOnlyDimensions(plan: QueryPlan): boolean {
+  return plan.field === "durationMs" && plan.filter.attr.length === 0 && plan.filter.durationMs === undefined && plan.groupBy.every((g) => !g.startsWith("attr:"));
+}
 
 /** Who asks and when: every query and search is confined to one tenant's events. */
 export interface QueryScope {
@@ -26,8 +57,10 @@ export interface QueryPlan {
   /** Epoch ms, [from, to). */
   from: number;
   to: number;
-  filter: StatFilter;
-  groupBy: readonly GroupField[];
+  filter: PlanFilter;
+  groupBy: readonly GroupKey[];
+  /** What avg, min, max and percentiles read: durationMs or `attr:<path>`. */
+  field: "durationMs" | `attr:${string}`;
   bucket: Bucket | undefined;
   bucketMs: number | undefined;
   /** avg, min, max and percentiles read durationMs: events without one are left out. */
@@ -44,8 +77,9 @@ export function planQuery(query: StatQuery, scope: QueryScope): QueryPlan {
     metric: query.metric,
     from,
     to,
-    filter: query.filter ?? {},
+    filter: normalizeFilter(query.filter),
     groupBy: query.groupBy ?? [],
+    field: query.field ?? "durationMs",
     bucket: query.bucket,
     bucketMs: query.bucket ? BUCKET_MS[query.bucket] : undefined,
     usesDuration: query.metric !== "count" && query.metric !== "error_rate",
@@ -56,13 +90,26 @@ export function planQuery(query: StatQuery, scope: QueryScope): QueryPlan {
 /** The plan's filter over one event: the reference semantics that the stores' queries mirror. */
 export function matchesPlan(plan: QueryPlan, tenant: unknown, event: Record<string, unknown>, derived: DerivedFields): boolean {
   if (tenant !== plan.tenant || derived.ts < plan.from || derived.ts >= plan.to) return false;
-  if (plan.usesDuration && derived.d === null) return false;
+  if (plan.usesDuration && measureOf(plan, event, derived) === null) return false;
   const f = plan.filter;
-  if (f.service !== undefined && groupValue(event, derived, "service") !== f.service) return false;
-  if (f.route !== undefined && groupValue(event, derived, "route") !== f.route) return false;
-  if (f.statusCode !== undefined && groupValue(event, derived, "statusCode") !== f.statusCode) return false;
-  if (f.errorCode !== undefined && derived.errorCode !== f.errorCode) return false;
-  if (f.method !== undefined && groupValue(event, derived, "method") !== f.method) return false;
+  for (const field of DIMENSION_FILTERS) {
+    const condition = f[field];
+    if (condition !== undefined && !matchesCondition(condition, groupValue(event, derived, field))) return false;
+  }
+  if (f.durationMs !== undefined && !matchesCondition(f.durationMs, derived.d)) return false;
   if (f.hasError !== undefined && derived.err !== (f.hasError ? 1 : 0)) return false;
+  for (const { path, condition } of f.attr) if (!matchesCondition(condition, valueAtPath(event, path))) return false;
   return true;
+}
+
+/** The value avg/min/max/percentiles read from an event: durationMs, or a finite number at the attr path. */
+export function measureOf(plan: QueryPlan, event: Record<string, unknown>, derived: DerivedFields): number | null {
+  if (plan.field === "durationMs") return derived.d;
+  const value = valueAtPath(event, plan.field.slice(5));
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+/** A group-by value of an event: a dimension, or the scalar at an attr path. */
+export function groupKeyValue(event: Record<string, unknown>, derived: DerivedFields, key: GroupKey): string | number | boolean | null {
+  return key.startsWith("attr:") ? valueAtPath(event, key.slice(5)) : groupValue(event, derived, key as GroupField);
 }

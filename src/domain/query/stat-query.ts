@@ -43,25 +43,94 @@ export const timeRangeSchema = z.union([
     .refine((r) => !r.to || Date.parse(r.from) < Date.parse(r.to), "from must be before to"),
 ]);
 
+/** Ops on a string field: a bare value means `eq`. */
+const stringCondition = (value: z.ZodType<string>) =>
+  z.union([
+    value,
+    z
+      .object({
+        eq: value.optional(),
+        neq: value.optional(),
+        in: z.array(value).min(1).max(100).optional(),
+        nin: z.array(value).min(1).max(100).optional(),
+        exists: z.boolean().optional(),
+      })
+      .strict()
+      .refine((o) => Object.keys(o).length > 0, "needs at least one of eq, neq, in, nin, exists"),
+  ]);
+
+/** Ops on a number field: the string ops plus gte, gt, lte, lt. */
+const numberCondition = (value: z.ZodType<number>) =>
+  z.union([
+    value,
+    z
+      .object({
+        eq: value.optional(),
+        neq: value.optional(),
+        in: z.array(value).min(1).max(100).optional(),
+        nin: z.array(value).min(1).max(100).optional(),
+        gte: value.optional(),
+        gt: value.optional(),
+        lte: value.optional(),
+        lt: value.optional(),
+        exists: z.boolean().optional(),
+      })
+      .strict()
+      .refine((o) => Object.keys(o).length > 0, "needs at least one of eq, neq, in, nin, gte, gt, lte, lt, exists"),
+  ]);
+
+/** `attr:<dotted path>`: letters, digits, `_` and `-` per segment; never `$`, never a prototype key. */
+export const ATTR_PATH = /^[A-Za-z_][A-Za-z0-9_-]{0,63}(\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,7}$/;
+const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
+export const attrPath = z
+  .string()
+  .max(200)
+  .regex(ATTR_PATH, "must be a dotted path of letters, digits, _ and - (e.g. user.plan)")
+  .refine((p) => !p.split(".").some((s) => FORBIDDEN_SEGMENTS.has(s)), "must not name __proto__, constructor or prototype");
+
+const attrValue = z.union([plainString(512), z.number().finite(), z.boolean()]);
+const attrCondition = z.union([
+  attrValue,
+  z
+    .object({
+      eq: attrValue.optional(),
+      neq: attrValue.optional(),
+      in: z.array(attrValue).min(1).max(100).optional(),
+      nin: z.array(attrValue).min(1).max(100).optional(),
+      gte: z.number().finite().optional(),
+      gt: z.number().finite().optional(),
+      lte: z.number().finite().optional(),
+      lt: z.number().finite().optional(),
+      exists: z.boolean().optional(),
+    })
+    .strict()
+    .refine((o) => Object.keys(o).length > 0, "needs at least one operator"),
+]);
+
 export const filterSchema = z
   .object({
-    service: plainString(128).optional(),
-    route: plainString(512).optional(),
-    statusCode: z.number().int().min(100).max(599).optional(),
-    errorCode: plainString(128).optional(),
+    service: stringCondition(plainString(128)).optional(),
+    route: stringCondition(plainString(512)).optional(),
+    statusCode: numberCondition(z.number().int().min(100).max(599)).optional(),
+    errorCode: stringCondition(plainString(128)).optional(),
     hasError: z.boolean().optional(),
-    method: z.enum(METHODS).optional(),
+    method: stringCondition(z.enum(METHODS)).optional(),
+    durationMs: numberCondition(z.number().finite().min(0)).optional(),
+    attr: z
+      .record(attrPath, attrCondition)
+      .refine((a) => Object.keys(a).length <= 10, "at most 10 attr filters")
+      .optional(),
   })
   .strict();
 
 export const statQuerySchema = z
   .object({
     metric: z.enum(METRICS),
-    field: z.enum(NUMERIC_FIELDS).optional(),
+    field: z.union([z.enum(NUMERIC_FIELDS), z.templateLiteral(["attr:", z.string()])]).optional(),
     filter: filterSchema.optional(),
     timeRange: timeRangeSchema.optional(),
     groupBy: z
-      .array(z.enum(GROUP_FIELDS))
+      .array(z.union([z.enum(GROUP_FIELDS), z.templateLiteral(["attr:", z.string()])]))
       .max(3)
       .refine((g) => new Set(g).size === g.length, "groupBy fields must be distinct")
       .optional(),
@@ -86,17 +155,58 @@ export const BUCKET_MS: Readonly<Record<Bucket, number>> = {
 export const DEFAULT_LIMIT = 100;
 export const DEFAULT_SERIES_LIMIT = 1000;
 export type GroupField = (typeof GROUP_FIELDS)[number];
+/** A group-by key: a rollup dimension, or `attr:<dotted path>` (answered from kept events). */
+export type GroupKey = GroupField | `attr:${string}`;
 export type StatFilter = z.infer<typeof filterSchema>;
 export type TimeRange = z.infer<typeof timeRangeSchema>;
 export type StatQuery = z.infer<typeof statQuerySchema>;
 
 /** One row of an answer: the group keys (and `bucket` as ISO time) plus `value`. */
-export type StatRow = Partial<Record<GroupField, string | number | null>> & { bucket?: string; value: number | null };
+export type StatRow = { [key: string]: string | number | boolean | null | string[] | undefined } & {
+  bucket?: string;
+  value: number | null;
+  /** eventIds of stored events behind this row (rollup answers). */
+  exemplars?: string[];
+};
 
 export interface StatResult {
   rows: StatRow[];
   /** True when any sampled (rate < 1) event contributed: the numbers are estimates of real traffic. */
   estimated: boolean;
+  /** rollups: exact counts of every accepted event; events: computed from kept events, weighted. */
+  source?: "rollups" | "events";
+  /** The range answered, ISO times: minute-aligned for rollups. */
+  range?: { from: string; to: string };
+}
+
+/**
+ * The plain subset the search API's planners produce and explain: equality filters on the rollup
+ * dimensions, rollup group-bys, durations. Every BasicStatQuery is a StatQuery.
+ */
+export type BasicStatFilter = {
+  service?: string;
+  route?: string;
+  statusCode?: number;
+  errorCode?: string;
+  hasError?: boolean;
+  method?: (typeof METHODS)[number];
+};
+export type BasicStatQuery = Omit<StatQuery, "filter" | "groupBy" | "field"> & {
+  filter?: BasicStatFilter;
+  groupBy?: GroupField[];
+  field?: (typeof NUMERIC_FIELDS)[number];
+};
+
+/** The query when it is a BasicStatQuery, else null. */
+export function asBasicQuery(query: StatQuery): BasicStatQuery | null {
+  if (query.field !== undefined && query.field !== "durationMs") return null;
+  if (query.groupBy?.some((g) => g.startsWith("attr:"))) return null;
+  const f = query.filter ?? {};
+  if (f.attr !== undefined || f.durationMs !== undefined) return null;
+  for (const key of ["service", "route", "statusCode", "errorCode", "method"] as const) {
+    if (typeof f[key] === "object") return null;
+  }
+  return query as BasicStatQuery;
 }
 
 export type ParseResult = { ok: true; query: StatQuery } | { ok: false; error: string };
@@ -110,11 +220,18 @@ export function parseStatQuery(input: unknown): ParseResult {
     return { ok: false, error: `${path}: ${issue?.message ?? "invalid"}` };
   }
   const query = result.data;
+  for (const key of [...(query.groupBy ?? []), query.field ?? "durationMs"]) {
+    if (key.startsWith("attr:") && !validAttrPath(key.slice(5))) {
+      return { ok: false, error: `${key}: an attr: path must be letters, digits, _ and - separated by dots (e.g. attr:user.plan)` };
+    }
+  }
   const needsField = query.metric !== "count" && query.metric !== "error_rate";
   if (needsField && !query.field) query.field = "durationMs";
   if (!needsField && query.field) return { ok: false, error: `field: not used with metric ${query.metric}` };
   return { ok: true, query };
 }
+
+const validAttrPath = (path: string): boolean => attrPath.safeParse(path).success;
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

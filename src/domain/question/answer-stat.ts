@@ -1,12 +1,12 @@
-import type { StatQuery, StatResult, StatRow } from "../query/stat-query.ts";
+import type { BasicStatQuery, StatResult, StatRow } from "../query/stat-query.ts";
 import { bucketTime, formatValue, GROUP_NAMES, METRIC_NAMES, rowLabel, topicParticle } from "./format.ts";
 import { describeTimeRange } from "./time-expr.ts";
 import type { Language, Ranking } from "./types.ts";
 
-/** Words for a StatQuery's answer: the numbers in a sentence; the table itself goes in `data`. */
+/** Words for a BasicStatQuery's answer: the numbers in a sentence; the table itself goes in `data`. */
 
 export interface StatAnswerInput {
-  query: StatQuery;
+  query: BasicStatQuery;
   result: StatResult;
   ranking?: Ranking;
   language: Language;
@@ -16,7 +16,7 @@ export interface StatAnswerInput {
 
 const SHOWN = 10;
 
-function subject(q: StatQuery, language: Language): string {
+function subject(q: BasicStatQuery, language: Language): string {
   const f = q.filter ?? {};
   if (language === "ko") {
     if (f.errorCode) return `${f.errorCode} 에러`;
@@ -28,7 +28,7 @@ function subject(q: StatQuery, language: Language): string {
   return f.hasError ? "errors" : "requests";
 }
 
-function scope(q: StatQuery, language: Language): string {
+function scope(q: BasicStatQuery, language: Language): string {
   const f = q.filter ?? {};
   const parts: string[] = [];
   if (language === "ko") {

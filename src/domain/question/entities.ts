@@ -1,4 +1,4 @@
-import { METHODS, type StatFilter } from "../query/stat-query.ts";
+import { METHODS, type BasicStatFilter } from "../query/stat-query.ts";
 import type { Vocabulary } from "./types.ts";
 
 /**
@@ -27,7 +27,7 @@ const KO_SERVICE_ALIASES: Record<string, readonly string[]> = {
 };
 
 export interface Entities {
-  filter: StatFilter;
+  filter: BasicStatFilter;
   /** Names the question seems to use that the data does not hold (reported, never queried). */
   unresolved: string[];
 }
@@ -121,7 +121,7 @@ function findStatusCode(text: string): number | undefined {
   return undefined;
 }
 
-function findMethod(text: string): StatFilter["method"] {
+function findMethod(text: string): BasicStatFilter["method"] {
   // Upper case only: "get" is an ordinary English verb.
   return METHODS.find((m) => new RegExp(`(?:^|[^A-Za-z])${m}(?![A-Za-z])`).test(text));
 }
@@ -129,7 +129,7 @@ function findMethod(text: string): StatFilter["method"] {
 /** Every entity the question names, each checked against the vocabulary. */
 export function extractEntities(question: string, vocabulary: Vocabulary): Entities {
   const unresolved: string[] = [];
-  const filter: StatFilter = {};
+  const filter: BasicStatFilter = {};
   const r = findRoute(question, vocabulary.routes);
   if (r.route) filter.route = r.route;
   if (r.unknown) unresolved.push(`route ${r.unknown}`);

@@ -5,6 +5,7 @@ import {
   METHODS,
   METRICS,
   NUMERIC_FIELDS,
+  asBasicQuery,
   parseStatQuery,
   safeString,
   type TimeRange,
@@ -15,7 +16,7 @@ import { INTENTS, type Plan, searchFiltersSchema, type Vocabulary } from "./type
  * The reply a planner (the LLM, or the rules parser through the same door) gives for a question,
  * and the only way such a reply becomes a Plan. Every field is present and null when unknown
  * (what OpenAI's strict structured output wants). service/route/errorCode may only be values the
- * store holds; the StatQuery then passes `parseStatQuery`, the same whitelist as POST /v1/query.
+ * store holds; the BasicStatQuery then passes `parseStatQuery`, the same whitelist as POST /v1/query.
  */
 
 /** Enum sizes sent to the model; structured output limits total enum values. */
@@ -128,9 +129,12 @@ export function interpretReply(raw: unknown, vocabulary: Vocabulary): InterpretR
     if (candidate.filter && Object.keys(candidate.filter).length === 0) delete candidate.filter;
     const result = parseStatQuery(candidate);
     if (!result.ok) return fail(`statQuery.${result.error}`);
+    // The reply schema offers equality filters only, so a parsed reply is always basic.
+    const query = asBasicQuery(result.query);
+    if (query === null) return fail("statQuery: operators and attr: fields are not offered to the model");
     return {
       ok: true,
-      plan: { intent: "STATISTICAL", query: result.query, ...(reply.ranking ? { ranking: reply.ranking } : {}), unresolved },
+      plan: { intent: "STATISTICAL", query, ...(reply.ranking ? { ranking: reply.ranking } : {}), unresolved },
     };
   }
   if (!reply.search) return fail("search: required for a SEARCH intent");

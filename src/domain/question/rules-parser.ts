@@ -1,4 +1,4 @@
-import type { GroupField, StatQuery } from "../query/stat-query.ts";
+import type { GroupField, BasicStatQuery } from "../query/stat-query.ts";
 import { type Entities, extractEntities } from "./entities.ts";
 import * as L from "./lexicon.ts";
 import { parseTimeExpression } from "./time-expr.ts";
@@ -13,10 +13,10 @@ import type { Plan, PlanContext, PriorTurn, Ranking, SearchFilters } from "./typ
 interface Signals {
   lower: string;
   entities: Entities;
-  time: StatQuery["timeRange"];
-  metric: StatQuery["metric"] | undefined;
+  time: BasicStatQuery["timeRange"];
+  metric: BasicStatQuery["metric"] | undefined;
   groups: GroupField[];
-  bucket: StatQuery["bucket"];
+  bucket: BasicStatQuery["bucket"];
   slowest: boolean;
   fastest: boolean;
   statistical: boolean;
@@ -38,7 +38,7 @@ function likeText(question: string): string | undefined {
   return undefined;
 }
 
-function autoBucket(range: StatQuery["timeRange"]): StatQuery["bucket"] {
+function autoBucket(range: BasicStatQuery["timeRange"]): BasicStatQuery["bucket"] {
   const last = range && "last" in range ? range.last : "24h";
   const match = /^(\d+)([mhd])$/.exec(last);
   const minutes = Number(match?.[1] ?? 24) * (match?.[2] === "d" ? 1440 : match?.[2] === "h" ? 60 : 1);
@@ -79,7 +79,7 @@ function readSignals(ctx: PlanContext): Signals {
 function statPlan(s: Signals): Plan {
   const ranked = s.slowest || s.fastest;
   const metric = ranked ? "p95" : (s.metric ?? (L.LATENCY.test(s.lower) ? "p95" : "count"));
-  const query: StatQuery = { metric };
+  const query: BasicStatQuery = { metric };
   if (metric !== "count" && metric !== "error_rate") query.field = "durationMs";
   const filter = { ...s.entities.filter };
   if (s.errors && metric !== "error_rate" && !filter.errorCode && filter.statusCode === undefined) filter.hasError = true;
@@ -119,8 +119,8 @@ function followUp(s: Signals, prior: PriorTurn | undefined): Plan | undefined {
   if (!changes || !L.FOLLOW_UP.test(s.lower)) return undefined;
   const unresolved = s.entities.unresolved;
   if (prior.intent === "STATISTICAL") {
-    const previous = prior.query as StatQuery;
-    const query: StatQuery = { ...previous, filter: { ...previous.filter, ...s.entities.filter } };
+    const previous = prior.query as BasicStatQuery;
+    const query: BasicStatQuery = { ...previous, filter: { ...previous.filter, ...s.entities.filter } };
     if (s.time) query.timeRange = s.time;
     return { intent: "STATISTICAL", query, unresolved };
   }

@@ -2,7 +2,7 @@ import type { TimeRange } from "../query/stat-query.ts";
 import type { Language } from "./types.ts";
 
 /**
- * Time phrases in English and Korean → a StatQuery time range. Relative windows become
+ * Time phrases in English and Korean → a BasicStatQuery time range. Relative windows become
  * `{last}`; calendar words ("today", "어제") become absolute `{from, to}` resolved against an
  * injected clock, so the same question asked twice a minute apart still means the same day.
  */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { METHODS, plainString, type StatQuery, type TimeRange, timeRangeSchema } from "../query/stat-query.ts";
+import { METHODS, plainString, type BasicStatQuery, type TimeRange, timeRangeSchema } from "../query/stat-query.ts";
 
 /** What a question is after: numbers, matching events, or the conversation itself. */
 export const INTENTS = ["STATISTICAL", "SEARCH", "CONVERSATIONAL"] as const;
@@ -44,7 +44,7 @@ export interface Ranking {
 
 /** A question understood: what to run (validated) and what to tell the person about how. */
 export type Plan =
-  | { intent: "STATISTICAL"; query: StatQuery; ranking?: Ranking; unresolved: string[] }
+  | { intent: "STATISTICAL"; query: BasicStatQuery; ranking?: Ranking; unresolved: string[] }
   | { intent: "SEARCH"; search: SearchFilters; unresolved: string[] }
   | { intent: "CONVERSATIONAL"; conversation: ConversationKind; unresolved: string[] };
 
@@ -52,7 +52,7 @@ export type Plan =
 export interface PriorTurn {
   question: string;
   intent: Intent;
-  query?: StatQuery | SearchFilters;
+  query?: BasicStatQuery | SearchFilters;
 }
 
 export interface PlanContext {
@@ -65,4 +65,4 @@ export interface PlanContext {
   tzOffsetMinutes?: number;
 }
 
-export type { StatQuery, TimeRange };
+export type { BasicStatQuery, TimeRange };

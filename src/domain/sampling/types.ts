@@ -1,6 +1,12 @@
 /** Why an event was kept. `RULE:<name>` names the user rule that matched. */
 export type SamplingReason = "HAS_ERROR" | "SLOW_REQUEST" | "CRITICAL_ROUTE" | `RULE:${string}` | "SAMPLED_NORMAL";
 
+/**
+ * Kept although the sampler dropped it: the first event of a rollup group and minute that nothing
+ * else kept, so every rollup row has an event to drill into. It weighs 0 in weighted estimates.
+ */
+export const EXEMPLAR_REASON = "EXEMPLAR";
+
 /** Recorded on every kept event; `rate` is the keep probability, so 1/rate estimates the count it stands for. */
 export interface SamplingDecision {
   keep: boolean;

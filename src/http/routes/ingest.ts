@@ -14,6 +14,8 @@ export interface IngestRouteDeps {
   setup: IngestSetup;
   sink: EventSink;
   metrics: MetricsRegistry;
+  /** "request" (Workers, and the default): each request publishes its rollup counts with its events; "timer": a RollupFlusher does. */
+  rollupsFlushedBy?: "request" | "timer";
 }
 
 type IngestContext = Context<{ Variables: TenantVariables }>;
@@ -31,6 +33,12 @@ function waitUntilOf(c: IngestContext): ((p: Promise<unknown>) => void) | undefi
 /** POST /v1/events and POST /v1/logs: parse → validate/redact → sample → hand off → 202, before any publish completes. */
 export function ingestRoutes(deps: IngestRouteDeps) {
   const { setup, sink, metrics } = deps;
+  const perRequestRollups = deps.rollupsFlushedBy !== "timer";
+  const backpressure = (c: IngestContext, route: string, refused: { retryAfterSeconds: number; reason: string }): Response => {
+    countRequest(route, 429);
+    c.header("Retry-After", String(refused.retryAfterSeconds));
+    return jsonError(c, 429, "BACKPRESSURE", `${refused.reason}; retry after ${refused.retryAfterSeconds} s`);
+  };
   const countRequest = (route: string, status: number) => metrics.inc("widegate_ingest_requests_total", { route, status: String(status) });
 
   // /v1/events leaves depth to normalizeBody's walk (no pre-scan of bodies within one event's size);
@@ -49,6 +57,9 @@ export function ingestRoutes(deps: IngestRouteDeps) {
 
   /** The shared second half: process (validate → redact → sample), hand off, answer. */
   function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Response {
+    // Refuse before counting: a request answered 429 is retried by its client and must not count twice.
+    const room = sink.room?.(parsed.items.length + 1);
+    if (room !== undefined && !room.ok) return backpressure(c, route, room);
     const explainParam = c.req.query("explain");
     const processed = processEvents(parsed, setup, { tenant: c.var.tenant, explain: explainParam === "true" || explainParam === "1" });
     if (!processed.ok) {
@@ -59,12 +70,9 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     }
     const { accepted, kept, rejected, decisions } = processed;
 
-    const submitted = sink.submit(kept, waitUntilOf(c));
-    if (!submitted.ok) {
-      countRequest(route, 429);
-      c.header("Retry-After", String(submitted.retryAfterSeconds));
-      return jsonError(c, 429, "BACKPRESSURE", `${submitted.reason}; retry after ${submitted.retryAfterSeconds} s`);
-    }
+    const deltas = perRequestRollups ? (setup.rollups?.drain() ?? []) : [];
+    const submitted = sink.submit(deltas.length > 0 ? [...kept, ...deltas] : kept, waitUntilOf(c));
+    if (!submitted.ok) return backpressure(c, route, submitted);
     countRequest(route, 202);
     metrics.inc("widegate_ingest_events_total", { outcome: "kept" }, kept.length);
     metrics.inc("widegate_ingest_events_total", { outcome: "dropped" }, accepted - kept.length);

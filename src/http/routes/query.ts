@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { parseStatQuery } from "../../domain/query/stat-query.ts";
+import { answerStatQuery } from "../../stats/stat-service.ts";
 import type { EventStore } from "../../ports/event-store.ts";
 import { jsonError } from "../errors.ts";
 import { apiKeyAuth, type TenantVariables } from "../middleware/api-key.ts";
@@ -38,8 +39,8 @@ export function queryRoutes(deps: QueryRouteDeps) {
       }
       const parsed = parseStatQuery(body);
       if (!parsed.ok) return jsonError(c, 400, "INVALID_QUERY", parsed.error);
-      const result = await deps.store.query(parsed.query, { tenant: c.var.tenant });
-      return c.json({ rows: result.rows, estimated: result.estimated, query: parsed.query });
+      const result = await answerStatQuery(deps.store, parsed.query, { tenant: c.var.tenant });
+      return c.json({ rows: result.rows, estimated: result.estimated, source: result.source, range: result.range, query: parsed.query });
     },
   );
 }

@@ -1,0 +1,247 @@
+import { binOf } from "../query/histogram.ts";
+import { OTHER, type RollupDelta, type RollupDims, type RollupRow } from "./rollup.ts";
+
+/** The fields counting reads: a validated event (timestamp in `toISOString()` form). */
+export interface CountableEvent {
+  tenant: string;
+  timestamp: string;
+  service: string;
+  route?: unknown;
+  method?: unknown;
+  statusCode?: unknown;
+  durationMs?: unknown;
+  error?: unknown;
+}
+
+export interface RollupAggregatorOptions {
+  /** Groups per tenant and minute before new groups fold into `__other__` (ROLLUP_MAX_GROUPS). */
+  maxGroups: number;
+  /** Rows per published delta, so one delta stays far below a Kafka message limit. */
+  maxRowsPerDelta?: number;
+  /** Group states remembered across flushes (for the cap and exemplars); the oldest minutes go first. */
+  trackedGroups?: number;
+  /** Unique id of a delta (a UUID by default). */
+  newId?: () => string;
+  /** Called once per event counted under `__other__`, with the dimension that was folded last. */
+  onOverflow?: (dimension: CollapsibleDimension) => void;
+}
+
+export type CollapsibleDimension = "route" | "errorCode" | "service";
+
+/** What one flush window has counted for one group: becomes a RollupRow. */
+interface Accumulator extends RollupRow {}
+
+/**
+ * One group of one tenant's minute, remembered across flushes: `kept` says whether any event of it
+ * was kept here, which decides exemplars.
+ */
+export class GroupState {
+  acc: Accumulator | null = null;
+  generation = -1;
+  kept = false;
+  constructor(readonly dims: RollupDims) {}
+}
+
+class MinuteEntry {
+  readonly groups = new Map<string, GroupState>();
+  /** Dimensions to fold into `__other__`, most distinct values first; computed when the cap is first hit. */
+  foldOrder: CollapsibleDimension[] | null = null;
+  constructor(
+    readonly tenant: string,
+    readonly minute: number,
+  ) {}
+}
+
+/** Exemplar ids an accumulator collects per flush. */
+const EXEMPLARS_PER_FLUSH = 3;
+
+const str = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+
+/** The sampler's HAS_ERROR test and the store's `err`: an error object or text, or statusCode ≥ 500. */
+export function isError(event: { error?: unknown; statusCode?: unknown }): boolean {
+  const error = event.error;
+  if (typeof error === "object" && error !== null) return true;
+  if (typeof error === "string" && error !== "") return true;
+  return typeof event.statusCode === "number" && event.statusCode >= 500;
+}
+
+/**
+ * Counts every accepted event into per-(tenant, minute, group) sums, in memory, until `drain`
+ * turns them into deltas. On Bun one aggregator lives for the process and is drained every
+ * ROLLUP_FLUSH_MS; on Workers each request drains its own. The per-minute group index outlives a
+ * flush, so the ROLLUP_MAX_GROUPS cap and "one exemplar per group and minute" hold across flushes
+ * on one instance (a soft bound: several gateways each apply it).
+ */
+export class RollupAggregator {
+  private readonly minutes = new Map<string, MinuteEntry>();
+  private touched: Accumulator[] = [];
+  private tenantsTouched = new Map<string, Accumulator[]>();
+  private generation = 0;
+  private tracked = 0;
+  private lastTenant = "";
+  private lastPrefix = "";
+  private lastEntry: MinuteEntry | null = null;
+  private readonly maxRowsPerDelta: number;
+  private readonly trackedLimit: number;
+  private readonly newId: () => string;
+
+  constructor(private readonly options: RollupAggregatorOptions) {
+    this.maxRowsPerDelta = options.maxRowsPerDelta ?? 500;
+    this.trackedLimit = options.trackedGroups ?? Math.max(100_000, options.maxGroups * 4);
+    this.newId = options.newId ?? (() => crypto.randomUUID());
+  }
+
+  /** Groups counted since the last drain. */
+  get pending(): number {
+    return this.touched.length;
+  }
+
+  /** Counts one accepted event and returns its group, so the caller can mark it kept. */
+  count(event: CountableEvent): GroupState {
+    const entry = this.minuteEntry(event.tenant, event.timestamp);
+    const route = str(event.route);
+    const method = str(event.method);
+    const status = typeof event.statusCode === "number" ? event.statusCode : null;
+    const error = event.error;
+    const errorCode = typeof error === "object" && error !== null ? str((error as { code?: unknown }).code) : null;
+    const err = isError(event) ? 1 : 0;
+    const key = `${event.service}\u0001${route ?? ""}\u0001${method ?? ""}\u0001${status ?? ""}\u0001${errorCode ?? ""}\u0001${err}`;
+    let state = entry.groups.get(key);
+    if (state === undefined) {
+      const dims: RollupDims = { service: event.service, route, method, statusCode: status, errorCode, error: err };
+      state = entry.groups.size < this.options.maxGroups ? this.addGroup(entry, key, dims) : this.overflowGroup(entry, dims);
+    }
+    let acc = state.acc;
+    if (state.generation !== this.generation || acc === null) {
+      acc = {
+        ...state.dims,
+        minute: entry.minute,
+        count: 0,
+        durationCount: 0,
+        durationSum: 0,
+        durationMin: null,
+        durationMax: null,
+        bins: {},
+        exemplars: [],
+      };
+      state.acc = acc;
+      state.generation = this.generation;
+      this.touched.push(acc);
+      let list = this.tenantsTouched.get(entry.tenant);
+      if (list === undefined) {
+        list = [];
+        this.tenantsTouched.set(entry.tenant, list);
+      }
+      list.push(acc);
+    }
+    acc.count++;
+    const d = event.durationMs;
+    if (typeof d === "number" && Number.isFinite(d) && d >= 0) {
+      acc.durationCount++;
+      acc.durationSum += d;
+      if (acc.durationMin === null || d < acc.durationMin) acc.durationMin = d;
+      if (acc.durationMax === null || d > acc.durationMax) acc.durationMax = d;
+      const bin = binOf(d);
+      acc.bins[bin] = (acc.bins[bin] ?? 0) + 1;
+    }
+    return state;
+  }
+
+  /** Records that an event of `state`'s group was kept (stored), with its eventId as an exemplar. */
+  kept(state: GroupState, eventId: string): void {
+    state.kept = true;
+    const acc = state.acc;
+    if (acc !== null && state.generation === this.generation && acc.exemplars.length < EXEMPLARS_PER_FLUSH) acc.exemplars.push(eventId);
+  }
+
+  /** Everything counted since the last drain, one delta per tenant and at most maxRowsPerDelta rows each. */
+  drain(): RollupDelta[] {
+    if (this.touched.length === 0) return [];
+    const deltas: RollupDelta[] = [];
+    for (const [tenant, rows] of this.tenantsTouched) {
+      for (let i = 0; i < rows.length; i += this.maxRowsPerDelta) {
+        deltas.push({ kind: "rollup", id: this.newId(), tenant, rows: rows.slice(i, i + this.maxRowsPerDelta) });
+      }
+    }
+    this.touched = [];
+    this.tenantsTouched = new Map();
+    this.generation++;
+    this.evict();
+    return deltas;
+  }
+
+  private minuteEntry(tenant: string, timestamp: string): MinuteEntry {
+    // Timestamps are normalised to toISOString() form, so the first 16 characters name the minute.
+    if (this.lastEntry !== null && tenant === this.lastTenant && timestamp.startsWith(this.lastPrefix)) return this.lastEntry;
+    const prefix = timestamp.slice(0, 16);
+    const key = `${tenant}\u0000${prefix}`;
+    let entry = this.minutes.get(key);
+    if (entry === undefined) {
+      entry = new MinuteEntry(tenant, Date.parse(`${prefix}:00.000Z`));
+      this.minutes.set(key, entry);
+    }
+    this.lastTenant = tenant;
+    this.lastPrefix = prefix;
+    this.lastEntry = entry;
+    return entry;
+  }
+
+  private addGroup(entry: MinuteEntry, key: string, dims: RollupDims): GroupState {
+    const state = new GroupState(dims);
+    entry.groups.set(key, state);
+    this.tracked++;
+    return state;
+  }
+
+  /**
+   * The cap is reached: fold the dimension with the most distinct values into `__other__`, then
+   * the next, until the group exists or nothing is left to fold. The fully folded groups (one per
+   * method, status and error flag) are created beyond the cap, so totals stay exact and memory bounded.
+   */
+  private overflowGroup(entry: MinuteEntry, dims: RollupDims): GroupState {
+    entry.foldOrder ??= foldOrder(entry);
+    const folded: RollupDims = { ...dims };
+    let last: CollapsibleDimension = entry.foldOrder[0] ?? "route";
+    let state: GroupState | undefined;
+    for (const dimension of entry.foldOrder) {
+      if (folded[dimension] === null || folded[dimension] === OTHER) continue;
+      folded[dimension] = OTHER;
+      last = dimension;
+      const key = groupKey(folded);
+      state = entry.groups.get(key) ?? (dimension === entry.foldOrder[entry.foldOrder.length - 1] ? this.addGroup(entry, key, { ...folded }) : undefined);
+      if (state !== undefined) break;
+    }
+    if (state === undefined) {
+      const key = groupKey(folded);
+      state = entry.groups.get(key) ?? this.addGroup(entry, key, folded);
+    }
+    this.options.onOverflow?.(last);
+    return state;
+  }
+
+  /** Forgets the oldest minutes once too many groups are remembered; their counts were already drained. */
+  private evict(): void {
+    if (this.tracked <= this.trackedLimit) return;
+    const target = Math.floor(this.trackedLimit * 0.75);
+    for (const [key, entry] of this.minutes) {
+      if (this.tracked <= target) break;
+      this.minutes.delete(key);
+      this.tracked -= entry.groups.size;
+    }
+    this.lastEntry = null;
+  }
+}
+
+function groupKey(d: RollupDims): string {
+  return `${d.service}\u0001${d.route ?? ""}\u0001${d.method ?? ""}\u0001${d.statusCode ?? ""}\u0001${d.errorCode ?? ""}\u0001${d.error}`;
+}
+
+function foldOrder(entry: MinuteEntry): CollapsibleDimension[] {
+  const distinct: Record<CollapsibleDimension, Set<string | null>> = { route: new Set(), errorCode: new Set(), service: new Set() };
+  for (const { dims } of entry.groups.values()) {
+    distinct.route.add(dims.route);
+    distinct.errorCode.add(dims.errorCode);
+    distinct.service.add(dims.service);
+  }
+  return (["route", "errorCode", "service"] as const).slice().sort((a, b) => distinct[b].size - distinct[a].size);
+}
