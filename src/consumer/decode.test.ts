@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import type { RollupDelta } from "../domain/rollup/rollup.ts";
 import { decodeEvent } from "./decode.ts";
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
@@ -53,5 +54,45 @@ describe("decodeEvent", () => {
   test("an event without sampling is accepted (weight 1)", () => {
     const { sampling, ...rest } = good;
     expect(decodeEvent(bytes(rest)).ok).toBe(true);
+  });
+});
+
+describe("decodeEvent: rollup deltas", () => {
+  const delta = {
+    kind: "rollup",
+    id: "d1",
+    tenant: "t1",
+    rows: [
+      {
+        minute: Date.parse("2026-11-26T03:00:00Z"),
+        service: "payment",
+        route: null,
+        method: null,
+        statusCode: null,
+        errorCode: null,
+        error: 0,
+        count: 2,
+        durationCount: 0,
+        durationSum: 0,
+        durationMin: null,
+        durationMax: null,
+        bins: {},
+        exemplars: [],
+      },
+    ],
+  };
+
+  test("a record without an eventId and with kind rollup decodes as a delta", () => {
+    expect(decodeEvent(bytes(delta))).toEqual({ ok: true, event: delta as unknown as RollupDelta });
+  });
+
+  test("a malformed delta is refused with the row's problem, so it is dead-lettered", () => {
+    const result = decodeEvent(bytes({ ...delta, rows: [{ ...delta.rows[0], count: -1 }] }));
+    expect(result).toEqual({ ok: false, reason: "rollup rows[0]: count must be a positive integer" });
+  });
+
+  test("an event whose producer set kind: rollup stays an event", () => {
+    const result = decodeEvent(bytes({ ...good, kind: "rollup" }));
+    expect(result).toEqual({ ok: true, event: { ...good, kind: "rollup" } });
   });
 });

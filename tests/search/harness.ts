@@ -12,7 +12,8 @@ import { queryRoutes } from "../../src/http/routes/query.ts";
 import { searchRoutes } from "../../src/http/routes/search.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import type { Adapters } from "../../src/ports/adapters.ts";
-import type { DistinctField, EventPage, EventStore, InsertResult, QueryScope } from "../../src/ports/event-store.ts";
+import type { RollupDelta, RollupRecord } from "../../src/domain/rollup/rollup.ts";
+import type { DistinctField, EventPage, EventStore, InsertResult, QueryScope, RollupApplyResult, RollupRead } from "../../src/ports/event-store.ts";
 import type { HealthStatus } from "../../src/ports/health.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import type { SessionCache } from "../../src/ports/session-cache.ts";
@@ -26,6 +27,7 @@ export class RecordingStore implements EventStore {
   readonly name: string;
   readonly queries: StatQuery[] = [];
   readonly searches: EventFilter[] = [];
+  readonly rollupReads: RollupRead[] = [];
   calls = 0;
   constructor(readonly inner: EventStore) {
     this.name = inner.name;
@@ -49,6 +51,17 @@ export class RecordingStore implements EventStore {
   distinct(field: DistinctField, scope: QueryScope): Promise<string[]> {
     this.calls++;
     return this.inner.distinct(field, scope);
+  }
+  applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult> {
+    return this.inner.applyRollups(deltas);
+  }
+  readRollups(read: RollupRead): Promise<RollupRecord[]> {
+    this.calls++;
+    this.rollupReads.push({ ...read });
+    return this.inner.readRollups(read);
+  }
+  rollupsSince(): Promise<number> {
+    return this.inner.rollupsSince();
   }
   health(): Promise<HealthStatus> {
     return this.inner.health();

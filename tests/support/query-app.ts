@@ -5,7 +5,8 @@ import type { StatQuery, StatResult } from "../../src/domain/query/stat-query.ts
 import { jsonError } from "../../src/http/errors.ts";
 import { eventsRoutes } from "../../src/http/routes/events.ts";
 import { queryRoutes } from "../../src/http/routes/query.ts";
-import type { DistinctField, EventPage, EventStore, InsertResult } from "../../src/ports/event-store.ts";
+import type { RollupDelta, RollupRecord } from "../../src/domain/rollup/rollup.ts";
+import type { DistinctField, EventPage, EventStore, InsertResult, RollupApplyResult, RollupRead } from "../../src/ports/event-store.ts";
 import type { HealthStatus } from "../../src/ports/health.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 
@@ -36,6 +37,16 @@ export class RecordingStore implements EventStore {
   distinct(field: DistinctField, scope: QueryScope): Promise<string[]> {
     this.record("distinct", field, scope);
     return this.inner.distinct(field, scope);
+  }
+  applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult> {
+    return this.inner.applyRollups(deltas);
+  }
+  readRollups(read: RollupRead): Promise<RollupRecord[]> {
+    this.record("readRollups", read);
+    return this.inner.readRollups(read);
+  }
+  rollupsSince(): Promise<number> {
+    return this.inner.rollupsSince();
   }
   health(): Promise<HealthStatus> {
     return this.inner.health();

@@ -46,6 +46,8 @@ class MinuteEntry {
   readonly groups = new Map<string, GroupState>();
   /** Dimensions to fold into `__other__`, most distinct values first; computed when the cap is first hit. */
   foldOrder: CollapsibleDimension[] | null = null;
+  /** Folded groups created beyond the cap. */
+  overflowGroups = 0;
   constructor(
     readonly tenant: string,
     readonly minute: number,
@@ -84,11 +86,18 @@ export class RollupAggregator {
   private readonly maxRowsPerDelta: number;
   private readonly trackedLimit: number;
   private readonly newId: () => string;
+  private readonly overflowBudget: number;
 
   constructor(private readonly options: RollupAggregatorOptions) {
     this.maxRowsPerDelta = options.maxRowsPerDelta ?? 500;
     this.trackedLimit = options.trackedGroups ?? Math.max(100_000, options.maxGroups * 4);
     this.newId = options.newId ?? (() => crypto.randomUUID());
+    this.overflowBudget = Math.max(16, Math.floor(options.maxGroups / 10));
+  }
+
+  /** Groups remembered for the cap and exemplars (bounded by `trackedGroups`). */
+  get trackedGroups(): number {
+    return this.tracked;
   }
 
   /** Groups counted since the last drain. */
@@ -194,22 +203,28 @@ export class RollupAggregator {
   }
 
   /**
-   * The cap is reached: fold the dimension with the most distinct values into `__other__`, then
-   * the next, until the group exists or nothing is left to fold. The fully folded groups (one per
-   * method, status and error flag) are created beyond the cap, so totals stay exact and memory bounded.
+   * The cap is reached: fold the dimension with the most distinct values into `__other__` (then
+   * the next, and the next). A folded group is created while the minute has a small overflow budget
+   * left; after that only fully folded groups are (one per method, status and error flag), so
+   * memory stays bounded and totals stay exact.
    */
   private overflowGroup(entry: MinuteEntry, dims: RollupDims): GroupState {
     entry.foldOrder ??= foldOrder(entry);
     const folded: RollupDims = { ...dims };
-    let last: CollapsibleDimension = entry.foldOrder[0] ?? "route";
+    const order = entry.foldOrder;
     let state: GroupState | undefined;
-    for (const dimension of entry.foldOrder) {
+    let last: CollapsibleDimension = order[0] ?? "route";
+    for (let i = 0; i < order.length && state === undefined; i++) {
+      const dimension = order[i] as CollapsibleDimension;
       if (folded[dimension] === null || folded[dimension] === OTHER) continue;
       folded[dimension] = OTHER;
       last = dimension;
       const key = groupKey(folded);
-      state = entry.groups.get(key) ?? (dimension === entry.foldOrder[entry.foldOrder.length - 1] ? this.addGroup(entry, key, { ...folded }) : undefined);
-      if (state !== undefined) break;
+      state = entry.groups.get(key);
+      if (state === undefined && entry.overflowGroups < this.overflowBudget) {
+        entry.overflowGroups++;
+        state = this.addGroup(entry, key, { ...folded });
+      }
     }
     if (state === undefined) {
       const key = groupKey(folded);

@@ -1,0 +1,60 @@
+import { describe, expect, test } from "bun:test";
+import { compileRedaction, DEFAULT_LIMITS } from "../domain/event/index.ts";
+import { RollupAggregator } from "../domain/rollup/aggregator.ts";
+import { createSampler } from "../domain/sampling/sampler.ts";
+import type { IngestSetup } from "./ingest-setup.ts";
+import { processEvents } from "./process-events.ts";
+
+const TS = "2026-11-26T03:04:05.000Z";
+
+function setup(rules: Array<{ name: string; when: Array<{ field: string; op: "eq"; value: string }>; rate: number }> = []): IngestSetup {
+  return {
+    limits: DEFAULT_LIMITS,
+    redaction: compileRedaction(),
+    sampler: createSampler({ normalRate: 0.05, slowMs: 2000, criticalRoutes: [], rules }),
+    rollups: new RollupAggregator({ maxGroups: 1000 }),
+  };
+}
+
+const items = (values: unknown[]) => ({ items: values.map((value, index) => ({ index, value })), rejected: [] });
+const normal = (i: number, patch: Record<string, unknown> = {}) => ({ requestId: `r${i}`, timestamp: TS, service: "payment", route: "/pay", statusCode: 200, durationMs: 10, ...patch });
+
+describe("processEvents: rollups", () => {
+  test("every accepted event is counted, kept or dropped; rejected ones are not", () => {
+    const s = setup();
+    const values: unknown[] = Array.from({ length: 1000 }, (_, i) => normal(i));
+    values.push({ service: 42 }, normal(1000, { statusCode: 503 }));
+    const result = processEvents(items(values), s, { tenant: "t1" });
+    if (!result.ok) throw new Error("expected accepted");
+    expect(result.accepted).toBe(1001);
+    const rows = s.rollups?.drain().flatMap((d) => d.rows) ?? [];
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(1001);
+    expect(rows.find((r) => r.error === 1)?.count).toBe(1);
+  });
+
+  test("a group that sampling would leave empty keeps its first event as an EXEMPLAR, once per minute", () => {
+    const s = setup();
+    // requestIds whose hash the 5% sampler drops: keep only those the sampler drops.
+    const dropped = Array.from({ length: 400 }, (_, i) => normal(i)).filter((e) => !s.sampler.decide(e).keep).slice(0, 50);
+    const result = processEvents(items(dropped), s, { tenant: "t1" });
+    if (!result.ok) throw new Error("expected accepted");
+    expect(result.kept.map((e) => (e.sampling as { reason: string }).reason)).toEqual(["EXEMPLAR"]);
+    const [delta] = s.rollups?.drain() ?? [];
+    expect(delta?.rows[0]?.exemplars).toEqual([result.kept[0]?.eventId as string]);
+  });
+
+  test("a group with a kept event gets no exemplar", () => {
+    const s = setup();
+    const result = processEvents(items([normal(1, { statusCode: 500 }), normal(2, { statusCode: 500 })]), s, { tenant: "t1" });
+    if (!result.ok) throw new Error("expected accepted");
+    expect(result.kept.map((e) => (e.sampling as { reason: string }).reason)).toEqual(["HAS_ERROR", "HAS_ERROR"]);
+  });
+
+  test("a rule with rate 0 stores nothing, not even an exemplar", () => {
+    const s = setup([{ name: "health", when: [{ field: "route", op: "eq", value: "/health" }], rate: 0 }]);
+    const result = processEvents(items([normal(1, { route: "/health" })]), s, { tenant: "t1" });
+    if (!result.ok) throw new Error("expected accepted");
+    expect(result.kept).toEqual([]);
+    expect(s.rollups?.drain()[0]?.rows[0]?.count).toBe(1);
+  });
+});
