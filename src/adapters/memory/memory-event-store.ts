@@ -1,11 +1,21 @@
 import { bucketStart, type DerivedFields, deriveFields, groupValue } from "../../domain/query/derive.ts";
 import { addEvent, finalize, type GroupPartial, partialFor } from "../../domain/query/evaluate.ts";
 import { afterCursor, decodeCursor, type EventFilter, encodeCursor, matchesSearch } from "../../domain/query/event-filter.ts";
-import { matchesPlan, planQuery, type QueryScope } from "../../domain/query/plan.ts";
+import { groupKeyValue, matchesPlan, measureOf, planQuery, type QueryScope, usesOnlyDimensions } from "../../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
-import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, type InsertResult } from "../../ports/event-store.ts";
+import type { RollupDelta, RollupRecord } from "../../domain/rollup/rollup.ts";
+import {
+  DISTINCT_LIMIT,
+  type DistinctField,
+  type EventPage,
+  type EventStore,
+  type InsertResult,
+  type RollupApplyResult,
+  type RollupRead,
+} from "../../ports/event-store.ts";
 import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
+import { MemoryRollups } from "./memory-rollups.ts";
 
 interface Stored {
   tenant: string;
@@ -25,6 +35,7 @@ interface Stored {
 export class MemoryEventStore implements EventStore {
   readonly name = "event-store:memory";
   private readonly events = new Map<string, Stored>();
+  private readonly rollups = new MemoryRollups();
 
   async insertMany(events: readonly OutboundEvent[]): Promise<InsertResult> {
     let inserted = 0;
@@ -47,11 +58,15 @@ export class MemoryEventStore implements EventStore {
   async query(query: StatQuery, scope: QueryScope): Promise<StatResult> {
     const plan = planQuery(query, scope);
     const groups = new Map<string, GroupPartial>();
-    for (const { tenant, head, derived } of this.events.values()) {
-      if (!matchesPlan(plan, tenant, head, derived)) continue;
-      const keys = plan.groupBy.map((field) => groupValue(head, derived, field));
+    // attr: filters, groups and fields read the whole event; the rest only its head.
+    const whole = !usesOnlyDimensions(plan) || plan.filter.durationMs !== undefined;
+    for (const { tenant, head, text, derived } of this.events.values()) {
+      if (tenant !== plan.tenant) continue;
+      const event = whole ? (JSON.parse(text) as Record<string, unknown>) : head;
+      if (!matchesPlan(plan, tenant, event, derived)) continue;
+      const keys = plan.groupBy.map((key) => groupKeyValue(event, derived, key));
       const bucket = plan.bucket ? bucketStart(derived.ts, plan.bucket) : null;
-      addEvent(plan, partialFor(groups, keys, bucket), derived);
+      addEvent(plan, partialFor(groups, keys, bucket), derived, measureOf(plan, event, derived));
     }
     return finalize(plan, groups.values());
   }
@@ -81,6 +96,19 @@ export class MemoryEventStore implements EventStore {
       if (typeof value === "string") values.add(value);
     }
     return [...values].sort().slice(0, DISTINCT_LIMIT);
+  }
+
+  async applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult> {
+    return this.rollups.applyRollups(deltas);
+  }
+
+  async readRollups(read: RollupRead): Promise<RollupRecord[]> {
+    return this.rollups.readRollups(read);
+  }
+
+  /** 0: a memory store starts empty, so its rollups have counted every event it holds. */
+  async rollupsSince(): Promise<number> {
+    return 0;
   }
 
   async health(): Promise<HealthStatus> {

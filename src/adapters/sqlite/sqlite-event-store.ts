@@ -6,9 +6,19 @@ import { finalize } from "../../domain/query/evaluate.ts";
 import { type EventFilter, encodeCursor } from "../../domain/query/event-filter.ts";
 import { planQuery, type QueryScope } from "../../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
-import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, type InsertResult } from "../../ports/event-store.ts";
+import type { RollupDelta, RollupRecord } from "../../domain/rollup/rollup.ts";
+import {
+  DISTINCT_LIMIT,
+  type DistinctField,
+  type EventPage,
+  type EventStore,
+  type InsertResult,
+  type RollupApplyResult,
+  type RollupRead,
+} from "../../ports/event-store.ts";
 import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
+import { SqliteRollups } from "./sqlite-rollups.ts";
 import { INSERT_SQL, insertRow, migrate } from "./sqlite-schema.ts";
 import { type AggregateRow, COLUMN, type Params, readAggregateRows, searchSql, statSql } from "./sqlite-sql.ts";
 
@@ -23,13 +33,24 @@ export class SqliteEventStore implements EventStore {
   /** The connection (read-only use outside this class: bench/query.ts times raw SQL on it). */
   readonly db: Database;
   private readonly insert;
+  private readonly rollups: SqliteRollups;
+  private pruneTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(dataDir: string) {
+  /** `rollupRetentionDays`: rollup rows older than that are deleted hourly (and once at start). */
+  constructor(dataDir: string, options: { rollupRetentionDays?: number } = {}) {
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, "events.sqlite"), { create: true, strict: true });
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
     migrate(this.db);
     this.insert = this.db.prepare(INSERT_SQL);
+    this.rollups = new SqliteRollups(this.db);
+    const days = options.rollupRetentionDays;
+    if (days !== undefined) {
+      const prune = () => void this.pruneRollups(Date.now() - days * 86_400_000).catch(() => {});
+      prune();
+      this.pruneTimer = setInterval(prune, 3_600_000);
+      this.pruneTimer.unref?.();
+    }
   }
 
   async insertMany(events: readonly OutboundEvent[]): Promise<InsertResult> {
@@ -74,6 +95,23 @@ export class SqliteEventStore implements EventStore {
       .map((row) => row.v);
   }
 
+  async applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult> {
+    return this.rollups.applyRollups(deltas);
+  }
+
+  async readRollups(read: RollupRead): Promise<RollupRecord[]> {
+    return this.rollups.readRollups(read);
+  }
+
+  async rollupsSince(): Promise<number> {
+    return this.rollups.rollupsSince();
+  }
+
+  /** Deletes rollup rows that ended before `before` (epoch ms); nothing schedules it yet. */
+  async pruneRollups(before: number): Promise<number> {
+    return this.rollups.pruneRollups(before);
+  }
+
   async health(): Promise<HealthStatus> {
     try {
       this.db.query("SELECT 1").get();
@@ -84,6 +122,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.pruneTimer);
     this.db.close();
   }
 }

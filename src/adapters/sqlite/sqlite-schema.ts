@@ -1,9 +1,10 @@
 // Bun-only: bun:sqlite. The embedded store's schema and its migrations (PRAGMA user_version).
 import type { Database } from "bun:sqlite";
 import { deriveFields } from "../../domain/query/derive.ts";
+import { MINUTE_MS } from "../../domain/rollup/rollup.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * v1: one row per (tenant, eventId) with the write-time fields as columns (weight, error flag,
@@ -23,6 +24,25 @@ CREATE INDEX events_service ON events (tenant, service, ts);
 CREATE INDEX events_route ON events (tenant, route, ts);
 CREATE INDEX events_status ON events (tenant, status, ts);
 CREATE INDEX events_error_code ON events (tenant, error_code, ts);
+`;
+
+/**
+ * v2: rollups. One row per (tenant, resolution, start, group) with the group's dimensions as
+ * columns; the primary key (a clustered WITHOUT ROWID key) is also the range index readRollups
+ * uses. `rollup_applied` remembers every delta id applied (and when, for pruning) so a delta
+ * counts once; `rollup_meta.since` is when rollups began counting every stored event.
+ */
+const V2 = `
+CREATE TABLE rollups (
+  tenant TEXT NOT NULL, res TEXT NOT NULL, start INTEGER NOT NULL, k TEXT NOT NULL,
+  service TEXT NOT NULL, route TEXT, method TEXT, status INTEGER, error_code TEXT, err INTEGER NOT NULL,
+  count INTEGER NOT NULL, duration_count INTEGER NOT NULL, duration_sum REAL NOT NULL,
+  duration_min REAL, duration_max REAL, bins TEXT NOT NULL, exemplars TEXT NOT NULL,
+  PRIMARY KEY (tenant, res, start, k)
+) WITHOUT ROWID;
+CREATE TABLE rollup_applied (tenant TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (tenant, id)) WITHOUT ROWID;
+CREATE INDEX rollup_applied_at ON rollup_applied (at);
+CREATE TABLE rollup_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
 export const INSERT_SQL = `INSERT OR IGNORE INTO events
@@ -55,24 +75,35 @@ export function insertRow(event: OutboundEvent, now: number): InsertRow {
 }
 
 /** Brings a file of any earlier version to SCHEMA_VERSION, in one transaction. */
-export function migrate(db: Database): void {
+export function migrate(db: Database, now = Date.now()): void {
   const version = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
   if (version === SCHEMA_VERSION) return;
   if (version > SCHEMA_VERSION)
     throw new Error(`embedded store: ${db.filename} has schema v${version}, newer than this build (v${SCHEMA_VERSION})`);
   db.transaction(() => {
-    const legacy = db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
-    if (legacy) db.exec("ALTER TABLE events RENAME TO events_v0; DROP INDEX IF EXISTS events_ts;");
-    db.exec(V1);
-    if (legacy) {
-      // v0 (event_id, ts, doc): re-derive every row from its JSON.
-      const insert = db.prepare(INSERT_SQL);
-      const now = Date.now();
-      for (const row of db.query<{ doc: string }, []>("SELECT doc FROM events_v0").iterate()) {
-        insert.run(insertRow(JSON.parse(row.doc) as OutboundEvent, now));
-      }
-      db.exec("DROP TABLE events_v0");
+    if (version < 1) migrateToV1(db);
+    if (version < 2) {
+      db.exec(V2);
+      // Events stored before now were never counted: rollups answer only from the next whole minute.
+      const legacy = db.query("SELECT 1 FROM events LIMIT 1").get() !== null;
+      const since = legacy ? Math.ceil(now / MINUTE_MS) * MINUTE_MS : 0;
+      db.query("INSERT INTO rollup_meta (key, value) VALUES ('since', ?)").run(since);
     }
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   })();
+}
+
+function migrateToV1(db: Database): void {
+  const legacy = db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+  if (legacy) db.exec("ALTER TABLE events RENAME TO events_v0; DROP INDEX IF EXISTS events_ts;");
+  db.exec(V1);
+  if (legacy) {
+    // v0 (event_id, ts, doc): re-derive every row from its JSON.
+    const insert = db.prepare(INSERT_SQL);
+    const now = Date.now();
+    for (const row of db.query<{ doc: string }, []>("SELECT doc FROM events_v0").iterate()) {
+      insert.run(insertRow(JSON.parse(row.doc) as OutboundEvent, now));
+    }
+    db.exec("DROP TABLE events_v0");
+  }
 }
