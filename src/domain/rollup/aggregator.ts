@@ -95,6 +95,10 @@ export class RollupAggregator {
     this.overflowBudget = Math.max(16, Math.floor(options.maxGroups / 10));
   }
 
+  get maxGroups(): number {
+    return this.options.maxGroups;
+  }
+
   /** Groups remembered for the cap and exemplars (bounded by `trackedGroups`). */
   get trackedGroups(): number {
     return this.tracked;

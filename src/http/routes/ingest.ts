@@ -2,6 +2,8 @@ import { type Context, Hono } from "hono";
 import type { EventSink } from "../../delivery/sink.ts";
 import type { DepthCheck, ParsedBody } from "../../domain/event/index.ts";
 import { mapOtlpLogs } from "../../domain/event/otlp.ts";
+import { murmur3_128hex } from "../../domain/hash/murmur3.ts";
+import { RollupAggregator } from "../../domain/rollup/aggregator.ts";
 import { parseRequestBody } from "../../ingest/index.ts";
 import type { IngestSetup } from "../../ingest/ingest-setup.ts";
 import { processEvents } from "../../ingest/process-events.ts";
@@ -17,6 +19,9 @@ export interface IngestRouteDeps {
   /** "request" (Workers, and the default): each request publishes its rollup counts with its events; "timer": a RollupFlusher does. */
   rollupsFlushedBy?: "request" | "timer";
 }
+
+/** Printable ASCII, as the IETF Idempotency-Key draft and Stripe use it. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 type IngestContext = Context<{ Variables: TenantVariables }>;
 
@@ -34,6 +39,11 @@ function waitUntilOf(c: IngestContext): ((p: Promise<unknown>) => void) | undefi
 export function ingestRoutes(deps: IngestRouteDeps) {
   const { setup, sink, metrics } = deps;
   const perRequestRollups = deps.rollupsFlushedBy !== "timer";
+  const keyedAggregator = (tenant: string, key: string): RollupAggregator => {
+    const base = `idem-${murmur3_128hex(`${tenant}\u0000${key}`)}`;
+    let chunk = 0;
+    return new RollupAggregator({ maxGroups: setup.rollups?.maxGroups ?? 10_000, newId: () => `${base}-${chunk++}` });
+  };
   const backpressure = (c: IngestContext, route: string, refused: { retryAfterSeconds: number; reason: string }): Response => {
     countRequest(route, 429);
     c.header("Retry-After", String(refused.retryAfterSeconds));
@@ -60,8 +70,16 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     // Refuse before counting: a request answered 429 is retried by its client and must not count twice.
     const room = sink.room?.(parsed.items.length + 1);
     if (room !== undefined && !room.ok) return backpressure(c, route, room);
+    const idempotencyKey = c.req.header("idempotency-key");
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      countRequest(route, 400);
+      return jsonError(c, 400, "INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to 255 printable ASCII characters");
+    }
+    // A keyed request counts into its own aggregator, published now under ids derived from the key:
+    // a re-post of the same batch makes the same deltas, which every store applies once.
+    const requestSetup = idempotencyKey === undefined ? setup : { ...setup, rollups: keyedAggregator(c.var.tenant, idempotencyKey) };
     const explainParam = c.req.query("explain");
-    const processed = processEvents(parsed, setup, { tenant: c.var.tenant, explain: explainParam === "true" || explainParam === "1" });
+    const processed = processEvents(parsed, requestSetup, { tenant: c.var.tenant, explain: explainParam === "true" || explainParam === "1" });
     if (!processed.ok) {
       countRequest(route, processed.status);
       if (!("rejected" in processed)) return jsonError(c, processed.status, processed.code, processed.message);
@@ -70,7 +88,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     }
     const { accepted, kept, rejected, decisions } = processed;
 
-    const deltas = perRequestRollups ? (setup.rollups?.drain() ?? []) : [];
+    const deltas = perRequestRollups || requestSetup !== setup ? (requestSetup.rollups?.drain() ?? []) : [];
     const submitted = sink.submit(deltas.length > 0 ? [...kept, ...deltas] : kept, waitUntilOf(c));
     if (!submitted.ok) return backpressure(c, route, submitted);
     countRequest(route, 202);

@@ -4,17 +4,25 @@ import type { EventSink, SubmitResult } from "../../../src/delivery/sink.ts";
 import { createAdapters } from "../../../src/factory/create-adapters.ts";
 import { createApp } from "../../../src/http/create-app.ts";
 import { MetricsRegistry } from "../../../src/metrics/registry.ts";
-import type { OutboundEvent } from "../../../src/ports/publisher.ts";
+import { isRollupDelta, type RollupDelta } from "../../../src/domain/rollup/rollup.ts";
+import type { OutboundEvent, OutboundRecord } from "../../../src/ports/publisher.ts";
 import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, SAMPLING_BATCH_REASONS, samplingBatch } from "../../support/ingest-cases.ts";
 
 /** A sink that keeps what the route hands off, or refuses like a full queue: the route's side of the 202. */
 class HandOff implements EventSink {
   readonly submitted: OutboundEvent[] = [];
+  readonly deltas: RollupDelta[] = [];
   full = false;
-  submit(events: OutboundEvent[]): SubmitResult {
+  submit(records: OutboundRecord[]): SubmitResult {
     if (this.full) return { ok: false, retryAfterSeconds: 3, reason: "publish queue full (test)" };
-    this.submitted.push(...events);
+    for (const record of records) {
+      if (isRollupDelta(record)) this.deltas.push(record);
+      else this.submitted.push(record);
+    }
     return { ok: true };
+  }
+  room(): SubmitResult {
+    return this.full ? { ok: false, retryAfterSeconds: 3, reason: "publish queue full (test)" } : { ok: true };
   }
   async drain(): Promise<void> {}
 }
@@ -96,6 +104,13 @@ describe("what the ingest route hands off", () => {
     expect(response.headers.get("retry-after")).toBe("3");
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("BACKPRESSURE");
     expect(metrics.value("widegate_ingest_events_total", { outcome: "kept" }) ?? 0).toBe(0);
+    expect(sink.deltas).toEqual([]); // refused before counting: the client's retry must not count twice
+  });
+
+  test("each request hands its rollup counts to the sink with its events", async () => {
+    const { app, sink } = await ingestApp();
+    await app.request(post([event(1), event(2), event(3, { statusCode: 500 })]));
+    expect(sink.deltas.flatMap((d) => d.rows).reduce((n, r) => n + r.count, 0)).toBe(3);
   });
 
   test("every sampling reason of the parity batch shows up, and kept counts match the decisions", async () => {

@@ -9,6 +9,7 @@ import type { EventStore } from "../../../src/ports/event-store.ts";
 import type { OutboundEvent } from "../../../src/ports/publisher.ts";
 import { contractEvents } from "../../query/fixtures.ts";
 import { postQuery, queryApp } from "../../support/query-app.ts";
+import { seedStore } from "../../support/seed-rollups.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "widegate-query-route-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,16 +25,24 @@ for (const [label, open] of [
 ] as Array<[string, () => EventStore]>) {
   describe(`POST /v1/query (${label})`, async () => {
     const store = open();
-    await store.insertMany(events);
+    await seedStore(store, events);
     const app = queryApp(store, new Map([["k-acme", "acme"]]));
     const auth = { authorization: "Bearer k-acme" };
 
-    test("answers rows, estimated and the normalised query", async () => {
+    test("answers rows from rollups, exact, with the normalised query and the range", async () => {
       const res = await postQuery(app, { metric: "count", timeRange: { last: "1h" }, groupBy: ["service"] }, auth);
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { rows: Array<{ service: string; value: number }>; estimated: boolean; query: unknown };
+      const body = (await res.json()) as {
+        rows: Array<{ service: string; value: number }>;
+        estimated: boolean;
+        source: string;
+        range: { from: string; to: string };
+        query: unknown;
+      };
       expect(body.rows.length).toBe(4);
-      expect(body.estimated).toBe(true);
+      expect(body.estimated).toBe(false);
+      expect(body.source).toBe("rollups");
+      expect(Date.parse(body.range.to) - Date.parse(body.range.from)).toBeGreaterThanOrEqual(3_600_000);
       expect(body.query).toEqual({ metric: "count", timeRange: { last: "1h" }, groupBy: ["service"] });
       const expected = events.filter((e) => e.tenant === "acme").reduce((n, e) => n + 1 / (e.sampling as { rate: number }).rate, 0);
       expect(body.rows.reduce((n, r) => n + r.value, 0)).toBe(expected);
@@ -49,6 +58,12 @@ for (const [label, open] of [
       const exact = exactWeightedQuantile(weighted, 0.95) as number;
       // The engine reads percentiles off a log histogram: within ALPHA (1%) of the exact weighted value.
       expect(Math.abs((body.rows[0]?.value as number) - exact) / exact).toBeLessThanOrEqual(ALPHA);
+    });
+
+    test("an attr: group-by is answered from kept events, weighted and marked estimated", async () => {
+      const res = await postQuery(app, { metric: "count", timeRange: { last: "1h" }, groupBy: ["attr:user.plan"] }, auth);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ source: "events", estimated: true });
     });
 
     test("an unknown service gives empty rows, not an error", async () => {
