@@ -4,6 +4,7 @@ import { MongoEventStore } from "../../src/adapters/mongo/mongo-event-store.ts";
 import { capturingLogger } from "../../src/log/logger.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import { postQuery, QUERY_INJECTIONS, queryApp, SEARCH_INJECTIONS } from "../support/query-app.ts";
+import { seedStore } from "../support/seed-rollups.ts";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 import { contractEvents } from "./fixtures.ts";
 
@@ -27,7 +28,7 @@ await describeWithServices(["ferretdb"], "query and events routes on mongo (Ferr
 
   beforeAll(async () => {
     await store.init();
-    await store.insertMany(events);
+    await seedStore(store, events);
     store.client.on("commandStarted", (event: CommandStartedEvent) => {
       if (["aggregate", "find", "distinct", "count"].includes(event.commandName)) reads.push(event.commandName);
     });

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { parseConfig } from "../../src/config/schema.ts";
 import type { EventFilter } from "../../src/domain/query/event-filter.ts";
 import type { StatQuery, StatResult } from "../../src/domain/query/stat-query.ts";
+import type { RollupDelta, RollupRecord } from "../../src/domain/rollup/rollup.ts";
 import { createAdapters } from "../../src/factory/create-adapters.ts";
 import { eventsRoutes } from "../../src/http/routes/events.ts";
 import { metricsRoutes } from "../../src/http/routes/metrics.ts";
@@ -12,12 +13,20 @@ import { queryRoutes } from "../../src/http/routes/query.ts";
 import { searchRoutes } from "../../src/http/routes/search.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import type { Adapters } from "../../src/ports/adapters.ts";
-import type { RollupDelta, RollupRecord } from "../../src/domain/rollup/rollup.ts";
-import type { DistinctField, EventPage, EventStore, InsertResult, QueryScope, RollupApplyResult, RollupRead } from "../../src/ports/event-store.ts";
+import type {
+  DistinctField,
+  EventPage,
+  EventStore,
+  InsertResult,
+  QueryScope,
+  RollupApplyResult,
+  RollupRead,
+} from "../../src/ports/event-store.ts";
 import type { HealthStatus } from "../../src/ports/health.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import type { SessionCache } from "../../src/ports/session-cache.ts";
 import { bunModules } from "../../src/runtime/bun/modules.ts";
+import { seedStore } from "../support/seed-rollups.ts";
 
 export const KEY = "search-test-key";
 export const TENANT = "acme";
@@ -93,7 +102,7 @@ export async function startSearchApp(
   const built = await createAdapters(config, bunModules);
   const store = new RecordingStore(built.eventStore);
   const adapters: Adapters = { ...built, eventStore: store, sessionCache: options.sessionCache ?? built.sessionCache };
-  if (options.events) await store.insertMany(options.events);
+  if (options.events) await seedStore(store, options.events);
   const metrics = new MetricsRegistry();
   const queryKeys = config.QUERY_API_KEYS;
   const app = new Hono()

@@ -8,6 +8,7 @@ import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import type { Adapters } from "../../src/ports/adapters.ts";
 import { bunModules } from "../../src/runtime/bun/modules.ts";
 import { DegradingSessionCache } from "../../src/search/degrading-session-cache.ts";
+import { seedStore } from "../support/seed-rollups.ts";
 
 /** The factory's session and LLM branches, and POST /v1/search inside the real app. */
 
@@ -75,7 +76,7 @@ describe("POST /v1/search in createApp", () => {
 
   test("answers in open dev mode as tenant default, counted in /metrics", async () => {
     const { adapters, app: a } = await app();
-    await adapters.eventStore.insertMany([
+    await seedStore(adapters.eventStore, [
       { eventId: "w1", requestId: "r1", tenant: "default", service: "payment", statusCode: 502, timestamp: new Date().toISOString() },
     ]);
     const response = await ask(a, "How many errors did payment have in the last hour?");
