@@ -70,26 +70,32 @@ console.log(
   `  gateway accepted ${accepted}, kept ${kept} (${((100 * kept) / (accepted || 1)).toFixed(1)}%), dropped ${accepted - kept}, rejected ${rejected}`,
 );
 
-// Give the asynchronous pipeline a moment, then ask the store what it thinks happened.
-await Bun.sleep(Number(args.settle ?? 1500));
 const range = { from: new Date(firstTs - 1000).toISOString(), to: new Date(Date.now() + 1000).toISOString() };
-async function estimate(filter?: Record<string, unknown>): Promise<{ value: number; estimated: boolean } | string> {
+async function estimate(filter?: Record<string, unknown>): Promise<{ value: number; estimated: boolean; source?: string } | string> {
   const response = await fetch(`${url}/v1/query`, {
     method: "POST",
     headers: queryHeaders,
     body: JSON.stringify({ metric: "count", timeRange: range, ...(filter ? { filter } : {}) }),
   });
-  const body = (await response.json()) as { rows?: { value: number }[]; estimated?: boolean; error?: { message: string } };
+  const body = (await response.json()) as { rows?: { value: number }[]; estimated?: boolean; source?: string; error?: { message: string } };
   return body.rows
-    ? { value: body.rows[0]?.value ?? 0, estimated: body.estimated ?? false }
+    ? { value: body.rows[0]?.value ?? 0, estimated: body.estimated ?? false, ...(body.source ? { source: body.source } : {}) }
     : (body.error?.message ?? `HTTP ${response.status}`);
 }
-const all = await estimate();
+// The pipeline is asynchronous (rollup counts flush every ROLLUP_FLUSH_MS): wait until the store
+// has counted what the gateway accepted, for at most `settle` ms.
+const settleUntil = Date.now() + Number(args.settle ?? 15_000);
+let all = await estimate();
+while (Date.now() < settleUntil && (typeof all === "string" || all.value < accepted)) {
+  await Bun.sleep(250);
+  all = await estimate();
+}
 const errors = await estimate({ hasError: true });
 const line = (label: string, truth: number, got: { value: number } | string) =>
   typeof got === "string"
     ? `    ${label.padEnd(8)} truth ${truth}, query failed: ${got}`
     : `    ${label.padEnd(8)} truth ${String(truth).padStart(8)}   store says ${String(Math.round(got.value)).padStart(8)}   (${((100 * (got.value - truth)) / (truth || 1)).toFixed(1)}%)`;
-console.log("  estimate check, POST /v1/query over the run's time window (other traffic in that window counts too):");
+const source = typeof all === "string" ? "" : ` from ${all.source ?? "the store"}${all.estimated ? ", estimated" : ", exact"}`;
+console.log(`  count check, POST /v1/query over the run's time window${source} (other traffic in that window counts too):`);
 console.log(line("events", sent, all));
 console.log(line("errors", errorsSent, errors));

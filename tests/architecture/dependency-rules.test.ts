@@ -43,7 +43,7 @@ const LAYERS: Record<string, Layer> = {
   "adapters/redis": { layers: ADAPTER_BASE, packages: ["bun", "@upstash/redis"] },
   "adapters/openai": { layers: ADAPTER_BASE, packages: ["openai", "openai/"] },
   "adapters/kafka": { layers: ADAPTER_BASE, packages: ["@platformatic/kafka", "@upstash/kafka"] },
-  delivery: { layers: ["ports", "log", "metrics"], packages: [] },
+  delivery: { layers: ["domain", "ports", "log", "metrics"], packages: [] },
   ingest: { layers: ["domain", "ports", "config", "metrics"], packages: [] },
   consumer: { layers: ["domain", "ports", "delivery", "log", "metrics"], packages: HONO },
   stats: { layers: ["domain", "ports"], packages: [] },

@@ -19,14 +19,23 @@ await describeWithBrowser("GET /dashboard in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await spawnServer("edge/bun-server.ts", { QUERY_API_KEYS: "dash-key:default" });
+    server = await spawnServer("edge/bun-server.ts", { QUERY_API_KEYS: "dash-key:default", ROLLUP_FLUSH_MS: "200" });
     const posted = await fetch(`${server.url}/v1/events`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(events),
     });
     expect(posted.status).toBe(202);
-    await Bun.sleep(500); // the embedded pipeline writes within ~200 ms
+    // Rollups flush every 200 ms here, then the embedded pipeline writes them: wait until all are counted.
+    for (let i = 0; i < 100; i++) {
+      const answer = await fetch(`${server.url}/v1/query`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer dash-key" },
+        body: JSON.stringify({ metric: "count", timeRange: { last: "1h" } }),
+      });
+      if (((await answer.json()) as { rows: Array<{ value: number }> }).rows[0]?.value === events.length) break;
+      await Bun.sleep(100);
+    }
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: [

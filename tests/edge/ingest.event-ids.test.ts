@@ -47,7 +47,9 @@ describe("derived eventIds at the ingest route", () => {
       stored = page.events;
       await Bun.sleep(20);
     }
-    expect(stored.length).toBe(kept);
+    // The explain request above stored the same events, plus (at most) one EXEMPLAR this one no longer needs.
+    expect(stored.length).toBeGreaterThanOrEqual(kept);
+    expect(stored.length).toBeLessThanOrEqual(kept + 1);
     for (const e of stored) expect(e.eventId).toBe(deriveEventId(e.requestId, TS, "cart"));
   });
 
