@@ -35,6 +35,38 @@ describe("BatchProcessor", () => {
     expect(dlq.letters[1]?.reason).toContain("eventId");
   });
 
+  test("rollup deltas are applied once, even redelivered; a malformed delta goes to the DLQ", async () => {
+    const store = new FlakyStore();
+    const dlq = new MemoryDeadLetterSink();
+    const processor = new BatchProcessor(store, dlq, noSleep);
+    const row = {
+      minute: Date.parse("2026-11-26T03:00:00Z"),
+      service: "payment",
+      route: "/pay",
+      method: null,
+      statusCode: 200,
+      errorCode: null,
+      error: 0,
+      count: 7,
+      durationCount: 0,
+      durationSum: 0,
+      durationMin: null,
+      durationMax: null,
+      bins: {},
+      exemplars: [],
+    };
+    const delta = { kind: "rollup", id: "d1", tenant: "t1", rows: [row] };
+    const batch = [message(0, makeEvent(0)), message(1, delta), message(2, { ...delta, id: "d2", rows: [{ ...row, count: 0 }] })];
+    await processor.process(batch);
+    await processor.process(batch);
+    const rows = await store.readRollups({ tenant: "t1", resolution: "minute", from: 0, to: Date.parse("2027-01-01T00:00:00Z") });
+    expect(rows.map((r) => r.count)).toEqual([7]);
+    expect(dlq.letters.map((l) => [l.stage, l.message.offset])).toEqual([
+      ["decode", 2n],
+      ["decode", 2n],
+    ]);
+  });
+
   test("a redelivered batch stores nothing twice", async () => {
     const store = new FlakyStore();
     const processor = new BatchProcessor(store, new MemoryDeadLetterSink(), noSleep);
