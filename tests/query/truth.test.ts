@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,4 +23,15 @@ describe("synthetic traffic of known truth: embedded", () => {
     rmSync(dir, { recursive: true, force: true });
   });
   truthChecks("embedded", () => store, truth);
+});
+
+describe("synthetic traffic of known truth, through the gateway's processing (EXEMPLAR events included): memory", () => {
+  const viaGateway = syntheticTraffic(2026, { gateway: true });
+  const store = new MemoryEventStore();
+  beforeAll(() => store.insertMany(viaGateway.kept));
+  test("the gateway kept exemplars, at weight 0", () => {
+    const exemplars = viaGateway.kept.filter((e) => (e.sampling as { reason: string }).reason === "EXEMPLAR");
+    expect(exemplars.length).toBeGreaterThan(0);
+  });
+  truthChecks("memory via gateway", () => store, viaGateway);
 });

@@ -1,7 +1,11 @@
 import { expect, test } from "bun:test";
+import { compileRedaction, DEFAULT_LIMITS } from "../../src/domain/event/index.ts";
 import { exactWeightedQuantile } from "../../src/domain/query/histogram.ts";
 import { parseStatQuery, type StatQuery, type StatResult } from "../../src/domain/query/stat-query.ts";
+import { RollupAggregator } from "../../src/domain/rollup/aggregator.ts";
 import { createSampler } from "../../src/domain/sampling/sampler.ts";
+import type { IngestSetup } from "../../src/ingest/ingest-setup.ts";
+import { processEvents } from "../../src/ingest/process-events.ts";
 import type { EventStore } from "../../src/ports/event-store.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import { NOW, prng } from "./fixtures.ts";
@@ -24,10 +28,21 @@ export interface Truth {
   durations: number[];
 }
 
-/** 100k requests of known truth through the real sampler (5% normal rate; errors and slow requests kept). */
-export function syntheticTraffic(seed = 2026): Truth {
+/**
+ * 100k requests of known truth through the real sampler (5% normal rate; errors and slow requests
+ * kept). With `gateway`, through the ingest route's processing instead: rollup counting and its
+ * EXEMPLAR events (weight 0), which must leave every estimate within the same bounds.
+ */
+export function syntheticTraffic(seed = 2026, options: { gateway?: boolean } = {}): Truth {
   const random = prng(seed);
   const sampler = createSampler({ normalRate: 0.05, slowMs: 2000, criticalRoutes: [], rules: [] });
+  const setup: IngestSetup = {
+    limits: DEFAULT_LIMITS,
+    redaction: compileRedaction(),
+    sampler,
+    rollups: new RollupAggregator({ maxGroups: 10_000 }),
+  };
+  let pending: OutboundEvent[] = [];
   const truth: Truth = { kept: [], total: 0, perService: new Map(), errors: 0, errorsPerService: new Map(), durations: [] };
   for (let i = 0; i < TRUTH_EVENTS; i++) {
     let roll = random();
@@ -59,10 +74,24 @@ export function syntheticTraffic(seed = 2026): Truth {
       truth.errors++;
       truth.errorsPerService.set(service, (truth.errorsPerService.get(service) ?? 0) + 1);
     }
+    if (options.gateway) {
+      pending.push(event);
+      if (pending.length === 1000) flush();
+      continue;
+    }
     const decision = sampler.decide(event);
     if (decision.keep) truth.kept.push({ ...event, sampling: { reason: decision.reason, rate: decision.rate } });
   }
+  flush();
   return truth;
+
+  function flush(): void {
+    if (pending.length === 0) return;
+    const result = processEvents({ items: pending.map((value, index) => ({ index, value })), rejected: [] }, setup, { tenant: "acme" });
+    if (!result.ok) throw new Error("synthetic batch refused");
+    truth.kept.push(...result.kept);
+    pending = [];
+  }
 }
 
 async function ask(store: EventStore, query: StatQuery): Promise<StatResult> {
