@@ -121,7 +121,7 @@ async function openEventStore(config: Config, modules: RuntimeModules, context: 
         return unavailable("EVENT_STORE", "embedded", `needs the Bun runtime (this is ${modules.runtime}); use mongo or memory`);
       }
       const { SqliteEventStore } = await modules.embeddedStore();
-      return new SqliteEventStore(config.DATA_DIR);
+      return new SqliteEventStore(config.DATA_DIR, { rollupRetentionDays: config.ROLLUP_RETENTION_DAYS });
     }
     case "mongo": {
       if (!modules.mongoStore) return unavailable("EVENT_STORE", "mongo", `needs the Bun runtime (this is ${modules.runtime})`);
@@ -131,6 +131,8 @@ async function openEventStore(config: Config, modules: RuntimeModules, context: 
         db: config.MONGODB_DB,
         collection: config.MONGODB_COLLECTION,
         retentionDays: config.RETENTION_DAYS,
+        rollupCollection: config.MONGODB_ROLLUP_COLLECTION,
+        rollupRetentionDays: config.ROLLUP_RETENTION_DAYS,
         ...(context.log ? { log: context.log } : {}),
       });
       await store.init();

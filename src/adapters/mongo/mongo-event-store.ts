@@ -4,14 +4,24 @@ import { finalize, type GroupPartial } from "../../domain/query/evaluate.ts";
 import { decodeCursor, type EventFilter, encodeCursor } from "../../domain/query/event-filter.ts";
 import { planQuery, type QueryScope } from "../../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../../domain/query/stat-query.ts";
+import type { RollupDelta, RollupRecord } from "../../domain/rollup/rollup.ts";
 import { defaultLogger, type Logger } from "../../log/logger.ts";
-import { DISTINCT_LIMIT, type DistinctField, type EventPage, type EventStore, type InsertResult } from "../../ports/event-store.ts";
+import {
+  DISTINCT_LIMIT,
+  type DistinctField,
+  type EventPage,
+  type EventStore,
+  type InsertResult,
+  type RollupApplyResult,
+  type RollupRead,
+} from "../../ports/event-store.ts";
 import type { HealthStatus } from "../../ports/health.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
 import { type Capabilities, FIELD_PATH, needsRefine, PORTABLE, readRows, refineHistogram, statPasses } from "./mongo-aggregation.ts";
 import { detectCapabilities } from "./mongo-capabilities.ts";
 import { eventIdOf, fromDocument, type StoredDocument, toDocument } from "./mongo-document.ts";
 import { ensureRetention, pruneExpired, type RetentionOptions } from "./mongo-retention.ts";
+import { MongoRollups, type StoredRollup } from "./mongo-rollups.ts";
 
 export interface MongoEventStoreOptions {
   uri: string;
@@ -22,6 +32,12 @@ export interface MongoEventStoreOptions {
   retentionMs?: number;
   /** Where the server has no TTL index: how often to delete expired events (default 10 min); 0: never, another process does. */
   pruneIntervalMs?: number;
+  /** Collection of the minute and hour rollup rows (default "rollups"). */
+  rollupCollection?: string;
+  /** Days rollup rows are kept (default 400). */
+  rollupRetentionDays?: number;
+  /** Overrides rollupRetentionDays (tests). */
+  rollupRetentionMs?: number;
   /** Passed to MongoClient (TLS, pool size, command monitoring in tests). */
   clientOptions?: MongoClientOptions;
   log?: Logger;
@@ -44,28 +60,40 @@ export class MongoEventStore implements EventStore {
   readonly collection: Collection<StoredDocument>;
   capabilities: Capabilities = PORTABLE;
   retention: "ttl" | "prune" | "none" = "none";
+  rollupRetention: "ttl" | "prune" | "none" = "none";
+  readonly rollups: MongoRollups;
   private readonly retentionOptions: RetentionOptions;
   private pruneTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: MongoEventStoreOptions) {
     this.client = new MongoClient(options.uri, { serverSelectionTimeoutMS: 10_000, ...options.clientOptions });
-    this.collection = this.client.db(options.db).collection<StoredDocument>(options.collection);
+    const db = this.client.db(options.db);
+    this.collection = db.collection<StoredDocument>(options.collection);
     this.retentionOptions = {
       retentionMs: options.retentionMs ?? options.retentionDays * 86_400_000,
       intervalMs: options.pruneIntervalMs ?? 600_000,
       ...(options.log ? { log: options.log } : {}),
     };
+    const rollups = options.rollupCollection ?? "rollups";
+    const ledger = db.collection<StoredRollup>(`${rollups}.ledger`);
+    this.rollups = new MongoRollups(db.collection<StoredRollup>(rollups), ledger, db.collection(options.collection), {
+      ...this.retentionOptions,
+      retentionMs: options.rollupRetentionMs ?? (options.rollupRetentionDays ?? 400) * 86_400_000,
+    });
   }
 
   async init(): Promise<void> {
     await this.client.connect();
     for (const index of INDEXES) await this.collection.createIndex(index.key, { name: index.name });
     this.retention = await ensureRetention(this.collection, this.retentionOptions);
-    if (this.retention === "prune" && (this.retentionOptions.intervalMs ?? 1) > 0) {
-      const prune = () =>
-        void this.pruneExpired().catch((e: unknown) =>
-          (this.retentionOptions.log ?? defaultLogger).warn(`event-store:mongo: prune failed: ${(e as Error).message}`),
-        );
+    this.rollupRetention = await this.rollups.init();
+    if ((this.retention === "prune" || this.rollupRetention === "prune") && (this.retentionOptions.intervalMs ?? 1) > 0) {
+      const warn = (e: unknown) =>
+        (this.retentionOptions.log ?? defaultLogger).warn(`event-store:mongo: prune failed: ${(e as Error).message}`);
+      const prune = () => {
+        if (this.retention === "prune") void this.pruneExpired().catch(warn);
+        if (this.rollupRetention === "prune") void this.rollups.pruneExpired().catch(warn);
+      };
       prune();
       this.pruneTimer = setInterval(prune, this.retentionOptions.intervalMs);
       this.pruneTimer.unref?.();
@@ -162,6 +190,18 @@ export class MongoEventStore implements EventStore {
       .filter((v): v is string => typeof v === "string")
       .sort()
       .slice(0, DISTINCT_LIMIT);
+  }
+
+  applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult> {
+    return this.rollups.applyRollups(deltas);
+  }
+
+  readRollups(read: RollupRead): Promise<RollupRecord[]> {
+    return this.rollups.readRollups(read);
+  }
+
+  rollupsSince(): Promise<number> {
+    return this.rollups.rollupsSince();
   }
 
   async health(): Promise<HealthStatus> {
