@@ -19,6 +19,8 @@ await describeWithServices(["ferretdb"], "store contract: mongo (FerretDB)", () 
     async (store) => {
       const mongo = store as MongoEventStore;
       await mongo.collection.drop().catch(() => {});
+      await mongo.rollups.collection.drop().catch(() => {});
+      await mongo.rollups.ledger.drop().catch(() => {});
       await mongo.close();
     },
   );

@@ -19,6 +19,8 @@ await describeWithServices(["ferretdb"], "synthetic traffic of known truth: mong
   }, 120_000);
   afterAll(async () => {
     await store.collection.drop().catch(() => {});
+    await store.rollups.collection.drop().catch(() => {});
+    await store.rollups.ledger.drop().catch(() => {});
     await store.close();
   });
   truthChecks("mongo", () => store, truth);

@@ -1,8 +1,9 @@
 import type { Document } from "mongodb";
+import type { Condition } from "../../domain/query/condition.ts";
 import { type GroupPartial, type GroupValue, partialFor, partialKey } from "../../domain/query/evaluate.ts";
-import { COARSE_BINS, histogramQuantileBin } from "../../domain/query/histogram.ts";
-import { PERCENTILES, type QueryPlan } from "../../domain/query/plan.ts";
-import type { GroupField } from "../../domain/query/stat-query.ts";
+import { addToHistogram, binOf, COARSE_BINS, histogramQuantileBin } from "../../domain/query/histogram.ts";
+import { DIMENSION_FILTERS, PERCENTILES, type QueryPlan } from "../../domain/query/plan.ts";
+import { ATTR_PATH, type GroupField, type GroupKey } from "../../domain/query/stat-query.ts";
 
 /**
  * StatQuery → aggregation passes that use only $match, $group with $sum and fields computed at
@@ -40,26 +41,123 @@ export const PORTABLE: Capabilities = { multiSum: false, minMax: false, percenti
 export interface Pass {
   pipeline: Document[];
   read: (partial: GroupPartial, row: Document, id: Document) => void;
+  /** More output rows than this and the pass is refused rather than answered in part. */
+  maxRows?: number;
 }
+
+/** Top-level fields of a stored document that hold the store's own data, not the event's. */
+const INTERNAL_FIELDS = new Set(["_id", "_q"]);
+
+/**
+ * Where an attr path lives in a stored document: the event is stored at its top level (see
+ * mongo-document.ts), so a path is itself, except that `_id` and `_q` are the store's (a
+ * producer's own are overwritten at write): a path into them is refused, never answered from them.
+ */
+export function attrStoredPath(path: string): string {
+  if (!ATTR_PATH.test(path)) throw new Error(`attr:${path} is not a dotted path`);
+  const head = path.split(".")[0] ?? "";
+  if (INTERNAL_FIELDS.has(head)) throw new Error(`attr:${path}: ${head} is kept by the store for itself, not stored from the event`);
+  return path;
+}
+
+/** Where a group key's value lives in a stored document. */
+const keyPath = (key: GroupKey): string => (key.startsWith("attr:") ? attrStoredPath(key.slice(5)) : FIELD_PATH[key as GroupField]);
+
+/**
+ * How the value at a path becomes what the reference reads (condition.ts, derive.ts):
+ *   derived: `_q` fields, written only when present and always scalar;
+ *   string, number: the event's service/route/method ("" is absent) and statusCode, as sent;
+ *   attr: any scalar, reached through objects only.
+ */
+type Kind = "derived" | "string" | "number" | "attr";
+
+const DIMENSION_KIND: Readonly<Record<GroupField, Kind>> = {
+  service: "string",
+  route: "string",
+  method: "string",
+  statusCode: "number",
+  errorCode: "derived",
+};
+
+/** The ops that hold when the reference value is not null. */
+const PRESENT: Readonly<Record<Kind, Document>> = {
+  derived: { $exists: true },
+  string: { $type: "string", $ne: "" },
+  number: { $type: "number" },
+  attr: { $type: ["string", "number", "bool"] },
+};
+
+const NOT_ARRAY: Document = { $not: { $type: "array" } };
+
+/**
+ * `ops` on the value at `path`, where the reference reads one: MongoDB matches an array by its
+ * elements and walks `a.b` into arrays of objects, but the reference reads any array on the way
+ * or at the end as no value; so every prefix of the path must not be an array.
+ */
+function at(path: string, kind: Kind, ops: Document): Document {
+  if (kind === "derived") return { [path]: ops };
+  const clause: Document = {};
+  if (kind === "attr") {
+    const segments = path.split(".");
+    for (let i = 1; i < segments.length; i++) clause[segments.slice(0, i).join(".")] = NOT_ARRAY;
+  }
+  clause[path] = { ...ops, ...NOT_ARRAY };
+  return clause;
+}
+
+/**
+ * A condition as $match clauses. eq, in, the ranges and `exists: true` need a value; neq, nin and
+ * `exists: false` are their negations ($nor), so that a missing value, null, an object or an array
+ * passes them, as in the reference. Range ops compare numbers only (MongoDB's type bracketing).
+ */
+function conditionClauses(path: string, kind: Kind, c: Condition): Document[] {
+  const out: Document[] = [];
+  const not = (clause: Document): Document => ({ $nor: [clause] });
+  if (c.eq !== undefined) out.push(at(path, kind, { $eq: c.eq }));
+  if (c.neq !== undefined) out.push(not(at(path, kind, { $eq: c.neq })));
+  if (c.in !== undefined) out.push(at(path, kind, { $in: [...c.in] }));
+  if (c.nin !== undefined) out.push(not(at(path, kind, { $in: [...c.nin] })));
+  const range: Document = {};
+  if (c.gte !== undefined) range.$gte = c.gte;
+  if (c.gt !== undefined) range.$gt = c.gt;
+  if (c.lte !== undefined) range.$lte = c.lte;
+  if (c.lt !== undefined) range.$lt = c.lt;
+  if (Object.keys(range).length > 0) out.push(at(path, kind, range));
+  if (c.exists !== undefined) out.push(c.exists ? at(path, kind, PRESENT[kind]) : not(at(path, kind, PRESENT[kind])));
+  return out;
+}
+
+/** The number an attr field reads, where the plan's measure is one. */
+const measurePath = (plan: QueryPlan): string | null => (plan.field === "durationMs" ? null : attrStoredPath(plan.field.slice(5)));
 
 export function matchStage(plan: QueryPlan): Document {
   const match: Document = { tenant: plan.tenant, "_q.ts": { $gte: new Date(plan.from), $lt: new Date(plan.to) } };
+  const and: Document[] = [];
   const f = plan.filter;
-  if (f.service !== undefined) match.service = f.service;
-  if (f.route !== undefined) match.route = f.route;
-  if (f.statusCode !== undefined) match.statusCode = f.statusCode;
-  if (f.errorCode !== undefined) match["_q.ec"] = f.errorCode;
-  if (f.method !== undefined) match.method = f.method;
+  for (const field of DIMENSION_FILTERS) {
+    const c = f[field];
+    if (c === undefined) continue;
+    // A bare value: the equality match the indexes serve, as before operators existed.
+    if (c.eq !== undefined && Object.keys(c).length === 1) match[FIELD_PATH[field]] = c.eq;
+    else and.push(...conditionClauses(FIELD_PATH[field], DIMENSION_KIND[field], c));
+  }
+  if (f.durationMs !== undefined) and.push(...conditionClauses("_q.d", "derived", f.durationMs));
   if (f.hasError !== undefined) match["_q.err"] = f.hasError ? 1 : 0;
-  if (plan.usesDuration) match["_q.d"] = { $exists: true };
+  for (const { path, condition } of f.attr) and.push(...conditionClauses(attrStoredPath(path), "attr", condition));
+  if (plan.usesDuration) {
+    const measure = measurePath(plan);
+    if (measure === null) match["_q.d"] = { $exists: true };
+    else and.push(at(measure, "attr", { $type: "number" }));
+  }
+  if (and.length > 0) match.$and = and;
   return { $match: match };
 }
 
 /** Group key: the groupBy fields as g0…, the bucket start as b, plus `extra` (flags, bins). */
 function groupId(plan: QueryPlan, extra: Document = {}): Document | null {
   const id: Document = {};
-  plan.groupBy.forEach((field, i) => {
-    id[`g${i}`] = `$${FIELD_PATH[field]}`;
+  plan.groupBy.forEach((key, i) => {
+    id[`g${i}`] = `$${keyPath(key)}`;
   });
   if (plan.bucket) id.b = `$_q.b${plan.bucket}`;
   Object.assign(id, extra);
@@ -81,7 +179,9 @@ function fieldPaths(expression: unknown, into: Set<string>): Set<string> {
  */
 function matchProjectGroup(match: Document, $group: Document): Document[] {
   const project: Document = { _id: 0 };
-  for (const path of fieldPaths($group, new Set())) project[path] = 1;
+  const paths = [...fieldPaths($group, new Set())];
+  // MongoDB refuses `a` and `a.b` in one projection (a path collision): `a` brings `a.b` anyway.
+  for (const path of paths) if (!paths.some((other) => path.startsWith(`${other}.`))) project[path] = 1;
   return [match, { $project: project }, { $group }];
 }
 
@@ -105,9 +205,55 @@ function histogramRead(plan: QueryPlan, weight: (row: Document) => number): Pass
   };
 }
 
+/** Output rows an attr field's value pass may give: (group, sampled flag, distinct value) triples. */
+export const MAX_VALUE_ROWS = 100_000;
+
+/**
+ * An attr field on a server that cannot compute its histogram bin, weighted sum or extremes (no
+ * $ln, $multiply or $min on FerretDB 1.24): the weight of each distinct value, with one $sum, and
+ * the rest in JS: Σ w·v, min, max and binOf, which is what the reference computes. Bounded by
+ * MAX_VALUE_ROWS: past it the query is refused, never answered from part of the values.
+ */
+function valuePass(plan: QueryPlan, measure: string): Pass {
+  const percentile = PERCENTILES[plan.metric] !== undefined;
+  return {
+    pipeline: [...group(plan, { s: "$_q.s", m: `$${measure}` }, { v: { $sum: "$_q.w" } }), { $limit: MAX_VALUE_ROWS + 1 }],
+    maxRows: MAX_VALUE_ROWS,
+    read: (p, row, id) => {
+      const w = num(row.v);
+      addWeight(plan, p, w);
+      p.sampled += num(id.s);
+      const m = id.m;
+      if (typeof m !== "number") return;
+      p.wd += w * m;
+      if (p.min === null || m < p.min) p.min = m;
+      if (p.max === null || m > p.max) p.max = m;
+      if (percentile) {
+        p.hist ??= new Map();
+        addToHistogram(p.hist, binOf(m), w);
+      }
+    },
+  };
+}
+
 /** The passes of a plan: one on MongoDB, one or two (run together) on FerretDB. */
 export function statPasses(plan: QueryPlan, caps: Capabilities): Pass[] {
   const histogram = PERCENTILES[plan.metric] !== undefined || (isMinMax(plan) && !caps.minMax);
+  const measure = measurePath(plan);
+  if (measure !== null) {
+    // An attr field has no stored bin: percentiles, and min/max without $min/$max, read values.
+    if (histogram || !caps.multiSum) return [valuePass(plan, measure)];
+    const sums: Document = { w: { $sum: "$_q.w" }, s: { $sum: "$_q.s" }, wd: { $sum: { $multiply: ["$_q.w", `$${measure}`] } } };
+    if (isMinMax(plan)) Object.assign(sums, { mn: { $min: `$${measure}` }, mx: { $max: `$${measure}` } });
+    const read: Pass["read"] = (p, row) => {
+      addWeight(plan, p, num(row.w));
+      p.sampled += num(row.s);
+      p.wd += num(row.wd);
+      if (typeof row.mn === "number" && (p.min === null || row.mn < p.min)) p.min = row.mn;
+      if (typeof row.mx === "number" && (p.max === null || row.mx > p.max)) p.max = row.mx;
+    };
+    return [{ pipeline: group(plan, {}, sums), read }];
+  }
   if (caps.multiSum) {
     const sums: Document = { w: { $sum: "$_q.w" }, s: { $sum: "$_q.s" } };
     if (histogram) {
@@ -181,7 +327,9 @@ export function statPasses(plan: QueryPlan, caps: Capabilities): Pass[] {
   return [counts, durations];
 }
 
-const key = (value: unknown): GroupValue => (typeof value === "string" || typeof value === "number" ? value : null);
+/** A group value as the reference gives it: scalars as they are; null, objects and arrays (MongoDB groups them apart) as null. */
+const key = (value: unknown): GroupValue =>
+  typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? value : null;
 
 /** Group keys of one output row; a missing field is absent from `_id` on MongoDB and FerretDB alike. */
 export function rowKeys(plan: QueryPlan, row: Document): { keys: GroupValue[]; bucket: number | null; id: Document } {
@@ -192,6 +340,9 @@ export function rowKeys(plan: QueryPlan, row: Document): { keys: GroupValue[]; b
 
 /** Output rows of one pass → the partials. */
 export function readRows(plan: QueryPlan, pass: Pass, rows: readonly Document[], groups: Map<string, GroupPartial>): void {
+  if (pass.maxRows !== undefined && rows.length > pass.maxRows) {
+    throw new Error(`${plan.field} has more than ${pass.maxRows} distinct values in range: narrow the filter or the time range`);
+  }
   for (const row of rows) {
     const { keys, bucket, id } = rowKeys(plan, row);
     pass.read(partialFor(groups, keys, bucket), row, id);
@@ -203,7 +354,14 @@ const LEGACY = Number.NaN;
 
 /** True when statPasses' rows are not the answer yet: refineHistogram must run after them. */
 export const needsRefine = (plan: QueryPlan, caps: Capabilities): boolean =>
-  (isMinMax(plan) && !caps.minMax) || (!caps.multiSum && PERCENTILES[plan.metric] !== undefined);
+  plan.field === "durationMs" && ((isMinMax(plan) && !caps.minMax) || (!caps.multiSum && PERCENTILES[plan.metric] !== undefined));
+
+/** Events of one group: the key's value at its path, null meaning the reference reads none there. */
+function keyClause(key: GroupKey, value: GroupValue): Document {
+  if (!key.startsWith("attr:")) return { [FIELD_PATH[key as GroupField]]: value };
+  const path = attrStoredPath(key.slice(5));
+  return value === null ? { $nor: [at(path, "attr", PRESENT.attr)] } : at(path, "attr", { $eq: value });
+}
 
 /** More than this many groups and the refine pass filters on the union of their bins, not on each group. */
 const MAX_OR_CLAUSES = 32;
@@ -258,9 +416,10 @@ export async function refineHistogram(
     match.$match.$or = [...targets].map(([k, bin]) => {
       const p = partials.get(k) as GroupPartial;
       const clause: Document = { [binPath]: bin };
-      plan.groupBy.forEach((field, i) => {
-        clause[FIELD_PATH[field]] = p.keys[i] ?? null;
-      });
+      const keys = plan.groupBy.map((key, i) => keyClause(key, p.keys[i] ?? null));
+      // attr keys' clauses may name the same prefixes: each stays whole under $and.
+      if (plan.groupBy.some((key) => key.startsWith("attr:"))) clause.$and = keys;
+      else for (const k of keys) Object.assign(clause, k);
       if (plan.bucket) clause[`_q.b${plan.bucket}`] = p.bucket;
       return clause;
     });

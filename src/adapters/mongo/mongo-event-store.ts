@@ -32,7 +32,7 @@ export interface MongoEventStoreOptions {
   retentionMs?: number;
   /** Where the server has no TTL index: how often to delete expired events (default 10 min); 0: never, another process does. */
   pruneIntervalMs?: number;
-  /** Collection of the minute and hour rollup rows (default "rollups"). */
+  /** Collection of the minute and hour rollup rows, `<it>.ledger` beside it (default `<collection>.rollups`; the factory passes MONGODB_ROLLUP_COLLECTION). */
   rollupCollection?: string;
   /** Days rollup rows are kept (default 400). */
   rollupRetentionDays?: number;
@@ -74,7 +74,9 @@ export class MongoEventStore implements EventStore {
       intervalMs: options.pruneIntervalMs ?? 600_000,
       ...(options.log ? { log: options.log } : {}),
     };
-    const rollups = options.rollupCollection ?? "rollups";
+    // The factory passes MONGODB_ROLLUP_COLLECTION; a store built directly (tests, benchmarks) keeps
+    // its rollups beside its own events, so two such stores never share rows or the "since" record.
+    const rollups = options.rollupCollection ?? `${options.collection}.rollups`;
     const ledger = db.collection<StoredRollup>(`${rollups}.ledger`);
     this.rollups = new MongoRollups(db.collection<StoredRollup>(rollups), ledger, db.collection(options.collection), {
       ...this.retentionOptions,

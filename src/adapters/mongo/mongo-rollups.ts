@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { type Collection, type Document, MongoBulkWriteError, MongoServerError } from "mongodb";
+import { murmur3_128hex } from "../../domain/hash/murmur3.ts";
 import {
   dimsKey,
   emptyCell,
@@ -78,7 +78,7 @@ export const ROLLUP_RETENTION: RetentionTarget = { field: "at", ttlIndex: "ttl_a
 const ROW_INDEX = { key: { tenant: 1, res: 1, start: 1, k: 1 }, name: "tenant_res_start_k" };
 const LEDGER_INDEX = { key: { tenant: 1, start: 1 }, name: "tenant_start" };
 
-const hash = (parts: unknown[]): string => createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 32);
+const hash = (parts: unknown[]): string => murmur3_128hex(JSON.stringify(parts));
 const ledgerId = (tenant: string, start: number, delta: string, chunk: number): string => `d:${hash([tenant, start, delta, chunk])}`;
 const rowId = (res: "m" | "h", tenant: string, start: number, k: string, v: number): string => `${res}:${hash([tenant, start, k])}:${v}`;
 
