@@ -3,6 +3,8 @@ import type { Document } from "mongodb";
 import { MemoryEventStore } from "../../../src/adapters/memory/memory-event-store.ts";
 import {
   type Capabilities,
+  MAX_VALUE_ROWS,
+  matchStage,
   needsRefine,
   PORTABLE,
   readRows,
@@ -24,28 +26,117 @@ import { expectSameRows } from "../../query/store-contract.ts";
  * not a stand-in for a database in any other test.
  */
 const MONGODB: Capabilities = { multiSum: true, minMax: true, percentile: true, dateTrunc: true };
-const PORTABLE_OPERATORS = new Set(["$match", "$project", "$group", "$sum", "$gte", "$lt", "$exists", "$in", "$or"]);
+/** Query operators FerretDB 1.24 was seen to run as MongoDB does (tests/query runs them there), plus the stages. */
+const PORTABLE_OPERATORS = new Set([
+  "$match",
+  "$project",
+  "$group",
+  "$limit",
+  "$sum",
+  "$and",
+  "$or",
+  "$nor",
+  "$not",
+  "$eq",
+  "$ne",
+  "$in",
+  "$nin",
+  "$gte",
+  "$gt",
+  "$lte",
+  "$lt",
+  "$exists",
+  "$type",
+]);
 
-const get = (doc: Document, path: string): unknown =>
-  path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Document)[k] : undefined), doc);
+const isObject = (v: unknown): v is Document => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+
+/** A path in an expression ("$a.b"): an array on the way gives the array of its elements' values. */
+function get(doc: unknown, path: string): unknown {
+  let node: unknown = doc;
+  for (const key of path.split(".")) {
+    if (Array.isArray(node)) node = node.map((el) => (isObject(el) ? el[key] : undefined)).filter((v) => v !== undefined);
+    else node = isObject(node) ? node[key] : undefined;
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/** A path in a query: MongoDB walks into arrays of documents and tries every value it reaches. */
+function reached(node: unknown, keys: string[]): unknown[] {
+  if (keys.length === 0) return [node];
+  if (Array.isArray(node)) return node.flatMap((el) => (isObject(el) ? reached(el, keys) : []));
+  const [key, ...rest] = keys;
+  return isObject(node) && key !== undefined && Object.hasOwn(node, key) ? reached(node[key], rest) : [];
+}
+
+const TYPES: Record<string, (v: unknown) => boolean> = {
+  string: (v) => typeof v === "string",
+  number: (v) => typeof v === "number",
+  bool: (v) => typeof v === "boolean",
+  array: (v) => Array.isArray(v),
+  null: (v) => v === null,
+};
+const ms = (x: unknown): unknown => (x instanceof Date ? x.getTime() : x);
+/** A value and, for an array, its elements: what a comparison tries (MongoDB matches an array by any element). */
+const tried = (v: unknown): unknown[] => (Array.isArray(v) ? [v, ...v] : [v]);
+const RANGE: Record<string, (a: number, b: number) => boolean> = {
+  $gte: (a, b) => a >= b,
+  $gt: (a, b) => a > b,
+  $lte: (a, b) => a <= b,
+  $lt: (a, b) => a < b,
+};
+
+function fieldMatches(values: unknown[], op: string, arg: unknown): boolean {
+  const equals = (x: unknown) =>
+    x === null ? values.length === 0 || values.includes(null) : values.some((v) => tried(v).some((t) => ms(t) === ms(x)));
+  switch (op) {
+    case "$eq":
+      return equals(arg);
+    case "$ne":
+      return !equals(arg);
+    case "$in":
+      return (arg as unknown[]).some(equals);
+    case "$nin":
+      return !(arg as unknown[]).some(equals);
+    case "$exists":
+      return values.length > 0 === arg;
+    case "$type": {
+      const types = (Array.isArray(arg) ? arg : [arg]) as string[];
+      return values.some((v) => types.some((t) => (t === "array" ? [v] : tried(v)).some((x) => TYPES[t]?.(x) === true)));
+    }
+    case "$not":
+      return !Object.entries(arg as Document).every(([o, a]) => fieldMatches(values, o, a));
+    default: {
+      const compare = RANGE[op];
+      if (!compare) throw new Error(`the interpreter does not know ${op}`);
+      const bound = ms(arg);
+      return values.some((v) => tried(v).some((t) => typeof ms(t) === typeof bound && compare(ms(t) as number, bound as number)));
+    }
+  }
+}
 
 function matches(doc: Document, match: Document): boolean {
   return Object.entries(match).every(([path, cond]) => {
     if (path === "$or") return (cond as Document[]).some((clause) => matches(doc, clause));
-    const value = get(doc, path);
-    if (cond === null) return value === undefined || value === null; // MongoDB: null matches a missing field
-    if (cond && typeof cond === "object" && !(cond instanceof Date)) {
-      const c = cond as Document;
-      const n = value instanceof Date ? value.getTime() : value;
-      const t = (x: unknown) => (x instanceof Date ? x.getTime() : x) as number;
-      if ("$exists" in c && (value !== undefined) !== c.$exists) return false;
-      if ("$gte" in c && !((n as number) >= t(c.$gte))) return false;
-      if ("$lt" in c && !((n as number) < t(c.$lt))) return false;
-      if ("$in" in c && !(c.$in as unknown[]).includes(value)) return false;
-      return true;
+    if (path === "$and") return (cond as Document[]).every((clause) => matches(doc, clause));
+    if (path === "$nor") return !(cond as Document[]).some((clause) => matches(doc, clause));
+    const values = reached(doc, path.split("."));
+    if (isObject(cond) && Object.keys(cond).every((k) => k.startsWith("$"))) {
+      return Object.entries(cond).every(([op, arg]) => fieldMatches(values, op, arg));
     }
-    return value === cond;
+    return fieldMatches(values, "$eq", cond);
   });
+}
+
+/** An accumulator's argument: a path, a literal or $multiply. */
+function expression(doc: Document, arg: unknown): unknown {
+  if (typeof arg === "string") return arg.startsWith("$") ? get(doc, arg.slice(1)) : arg;
+  if (isObject(arg) && Array.isArray(arg.$multiply)) {
+    const factors = arg.$multiply.map((a: unknown) => expression(doc, a));
+    return factors.every((f: unknown) => typeof f === "number") ? factors.reduce((x: number, y: number) => x * y, 1) : null;
+  }
+  return arg;
 }
 
 /** An inclusion $project: only the listed paths survive (so a path the $group needs but the projection drops reads as missing). */
@@ -67,7 +158,12 @@ function project(doc: Document, spec: Document): Document {
 }
 
 function evaluate(docs: Document[], pipeline: Document[]): Document[] {
-  const [{ $match }, { $project }, { $group }] = pipeline as [{ $match: Document }, { $project: Document }, { $group: Document }];
+  const [{ $match }, { $project }, { $group }, limit] = pipeline as [
+    { $match: Document },
+    { $project: Document },
+    { $group: Document },
+    { $limit: number } | undefined,
+  ];
   const groups = new Map<string, Document>();
   for (const doc of docs.filter((d) => matches(d, $match)).map((d) => project(d, $project))) {
     const id: Document | null = $group._id ? {} : null;
@@ -80,13 +176,14 @@ function evaluate(docs: Document[], pipeline: Document[]): Document[] {
     for (const [name, acc] of Object.entries($group)) {
       if (name === "_id") continue;
       const [op, arg] = Object.entries(acc as Document)[0] as [string, unknown];
-      const v = typeof arg === "string" ? get(doc, arg.slice(1)) : arg;
+      const v = expression(doc, arg);
       if (op === "$sum") out[name] = (out[name] ?? 0) + (typeof v === "number" ? v : 0);
       if (op === "$min" && typeof v === "number") out[name] = out[name] === undefined ? v : Math.min(out[name], v);
       if (op === "$max" && typeof v === "number") out[name] = out[name] === undefined ? v : Math.max(out[name], v);
     }
   }
-  return [...groups.values()];
+  const out = [...groups.values()];
+  return limit ? out.slice(0, limit.$limit) : out;
 }
 
 function operators(value: unknown, into = new Set<string>()): Set<string> {
@@ -124,7 +221,10 @@ async function portableRows(query: unknown, caps: Capabilities, over: Document[]
   return { rows: finalize(plan, partials.values()).rows, ran };
 }
 
-const PERCENTILE_QUERIES = CONTRACT_QUERIES.filter(({ query }) => String(query.metric).startsWith("p"));
+/** Percentiles of durations: the ones with stored bins, and so coarse and fine passes (an attr field's read its values). */
+const PERCENTILE_QUERIES = CONTRACT_QUERIES.filter(
+  ({ query }) => String(query.metric).startsWith("p") && !query.field?.startsWith("attr:"),
+);
 
 for (const [label, caps] of [
   ["portable (FerretDB)", PORTABLE],
@@ -145,7 +245,7 @@ for (const [label, caps] of [
         throw new Error(`${name}: ${(error as Error).message}`);
       }
     }
-  });
+  }, 60_000); // ~120 queries through a JS interpreter of the pipelines
 }
 
 test("portable passes use only $match, $group and $sum, with one accumulator per $group", () => {
@@ -227,4 +327,42 @@ test("min and max on the portable path: the refine pass reads only the extreme c
   expect(rows).toEqual((await portableRows({ metric: "max", groupBy: ["service"] }, MONGODB)).rows);
   const refine = ran[1]?.[0] as { $match: Document };
   expect(Object.keys(refine.$match)).toEqual(expect.arrayContaining(["_q.hc", "$or"]));
+});
+
+const planOf = (query: unknown) => {
+  const parsed = parseStatQuery(structuredClone(query));
+  if (!parsed.ok) throw new Error(parsed.error);
+  return planQuery(parsed.query, { tenant: "acme", now: NOW });
+};
+
+test("attr paths into the store's own _id and _q are refused, in filters, groups and fields", () => {
+  for (const caps of [PORTABLE, MONGODB]) {
+    expect(() => statPasses(planOf({ metric: "count", filter: { attr: { "_q.w": { gte: 1 } } } }), caps)).toThrow("_q");
+    expect(() => statPasses(planOf({ metric: "count", groupBy: ["attr:_id"] }), caps)).toThrow("_id");
+    expect(() => statPasses(planOf({ metric: "max", field: "attr:_q.d" }), caps)).toThrow("_q");
+  }
+});
+
+test("an attr path on the way through an array never reaches MongoDB's element matching", () => {
+  const match = matchStage(planOf({ metric: "count", filter: { attr: { "a.b.c": "x" } } })).$match as Document;
+  expect(match.$and).toEqual([
+    { a: { $not: { $type: "array" } }, "a.b": { $not: { $type: "array" } }, "a.b.c": { $eq: "x", $not: { $type: "array" } } },
+  ]);
+});
+
+test("a bare dimension value stays a plain equality match (the indexes' form)", () => {
+  const match = matchStage(planOf({ metric: "count", filter: { service: "payment", statusCode: 502 } })).$match as Document;
+  expect(match.service).toBe("payment");
+  expect(match.statusCode).toBe(502);
+  expect(match.$and).toBeUndefined();
+});
+
+test("an attr field's value pass is refused past MAX_VALUE_ROWS distinct values, not answered in part", () => {
+  const plan = planOf({ metric: "p95", field: "attr:cart.total" });
+  const [pass] = statPasses(plan, PORTABLE);
+  if (!pass) throw new Error("no pass");
+  expect(pass.pipeline.at(-1)).toEqual({ $limit: MAX_VALUE_ROWS + 1 });
+  const rows = Array.from({ length: MAX_VALUE_ROWS + 1 }, (_, i) => ({ _id: { s: 0, m: i }, v: 1 }));
+  expect(() => readRows(plan, pass, rows, new Map())).toThrow("distinct values");
+  expect(() => readRows(plan, pass, rows.slice(1), new Map())).not.toThrow();
 });
