@@ -80,12 +80,16 @@ function metricValue(plan: QueryPlan, p: GroupPartial): number | null {
   }
 }
 
-/** null < numbers < strings, so every store sorts ties the same way. */
+const TYPE_ORDER = { number: 0, boolean: 1, string: 2 } as const;
+
+/** null < numbers < booleans < strings: a total order, so every store sorts ties the same way. */
 function compareValues(a: GroupValue, b: GroupValue): number {
   if (a === b) return 0;
   if (a === null) return -1;
   if (b === null) return 1;
-  if (typeof a !== typeof b) return typeof a === "number" ? -1 : 1;
+  if (typeof a !== typeof b) {
+    return TYPE_ORDER[typeof a as keyof typeof TYPE_ORDER] - TYPE_ORDER[typeof b as keyof typeof TYPE_ORDER];
+  }
   return a < b ? -1 : 1;
 }
 

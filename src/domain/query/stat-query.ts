@@ -86,7 +86,9 @@ export const attrPath = z
   .string()
   .max(200)
   .regex(ATTR_PATH, "must be a dotted path of letters, digits, _ and - (e.g. user.plan)")
-  .refine((p) => !p.split(".").some((s) => FORBIDDEN_SEGMENTS.has(s)), "must not name __proto__, constructor or prototype");
+  .refine((p) => !p.split(".").some((s) => FORBIDDEN_SEGMENTS.has(s)), "must not name __proto__, constructor or prototype")
+  // The stores' own fields (Mongo's _id and _q): never a producer's attribute.
+  .refine((p) => !/^(_id|_q)(\.|$)/.test(p), "must not name the store's own _id or _q");
 
 const attrValue = z.union([plainString(512), z.number().finite(), z.boolean()]);
 const attrCondition = z.union([
@@ -213,6 +215,11 @@ export type ParseResult = { ok: true; query: StatQuery } | { ok: false; error: s
 
 /** Validates an untrusted query; the error names the path of the first problem. */
 export function parseStatQuery(input: unknown): ParseResult {
+  // zod's record drops an own `__proto__` key without an issue: the filter would be silently ignored.
+  const attr = (input as { filter?: { attr?: unknown } } | null)?.filter?.attr;
+  if (typeof attr === "object" && attr !== null && Object.hasOwn(attr, "__proto__")) {
+    return { ok: false, error: "filter.attr.__proto__: must not name __proto__, constructor or prototype" };
+  }
   const result = statQuerySchema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
