@@ -1,5 +1,5 @@
-import type { MetricsRegistry } from "../metrics/registry.ts";
 import { isRollupDelta } from "../domain/rollup/rollup.ts";
+import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { OutboundEvent, OutboundRecord, RollupDelta } from "../ports/publisher.ts";
 

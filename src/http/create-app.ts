@@ -22,13 +22,16 @@ export function createApp(deps: AppDeps) {
   });
   app.route("/", healthRoutes(adapters.all, deps.isDraining ?? (() => false)));
   app.route("/", metricsRoutes(metrics));
-  app.route("/", ingestRoutes({
+  app.route(
+    "/",
+    ingestRoutes({
       ingestKeys: config.INGEST_API_KEYS,
       setup,
       sink: deps.sink,
       metrics,
       ...(deps.rollupsFlushedBy ? { rollupsFlushedBy: deps.rollupsFlushedBy } : {}),
-    }),);
+    }),
+  );
   app.route("/", queryRoutes({ queryKeys: config.QUERY_API_KEYS, store: adapters.eventStore }));
   app.route("/", eventsRoutes({ queryKeys: config.QUERY_API_KEYS, store: adapters.eventStore }));
   app.route("/", searchRoutes(deps));

@@ -17,7 +17,15 @@ function setup(rules: Array<{ name: string; when: Array<{ field: string; op: "eq
 }
 
 const items = (values: unknown[]) => ({ items: values.map((value, index) => ({ index, value })), rejected: [] });
-const normal = (i: number, patch: Record<string, unknown> = {}) => ({ requestId: `r${i}`, timestamp: TS, service: "payment", route: "/pay", statusCode: 200, durationMs: 10, ...patch });
+const normal = (i: number, patch: Record<string, unknown> = {}) => ({
+  requestId: `r${i}`,
+  timestamp: TS,
+  service: "payment",
+  route: "/pay",
+  statusCode: 200,
+  durationMs: 10,
+  ...patch,
+});
 
 describe("processEvents: rollups", () => {
   test("every accepted event is counted, kept or dropped; rejected ones are not", () => {
@@ -35,7 +43,9 @@ describe("processEvents: rollups", () => {
   test("a group that sampling would leave empty keeps its first event as an EXEMPLAR, once per minute", () => {
     const s = setup();
     // requestIds whose hash the 5% sampler drops: keep only those the sampler drops.
-    const dropped = Array.from({ length: 400 }, (_, i) => normal(i)).filter((e) => !s.sampler.decide(e).keep).slice(0, 50);
+    const dropped = Array.from({ length: 400 }, (_, i) => normal(i))
+      .filter((e) => !s.sampler.decide(e).keep)
+      .slice(0, 50);
     const result = processEvents(items(dropped), s, { tenant: "t1" });
     if (!result.ok) throw new Error("expected accepted");
     expect(result.kept.map((e) => (e.sampling as { reason: string }).reason)).toEqual(["EXEMPLAR"]);

@@ -1,5 +1,4 @@
-import { plainString, type BasicStatQuery } from "../domain/query/stat-query.ts";
-import { answerStatQuery } from "../stats/stat-service.ts";
+import { type BasicStatQuery, plainString } from "../domain/query/stat-query.ts";
 import { conversationAnswer } from "../domain/question/answer-conversation.ts";
 import { searchAnswer } from "../domain/question/answer-search.ts";
 import { statAnswer } from "../domain/question/answer-stat.ts";
@@ -11,6 +10,7 @@ import type { Intent, Plan, SearchFilters, Vocabulary } from "../domain/question
 import type { EventStore, QueryScope } from "../ports/event-store.ts";
 import type { Llm } from "../ports/llm.ts";
 import type { SessionCache, SessionRef } from "../ports/session-cache.ts";
+import { answerStatQuery } from "../stats/stat-service.ts";
 import { planQuestion } from "./plan-question.ts";
 import { runSearch } from "./run-plan.ts";
 
@@ -127,7 +127,13 @@ export class SearchService {
       return {
         answer,
         query: plan.query,
-        data: { rows: result.rows, estimated: result.estimated, source: result.source, range: result.range, ...(plan.ranking ? { ranking: plan.ranking } : {}) },
+        data: {
+          rows: result.rows,
+          estimated: result.estimated,
+          source: result.source,
+          range: result.range,
+          ...(plan.ranking ? { ranking: plan.ranking } : {}),
+        },
       };
     }
     const hits = await runSearch(store, plan.search, scope);

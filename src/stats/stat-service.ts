@@ -1,7 +1,7 @@
 import { planQuery, type QueryScope } from "../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../domain/query/stat-query.ts";
-import { answerableFromRollups, evaluateRollups, planRollupSpans } from "../domain/rollup/rollup-query.ts";
 import type { RollupRecord } from "../domain/rollup/rollup.ts";
+import { answerableFromRollups, evaluateRollups, planRollupSpans } from "../domain/rollup/rollup-query.ts";
 import type { EventStore } from "../ports/event-store.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();

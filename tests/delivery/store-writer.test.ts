@@ -8,8 +8,22 @@ describe("StoreWriter", () => {
   test("a healthy store takes the batch; writing it again counts duplicates", async () => {
     const store = new FlakyStore();
     const writer = new StoreWriter(store);
-    expect(await writer.write(events(5))).toEqual({ inserted: 5, duplicates: 0, rollupsApplied: 0, rollupDuplicates: 0, rejected: [], aborted: false });
-    expect(await writer.write(events(5))).toEqual({ inserted: 0, duplicates: 5, rollupsApplied: 0, rollupDuplicates: 0, rejected: [], aborted: false });
+    expect(await writer.write(events(5))).toEqual({
+      inserted: 5,
+      duplicates: 0,
+      rollupsApplied: 0,
+      rollupDuplicates: 0,
+      rejected: [],
+      aborted: false,
+    });
+    expect(await writer.write(events(5))).toEqual({
+      inserted: 0,
+      duplicates: 5,
+      rollupsApplied: 0,
+      rollupDuplicates: 0,
+      rejected: [],
+      aborted: false,
+    });
   });
 
   test("an outage is retried with doubling backoff until the store is back, then the batch is written once", async () => {
@@ -26,7 +40,14 @@ describe("StoreWriter", () => {
         if (waits.length === 4) store.down = false;
       },
     });
-    expect(await writer.write(events(10))).toEqual({ inserted: 10, duplicates: 0, rollupsApplied: 0, rollupDuplicates: 0, rejected: [], aborted: false });
+    expect(await writer.write(events(10))).toEqual({
+      inserted: 10,
+      duplicates: 0,
+      rollupsApplied: 0,
+      rollupDuplicates: 0,
+      rejected: [],
+      aborted: false,
+    });
     expect(waits).toEqual([100, 200, 400, 400]);
     expect(outages).toEqual([true, true, true, true]);
     expect(await store.count()).toBe(10);
@@ -42,7 +63,14 @@ describe("StoreWriter", () => {
         if (++waits === 2) store.down = false;
       },
     });
-    expect(await writer.write(events(4))).toEqual({ inserted: 4, duplicates: 0, rollupsApplied: 0, rollupDuplicates: 0, rejected: [], aborted: false });
+    expect(await writer.write(events(4))).toEqual({
+      inserted: 4,
+      duplicates: 0,
+      rollupsApplied: 0,
+      rollupDuplicates: 0,
+      rejected: [],
+      aborted: false,
+    });
     expect(waits).toBe(2);
   });
 

@@ -40,7 +40,12 @@ export function normalizeFilter(filter: StatFilter | undefined): PlanFilter {
 
 /** True when a query reads only what rollups hold: durations, and the rollup dimensions. */
 export function usesOnlyDimensions(plan: QueryPlan): boolean {
-  return plan.field === "durationMs" && plan.filter.attr.length === 0 && plan.filter.durationMs === undefined && plan.groupBy.every((g) => !g.startsWith("attr:"));
+  return (
+    plan.field === "durationMs" &&
+    plan.filter.attr.length === 0 &&
+    plan.filter.durationMs === undefined &&
+    plan.groupBy.every((g) => !g.startsWith("attr:"))
+  );
 }
 
 /** Who asks and when: every query and search is confined to one tenant's events. */

@@ -1,4 +1,4 @@
-import { METHODS, type BasicStatFilter } from "../query/stat-query.ts";
+import { type BasicStatFilter, METHODS } from "../query/stat-query.ts";
 import type { Vocabulary } from "./types.ts";
 
 /**

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import {
+  asBasicQuery,
   BUCKETS,
   GROUP_FIELDS,
   METHODS,
   METRICS,
   NUMERIC_FIELDS,
-  asBasicQuery,
   parseStatQuery,
   safeString,
   type TimeRange,

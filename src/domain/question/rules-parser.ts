@@ -1,4 +1,4 @@
-import type { GroupField, BasicStatQuery } from "../query/stat-query.ts";
+import type { BasicStatQuery, GroupField } from "../query/stat-query.ts";
 import { type Entities, extractEntities } from "./entities.ts";
 import * as L from "./lexicon.ts";
 import { parseTimeExpression } from "./time-expr.ts";

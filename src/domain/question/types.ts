@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { METHODS, plainString, type BasicStatQuery, type TimeRange, timeRangeSchema } from "../query/stat-query.ts";
+import { type BasicStatQuery, METHODS, plainString, type TimeRange, timeRangeSchema } from "../query/stat-query.ts";
 
 /** What a question is after: numbers, matching events, or the conversation itself. */
 export const INTENTS = ["STATISTICAL", "SEARCH", "CONVERSATIONAL"] as const;

@@ -4,7 +4,13 @@ import { type CountableEvent, RollupAggregator } from "./aggregator.ts";
 import { OTHER } from "./rollup.ts";
 
 const at = "2026-11-26T03:04:05.678Z";
-const ev = (patch: Partial<CountableEvent> = {}): CountableEvent => ({ tenant: "t1", timestamp: at, service: "payment", route: "/pay", ...patch });
+const ev = (patch: Partial<CountableEvent> = {}): CountableEvent => ({
+  tenant: "t1",
+  timestamp: at,
+  service: "payment",
+  route: "/pay",
+  ...patch,
+});
 let ids = 0;
 const newAggregator = (maxGroups = 100) => new RollupAggregator({ maxGroups, newId: () => `d${++ids}` });
 

@@ -21,7 +21,8 @@ const nullableText = (v: unknown, max: number): boolean => v === null || text(v,
 export function checkRollupDelta(value: Record<string, unknown>): DeltaCheck {
   if (value.kind !== "rollup") return { ok: false, reason: 'kind must be "rollup"' };
   if (!text(value.id, MAX_ID)) return { ok: false, reason: `rollup id must be a non-empty string of at most ${MAX_ID} characters` };
-  if (!text(value.tenant, 128) || value.tenant.includes(":")) return { ok: false, reason: "rollup tenant must be a non-empty string without ':'" };
+  if (!text(value.tenant, 128) || value.tenant.includes(":"))
+    return { ok: false, reason: "rollup tenant must be a non-empty string without ':'" };
   const rows = value.rows;
   if (!Array.isArray(rows) || rows.length === 0 || rows.length > MAX_ROWS) {
     return { ok: false, reason: `rollup rows must be an array of 1 to ${MAX_ROWS} rows` };
@@ -41,14 +42,16 @@ function rowProblem(row: unknown): string | null {
   if (!nullableText(r.route, MAX_TEXT) || !nullableText(r.method, 16) || !nullableText(r.errorCode, MAX_TEXT)) {
     return "route, method and errorCode must be strings or null";
   }
-  if (r.statusCode !== null && !(count(r.statusCode) && r.statusCode >= 100 && r.statusCode <= 599)) return "statusCode must be 100-599 or null";
+  if (r.statusCode !== null && !(count(r.statusCode) && r.statusCode >= 100 && r.statusCode <= 599))
+    return "statusCode must be 100-599 or null";
   if (r.error !== 0 && r.error !== 1) return "error must be 0 or 1";
   if (!count(r.count) || r.count === 0) return "count must be a positive integer";
   if (!count(r.durationCount) || r.durationCount > r.count) return "durationCount must be an integer from 0 to count";
   if (!finite(r.durationSum) || r.durationSum < 0) return "durationSum must be a finite number ≥ 0";
   const hasDurations = r.durationCount > 0;
   for (const bound of [r.durationMin, r.durationMax]) {
-    if (hasDurations ? !(finite(bound) && bound >= 0) : bound !== null) return "durationMin and durationMax must be numbers ≥ 0 when durationCount > 0, else null";
+    if (hasDurations ? !(finite(bound) && bound >= 0) : bound !== null)
+      return "durationMin and durationMax must be numbers ≥ 0 when durationCount > 0, else null";
   }
   if (!isObject(r.bins)) return "bins must be an object";
   let binned = 0;

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { planQuery } from "../query/plan.ts";
 import { parseStatQuery, type StatQuery } from "../query/stat-query.ts";
-import { answerableFromRollups, evaluateRollups, planRollupSpans } from "./rollup-query.ts";
 import { HOUR_MS, MINUTE_MS, type RollupRecord } from "./rollup.ts";
+import { answerableFromRollups, evaluateRollups, planRollupSpans } from "./rollup-query.ts";
 
 const T0 = Date.parse("2026-11-26T00:00:00Z");
 const plan = (query: StatQuery, now = T0 + 3 * HOUR_MS + 30 * MINUTE_MS + 15_000) => {
@@ -54,7 +54,9 @@ describe("planRollupSpans", () => {
 
 describe("answerableFromRollups", () => {
   test("dimension filters (with operators), groupBys and duration metrics are answerable", () => {
-    expect(answerableFromRollups(plan({ metric: "p95", filter: { statusCode: { gte: 500 }, route: { in: ["/a"] } }, groupBy: ["service"] }))).toBe(true);
+    expect(
+      answerableFromRollups(plan({ metric: "p95", filter: { statusCode: { gte: 500 }, route: { in: ["/a"] } }, groupBy: ["service"] })),
+    ).toBe(true);
   });
 
   test("attr: fields, attr: filters and duration filters are not", () => {
@@ -80,7 +82,11 @@ describe("evaluateRollups", () => {
 
   test("operators filter rows by their dimensions; hasError reads the error flag", () => {
     const { qp, range } = p({ metric: "count", timeRange: { last: "1h" }, filter: { statusCode: { gte: 500 }, hasError: true } });
-    const rows = [record(inRange), record(inRange, { error: 1, statusCode: 503, count: 5 }), record(inRange, { error: 1, statusCode: 200, count: 2 })];
+    const rows = [
+      record(inRange),
+      record(inRange, { error: 1, statusCode: 503, count: 5 }),
+      record(inRange, { error: 1, statusCode: 200, count: 2 }),
+    ];
     expect(evaluateRollups(qp, range, rows).rows).toEqual([{ value: 5 }]);
   });
 
@@ -103,7 +109,10 @@ describe("evaluateRollups", () => {
 
   test("grouped rows carry the exemplars of their group", () => {
     const { qp, range } = p({ metric: "count", timeRange: { last: "1h" }, groupBy: ["route"] });
-    const result = evaluateRollups(qp, range, [record(inRange, { exemplars: ["e1"] }), record(inRange, { route: "/b", exemplars: ["e2", "e3"] })]);
+    const result = evaluateRollups(qp, range, [
+      record(inRange, { exemplars: ["e1"] }),
+      record(inRange, { route: "/b", exemplars: ["e2", "e3"] }),
+    ]);
     expect(result.rows).toEqual([
       { route: "/b", value: 10, exemplars: ["e2", "e3"] },
       { route: "/pay", value: 10, exemplars: ["e1"] },

@@ -79,7 +79,10 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     // a re-post of the same batch makes the same deltas, which every store applies once.
     const requestSetup = idempotencyKey === undefined ? setup : { ...setup, rollups: keyedAggregator(c.var.tenant, idempotencyKey) };
     const explainParam = c.req.query("explain");
-    const processed = processEvents(parsed, requestSetup, { tenant: c.var.tenant, explain: explainParam === "true" || explainParam === "1" });
+    const processed = processEvents(parsed, requestSetup, {
+      tenant: c.var.tenant,
+      explain: explainParam === "true" || explainParam === "1",
+    });
     if (!processed.ok) {
       countRequest(route, processed.status);
       if (!("rejected" in processed)) return jsonError(c, processed.status, processed.code, processed.message);

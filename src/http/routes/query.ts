@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { parseStatQuery } from "../../domain/query/stat-query.ts";
-import { answerStatQuery } from "../../stats/stat-service.ts";
 import type { EventStore } from "../../ports/event-store.ts";
+import { answerStatQuery } from "../../stats/stat-service.ts";
 import { jsonError } from "../errors.ts";
 import { apiKeyAuth, type TenantVariables } from "../middleware/api-key.ts";
 

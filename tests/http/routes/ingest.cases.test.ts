@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { parseConfig } from "../../../src/config/schema.ts";
 import type { EventSink, SubmitResult } from "../../../src/delivery/sink.ts";
+import { isRollupDelta, type RollupDelta } from "../../../src/domain/rollup/rollup.ts";
 import { createAdapters } from "../../../src/factory/create-adapters.ts";
 import { createApp } from "../../../src/http/create-app.ts";
 import { MetricsRegistry } from "../../../src/metrics/registry.ts";
-import { isRollupDelta, type RollupDelta } from "../../../src/domain/rollup/rollup.ts";
 import type { OutboundEvent, OutboundRecord } from "../../../src/ports/publisher.ts";
 import { AUTH, INGEST_CASES, PARITY_ENV, requestFor, SAMPLING_BATCH_REASONS, samplingBatch } from "../../support/ingest-cases.ts";
 

@@ -32,7 +32,12 @@ async function gateway() {
       headers: { authorization: "Bearer qk", "content-type": "application/json" },
       body: JSON.stringify({ metric: "count", timeRange: { last: "1h" }, ...query }),
     });
-    return (await response.json()) as { rows: Array<{ value: number; exemplars?: string[] }>; estimated: boolean; source: string; range: { from: string } };
+    return (await response.json()) as {
+      rows: Array<{ value: number; exemplars?: string[] }>;
+      estimated: boolean;
+      source: string;
+      range: { from: string };
+    };
   };
   return { post, count };
 }
