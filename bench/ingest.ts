@@ -4,11 +4,16 @@
  * Also the sampler's cost per event. Batches of 1000 events of ~800 bytes, sampling on.
  *
  *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof publisher=memory|file|kafka store=memory|embedded]
+ *   npm run bench:ingest -- base=/tmp/base [rounds=5]   # A/B: this tree and another checkout (git worktree add /tmp/base <commit>)
+ *
+ * With base=DIR, the server of DIR (its edge/bun-server.ts, this tree's node_modules) runs beside
+ * this tree's, and load rounds alternate between the two (this, base, base, this, …), each compared
+ * with the ceilings measured either side of it; each side's figure is its median round.
  *
  * The load comes from wrk when it is installed (apt-get install wrk: a C client, so nearly all of the
  * second core is left to the server), else from a Bun fetch loop.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createSampler } from "../src/domain/sampling/sampler.ts";
@@ -34,11 +39,21 @@ function timeLoop(seconds: number, body: (i: number) => void): number {
 }
 
 // 1. Ceiling: parse + stringify of the same bytes, in process (bodies/s), measured between load rounds.
+// Also its CPU time per body: on a machine shared with other work, CPU time per event moves less than
+// wall-clock rates, so each round also compares the server's CPU µs per event with the ceiling's.
 let keep: unknown;
-const ceiling = () =>
-  timeLoop(2, (i) => {
+let ceilingCpuUs: number[] = [];
+const ceiling = () => {
+  const cpu = process.cpuUsage();
+  let bodiesDone = 0;
+  const rate = timeLoop(2, (i) => {
     keep = JSON.stringify(JSON.parse(bodies[i % BODIES] as string));
+    bodiesDone++;
   });
+  const used = process.cpuUsage(cpu);
+  ceilingCpuUs.push((used.user + used.system) / bodiesDone / EVENTS);
+  return rate;
+};
 
 // 2. Sampling cost alone, on the parsed events.
 const sampler = createSampler({
@@ -53,30 +68,56 @@ const samplesPerSec = timeLoop(2, (i) => {
 });
 const samplingNs = 1e9 / (samplesPerSec * EVENTS);
 
-// 3. The gateway on Bun, over HTTP.
-// profile=DIR writes the server's CPU profile (markdown) there on exit.
-const profile = args.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${args.profile}`] : [];
-const server = Bun.spawn([process.execPath, ...profile, resolve(import.meta.dir, "../edge/bun-server.ts")], {
-  env: {
-    PATH: process.env.PATH ?? "",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    EVENT_STORE: args.store ?? "memory",
-    PUBLISHER: args.publisher ?? "memory",
-    DATA_DIR: mkdtempSync(join(tmpdir(), "widegate-bench-data-")),
-    SAMPLING_NORMAL_RATE: "0.05",
-  },
-  stdout: "pipe",
-  stderr: "inherit",
-});
-let url = "";
-const reader = server.stdout.getReader();
-let printed = "";
-while (!url) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error(`server exited: ${printed}`);
-  printed += new TextDecoder().decode(value);
-  url = printed.match(/listening on (http:\/\/\S+)/)?.[1] ?? "";
+// 3. The gateway on Bun, over HTTP: this tree's server and, with base=DIR, the other tree's.
+// profile=DIR writes each server's CPU profile (markdown) there on exit.
+interface Server {
+  name: string;
+  url: string;
+  proc: ReturnType<typeof Bun.spawn>;
+}
+async function startServer(name: string, root: string): Promise<Server> {
+  const profile = args.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${join(args.profile, name)}`] : [];
+  const proc = Bun.spawn([process.execPath, ...profile, join(root, "edge/bun-server.ts")], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      EVENT_STORE: args.store ?? "memory",
+      PUBLISHER: args.publisher ?? "memory",
+      DATA_DIR: mkdtempSync(join(tmpdir(), "widegate-bench-data-")),
+      SAMPLING_NORMAL_RATE: "0.05",
+    },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  let url = "";
+  const reader = proc.stdout.getReader();
+  let printed = "";
+  while (!url) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${name} server exited: ${printed}`);
+    printed += new TextDecoder().decode(value);
+    url = printed.match(/listening on (http:\/\/\S+)/)?.[1] ?? "";
+  }
+  // Keep draining its output so the server never blocks on a full pipe.
+  void (async () => {
+    for (;;) if ((await reader.read()).done) return;
+  })();
+  return { name, url, proc };
+}
+const BASE = args.base ? resolve(args.base) : undefined;
+const servers = [await startServer("current", resolve(import.meta.dir, ".."))];
+if (BASE) servers.push(await startServer("base", BASE));
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
 }
 
 interface Load {
@@ -87,7 +128,7 @@ interface Load {
 }
 const useWrk = (args.client ?? (Bun.which("wrk") ? "wrk" : "bun")) === "wrk";
 
-async function bunClients(seconds: number): Promise<Load> {
+async function bunClients(url: string, seconds: number): Promise<Load> {
   const load: Load = { requests: 0, failures: 0, kept: 0, elapsed: 0 };
   const started = performance.now();
   const until = started + seconds * 1000;
@@ -112,7 +153,7 @@ async function bunClients(seconds: number): Promise<Load> {
   return load;
 }
 
-function wrkClient(): (seconds: number) => Load {
+function wrkClient(): (url: string, seconds: number) => Load {
   const dir = mkdtempSync(join(tmpdir(), "widegate-bench-"));
   for (const [i, body] of bodies.entries()) writeFileSync(join(dir, `body-${i}.json`), body);
   writeFileSync(
@@ -126,7 +167,7 @@ request = function()
 end
 `,
   );
-  return (seconds) => {
+  return (url, seconds) => {
     const proc = Bun.spawnSync(["wrk", "-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "-s", join(dir, "post.lua"), `${url}/v1/events`]);
     const out = proc.stdout.toString();
     const total = Number(out.match(/(\d+) requests in/)?.[1] ?? 0);
@@ -135,23 +176,41 @@ end
   };
 }
 
-const drive: (seconds: number) => Load | Promise<Load> = useWrk ? wrkClient() : bunClients;
-await drive(1); // warm up
+const drive: (url: string, seconds: number) => Load | Promise<Load> = useWrk ? wrkClient() : bunClients;
+for (const server of servers) await drive(server.url, 1); // warm up
 
 // 4. Rounds: ceiling, gateway, ceiling, gateway, …, ceiling. Each gateway segment is compared with the
-// mean of the ceilings either side of it (the server idles meanwhile), so a neighbour that slows
-// the VM for a while moves both sides of a ratio; the median round is the figure.
+// mean of the ceilings either side of it (the servers idle meanwhile), so a neighbour that slows
+// the VM for a while moves both sides of a ratio; the median round is the figure. With base=DIR
+// the rounds alternate between the servers in ABBA order, ROUNDS rounds for each.
 const ROUNDS = Number(args.rounds ?? 3);
-const ceilings = [ceiling()];
-const rounds: Array<Load & { ceiling: number; ratio: number }> = [];
+const order: Server[] = [];
 for (let r = 0; r < ROUNDS; r++) {
-  const load = await drive(SECONDS / ROUNDS);
-  ceilings.push(ceiling());
-  const ceilingPerSec = (((ceilings[r] as number) + (ceilings[r + 1] as number)) / 2) * EVENTS;
-  rounds.push({ ...load, ceiling: ceilingPerSec, ratio: (load.requests * EVENTS) / load.elapsed / ceilingPerSec });
+  const pair = r % 2 === 0 ? servers : [...servers].reverse();
+  order.push(...pair);
 }
-server.kill("SIGTERM");
-await server.exited;
+ceilingCpuUs = [];
+const ceilings = [ceiling()];
+const rounds: Array<Load & { server: string; ceiling: number; ratio: number; cpuUs: number; cpuRatio: number }> = [];
+for (const [i, server] of order.entries()) {
+  const cpuBefore = cpuSeconds(server.proc.pid);
+  const load = await drive(server.url, SECONDS / ROUNDS);
+  await Bun.sleep(200); // let the server finish what it accepted (the embedded consumer's writes) before reading its CPU
+  const cpuUs = ((cpuSeconds(server.proc.pid) - cpuBefore) * 1e6) / (load.requests * EVENTS);
+  ceilings.push(ceiling());
+  const ceilingPerSec = (((ceilings[i] as number) + (ceilings[i + 1] as number)) / 2) * EVENTS;
+  const ceilingCpu = ((ceilingCpuUs[i] as number) + (ceilingCpuUs[i + 1] as number)) / 2;
+  rounds.push({
+    ...load,
+    server: server.name,
+    ceiling: ceilingPerSec,
+    ratio: (load.requests * EVENTS) / load.elapsed / ceilingPerSec,
+    cpuUs,
+    cpuRatio: ceilingCpu / cpuUs,
+  });
+}
+for (const server of servers) server.proc.kill("SIGTERM");
+await Promise.all(servers.map((s) => s.proc.exited));
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -162,12 +221,21 @@ for (const [i, round] of rounds.entries()) {
   const gateway = (round.requests * EVENTS) / round.elapsed;
   const keptShare = Number.isNaN(round.kept) ? "" : `, ${((100 * round.kept) / (round.requests * EVENTS || 1)).toFixed(1)}% kept`;
   console.log(
-    `  round ${i + 1}  gateway ${fmt(gateway).padStart(9)} events/s over ${round.elapsed.toFixed(1)} s (${round.requests} × 202, ${round.failures} other${keptShare}); ceiling ${fmt(round.ceiling).padStart(9)} events/s  → ${pct(round.ratio)}`,
+    `  round ${i + 1}${BASE ? ` ${round.server.padEnd(7)}` : ""}  gateway ${fmt(gateway).padStart(9)} events/s over ${round.elapsed.toFixed(1)} s (${round.requests} × 202, ${round.failures} other${keptShare}); ceiling ${fmt(round.ceiling).padStart(9)} events/s  → ${pct(round.ratio)}; server CPU ${round.cpuUs.toFixed(2)} µs/event → ${pct(round.cpuRatio)} of the ceiling's CPU rate`,
   );
 }
-const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)] as (typeof rounds)[number];
-console.log(
-  `  gateway  POST /v1/events, median round: ${fmt((median.requests * EVENTS) / median.elapsed)} events/s = ${pct(median.ratio)} of the JSON.parse+JSON.stringify ceiling (target ≥ 50%)`,
-);
+for (const server of servers) {
+  const own = rounds.filter((r) => r.server === server.name).sort((a, b) => a.ratio - b.ratio);
+  const median = own[Math.floor(own.length / 2)] as (typeof rounds)[number];
+  const label = server.name === "base" ? `base (${BASE})` : "current";
+  console.log(
+    `  gateway  ${BASE ? `${label}: ` : ""}POST /v1/events, median of ${own.length} rounds: ${fmt((median.requests * EVENTS) / median.elapsed)} events/s = ${pct(median.ratio)} of the JSON.parse+JSON.stringify ceiling (rounds ${own.map((r) => pct(r.ratio)).join(", ")}; target ≥ 60%)`,
+  );
+  const cpu = [...own].sort((a, b) => a.cpuRatio - b.cpuRatio);
+  const cpuMedian = cpu[Math.floor(cpu.length / 2)] as (typeof rounds)[number];
+  console.log(
+    `           by CPU time: median ${cpuMedian.cpuUs.toFixed(2)} µs/event in the server = ${pct(cpuMedian.cpuRatio)} of the ceiling's rate per CPU second (rounds ${cpu.map((r) => pct(r.cpuRatio)).join(", ")})`,
+  );
+}
 console.log(`  sampler  decide() per event ${samplingNs.toFixed(0).padStart(6)} ns (target < 300 ns)`);
 void keep;

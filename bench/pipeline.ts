@@ -4,10 +4,15 @@
  * documents the pipeline stored, into a fresh collection with the same indexes in the same database,
  * in batches of the worker's size, one batch at a time as the worker writes.
  *
- *   npm run bench:pipeline [-- events=20000 rounds=3 publisher=kafka|upstash-kafka batch=1000 concurrency=4]
+ *   npm run bench:pipeline [-- events=20000 rounds=3 publisher=kafka|upstash-kafka batch=1000 concurrency=4 rollupFlushMs=5000]
  *
  * Each round starts fresh processes, topic and database, runs the pipeline, then the ceiling right
  * after it; medians over the rounds are reported, so load on a shared machine hits both sides alike.
+ *
+ * The gateway counts every event into rollups and publishes them as the Bun gateway does: one delta
+ * per tenant per ROLLUP_FLUSH_MS (default 5 s; rollupFlushMs=N changes it), rows = groups touched,
+ * on the same topic as the events. The worker applies them with the events, so the pipeline is only
+ * done when the last event is a document AND the rollup rows in MongoDB count every posted event.
  * Needs Kafka and MongoDB/FerretDB (npm run services:up -- kafka ferretdb); cleans up after itself.
  */
 import { Admin } from "@platformatic/kafka";
@@ -22,9 +27,12 @@ const PER_REQUEST = 1000;
 const CONCURRENCY = Number(args.concurrency ?? 4);
 const BATCH = Number(args.batch ?? 1000);
 const PUBLISHER = args.publisher ?? "kafka";
+const ROLLUP_FLUSH_MS = args.rollupFlushMs ?? "5000";
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
 const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
 const STORED = 'widegate_worker_messages_total{result="stored"}';
+const DELTAS_APPLIED = 'widegate_rollup_deltas_total{path="worker",result="applied"}';
+const ROLLUP_FROM = Date.UTC(2026, 10, 26, 0, 0, 0); // the fixtures' events start at 03:00 that day
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const bodies = Array.from({ length: Math.ceil(EVENTS / PER_REQUEST) }, (_, b) =>
@@ -32,7 +40,13 @@ const bodies = Array.from({ length: Math.ceil(EVENTS / PER_REQUEST) }, (_, b) =>
 );
 
 interface Round {
+  /** Events/s until the last event is stored and the rollups count every event. */
   pipeline: number;
+  /** Events/s until the last event is stored (events alone). */
+  eventsOnly: number;
+  deltas: number;
+  rollupRows: number;
+  rollupLagSeconds: number;
   steady: number;
   ceiling: number;
   ingestSeconds: number;
@@ -49,6 +63,8 @@ async function startPipeline(topic: string, db: string): Promise<{ worker: Proc;
     EVENT_STORE: "mongo",
     MONGODB_URI,
     MONGODB_DB: db,
+    MONGODB_COLLECTION: "events",
+    MONGODB_ROLLUP_COLLECTION: "rollups",
   });
   const procs = [worker];
   const credentials = { UPSTASH_KAFKA_REST_USERNAME: "bench", UPSTASH_KAFKA_REST_PASSWORD: "bench-secret" };
@@ -65,6 +81,7 @@ async function startPipeline(topic: string, db: string): Promise<{ worker: Proc;
     PORT: "0",
     EVENT_STORE: "memory",
     SAMPLING_NORMAL_RATE: "1",
+    ROLLUP_FLUSH_MS,
   });
   procs.push(gateway);
   return { worker, gateway, procs };
@@ -75,7 +92,15 @@ async function round(index: number, admin: Admin): Promise<Round> {
   const db = topic.replace(/-/g, "_");
   await admin.createTopics({ topics: [topic], partitions: 3, replicas: 1 });
   const { worker, gateway, procs } = await startPipeline(topic, db);
-  const store = new MongoEventStore({ uri: MONGODB_URI, db, collection: "events", retentionDays: 30 });
+  // The worker's collections (MONGODB_COLLECTION, MONGODB_ROLLUP_COLLECTION above).
+  const store = new MongoEventStore({
+    uri: MONGODB_URI,
+    db,
+    collection: "events",
+    rollupCollection: "rollups",
+    retentionDays: 30,
+    pruneIntervalMs: 0,
+  });
   const ceilingStore = new MongoEventStore({ uri: MONGODB_URI, db, collection: "ceiling", retentionDays: 30 });
   try {
     // 1. The pipeline: post every event from CONCURRENCY clients; time until the last one is a document.
@@ -105,11 +130,33 @@ async function round(index: number, admin: Admin): Promise<Round> {
       await Bun.sleep(25);
     }
     await posting;
+    const eventsDone = performance.now();
+    // The rollups: done when the minute rows and the hour rows (the store's last step) both count
+    // every posted event (the last delta leaves the gateway at its next flush, at most
+    // ROLLUP_FLUSH_MS after the last POST).
+    await store.init();
+    let counted = 0;
+    let rollupRows = 0;
+    const read = (resolution: "minute" | "hour") =>
+      store.readRollups({ tenant: "default", resolution, from: ROLLUP_FROM, to: ROLLUP_FROM + 86_400_000 });
+    for (;;) {
+      const [minutes, hours] = await Promise.all([read("minute"), read("hour")]);
+      counted = Math.min(
+        minutes.reduce((n, r) => n + r.count, 0),
+        hours.reduce((n, r) => n + r.count, 0),
+      );
+      rollupRows = minutes.length;
+      if (counted >= EVENTS) break;
+      if (performance.now() - started > 600_000) throw new Error(`rollups count ${counted}/${EVENTS} after 10 minutes`);
+      await Bun.sleep(25);
+    }
+    if (counted !== EVENTS) throw new Error(`rollups count ${counted}, not ${EVENTS}`);
     const finished = performance.now();
+    const deltas = await workerMetric(worker.url, DELTAS_APPLIED);
     const at = (fraction: number) => marks.find(([, n]) => n >= EVENTS * fraction)?.[0] ?? finished;
 
     // 2. The ceiling, right after: the same documents, raw insertMany, same batch size, database and indexes.
-    await Promise.all([store.init(), ceilingStore.init()]);
+    await ceilingStore.init();
     const docs = await store.collection.find({}).toArray();
     if (docs.length !== EVENTS) throw new Error(`expected ${EVENTS} documents, found ${docs.length}`);
     const ceilingStarted = performance.now();
@@ -117,6 +164,10 @@ async function round(index: number, admin: Admin): Promise<Round> {
     const ceiling = EVENTS / ((performance.now() - ceilingStarted) / 1000);
     return {
       pipeline: EVENTS / ((finished - started) / 1000),
+      eventsOnly: EVENTS / ((eventsDone - started) / 1000),
+      deltas,
+      rollupRows,
+      rollupLagSeconds: (finished - eventsDone) / 1000,
       steady: (EVENTS * 0.8) / ((at(0.9) - at(0.1)) / 1000),
       ceiling,
       ingestSeconds: (ingestDone - started) / 1000,
@@ -140,8 +191,9 @@ try {
     const r = await round(i, admin);
     rounds.push(r);
     console.log(
-      `  round ${i + 1}: pipeline ${fmt(r.pipeline)} events/s (steady ${fmt(r.steady)}), ceiling ${fmt(r.ceiling)} docs/s, ` +
-        `ratio ${((100 * r.pipeline) / r.ceiling).toFixed(1)}%, HTTP ingest done in ${r.ingestSeconds.toFixed(2)} s`,
+      `  round ${i + 1}: pipeline ${fmt(r.pipeline)} events/s (steady ${fmt(r.steady)}; events alone ${fmt(r.eventsOnly)}), ceiling ${fmt(r.ceiling)} docs/s, ` +
+        `ratio ${((100 * r.pipeline) / r.ceiling).toFixed(1)}%, HTTP ingest done in ${r.ingestSeconds.toFixed(2)} s; ` +
+        `${r.deltas} rollup deltas applied, ${r.rollupRows} minute rows counting all ${fmt(EVENTS)} events ${r.rollupLagSeconds.toFixed(2)} s after the last event was stored`,
     );
   }
 } finally {
@@ -151,15 +203,17 @@ try {
 const ceiling = median(rounds.map((r) => r.ceiling));
 const pipeline = median(rounds.map((r) => r.pipeline));
 const steady = median(rounds.map((r) => r.steady));
+const eventsOnly = median(rounds.map((r) => r.eventsOnly));
 const pct = (n: number) => `${((100 * n) / ceiling).toFixed(1)}% of ceiling`;
 console.log(
   `bench:pipeline — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${ROUNDS} rounds × ${fmt(EVENTS)} events ` +
     `(~${fmt(median(rounds.map((r) => r.bytes)))} bytes as stored), publisher=${PUBLISHER}, worker batch ${BATCH}, ` +
-    `${CONCURRENCY} HTTP clients × ${PER_REQUEST} events/request; medians:`,
+    `${CONCURRENCY} HTTP clients × ${PER_REQUEST} events/request, ROLLUP_FLUSH_MS=${ROLLUP_FLUSH_MS}; medians:`,
 );
 console.log(`  ceiling   raw insertMany, same docs/db/indexes, batches of ${BATCH}  ${fmt(ceiling).padStart(9)} docs/s`);
 console.log(
-  `  pipeline  first POST → last document in MongoDB          ${fmt(pipeline).padStart(9)} events/s  = ${pct(pipeline)} (target ≥ 70%)`,
+  `  pipeline  first POST → last document and rollups exact   ${fmt(pipeline).padStart(9)} events/s  = ${pct(pipeline)} (target ≥ 70%)`,
 );
+console.log(`  pipeline  first POST → last document (events alone)      ${fmt(eventsOnly).padStart(9)} events/s  = ${pct(eventsOnly)}`);
 console.log(`  pipeline  steady state (10% → 90% of documents stored)   ${fmt(steady).padStart(9)} events/s  = ${pct(steady)}`);
 process.exit(0);
