@@ -71,12 +71,12 @@ await describeWithBrowser("GET /dashboard in a real browser", () => {
     await page.waitForFunction(() => document.querySelector("#answer")?.textContent?.includes("GATEWAY_TIMEOUT"));
     expect(await page.textContent("#answer-table")).toContain("GATEWAY_TIMEOUT");
     expect(errors).toEqual([]);
-  });
+  }, 30_000); // a page load, five API calls and a question, on a busy CI machine
 
   test("without the key the page says the query API refused, instead of failing silently", async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/dashboard`);
     await page.waitForSelector("#series .note");
     expect(await page.textContent("#series")).toContain("UNAUTHORIZED");
-  });
+  }, 30_000);
 });

@@ -130,5 +130,5 @@ describe("the Worker with a bad var", () => {
     } finally {
       await workerd.stop();
     }
-  });
+  }, 60_000); // workerd itself starts inside the test
 });
