@@ -62,7 +62,7 @@ await describeWithServices(["kafka", "ferretdb"], "worker: Kafka → MongoDB (Fe
       const indexes = (await events.collection.indexes()).map((i) => i.name);
       expect(indexes).toContain("tenant_ts");
       expect(indexes.includes("ttl_q_ts") || indexes.includes("q_ts")).toBe(true);
-      if (indexes.includes("q_ts")) expect(worker.output().match(/refused a TTL index/g)).toHaveLength(1);
+      if (indexes.includes("q_ts")) expect(worker.output().match(/event-store:mongo: the server refused a TTL index/g)).toHaveLength(1);
 
       // The same events published again (a producer retry): all duplicates.
       await produceEvents(names.topic, sent);
