@@ -64,13 +64,15 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
     via: string[];
     events: Awaited<ReturnType<typeof openEvents>>;
     traffic: RollupTraffic;
+    /** Every worker started on this pipeline, for the diagnosis of a stall. */
+    workers: RunningServer[];
     /** Starts a worker on this pipeline (killed at the end of the suite). */
     worker: (env?: Record<string, string>) => Promise<RunningServer>;
     /** Starts a Bun gateway publishing to this pipeline and reading its database. */
     gateway: (env: Record<string, string>) => Promise<RunningServer>;
     stored: () => Promise<number>;
-    /** Offsets of the worker group committed up to the end of the topic. */
-    settled: () => Promise<boolean>;
+    /** The topic holds at least `atLeast` messages and the worker group has committed all of them. */
+    settled: (atLeast: number) => Promise<boolean>;
   }
 
   /** A fresh topic and database, and traffic spread over 20 minutes in batches of `batchSize`. */
@@ -91,13 +93,16 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
       batchSize: options.batchSize ?? 1000,
     });
     const kafkaEnv = { KAFKA_BROKERS: via.join(",") };
+    const workers: RunningServer[] = [];
     return {
       names,
       via,
       events,
       traffic,
+      workers,
       worker: async (env = {}) => {
         const worker = await startWorker(names, { ...kafkaEnv, ...env });
+        workers.push(worker);
         stops.push(() => worker.stop("SIGKILL"));
         return worker;
       },
@@ -117,7 +122,10 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
         return server;
       },
       stored: () => events.collection.countDocuments({ tenant: TENANT }),
-      settled: async () => sum(await committedOffsets(names.group, names.topic, 3, via)) === sum(await endOffsets(names.topic, via)),
+      settled: async (atLeast) => {
+        const end = sum(await endOffsets(names.topic, via));
+        return end >= BigInt(atLeast) && sum(await committedOffsets(names.group, names.topic, 3, via)) === end;
+      },
     };
   }
 
@@ -126,10 +134,18 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
     expect(posted.accepted).toBe(p.traffic.truth.count);
     // Kafka first (cheap): the worker commits only what is durable. Then the counts, polled a while
     // longer for records still on their way to Kafka.
-    await waitFor("the worker group committed to the end of the topic", p.settled, 300_000, 1000);
-    await waitForCount(queryUrl, "query-key", p.traffic.truth, { timeoutMs: 180_000, everyMs: 1000 });
+    // Every kept event is a message: once the group has committed that many, the rest are deltas.
+    await waitFor(
+      "every kept event on the topic and the worker group committed to its end",
+      () => p.settled(posted.kept),
+      480_000,
+      1000,
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await diagnosis(p)}`);
+    });
+    await waitForCount(queryUrl, "query-key", p.traffic.truth, { timeoutMs: 300_000, everyMs: 1000 });
     await waitFor(`${posted.kept} kept events stored`, async () => (await p.stored()) >= posted.kept, 180_000, 1000);
-    await waitFor("the worker group committed to the end of the topic", p.settled, 120_000, 1000);
+    await waitFor("the worker group committed to the end of the topic", () => p.settled(posted.kept), 120_000, 1000);
     expect(await p.stored()).toBe(posted.kept);
     expect((await p.events.collection.distinct("eventId", { tenant: TENANT })).length).toBe(posted.kept);
     // Still exact once everything is consumed: no late duplicate added anything.
@@ -139,6 +155,27 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
       lookupExemplars: mongoExemplarLookup(p.events.collection, TENANT),
     });
     console.log(`${label}: exact (${p.traffic.truth.count} events, ${posted.kept} kept, ${rows} rows checked)`);
+  }
+
+  /** Offsets per partition and each live worker's view, for a stalled group. */
+  async function diagnosis(p: Pipeline): Promise<string> {
+    const lines = [
+      `committed ${(await committedOffsets(p.names.group, p.names.topic, 3, p.via)).join(",")}, end ${(await endOffsets(p.names.topic, p.via)).join(",")}`,
+    ];
+    for (const worker of p.workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null)) {
+      const text = await fetch(`${worker.url}/metrics`).then(
+        (r) => r.text(),
+        (e: Error) => e.message,
+      );
+      lines.push(
+        `${worker.url}: ${text
+          .split("\n")
+          .filter((l) => /^widegate_(worker_(assigned|batches|consumer_lag|messages|paused)|rollup_deltas|store_write_retries)/.test(l))
+          .join(" ")}`,
+      );
+      lines.push(worker.output().slice(-1500));
+    }
+    return lines.join("\n");
   }
 
   const add = (a: PostReport, b: PostReport): PostReport => ({
@@ -172,7 +209,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
     console.log(
       `worker SIGKILL: the restarted worker found ${await metricTotal(worker.url, EVENT_DUPLICATE)} events and ${await metricTotal(worker.url, ROLLUP_DUPLICATE)} deltas already written`,
     );
-  }, 600_000);
+  }, 900_000);
 
   test("the group rewound and every message re-consumed: rollup totals stay exact, nothing stored twice", async () => {
     const p = await pipeline("rc-rewind");
@@ -193,7 +230,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
     );
     expect(await metricTotal(worker.url, ROLLUP_DUPLICATE)).toBeGreaterThan(0);
     await assertExact(p, gateway.url, posted, "after the rewind");
-  }, 600_000);
+  }, 900_000);
 
   test("Kafka down while the gateway accepts: held events and rollups arrive once it is back, totals exact", async () => {
     const kafka: PrivateKafka = await startPrivateKafka();
@@ -220,7 +257,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
     expect(await metricTotal(gateway.url, "widegate_publish_queue_depth")).toBeGreaterThan(0);
     await kafka.start();
     await assertExact(p, gateway.url, add(before, during), "Kafka outage");
-  }, 600_000);
+  }, 900_000);
 
   test("the bridge down with PUBLISHER_FALLBACK=file: spooled rollups replay once, totals exact", async () => {
     const p = await pipeline("rc-spool", { batchSize: 500 });
@@ -275,7 +312,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
     if (next < batches) posted = add(posted, await postTraffic(gateway.url, "ingest-key", p.traffic, { fromBatch: next, concurrency: 2 }));
     expect(await metricTotal(gateway.url, "widegate_spool_replayed_events_total")).toBeGreaterThanOrEqual(inSpool);
     await assertExact(p, gateway.url, posted, "spool replay");
-  }, 600_000);
+  }, 900_000);
 
   test("two workers share the partitions and one is killed mid-stream: rollup totals exact", async () => {
     const p = await pipeline("rc-pair");
@@ -311,5 +348,5 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
     console.log(
       `two workers: the survivor found ${await metricTotal(b.url, EVENT_DUPLICATE)} events and ${await metricTotal(b.url, ROLLUP_DUPLICATE)} deltas already written`,
     );
-  }, 600_000);
+  }, 900_000);
 });

@@ -62,8 +62,11 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
     return server;
   }
 
-  const settled = async (names: PipelineNames) =>
-    sum(await committedOffsets(names.group, names.topic)) === sum(await endOffsets(names.topic));
+  /** The topic holds at least `atLeast` messages and the worker group has committed all of them. */
+  const settled = async (names: PipelineNames, atLeast: number) => {
+    const end = sum(await endOffsets(names.topic));
+    return end >= BigInt(atLeast) && sum(await committedOffsets(names.group, names.topic)) === end;
+  };
 
   /** Posts the traffic, waits for exact rollups and every kept event, then runs the whole check. */
   async function roundTrip(
@@ -76,13 +79,20 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
   ) {
     const traffic = new RollupTraffic({ count: EVENTS, now: Date.now(), runId: uniqueName(label) });
     const posted = await postTraffic(ingestUrl, "ingest-key", traffic, { concurrency: 6 });
-    console.log(`${label}: posted ${posted.accepted} events in ${posted.elapsedMs} ms, kept ${posted.kept}, ${posted.refusals} × 429`);
+    console.log(
+      `${label}: posted ${posted.accepted} events (run ${traffic.truth.runId}) in ${posted.elapsedMs} ms, kept ${posted.kept}, ${posted.refusals} × 429`,
+    );
     expect(posted.accepted).toBe(EVENTS);
     const started = Date.now();
     // The worker commits only what is durable: once its group reached the end of the topic, the
     // counts must be complete (polled a while longer for records still on their way to Kafka).
     // Waiting on Kafka first spares FerretDB the reads while the worker writes.
-    await waitFor("the worker group committed to the end of the topic", () => settled(names), 600_000, 1000);
+    await waitFor(
+      "every kept event on the topic and the worker group committed to its end",
+      () => settled(names, posted.kept),
+      600_000,
+      1000,
+    );
     await waitForCount(queryUrl, "query-key", traffic.truth, { timeoutMs: 300_000, everyMs: 1000 });
     const stored = () => events.collection.countDocuments({ tenant });
     await waitFor(`${posted.kept} kept events in FerretDB`, async () => (await stored()) >= posted.kept, 300_000, 1000);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { waitFor } from "../support/kafka-pipeline.ts";
 import {
   checkRollupTruth,
+  countedTotal,
   type ExemplarLookup,
   type PostReport,
   postTraffic,
@@ -91,4 +92,35 @@ describe("rollup truth: the all-in-one server (embedded SQLite)", () => {
     const { queries, rows } = await checkRollupTruth(server.url, "query-key", traffic, { lookupExemplars });
     console.log(`rollup truth (embedded): ${queries} queries, ${rows} rows checked in ${Date.now() - started} ms`);
   }, 300_000);
+});
+
+describe("rollup truth: the all-in-one server stopped with SIGTERM", () => {
+  let dataDir: string | undefined;
+  afterAll(() => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("counts not yet flushed are written at shutdown: after a restart the totals are exact", async () => {
+    const env = { INGEST_API_KEYS: `ingest-key:${TENANT}`, QUERY_API_KEYS: `query-key:${TENANT}`, ROLLUP_FLUSH_MS: "60000" };
+    const first = await spawnServer("edge/bun-server.ts", env);
+    dataDir = first.dataDir;
+    const traffic = new RollupTraffic({ count: 20_000, now: Date.now(), runId: uniqueName("truth-sigterm") });
+    try {
+      const posted = await postTraffic(first.url, "ingest-key", traffic);
+      expect(posted.accepted).toBe(traffic.truth.count);
+      // A minute-long flush period: nothing has been counted into the store yet.
+      expect(await countedTotal(first.url, "query-key", traffic.truth)).toBe(0);
+      expect(await first.stop("SIGTERM")).toBe(0);
+      expect(first.output()).toContain("stopped cleanly");
+    } finally {
+      first.proc.kill("SIGKILL");
+    }
+    const second = await spawnServer("edge/bun-server.ts", { ...env, DATA_DIR: first.dataDir });
+    try {
+      expect(await countedTotal(second.url, "query-key", traffic.truth)).toBe(traffic.truth.count);
+      await checkRollupTruth(second.url, "query-key", traffic);
+    } finally {
+      await second.stop("SIGKILL");
+    }
+  }, 120_000);
 });
