@@ -1,5 +1,6 @@
 // The parse → validate → redact half of POST /v1/events; src/sources/http reads bodies into it.
 export { type BodyFormat, bodyFormat } from "./content-type.ts";
+export { isErrorEvent } from "./error-flag.ts";
 export type { BodyError, BodyErrorCode, Rejection, RejectionCode } from "./errors.ts";
 export { DEFAULT_LIMITS, formatBytes, type IngestLimitConfig, type IngestLimits, limitsFromConfig } from "./limits.ts";
 export {

@@ -1,3 +1,4 @@
+import { isErrorEvent } from "../event/error-flag.ts";
 import { EXEMPLAR_REASON } from "../sampling/types.ts";
 import { binOf } from "./histogram.ts";
 import { BUCKET_MS, BUCKETS, type Bucket, type GroupField } from "./stat-query.ts";
@@ -50,8 +51,7 @@ export function deriveFields(event: Record<string, unknown>, now = Date.now()): 
   const w = weightOf(event);
   const error = event.error;
   const errorObject = typeof error === "object" && error !== null ? (error as Record<string, unknown>) : undefined;
-  const status = event.statusCode;
-  const err = errorObject !== undefined || str(error) !== null || (typeof status === "number" && status >= 500) ? 1 : 0;
+  const err = isErrorEvent(event) ? 1 : 0;
   const duration = event.durationMs;
   const d = typeof duration === "number" && Number.isFinite(duration) && duration >= 0 ? duration : null;
   const text = [str(event.message), str(error), str(errorObject?.message), str(errorObject?.code), str(errorObject?.type)]

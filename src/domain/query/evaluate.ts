@@ -26,6 +26,8 @@ export interface GroupPartial {
   max: number | null;
   /** Weighted duration histogram, for percentiles. */
   hist: Histogram | null;
+  /** eventIds of stored events behind the row (rollup answers). */
+  exemplars?: string[];
 }
 
 export function newPartial(keys: GroupValue[], bucket: number | null): GroupPartial {
@@ -108,6 +110,7 @@ export function finalize(plan: QueryPlan, partials: Iterable<GroupPartial>): Sta
       row[field] = p.keys[i] ?? null;
     });
     if (plan.bucket && p.bucket !== null) row.bucket = new Date(p.bucket).toISOString();
+    if (p.exemplars !== undefined && p.exemplars.length > 0) row.exemplars = p.exemplars;
     rows.push({ row, p });
   }
   if (rows.length === 0 && plan.groupBy.length === 0 && !plan.bucket) {

@@ -43,41 +43,31 @@ export const timeRangeSchema = z.union([
     .refine((r) => !r.to || Date.parse(r.from) < Date.parse(r.to), "from must be before to"),
 ]);
 
-/** Ops on a string field: a bare value means `eq`. */
-const stringCondition = (value: z.ZodType<string>) =>
-  z.union([
+/**
+ * A field's condition: a bare value (eq), or an operator object with the set operators on `value`
+ * and, when `range` is given, the range operators on it.
+ */
+function condition<T extends z.ZodType>(value: T, range?: z.ZodType<number>) {
+  const set = {
+    eq: value.optional(),
+    neq: value.optional(),
+    in: z.array(value).min(1).max(100).optional(),
+    nin: z.array(value).min(1).max(100).optional(),
+    exists: z.boolean().optional(),
+  };
+  const ranges = range ? { gte: range.optional(), gt: range.optional(), lte: range.optional(), lt: range.optional() } : {};
+  const names = Object.keys({ ...set, ...ranges }).join(", ");
+  return z.union([
     value,
     z
-      .object({
-        eq: value.optional(),
-        neq: value.optional(),
-        in: z.array(value).min(1).max(100).optional(),
-        nin: z.array(value).min(1).max(100).optional(),
-        exists: z.boolean().optional(),
-      })
+      .object({ ...set, ...ranges })
       .strict()
-      .refine((o) => Object.keys(o).length > 0, "needs at least one of eq, neq, in, nin, exists"),
+      .refine((o) => Object.keys(o).length > 0, `needs at least one of ${names}`),
   ]);
+}
 
-/** Ops on a number field: the string ops plus gte, gt, lte, lt. */
-const numberCondition = (value: z.ZodType<number>) =>
-  z.union([
-    value,
-    z
-      .object({
-        eq: value.optional(),
-        neq: value.optional(),
-        in: z.array(value).min(1).max(100).optional(),
-        nin: z.array(value).min(1).max(100).optional(),
-        gte: value.optional(),
-        gt: value.optional(),
-        lte: value.optional(),
-        lt: value.optional(),
-        exists: z.boolean().optional(),
-      })
-      .strict()
-      .refine((o) => Object.keys(o).length > 0, "needs at least one of eq, neq, in, nin, gte, gt, lte, lt, exists"),
-  ]);
+const stringCondition = (value: z.ZodType<string>) => condition(value);
+const numberCondition = (value: z.ZodType<number>) => condition(value, value);
 
 /** `attr:<dotted path>`: letters, digits, `_` and `-` per segment; never `$`, never a prototype key. */
 export const ATTR_PATH = /^[A-Za-z_][A-Za-z0-9_-]{0,63}(\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,7}$/;
@@ -91,23 +81,7 @@ export const attrPath = z
   .refine((p) => !/^(_id|_q)(\.|$)/.test(p), "must not name the store's own _id or _q");
 
 const attrValue = z.union([plainString(512), z.number().finite(), z.boolean()]);
-const attrCondition = z.union([
-  attrValue,
-  z
-    .object({
-      eq: attrValue.optional(),
-      neq: attrValue.optional(),
-      in: z.array(attrValue).min(1).max(100).optional(),
-      nin: z.array(attrValue).min(1).max(100).optional(),
-      gte: z.number().finite().optional(),
-      gt: z.number().finite().optional(),
-      lte: z.number().finite().optional(),
-      lt: z.number().finite().optional(),
-      exists: z.boolean().optional(),
-    })
-    .strict()
-    .refine((o) => Object.keys(o).length > 0, "needs at least one operator"),
-]);
+const attrCondition = condition(attrValue, z.number().finite());
 
 export const filterSchema = z
   .object({

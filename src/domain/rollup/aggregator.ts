@@ -1,3 +1,4 @@
+import { isErrorEvent } from "../event/error-flag.ts";
 import { binOf } from "../query/histogram.ts";
 import { OTHER, type RollupDelta, type RollupDims, type RollupRow } from "./rollup.ts";
 
@@ -59,14 +60,6 @@ const EXEMPLARS_PER_FLUSH = 3;
 
 const str = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
 
-/** The sampler's HAS_ERROR test and the store's `err`: an error object or text, or statusCode ≥ 500. */
-export function isError(event: { error?: unknown; statusCode?: unknown }): boolean {
-  const error = event.error;
-  if (typeof error === "object" && error !== null) return true;
-  if (typeof error === "string" && error !== "") return true;
-  return typeof event.statusCode === "number" && event.statusCode >= 500;
-}
-
 /**
  * Counts every accepted event into per-(tenant, minute, group) sums, in memory, until `drain`
  * turns them into deltas. On Bun one aggregator lives for the process and is drained every
@@ -117,8 +110,8 @@ export class RollupAggregator {
     const status = typeof event.statusCode === "number" ? event.statusCode : null;
     const error = event.error;
     const errorCode = typeof error === "object" && error !== null ? str((error as { code?: unknown }).code) : null;
-    const err = isError(event) ? 1 : 0;
-    const key = `${event.service}\u0001${route ?? ""}\u0001${method ?? ""}\u0001${status ?? ""}\u0001${errorCode ?? ""}\u0001${err}`;
+    const err = isErrorEvent(event) ? 1 : 0;
+    const key = keyOf(event.service, route, method, status, errorCode, err);
     let state = entry.groups.get(key);
     if (state === undefined) {
       const dims: RollupDims = { service: event.service, route, method, statusCode: status, errorCode, error: err };
@@ -251,9 +244,19 @@ export class RollupAggregator {
   }
 }
 
-function groupKey(d: RollupDims): string {
-  return `${d.service}\u0001${d.route ?? ""}\u0001${d.method ?? ""}\u0001${d.statusCode ?? ""}\u0001${d.errorCode ?? ""}\u0001${d.error}`;
+/** The in-memory key of a group (null and "" are one value: neither is a usable dimension). */
+function keyOf(
+  service: string,
+  route: string | null,
+  method: string | null,
+  status: number | null,
+  errorCode: string | null,
+  err: 0 | 1,
+): string {
+  return `${service}\u0001${route ?? ""}\u0001${method ?? ""}\u0001${status ?? ""}\u0001${errorCode ?? ""}\u0001${err}`;
 }
+
+const groupKey = (d: RollupDims): string => keyOf(d.service, d.route, d.method, d.statusCode, d.errorCode, d.error);
 
 function foldOrder(entry: MinuteEntry): CollapsibleDimension[] {
   const distinct: Record<CollapsibleDimension, Set<string | null>> = { route: new Set(), errorCode: new Set(), service: new Set() };

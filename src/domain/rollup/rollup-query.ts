@@ -1,8 +1,8 @@
 import { matchesCondition } from "../query/condition.ts";
-import { finalize, type GroupPartial, type GroupValue, partialFor } from "../query/evaluate.ts";
+import { finalize, type GroupPartial, partialFor } from "../query/evaluate.ts";
 import { DIMENSION_FILTERS, type QueryPlan, usesOnlyDimensions } from "../query/plan.ts";
 import type { GroupField, StatResult } from "../query/stat-query.ts";
-import { HOUR_MS, MAX_EXEMPLARS, MINUTE_MS, mergeExemplars, type Resolution, type RollupRecord } from "./rollup.ts";
+import { HOUR_MS, MINUTE_MS, mergeExemplars, type Resolution, type RollupRecord } from "./rollup.ts";
 
 /** One read the planner asks of the store: rows of one resolution whose start is in [from, to). */
 export interface RollupSpan {
@@ -42,10 +42,6 @@ export function planRollupSpans(plan: QueryPlan): RollupPlan {
   return { from, to, spans };
 }
 
-function dimValue(record: RollupRecord, field: GroupField): GroupValue {
-  return record[field];
-}
-
 function matchesRecord(plan: QueryPlan, record: RollupRecord): boolean {
   const f = plan.filter;
   for (const field of DIMENSION_FILTERS) {
@@ -62,12 +58,11 @@ function matchesRecord(plan: QueryPlan, record: RollupRecord): boolean {
  */
 export function evaluateRollups(plan: QueryPlan, range: RollupPlan, records: Iterable<RollupRecord>): StatResult {
   const groups = new Map<string, GroupPartial>();
-  const exemplars = new Map<GroupPartial, string[]>();
   const wantsHistogram = plan.metric === "p50" || plan.metric === "p95" || plan.metric === "p99";
   for (const record of records) {
     if (record.start < range.from || record.start >= range.to || !matchesRecord(plan, record)) continue;
     if (plan.usesDuration && record.durationCount === 0) continue;
-    const keys = plan.groupBy.map((key) => dimValue(record, key as GroupField));
+    const keys = plan.groupBy.map((key) => record[key as GroupField]);
     const bucket = plan.bucketMs === undefined ? null : Math.floor(record.start / plan.bucketMs) * plan.bucketMs;
     const partial = partialFor(groups, keys, bucket);
     if (plan.usesDuration) {
@@ -89,29 +84,7 @@ export function evaluateRollups(plan: QueryPlan, range: RollupPlan, records: Ite
         partial.hist.set(key, (partial.hist.get(key) ?? 0) + (record.bins[bin] ?? 0));
       }
     }
-    if (record.exemplars.length > 0) {
-      let list = exemplars.get(partial);
-      if (list === undefined) {
-        list = [];
-        exemplars.set(partial, list);
-      }
-      if (list.length < MAX_EXEMPLARS) mergeExemplars(list, record.exemplars);
-    }
+    if (record.exemplars.length > 0) mergeExemplars((partial.exemplars ??= []), record.exemplars);
   }
-  const result = finalize(plan, groups.values());
-  // finalize keeps row order aligned with partial order only through its sort: re-attach by keys.
-  if (exemplars.size > 0) {
-    const byKey = new Map<string, string[]>();
-    for (const [partial, ids] of exemplars) byKey.set(rowKey(plan, partial.keys, partial.bucket), ids);
-    for (const row of result.rows) {
-      const keys = plan.groupBy.map((g) => (row[g] ?? null) as GroupValue);
-      const bucket = row.bucket === undefined ? null : Date.parse(row.bucket);
-      const ids = byKey.get(rowKey(plan, keys, bucket));
-      if (ids !== undefined) row.exemplars = ids;
-    }
-  }
-  return { ...result, estimated: false };
+  return { ...finalize(plan, groups.values()), estimated: false };
 }
-
-const rowKey = (plan: QueryPlan, keys: readonly GroupValue[], bucket: number | null): string =>
-  JSON.stringify([plan.bucketMs === undefined ? null : bucket, ...keys]);

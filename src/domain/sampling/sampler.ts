@@ -1,3 +1,4 @@
+import { isErrorEvent } from "../event/error-flag.ts";
 import { murmur3_32 } from "../hash/murmur3.ts";
 import { compileRouteMatcher } from "./glob.ts";
 import { compileRules } from "./rules.ts";
@@ -99,15 +100,7 @@ export function createSampler(policy: SamplingPolicy): Sampler {
   return {
     fields,
     decide(event) {
-      const err = event.error;
-      const status = event.statusCode;
-      if (
-        (typeof err === "object" && err !== null) ||
-        (typeof err === "string" && err.length > 0) ||
-        (typeof status === "number" && status >= 500)
-      ) {
-        return keepAlways(error);
-      }
+      if (isErrorEvent(event)) return keepAlways(error);
       const duration = event.durationMs;
       if (typeof duration === "number" && duration > slowMs) return keepAlways(slow);
       const route = event.route;
