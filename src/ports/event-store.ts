@@ -1,6 +1,7 @@
 import type { EventFilter } from "../domain/query/event-filter.ts";
 import type { QueryScope } from "../domain/query/plan.ts";
 import type { StatQuery, StatResult } from "../domain/query/stat-query.ts";
+import type { DimSet } from "../domain/rollup/dimension-sets.ts";
 import type { Resolution, RollupDelta, RollupRecord } from "../domain/rollup/rollup.ts";
 import type { Lifecycle } from "./health.ts";
 import type { OutboundEvent } from "./publisher.ts";
@@ -27,12 +28,16 @@ export interface RollupApplyResult {
   duplicates: number;
 }
 
-/** One tenant's stored rollup rows at one resolution whose start lies in [from, to). */
+/** One tenant's stored rollup rows of one dimension set and resolution whose start lies in [from, to). */
 export interface RollupRead {
   tenant: string;
   resolution: Resolution;
   from: number;
   to: number;
+  /** Index into DIMENSION_SETS; every dimension (FULL_SET) when left out. */
+  set?: DimSet;
+  /** Whether rows carry their duration bins (percentiles need them; nothing else does). Default true. */
+  bins?: boolean;
 }
 
 export type DistinctField = "service" | "route" | "errorCode";
@@ -56,7 +61,7 @@ export interface EventStore extends Lifecycle {
    * arrives, and however many writers apply it at the same time. Resolves once all are durable.
    */
   applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult>;
-  /** Stored rows, any order; hour rows include every minute applied so far. */
+  /** Stored rows, any order; hour and day rows include every minute applied so far. */
   readRollups(read: RollupRead): Promise<RollupRecord[]>;
   /**
    * Epoch ms from which rollups count every stored event: 0 when the store held no events when its

@@ -18,7 +18,9 @@ export async function answerStatQuery(store: EventStore, query: StatQuery, scope
     const range = planRollupSpans(plan);
     const since = await store.rollupsSince();
     if (range.from >= since) {
-      const parts = await Promise.all(range.spans.map((span) => store.readRollups({ tenant: scope.tenant, ...span })));
+      const parts = await Promise.all(
+        range.spans.map((span) => store.readRollups({ tenant: scope.tenant, ...span, set: range.set, bins: range.bins })),
+      );
       const records: RollupRecord[] = parts.flat();
       const result = evaluateRollups(plan, range, records);
       return { ...result, source: "rollups", range: { from: iso(range.from), to: iso(range.to) } };

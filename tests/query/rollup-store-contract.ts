@@ -13,6 +13,7 @@ import {
   type RollupDims,
   type RollupRecord,
   type RollupRow,
+  unflattenBins,
 } from "../../src/domain/rollup/rollup.ts";
 import type { EventStore } from "../../src/ports/event-store.ts";
 
@@ -44,14 +45,14 @@ function row(dims: RollupDims, at: number, durations: number[], extra: { count?:
 }
 
 /** The comparable part of a stored row (a store may return more fields). */
-function cellOf(record: RollupCell): RollupCell {
+function cellOf(record: RollupCell | RollupRecord): RollupCell {
   const { count, durationCount, durationSum, durationMin, durationMax, bins } = record;
-  return { count, durationCount, durationSum, durationMin, durationMax, bins: { ...bins } };
+  return { count, durationCount, durationSum, durationMin, durationMax, bins: Array.isArray(bins) ? unflattenBins(bins) : { ...bins } };
 }
 
-function sumOf(cells: readonly RollupCell[]): RollupCell {
+function sumOf(cells: readonly (RollupCell | RollupRecord)[]): RollupCell {
   const total = emptyCell();
-  for (const cell of cells) mergeCell(total, cell);
+  for (const cell of cells) mergeCell(total, cellOf(cell));
   return total;
 }
 
@@ -284,6 +285,49 @@ export function rollupStoreContract(
       expect(dimsOf(find(records, named, start))).toEqual(named);
       expect(dimsOf(find(records, failed, start))).toEqual(failed);
     }
+  });
+
+  test("every dimension set and resolution holds the same totals, summed over the dimensions it leaves out", async () => {
+    const tenant = tenantOf("sets");
+    const refund: RollupDims = { ...PAY, route: "/api/refund" };
+    const checkout: RollupDims = { ...PAY, service: "checkout", route: "/api/cart" };
+    const nextDay = BASE + 24 * HOUR_MS;
+    const rows = [
+      row(PAY, minute(3), [4, 8]),
+      row(PAY_FAIL, minute(3), [1000]),
+      row(refund, minute(61), [2]),
+      row(checkout, minute(5), [16], { count: 3 }),
+      row(PAY, nextDay, [32]),
+    ];
+    await store.applyRollups([deltaOf(tenant, "sets-a", rows.slice(0, 3)), deltaOf(tenant, "sets-b", rows.slice(3))]);
+    const day = Date.UTC(2026, 0, 5);
+    const everything = { tenant, from: day, to: day + 2 * 24 * HOUR_MS };
+    const total = (pick: (r: RollupRow) => boolean) => cellOf(sumOf(rows.filter(pick)));
+    for (const resolution of ["minute", "hour", "day"] as const) {
+      const [totals, byService, byOutcome, byRoute] = await Promise.all(
+        [0, 1, 2, 3].map((set) => store.readRollups({ ...everything, resolution, set })),
+      );
+      const sum = (records: RollupRecord[] | undefined, pick: (r: RollupRecord) => boolean) => cellOf(sumOf((records ?? []).filter(pick)));
+      expect(sum(totals, (r) => r.error === 0)).toEqual(total((r) => r.error === 0));
+      expect(sum(totals, (r) => r.error === 1)).toEqual(total((r) => r.error === 1));
+      expect(totals?.every((r) => r.service === "" && r.route === null && r.statusCode === null)).toBe(true);
+      expect(sum(byService, (r) => r.service === "payment")).toEqual(total((r) => r.service === "payment"));
+      expect(byService?.every((r) => r.route === null && r.method === null && r.errorCode === null)).toBe(true);
+      expect(sum(byOutcome, (r) => r.errorCode === "DB_DOWN")).toEqual(total((r) => r.errorCode === "DB_DOWN"));
+      expect(byOutcome?.every((r) => r.route === null)).toBe(true);
+      expect(sum(byRoute, (r) => r.route === "/api/pay")).toEqual(total((r) => r.route === "/api/pay"));
+      expect(byRoute?.every((r) => r.statusCode === null && r.errorCode === null)).toBe(true);
+    }
+    const days = await store.readRollups({ ...everything, resolution: "day", set: 1 });
+    expect(days.map((r) => [new Date(r.start).toISOString(), r.service, r.error, r.count]).sort()).toEqual([
+      ["2026-01-05T00:00:00.000Z", "checkout", 0, 3],
+      ["2026-01-05T00:00:00.000Z", "payment", 0, 3],
+      ["2026-01-05T00:00:00.000Z", "payment", 1, 1],
+      ["2026-01-06T00:00:00.000Z", "payment", 0, 1],
+    ]);
+    const lean = await store.readRollups({ ...everything, resolution: "hour", set: 1, bins: false });
+    expect(lean.length).toBeGreaterThan(0);
+    expect(lean.every((r) => r.bins.length === 0)).toBe(true);
   });
 
   const reopenTest = options.reopens ? test : (name: string, body: () => Promise<void>) => bunTest.skip(name, body);

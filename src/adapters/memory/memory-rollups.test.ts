@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { DIMENSION_SETS } from "../../domain/rollup/dimension-sets.ts";
 import { HOUR_MS, MINUTE_MS, type RollupDelta, type RollupRow } from "../../domain/rollup/rollup.ts";
 import { MemoryEventStore } from "./memory-event-store.ts";
 import { MemoryRollups } from "./memory-rollups.ts";
@@ -33,14 +34,14 @@ test("stored rows share nothing with the delta, and answers share nothing with t
   first.exemplars.push("changed");
 
   const [answer] = rollups.readRollups({ ...all, resolution: "minute" });
-  expect(answer?.bins).toEqual({ "10": 1 });
+  expect(answer?.bins).toEqual([10, 1]);
   expect(answer?.exemplars).toEqual(["e1"]);
   if (answer === undefined) throw new Error("no row");
   answer.count = 1000;
-  answer.bins["10"] = 1000;
+  answer.bins[1] = 1000;
   answer.exemplars.length = 0;
   const { minute: _, ...unchanged } = row(BASE);
-  expect(rollups.readRollups({ ...all, resolution: "minute" })).toEqual([{ ...unchanged, start: BASE }]);
+  expect(rollups.readRollups({ ...all, resolution: "minute" })).toEqual([{ ...unchanged, bins: [10, 1], start: BASE }]);
 });
 
 test("a short range steps through its starts, a long one scans: same rows either way", () => {
@@ -61,8 +62,9 @@ test("pruneRollups drops rows that ended before the cutoff and forgets old delta
   const rollups = new MemoryRollups();
   rollups.applyRollups([delta("old", [row(BASE), row(BASE + 59 * MINUTE_MS)])], BASE);
   rollups.applyRollups([delta("new", [row(BASE + 2 * HOUR_MS)])], BASE + 2 * HOUR_MS);
-  // Minutes 0 and 59 ended by BASE + 1h; their hour row too. The 12:00 hour has not ended.
-  expect(rollups.pruneRollups(BASE + HOUR_MS)).toBe(3);
+  // Minutes 0 and 59 ended by BASE + 1h; their hour row too (in each dimension set). The 12:00
+  // hour and the day have not ended.
+  expect(rollups.pruneRollups(BASE + HOUR_MS)).toBe(3 * DIMENSION_SETS.length);
   expect(rollups.readRollups({ ...all, resolution: "minute" }).map((r) => r.start)).toEqual([BASE + 2 * HOUR_MS]);
   expect(rollups.readRollups({ ...all, resolution: "hour" }).map((r) => r.start)).toEqual([BASE + 2 * HOUR_MS]);
   expect(rollups.applyRollups([delta("new", [row(BASE + 2 * HOUR_MS)])])).toEqual({ applied: 0, duplicates: 1 });

@@ -1,21 +1,25 @@
+import { rollupAdditions } from "../../domain/rollup/additions.ts";
+import { FULL_SET } from "../../domain/rollup/dimension-sets.ts";
 import {
-  dimsKey,
   emptyCell,
-  HOUR_MS,
-  hourOf,
-  MINUTE_MS,
+  flattenBins,
   mergeCell,
   mergeExemplars,
-  type Resolution,
+  RESOLUTION_MS,
+  type RollupCell,
   type RollupDelta,
+  type RollupDims,
   type RollupRecord,
 } from "../../domain/rollup/rollup.ts";
 import type { RollupApplyResult, RollupRead } from "../../ports/event-store.ts";
 
-const STEP: Record<Resolution, number> = { minute: MINUTE_MS, hour: HOUR_MS };
+interface Row extends RollupDims, RollupCell {
+  start: number;
+  exemplars: string[];
+}
 
-/** One tenant's rows at one resolution: start → group key → row. */
-type Rows = Map<number, Map<string, RollupRecord>>;
+/** One tenant, set and resolution: start → group key → row. */
+type Rows = Map<number, Map<string, Row>>;
 
 /**
  * Rollup rows in Maps, for the memory store. Every call runs to completion synchronously, so a
@@ -24,55 +28,53 @@ type Rows = Map<number, Map<string, RollupRecord>>;
 export class MemoryRollups {
   /** `${tenant}\u0000${id}` → when it was applied (for pruning). */
   private readonly applied = new Map<string, number>();
-  private readonly rows = new Map<string, Record<Resolution, Rows>>();
+  /** `${tenant}\u0000${set}\u0000${resolution}` → rows. */
+  private readonly rows = new Map<string, Rows>();
 
   applyRollups(deltas: readonly RollupDelta[], now = Date.now()): RollupApplyResult {
-    let applied = 0;
+    const fresh: RollupDelta[] = [];
     for (const delta of deltas) {
       const id = `${delta.tenant}\u0000${delta.id}`;
       if (this.applied.has(id)) continue;
       this.applied.set(id, now);
-      applied++;
-      let tenant = this.rows.get(delta.tenant);
-      if (tenant === undefined) {
-        tenant = { minute: new Map(), hour: new Map() };
-        this.rows.set(delta.tenant, tenant);
-      }
-      for (const row of delta.rows) {
-        const k = dimsKey(row);
-        for (const [rows, start] of [
-          [tenant.minute, row.minute],
-          [tenant.hour, hourOf(row.minute)],
-        ] as const) {
-          let groups = rows.get(start);
-          if (groups === undefined) {
-            groups = new Map();
-            rows.set(start, groups);
-          }
-          let record = groups.get(k);
-          if (record === undefined) {
-            const { service, route, method, statusCode, errorCode, error } = row;
-            record = { service, route, method, statusCode, errorCode, error, start, ...emptyCell(), exemplars: [] };
-            groups.set(k, record);
-          }
-          mergeCell(record, row);
-          mergeExemplars(record.exemplars, row.exemplars);
-        }
-      }
+      fresh.push(delta);
     }
-    return { applied, duplicates: deltas.length - applied };
+    for (const add of rollupAdditions(fresh)) {
+      const series = `${add.tenant}\u0000${add.set}\u0000${add.resolution}`;
+      let rows = this.rows.get(series);
+      if (rows === undefined) {
+        rows = new Map();
+        this.rows.set(series, rows);
+      }
+      let groups = rows.get(add.start);
+      if (groups === undefined) {
+        groups = new Map();
+        rows.set(add.start, groups);
+      }
+      let row = groups.get(add.k);
+      if (row === undefined) {
+        row = { ...add.dims, start: add.start, ...emptyCell(), exemplars: [] };
+        groups.set(add.k, row);
+      }
+      mergeCell(row, add.cell);
+      mergeExemplars(row.exemplars, add.exemplars);
+    }
+    return { applied: fresh.length, duplicates: deltas.length - fresh.length };
   }
 
   /** Copies, so a caller changing an answer never changes the store. */
   readRollups(read: RollupRead): RollupRecord[] {
-    const rows = this.rows.get(read.tenant)?.[read.resolution];
+    const rows = this.rows.get(`${read.tenant}\u0000${read.set ?? FULL_SET}\u0000${read.resolution}`);
     if (rows === undefined || read.to <= read.from) return [];
+    const withBins = read.bins ?? true;
     const out: RollupRecord[] = [];
-    const collect = (groups: Map<string, RollupRecord> | undefined) => {
+    const collect = (groups: Map<string, Row> | undefined) => {
       if (groups === undefined) return;
-      for (const record of groups.values()) out.push({ ...record, bins: { ...record.bins }, exemplars: [...record.exemplars] });
+      for (const row of groups.values()) {
+        out.push({ ...row, bins: withBins ? flattenBins(row.bins) : [], exemplars: [...row.exemplars] });
+      }
     };
-    const step = STEP[read.resolution];
+    const step = RESOLUTION_MS[read.resolution];
     const first = Math.ceil(read.from / step) * step;
     // Step through the range when it is shorter than the stored starts; else scan them.
     if ((read.to - first) / step <= rows.size) {
@@ -86,14 +88,12 @@ export class MemoryRollups {
   /** Drops rows that ended before `before` and ids of deltas applied before it; returns rows dropped. */
   pruneRollups(before: number): number {
     let dropped = 0;
-    for (const tenant of this.rows.values()) {
-      for (const resolution of ["minute", "hour"] as const) {
-        const rows = tenant[resolution];
-        for (const [start, groups] of rows) {
-          if (start + STEP[resolution] > before) continue;
-          dropped += groups.size;
-          rows.delete(start);
-        }
+    for (const [series, rows] of this.rows) {
+      const step = RESOLUTION_MS[series.slice(series.lastIndexOf("\u0000") + 1) as keyof typeof RESOLUTION_MS];
+      for (const [start, groups] of rows) {
+        if (start + step > before) continue;
+        dropped += groups.size;
+        rows.delete(start);
       }
     }
     for (const [id, at] of this.applied) if (at < before) this.applied.delete(id);

@@ -1,8 +1,12 @@
 import { type Collection, type Document, MongoBulkWriteError, MongoServerError } from "mongodb";
 import { murmur3_128hex } from "../../domain/hash/murmur3.ts";
+import { DIMENSION_SETS, type DimSet, FULL_SET, projectDims } from "../../domain/rollup/dimension-sets.ts";
 import {
+  DAY_MS,
+  dayOf,
   dimsKey,
   emptyCell,
+  flattenBins,
   HOUR_MS,
   hourOf,
   mergeCell,
@@ -27,10 +31,10 @@ import { ensureRetention, pruneExpired, type RetentionOptions, type RetentionTar
  *   `_id` derived from them. Inserting it is applying it; E11000 means already applied. Kept for
  *   the retention: it is what every row is summed from, and what makes a replay a duplicate. Its
  *   own collection, so that FerretDB's reads of rows (full scans) never decode it.
- * - minute rows (res "m"), one per (tenant, minute, dims) and version v = the number of ledger
- *   documents summed into it; hour rows (res "h"), v = the sum of its minutes' v. Each version is
- *   its own insert-only document (`_id` ends in v); readers take the greatest v per row, writers
- *   delete the versions they see superseded.
+ * - minute rows (res "m"), one per (tenant, minute, dimension set `s`, dims) and version v = the
+ *   number of ledger rows summed into it; hour rows (res "h"), v = the sum of its minutes' v. Each
+ *   version is its own insert-only document (`_id` ends in v); readers take the greatest v per
+ *   row, writers delete the versions they see superseded. Day reads sum hour rows.
  *
  * Why this is exact: ledger documents are only added, so a complete sum has the greatest v and no
  * incomplete one can reach it; a writer re-reads after its own insert, so the last writer to read
@@ -62,6 +66,8 @@ interface RowDoc extends StoredRollup, RollupDims, RollupCell {
   _id: string;
   tenant: string;
   res: "m" | "h";
+  /** Dimension set; absent on rows written before sets existed, which are all FULL_SET. */
+  s?: DimSet;
   start: number;
   k: string;
   v: number;
@@ -109,9 +115,12 @@ async function insertNew(collection: Collection<StoredRollup>, docs: readonly St
   }
 }
 
-function rowRecord(doc: RowDoc): RollupRecord {
+/** The row key of a group in a set: the full set keeps the plain dimsKey (as before sets existed). */
+const setKey = (set: DimSet, dims: RollupDims): string => (set === FULL_SET ? dimsKey(dims) : `${set}|${dimsKey(projectDims(dims, set))}`);
+
+function rowRecord(doc: RowDoc, withBins: boolean, start = doc.start): RollupRecord {
   return {
-    start: doc.start,
+    start,
     service: doc.service,
     route: doc.route,
     method: doc.method,
@@ -123,17 +132,18 @@ function rowRecord(doc: RowDoc): RollupRecord {
     durationSum: doc.durationSum,
     durationMin: doc.durationMin,
     durationMax: doc.durationMax,
-    bins: { ...doc.bins },
-    exemplars: doc.exemplars.slice(),
+    bins: withBins ? flattenBins(doc.bins ?? {}) : [],
+    exemplars: (doc.exemplars ?? []).slice(),
   };
 }
 
-function newRow(res: "m" | "h", tenant: string, start: number, dims: RollupDims, k: string): RowDoc {
-  const { service, route, method, statusCode, errorCode, error } = dims;
+function newRow(res: "m" | "h", tenant: string, start: number, set: DimSet, dims: RollupDims, k: string): RowDoc {
+  const { service, route, method, statusCode, errorCode, error } = projectDims(dims, set);
   return {
     _id: "",
     tenant,
     res,
+    s: set,
     start,
     k,
     v: 0,
@@ -261,7 +271,7 @@ export class MongoRollups {
           owner.push(d);
         }
         const keys = entry(byMinute, start, () => new Set<string>());
-        for (const k of rows.keys()) keys.add(k);
+        for (const row of rows.values()) for (let set = 0; set < DIMENSION_SETS.length; set++) keys.add(setKey(set, row));
       }
     });
     const present = await insertNew(this.ledger, docs);
@@ -305,11 +315,14 @@ export class MongoRollups {
     for (const doc of ledger) {
       const keys = minutes.get(doc.start);
       for (const row of doc.rows) {
-        if (!keys?.has(row.k)) continue;
-        const sum = entry(sums, `${doc.start}|${row.k}`, () => newRow("m", tenant, doc.start, row, row.k));
-        mergeCell(sum, row);
-        mergeExemplars(sum.exemplars, row.exemplars);
-        sum.v++;
+        for (let set = 0; set < DIMENSION_SETS.length; set++) {
+          const k = setKey(set, row);
+          if (!keys?.has(k)) continue;
+          const sum = entry(sums, `${doc.start}|${k}`, () => newRow("m", tenant, doc.start, set, row, k));
+          mergeCell(sum, row);
+          mergeExemplars(sum.exemplars, row.exemplars);
+          sum.v++;
+        }
       }
     }
     for (const sum of sums.values()) sum._id = rowId("m", tenant, sum.start, sum.k, sum.v);
@@ -331,7 +344,7 @@ export class MongoRollups {
     );
     const sums = new Map<string, RowDoc>();
     for (const minute of [...minutes.values()].sort((a, b) => a.start - b.start)) {
-      const sum = entry(sums, minute.k, () => newRow("h", tenant, hour, minute, minute.k));
+      const sum = entry(sums, minute.k, () => newRow("h", tenant, hour, minute.s ?? FULL_SET, minute, minute.k));
       mergeCell(sum, minute);
       mergeExemplars(sum.exemplars, minute.exemplars);
       sum.v += minute.v;
@@ -349,12 +362,33 @@ export class MongoRollups {
   }
 
   async readRollups(read: RollupRead): Promise<RollupRecord[]> {
+    const set = read.set ?? FULL_SET;
+    const withBins = read.bins ?? true;
+    const day = read.resolution === "day";
+    // A day row is the sum of its hour rows: read whole days.
+    const from = day ? Math.ceil(read.from / DAY_MS) * DAY_MS : read.from;
+    const to = day ? Math.ceil(read.to / DAY_MS) * DAY_MS : read.to;
+    if (read.to <= from) return [];
     const docs = (await this.collection
       .find(
-        { tenant: read.tenant, res: read.resolution === "hour" ? "h" : "m", start: { $gte: read.from, $lt: read.to } },
-        { projection: { tenant: 0, res: 0, at: 0 } },
+        {
+          tenant: read.tenant,
+          res: read.resolution === "minute" ? "m" : "h",
+          s: set === FULL_SET ? { $in: [FULL_SET, null] } : set,
+          start: { $gte: from, $lt: to },
+        },
+        { projection: { tenant: 0, res: 0, at: 0, ...(withBins ? {} : { bins: 0 }) } },
       )
       .toArray()) as RowDoc[];
-    return [...newestVersions(docs).values()].map(rowRecord);
+    const rows = [...newestVersions(docs).values()];
+    if (!day) return rows.map((doc) => rowRecord(doc, withBins));
+    const days = new Map<string, RowDoc>();
+    for (const doc of rows.sort((a, b) => a.start - b.start)) {
+      const start = dayOf(doc.start);
+      const sum = entry(days, `${start}|${doc.k}`, () => newRow("h", read.tenant, start, set, doc, doc.k));
+      mergeCell(sum, { ...doc, bins: doc.bins ?? {} });
+      mergeExemplars(sum.exemplars, doc.exemplars);
+    }
+    return [...days.values()].map((doc) => rowRecord(doc, withBins));
   }
 }

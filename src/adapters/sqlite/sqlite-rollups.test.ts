@@ -3,6 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DIMENSION_SETS } from "../../domain/rollup/dimension-sets.ts";
 import { HOUR_MS, MINUTE_MS, type RollupDelta, type RollupRow } from "../../domain/rollup/rollup.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
 import { SqliteEventStore } from "./sqlite-event-store.ts";
@@ -56,12 +57,12 @@ async function v1File(dir: string, events: OutboundEvent[]): Promise<string> {
   return join(dir, "events.sqlite");
 }
 
-test("a v1 file with events migrates to v2 keeping them; rollups count from the next whole minute", async () => {
+test("a v1 file with events migrates keeping them; rollups count from the next whole minute", async () => {
   const file = await v1File(tempDir(), [event("a"), event("b")]);
   const db = new Database(file, { strict: true });
   migrate(db, BASE + 30_000);
   expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(SCHEMA_VERSION);
-  expect(SCHEMA_VERSION).toBe(2);
+  expect(SCHEMA_VERSION).toBe(3);
   expect(new SqliteRollups(db).rollupsSince()).toBe(BASE + MINUTE_MS);
   db.close();
 
@@ -69,6 +70,45 @@ test("a v1 file with events migrates to v2 keeping them; rollups count from the 
   expect(await store.count()).toBe(2);
   expect(await store.rollupsSince()).toBe(BASE + MINUTE_MS);
   await store.close();
+});
+
+test("a v2 file's minute rows carry over into every dimension set at minute, hour and day", async () => {
+  const dir = tempDir();
+  const store = new SqliteEventStore(dir);
+  store.db.exec(`DROP TABLE rollups; CREATE TABLE rollups (
+    tenant TEXT NOT NULL, res TEXT NOT NULL, start INTEGER NOT NULL, k TEXT NOT NULL,
+    service TEXT NOT NULL, route TEXT, method TEXT, status INTEGER, error_code TEXT, err INTEGER NOT NULL,
+    count INTEGER NOT NULL, duration_count INTEGER NOT NULL, duration_sum REAL NOT NULL,
+    duration_min REAL, duration_max REAL, bins TEXT NOT NULL, exemplars TEXT NOT NULL,
+    PRIMARY KEY (tenant, res, start, k)) WITHOUT ROWID; PRAGMA user_version = 2;`);
+  const insert = store.db.prepare(
+    `INSERT INTO rollups VALUES ('acme', ?, ?, ?, 'payment', ?, 'POST', ?, NULL, ?, ?, ?, ?, 5, 40, '{"10":1,"20":2}', '["e1"]')`,
+  );
+  insert.run("minute", BASE, "k1", "/api/pay", 200, 0, 3, 3, 50);
+  insert.run("minute", BASE + MINUTE_MS, "k2", "/api/refund", 503, 1, 3, 3, 50);
+  // The v2 hour row is not read: hours are summed again from the minutes.
+  insert.run("hour", BASE, "k1", "/api/pay", 200, 0, 999, 3, 50);
+  store.db.close();
+
+  const db = new Database(join(dir, "events.sqlite"), { strict: true });
+  migrate(db);
+  const rollups = new SqliteRollups(db);
+  const full = rollups.readRollups({ ...all, resolution: "minute" });
+  expect(full.map((r) => [r.route, r.statusCode, r.error, r.count, r.bins, r.exemplars])).toEqual([
+    ["/api/pay", 200, 0, 3, [10, 1, 20, 2], ["e1"]],
+    ["/api/refund", 503, 1, 3, [10, 1, 20, 2], ["e1"]],
+  ]);
+  const byService = rollups.readRollups({ ...all, resolution: "day", set: 1 });
+  expect(byService.map((r) => [r.service, r.route, r.error, r.count, r.durationSum, r.bins])).toEqual([
+    ["payment", null, 0, 3, 50, [10, 1, 20, 2]],
+    ["payment", null, 1, 3, 50, [10, 1, 20, 2]],
+  ]);
+  expect(rollups.readRollups({ ...all, resolution: "hour", set: 0, bins: false }).map((r) => [r.service, r.count, r.bins])).toEqual([
+    ["", 3, []],
+    ["", 3, []],
+  ]);
+  expect(db.query("SELECT name FROM sqlite_master WHERE name = 'rollups_v2'").get()).toBeNull();
+  db.close();
 });
 
 test("a v1 file without events, and a new file, count every event: rollupsSince() is 0", async () => {
@@ -138,7 +178,8 @@ test("pruneRollups deletes rows that ended before the cutoff and the ids of delt
   const rollups = new SqliteRollups(store.db);
   rollups.applyRollups([delta("old", [row(BASE), row(BASE + 59 * MINUTE_MS)])], BASE);
   rollups.applyRollups([delta("new", [row(BASE + 2 * HOUR_MS)])], BASE + 2 * HOUR_MS);
-  expect(await store.pruneRollups(BASE + HOUR_MS)).toBe(3);
+  // Minutes 0 and 59 and their hour, in each dimension set; the day has not ended.
+  expect(await store.pruneRollups(BASE + HOUR_MS)).toBe(3 * DIMENSION_SETS.length);
   expect((await store.readRollups({ ...all, resolution: "minute" })).map((r) => r.start)).toEqual([BASE + 2 * HOUR_MS]);
   expect((await store.readRollups({ ...all, resolution: "hour" })).map((r) => r.start)).toEqual([BASE + 2 * HOUR_MS]);
   expect(await store.applyRollups([delta("new", [row(BASE)])])).toEqual({ applied: 0, duplicates: 1 });

@@ -1,19 +1,16 @@
-// Bun-only: bun:sqlite. The embedded store's rollup tables (schema v2, see sqlite-schema.ts).
+// Bun-only: bun:sqlite. The embedded store's rollup tables (schema v3, see sqlite-schema.ts).
 import type { Database } from "bun:sqlite";
+import { type RowAddition, rollupAdditions } from "../../domain/rollup/additions.ts";
+import { FULL_SET } from "../../domain/rollup/dimension-sets.ts";
 import {
-  dimsKey,
-  emptyCell,
-  HOUR_MS,
-  hourOf,
-  MINUTE_MS,
+  flattenBins,
   mergeCell,
   mergeExemplars,
-  type Resolution,
+  RESOLUTION_MS,
   type RollupCell,
   type RollupDelta,
-  type RollupDims,
   type RollupRecord,
-  type RollupRow,
+  unflattenBins,
 } from "../../domain/rollup/rollup.ts";
 import type { RollupApplyResult, RollupRead } from "../../ports/event-store.ts";
 
@@ -30,31 +27,24 @@ interface StoredRow {
   duration_sum: number;
   duration_min: number | null;
   duration_max: number | null;
-  bins: string;
+  bins?: string;
   exemplars: string;
 }
 
-type CellRow = Pick<StoredRow, "count" | "duration_count" | "duration_sum" | "duration_min" | "duration_max" | "bins" | "exemplars">;
+type CellRow = Pick<StoredRow, "count" | "duration_count" | "duration_sum" | "duration_min" | "duration_max" | "exemplars"> & {
+  bins: string;
+};
 type Params = Record<string, string | number | null>;
 
-/** One row's pending additions within a call: all applied deltas' rows for one (res, start, group). */
-interface Pending {
-  tenant: string;
-  res: Resolution;
-  start: number;
-  k: string;
-  dims: RollupDims;
-  cell: RollupCell;
-  exemplars: string[];
-}
-
-const COLUMNS =
-  "service, route, method, status, error_code, err, start, count, duration_count, duration_sum, duration_min, duration_max, bins, exemplars";
+const DIMS = "service, route, method, status, error_code, err";
+const SUMS = "count, duration_count, duration_sum, duration_min, duration_max";
 
 /**
- * Minute and hour rollup rows in the events file. bun:sqlite is synchronous, so each call is one
- * IMMEDIATE transaction: the write lock is taken before any row is read, which makes the
- * read-modify-write of a row safe even against another process on the same file.
+ * Rollup rows of every dimension set at minute, hour and day in the events file. bun:sqlite is
+ * synchronous, so each call is one IMMEDIATE transaction: the write lock is taken before any row
+ * is read, which makes the read-modify-write of a row safe even against another process on the
+ * same file. Bins are stored flat (`[bin, count, …]`) and read only when asked: parsing them is
+ * most of a read's cost otherwise.
  */
 export class SqliteRollups {
   private readonly markApplied;
@@ -62,22 +52,21 @@ export class SqliteRollups {
   private readonly insert;
   private readonly update;
   private readonly apply;
+  private readonly reads = new Map<string, ReturnType<Database["prepare"]>>();
 
   constructor(private readonly db: Database) {
     this.markApplied = db.prepare<unknown, [string, string, number]>(
       "INSERT OR IGNORE INTO rollup_applied (tenant, id, at) VALUES (?, ?, ?)",
     );
-    this.select = db.prepare<CellRow, [Params]>(
-      `SELECT count, duration_count, duration_sum, duration_min, duration_max, bins, exemplars
-       FROM rollups WHERE tenant = $tenant AND res = $res AND start = $start AND k = $k`,
-    );
+    const key = "tenant = $tenant AND res = $res AND dset = $set AND start = $start AND k = $k";
+    this.select = db.prepare<CellRow, [Params]>(`SELECT ${SUMS}, bins, exemplars FROM rollups WHERE ${key}`);
     this.insert = db.prepare<unknown, [Params]>(
-      `INSERT INTO rollups (tenant, res, k, ${COLUMNS}) VALUES ($tenant, $res, $k, $service, $route, $method, $status, $errorCode, $err,
-       $start, $count, $durationCount, $durationSum, $durationMin, $durationMax, $bins, $exemplars)`,
+      `INSERT INTO rollups (tenant, res, dset, start, k, ${DIMS}, ${SUMS}, bins, exemplars) VALUES ($tenant, $res, $set, $start, $k,
+       $service, $route, $method, $status, $errorCode, $err, $count, $durationCount, $durationSum, $durationMin, $durationMax, $bins, $exemplars)`,
     );
     this.update = db.prepare<unknown, [Params]>(
       `UPDATE rollups SET count = $count, duration_count = $durationCount, duration_sum = $durationSum, duration_min = $durationMin,
-       duration_max = $durationMax, bins = $bins, exemplars = $exemplars WHERE tenant = $tenant AND res = $res AND start = $start AND k = $k`,
+       duration_max = $durationMax, bins = $bins, exemplars = $exemplars WHERE ${key}`,
     );
     this.apply = db.transaction((deltas: readonly RollupDelta[], now: number) => this.applyNow(deltas, now)).immediate;
   }
@@ -89,9 +78,21 @@ export class SqliteRollups {
   }
 
   readRollups(read: RollupRead): RollupRecord[] {
-    const rows = this.db
-      .query<StoredRow, [Params]>(`SELECT ${COLUMNS} FROM rollups WHERE tenant = $tenant AND res = $res AND start >= $from AND start < $to`)
-      .all({ tenant: read.tenant, res: read.resolution, from: read.from, to: read.to });
+    const withBins = read.bins ?? true;
+    const sql = `SELECT ${DIMS}, start, ${SUMS}, ${withBins ? "bins, " : ""}exemplars FROM rollups
+      WHERE tenant = $tenant AND res = $res AND dset = $set AND start >= $from AND start < $to`;
+    let statement = this.reads.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.reads.set(sql, statement);
+    }
+    const rows = statement.all({
+      tenant: read.tenant,
+      res: read.resolution,
+      set: read.set ?? FULL_SET,
+      from: read.from,
+      to: read.to,
+    }) as StoredRow[];
     return rows.map((row) => ({
       service: row.service,
       route: row.route,
@@ -105,8 +106,8 @@ export class SqliteRollups {
       durationSum: row.duration_sum,
       durationMin: row.duration_min,
       durationMax: row.duration_max,
-      bins: JSON.parse(row.bins) as Record<string, number>,
-      exemplars: JSON.parse(row.exemplars) as string[],
+      bins: row.bins === undefined ? [] : (JSON.parse(row.bins) as number[]),
+      exemplars: row.exemplars === "[]" ? [] : (JSON.parse(row.exemplars) as string[]),
     }));
   }
 
@@ -121,54 +122,32 @@ export class SqliteRollups {
    */
   pruneRollups(before: number): number {
     return this.db.transaction(() => {
-      const minutes = this.db.query("DELETE FROM rollups WHERE res = 'minute' AND start <= ?").run(before - MINUTE_MS).changes;
-      const hours = this.db.query("DELETE FROM rollups WHERE res = 'hour' AND start <= ?").run(before - HOUR_MS).changes;
+      let rows = 0;
+      for (const [res, ms] of Object.entries(RESOLUTION_MS)) {
+        rows += this.db.query("DELETE FROM rollups WHERE res = ? AND start <= ?").run(res, before - ms).changes;
+      }
       this.db.query("DELETE FROM rollup_applied WHERE at < ?").run(before);
-      return minutes + hours;
+      return rows;
     })();
   }
 
-  private applyNow(deltas: readonly RollupDelta[], now: number): RollupApplyResult {
-    // Rows of one call are summed in memory first: a flush's minute rows mostly share a few hour rows.
-    const pending = new Map<string, Pending>();
-    const add = (tenant: string, res: Resolution, start: number, k: string, dims: RollupDims, row: RollupRow) => {
-      const key = `${tenant}\u0000${res}\u0000${start}\u0000${k}`;
-      let entry = pending.get(key);
-      if (entry === undefined) {
-        entry = { tenant, res, start, k, dims, cell: emptyCell(), exemplars: [] };
-        pending.set(key, entry);
-      }
-      mergeCell(entry.cell, row);
-      mergeExemplars(entry.exemplars, row.exemplars);
-    };
-    let applied = 0;
-    for (const delta of deltas) {
-      if (this.markApplied.run(delta.tenant, delta.id, now).changes === 0) continue;
-      applied++;
-      for (const row of delta.rows) {
-        const dims: RollupDims = {
-          service: row.service,
-          route: row.route,
-          method: row.method,
-          statusCode: row.statusCode,
-          errorCode: row.errorCode,
-          error: row.error,
-        };
-        const k = dimsKey(dims);
-        add(delta.tenant, "minute", row.minute, k, dims, row);
-        add(delta.tenant, "hour", hourOf(row.minute), k, dims, row);
-      }
-    }
-    for (const entry of pending.values()) this.write(entry);
-    return { applied, duplicates: deltas.length - applied };
+  /** Adds summed rows to the table (within the caller's transaction). Also used by the v3 migration. */
+  writeAdditions(additions: readonly RowAddition[]): void {
+    for (const addition of additions) this.write(addition);
   }
 
-  /** Adds one pending entry to its stored row, or inserts it. */
-  private write(entry: Pending): void {
-    const id = { tenant: entry.tenant, res: entry.res, start: entry.start, k: entry.k };
+  private applyNow(deltas: readonly RollupDelta[], now: number): RollupApplyResult {
+    const fresh = deltas.filter((delta) => this.markApplied.run(delta.tenant, delta.id, now).changes > 0);
+    this.writeAdditions(rollupAdditions(fresh));
+    return { applied: fresh.length, duplicates: deltas.length - fresh.length };
+  }
+
+  /** Adds one row's sums to its stored row, or inserts it. */
+  private write(add: RowAddition): void {
+    const id = { tenant: add.tenant, res: add.resolution, set: add.set, start: add.start, k: add.k };
     const stored = this.select.get(id);
-    let cell = entry.cell;
-    let exemplars = entry.exemplars;
+    let cell = add.cell;
+    let exemplars = add.exemplars;
     if (stored !== null) {
       cell = {
         count: stored.count,
@@ -176,11 +155,11 @@ export class SqliteRollups {
         durationSum: stored.duration_sum,
         durationMin: stored.duration_min,
         durationMax: stored.duration_max,
-        bins: JSON.parse(stored.bins) as Record<string, number>,
-      };
-      mergeCell(cell, entry.cell);
+        bins: unflattenBins(JSON.parse(stored.bins) as number[]),
+      } satisfies RollupCell;
+      mergeCell(cell, add.cell);
       exemplars = JSON.parse(stored.exemplars) as string[];
-      mergeExemplars(exemplars, entry.exemplars);
+      mergeExemplars(exemplars, add.exemplars);
     }
     const values = {
       ...id,
@@ -189,14 +168,14 @@ export class SqliteRollups {
       durationSum: cell.durationSum,
       durationMin: cell.durationMin,
       durationMax: cell.durationMax,
-      bins: JSON.stringify(cell.bins),
+      bins: JSON.stringify(flattenBins(cell.bins)),
       exemplars: JSON.stringify(exemplars),
     };
     if (stored !== null) {
       this.update.run(values);
       return;
     }
-    const d = entry.dims;
+    const d = add.dims;
     this.insert.run({
       ...values,
       service: d.service,

@@ -1,10 +1,12 @@
 // Bun-only: bun:sqlite. The embedded store's schema and its migrations (PRAGMA user_version).
 import type { Database } from "bun:sqlite";
 import { deriveFields } from "../../domain/query/derive.ts";
-import { MINUTE_MS } from "../../domain/rollup/rollup.ts";
+import { rollupAdditions } from "../../domain/rollup/additions.ts";
+import { MINUTE_MS, type RollupDelta, type RollupRow } from "../../domain/rollup/rollup.ts";
 import type { OutboundEvent } from "../../ports/publisher.ts";
+import { SqliteRollups } from "./sqlite-rollups.ts";
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * v1: one row per (tenant, eventId) with the write-time fields as columns (weight, error flag,
@@ -43,6 +45,22 @@ CREATE TABLE rollups (
 CREATE TABLE rollup_applied (tenant TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (tenant, id)) WITHOUT ROWID;
 CREATE INDEX rollup_applied_at ON rollup_applied (at);
 CREATE TABLE rollup_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+/**
+ * v3: rollup rows of every dimension set (`dset`, an index into DIMENSION_SETS) at minute, hour and
+ * day, bins stored flat (`[bin, count, …]`). The v2 rows' minutes are summed again into the new
+ * table, so totals carry over exactly.
+ */
+const V3 = `
+ALTER TABLE rollups RENAME TO rollups_v2;
+CREATE TABLE rollups (
+  tenant TEXT NOT NULL, res TEXT NOT NULL, dset INTEGER NOT NULL, start INTEGER NOT NULL, k TEXT NOT NULL,
+  service TEXT NOT NULL, route TEXT, method TEXT, status INTEGER, error_code TEXT, err INTEGER NOT NULL,
+  count INTEGER NOT NULL, duration_count INTEGER NOT NULL, duration_sum REAL NOT NULL,
+  duration_min REAL, duration_max REAL, bins TEXT NOT NULL, exemplars TEXT NOT NULL,
+  PRIMARY KEY (tenant, res, dset, start, k)
+) WITHOUT ROWID;
 `;
 
 export const INSERT_SQL = `INSERT OR IGNORE INTO events
@@ -89,8 +107,35 @@ export function migrate(db: Database, now = Date.now()): void {
       const since = legacy ? Math.ceil(now / MINUTE_MS) * MINUTE_MS : 0;
       db.query("INSERT INTO rollup_meta (key, value) VALUES ('since', ?)").run(since);
     }
+    if (version < 3) migrateToV3(db);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   })();
+}
+
+interface V2Row extends Omit<RollupRow, "bins" | "exemplars"> {
+  tenant: string;
+  bins: string;
+  exemplars: string;
+}
+
+function migrateToV3(db: Database): void {
+  db.exec(V3);
+  const rows = db
+    .query<V2Row, []>(
+      `SELECT tenant, start AS minute, service, route, method, status AS statusCode, error_code AS errorCode, err AS error, count,
+       duration_count AS durationCount, duration_sum AS durationSum, duration_min AS durationMin, duration_max AS durationMax, bins, exemplars
+       FROM rollups_v2 WHERE res = 'minute'`,
+    )
+    .all();
+  // Each v2 minute row as a one-row delta: the same sums, into every set and resolution.
+  const deltas: RollupDelta[] = rows.map(({ tenant, bins, exemplars, ...row }, i) => ({
+    kind: "rollup",
+    id: `v2-${i}`,
+    tenant,
+    rows: [{ ...row, bins: JSON.parse(bins) as Record<string, number>, exemplars: JSON.parse(exemplars) as string[] }],
+  }));
+  new SqliteRollups(db).writeAdditions(rollupAdditions(deltas));
+  db.exec("DROP TABLE rollups_v2");
 }
 
 function migrateToV1(db: Database): void {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { planQuery } from "../query/plan.ts";
 import { parseStatQuery, type StatQuery } from "../query/stat-query.ts";
+import { DIMENSION_SETS, FULL_SET } from "./dimension-sets.ts";
 import { HOUR_MS, MINUTE_MS, type RollupRecord } from "./rollup.ts";
 import { answerableFromRollups, evaluateRollups, planRollupSpans } from "./rollup-query.ts";
 
@@ -24,7 +25,7 @@ const record = (start: number, patch: Partial<RollupRecord> = {}): RollupRecord 
   durationSum: 1000,
   durationMin: 50,
   durationMax: 150,
-  bins: { "200": 10 },
+  bins: [200, 10],
   exemplars: [],
   ...patch,
 });
@@ -49,6 +50,46 @@ describe("planRollupSpans", () => {
 
   test("a range within one hour reads minute rows only", () => {
     expect(planRollupSpans(plan({ metric: "count", timeRange: { last: "15m" } })).spans).toHaveLength(1);
+  });
+
+  test("whole UTC days come from day rows, the hours and minutes around them from finer rows", () => {
+    const now = T0 + 12 * HOUR_MS + 34 * MINUTE_MS + 56_000;
+    const spans = planRollupSpans(plan({ metric: "count", timeRange: { last: "7d" } }, now)).spans;
+    expect(spans.map((s) => [s.resolution, (s.to - s.from) / MINUTE_MS])).toEqual([
+      ["minute", 26],
+      ["hour", 11 * 60],
+      ["day", 6 * 24 * 60],
+      ["hour", 12 * 60],
+      ["minute", 35],
+    ]);
+    expect(spans.every((s, i) => i === 0 || s.from === spans[i - 1]?.to)).toBe(true);
+  });
+
+  test("only resolutions that divide the bucket are read: 1h buckets never read day rows, 1d buckets do", () => {
+    const now = T0 + 12 * HOUR_MS;
+    const hourly = planRollupSpans(plan({ metric: "count", timeRange: { last: "7d" }, bucket: "1h" }, now));
+    expect(new Set(hourly.spans.map((s) => s.resolution))).toEqual(new Set(["hour"]));
+    const daily = planRollupSpans(plan({ metric: "count", timeRange: { last: "7d" }, bucket: "1d" }, now));
+    expect(daily.spans.map((s) => s.resolution)).toEqual(["hour", "day", "hour"]);
+  });
+
+  test("the smallest dimension set holding every field filtered or grouped on is read", () => {
+    const setOf = (query: Partial<StatQuery>) => planRollupSpans(plan({ metric: "count", ...query })).set;
+    expect(DIMENSION_SETS[setOf({})]).toEqual([]);
+    expect(DIMENSION_SETS[setOf({ filter: { hasError: true } })]).toEqual([]);
+    expect(DIMENSION_SETS[setOf({ groupBy: ["service"] })]).toEqual(["service"]);
+    expect(DIMENSION_SETS[setOf({ groupBy: ["errorCode"], filter: { service: "payment" } })]).toEqual([
+      "service",
+      "statusCode",
+      "errorCode",
+    ]);
+    expect(DIMENSION_SETS[setOf({ groupBy: ["route"], filter: { service: "payment" } })]).toEqual(["service", "route", "method"]);
+    expect(setOf({ groupBy: ["route"], filter: { statusCode: { gte: 500 } } })).toBe(FULL_SET);
+  });
+
+  test("rows carry their bins only for percentiles", () => {
+    expect(planRollupSpans(plan({ metric: "p95" })).bins).toBe(true);
+    for (const metric of ["count", "error_rate", "avg", "min", "max"] as const) expect(planRollupSpans(plan({ metric })).bins).toBe(false);
   });
 });
 
@@ -91,7 +132,7 @@ describe("evaluateRollups", () => {
   });
 
   test("avg, min, max and percentiles merge duration sums and histograms", () => {
-    const rows = [record(inRange), record(inRange, { durationSum: 3000, durationMin: 10, durationMax: 900, bins: { "300": 10 } })];
+    const rows = [record(inRange), record(inRange, { durationSum: 3000, durationMin: 10, durationMax: 900, bins: [300, 10] })];
     const value = (metric: "avg" | "min" | "max" | "p50" | "p99") => {
       const { qp, range } = p({ metric, timeRange: { last: "1h" } });
       return evaluateRollups(qp, range, rows).rows[0]?.value;

@@ -2,9 +2,10 @@ import { matchesCondition } from "../query/condition.ts";
 import { finalize, type GroupPartial, partialFor } from "../query/evaluate.ts";
 import { DIMENSION_FILTERS, type QueryPlan, usesOnlyDimensions } from "../query/plan.ts";
 import type { GroupField, StatResult } from "../query/stat-query.ts";
-import { HOUR_MS, MINUTE_MS, mergeExemplars, type Resolution, type RollupRecord } from "./rollup.ts";
+import { type DimField, type DimSet, smallestSet } from "./dimension-sets.ts";
+import { addFlatBins, MINUTE_MS, mergeExemplars, RESOLUTION_MS, RESOLUTIONS, type Resolution, type RollupRecord } from "./rollup.ts";
 
-/** One read the planner asks of the store: rows of one resolution whose start is in [from, to). */
+/** One read the planner asks of the store: rows of one set and resolution whose start is in [from, to). */
 export interface RollupSpan {
   resolution: Resolution;
   from: number;
@@ -15,6 +16,10 @@ export interface RollupPlan {
   /** The minute-aligned range answered: the requested one widened to whole minutes. */
   from: number;
   to: number;
+  /** The smallest dimension set holding every dimension the query filters or groups on. */
+  set: DimSet;
+  /** Whether rows must carry their duration bins (percentiles only). */
+  bins: boolean;
   spans: RollupSpan[];
 }
 
@@ -23,23 +28,45 @@ export function answerableFromRollups(plan: QueryPlan): boolean {
   return usesOnlyDimensions(plan) && plan.filter.durationMs === undefined;
 }
 
+/** [from, to) cut into the coarsest whole units that fit, the ragged edges by the finer ones. */
+function cover(from: number, to: number, resolutions: readonly Resolution[], out: RollupSpan[]): void {
+  const [finest, ...rest] = resolutions;
+  if (from >= to || finest === undefined) return;
+  const coarsest = rest.at(-1);
+  if (coarsest === undefined) {
+    out.push({ resolution: finest, from, to });
+    return;
+  }
+  const step = RESOLUTION_MS[coarsest];
+  const first = Math.ceil(from / step) * step;
+  const last = Math.floor(to / step) * step;
+  const finer = resolutions.slice(0, -1);
+  if (first >= last) {
+    cover(from, to, finer, out);
+    return;
+  }
+  cover(from, first, finer, out);
+  out.push({ resolution: coarsest, from: first, to: last });
+  cover(last, to, finer, out);
+}
+
 /**
- * Which rows to read: whole hours from hour rows (when the bucket, if any, is a whole number of
- * hours), the ragged edges from minute rows. An hour row is never more rows than its minutes, so
- * this reads the fewest rows: a 7-day question reads 168 rows per group, not 10,080.
+ * Which rows to read: the smallest dimension set that answers, and the range cut into whole days
+ * from day rows, whole hours from hour rows and the ragged edges from minute rows, using only
+ * resolutions that divide the bucket. Coarser rows are never more rows than the finer ones they
+ * sum, so this reads the fewest: "count by service, 7 days" reads about 90 rows per service
+ * (6 days, 23 hours, ~60 minutes), not 10,080 minutes of every route and status.
  */
 export function planRollupSpans(plan: QueryPlan): RollupPlan {
   const from = Math.floor(plan.from / MINUTE_MS) * MINUTE_MS;
   const to = Math.ceil(plan.to / MINUTE_MS) * MINUTE_MS;
-  const hoursFit = plan.bucketMs === undefined || plan.bucketMs % HOUR_MS === 0;
-  const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
-  const lastHour = Math.floor(to / HOUR_MS) * HOUR_MS;
-  if (!hoursFit || firstHour >= lastHour) return { from, to, spans: [{ resolution: "minute", from, to }] };
+  const fits = RESOLUTIONS.filter((r) => plan.bucketMs === undefined || plan.bucketMs % RESOLUTION_MS[r] === 0);
   const spans: RollupSpan[] = [];
-  if (from < firstHour) spans.push({ resolution: "minute", from, to: firstHour });
-  spans.push({ resolution: "hour", from: firstHour, to: lastHour });
-  if (lastHour < to) spans.push({ resolution: "minute", from: lastHour, to });
-  return { from, to, spans };
+  cover(from, to, fits, spans);
+  const fields = new Set<DimField>(plan.groupBy as GroupField[]);
+  for (const field of DIMENSION_FILTERS) if (plan.filter[field] !== undefined) fields.add(field);
+  const bins = plan.metric === "p50" || plan.metric === "p95" || plan.metric === "p99";
+  return { from, to, set: smallestSet(fields), bins, spans };
 }
 
 function matchesRecord(plan: QueryPlan, record: RollupRecord): boolean {
@@ -58,7 +85,6 @@ function matchesRecord(plan: QueryPlan, record: RollupRecord): boolean {
  */
 export function evaluateRollups(plan: QueryPlan, range: RollupPlan, records: Iterable<RollupRecord>): StatResult {
   const groups = new Map<string, GroupPartial>();
-  const wantsHistogram = plan.metric === "p50" || plan.metric === "p95" || plan.metric === "p99";
   for (const record of records) {
     if (record.start < range.from || record.start >= range.to || !matchesRecord(plan, record)) continue;
     if (plan.usesDuration && record.durationCount === 0) continue;
@@ -77,14 +103,14 @@ export function evaluateRollups(plan: QueryPlan, range: RollupPlan, records: Ite
     partial.wn += record.durationCount;
     if (record.durationMin !== null && (partial.min === null || record.durationMin < partial.min)) partial.min = record.durationMin;
     if (record.durationMax !== null && (partial.max === null || record.durationMax > partial.max)) partial.max = record.durationMax;
-    if (wantsHistogram) {
+    if (range.bins) {
       partial.hist ??= new Map();
-      for (const bin in record.bins) {
-        const key = Number(bin);
-        partial.hist.set(key, (partial.hist.get(key) ?? 0) + (record.bins[bin] ?? 0));
-      }
+      addFlatBins(partial.hist, record.bins);
     }
-    if (record.exemplars.length > 0) mergeExemplars((partial.exemplars ??= []), record.exemplars);
+    if (record.exemplars.length > 0) {
+      partial.exemplars ??= [];
+      mergeExemplars(partial.exemplars, record.exemplars);
+    }
   }
   return { ...finalize(plan, groups.values()), estimated: false };
 }

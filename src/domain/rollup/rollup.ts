@@ -1,12 +1,14 @@
 /**
  * Rollups: exact per-minute counts of every accepted event (kept or dropped), keyed by the
  * dimensions a StatQuery can filter and group on. The gateway counts them before sampling; the
- * store keeps two resolutions (minute and hour) and the query planner reads those instead of
- * scanning events. Pure data and arithmetic: no runtime, no client.
+ * store keeps every dimension set (see dimension-sets.ts) at three resolutions (minute, hour, UTC
+ * day) and the query planner reads the coarsest rows that answer instead of scanning events. Pure
+ * data and arithmetic: no runtime, no client.
  */
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 /** The value a dimension takes once a tenant's minute has ROLLUP_MAX_GROUPS groups. */
 export const OTHER = "__other__";
@@ -53,13 +55,58 @@ export interface RollupDelta {
   rows: RollupRow[];
 }
 
-export type Resolution = "minute" | "hour";
+export type Resolution = "minute" | "hour" | "day";
 
-/** One stored row: a group's sums over one minute or one hour. */
-export interface RollupRecord extends RollupDims, RollupCell {
-  /** Start of the minute or hour, epoch ms. */
+/** Finest first: each is a whole number of the one before. */
+export const RESOLUTIONS: readonly Resolution[] = ["minute", "hour", "day"];
+export const RESOLUTION_MS: Readonly<Record<Resolution, number>> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
+
+/** Start of the minute, hour or UTC day holding `ms`. */
+export const startOf = (resolution: Resolution, ms: number): number =>
+  Math.floor(ms / RESOLUTION_MS[resolution]) * RESOLUTION_MS[resolution];
+
+/**
+ * One stored row as a store reads it back: a group's sums over one minute, hour or day. Dimensions
+ * outside the row's dimension set are null (service: ""). `bins` is flat `[bin, count, bin, count, …]`
+ * (cheap to parse and merge, unlike an object keyed by integers), empty unless the read asked for it.
+ */
+export interface RollupRecord extends RollupDims, Omit<RollupCell, "bins"> {
+  /** Start of the minute, hour or day, epoch ms. */
   start: number;
+  bins: number[];
   exemplars: string[];
+}
+
+/** `{bin: count}` → flat `[bin, count, …]`, by ascending bin. */
+export function flattenBins(bins: Record<string, number>): number[] {
+  const out: number[] = [];
+  for (const key of Object.keys(bins).sort((a, b) => Number(a) - Number(b))) out.push(Number(key), bins[key] ?? 0);
+  return out;
+}
+
+/** Flat `[bin, count, …]` → `{bin: count}`, the form cells merge. */
+export function unflattenBins(flat: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = (out[String(flat[i])] ?? 0) + (flat[i + 1] as number);
+  return out;
+}
+
+/** A stored row's sums as a cell (bins as an object). */
+export const cellOfRecord = (record: RollupRecord): RollupCell => ({
+  count: record.count,
+  durationCount: record.durationCount,
+  durationSum: record.durationSum,
+  durationMin: record.durationMin,
+  durationMax: record.durationMax,
+  bins: unflattenBins(record.bins),
+});
+
+/** Adds flat `[bin, count, …]` pairs into a histogram map. */
+export function addFlatBins(into: Map<number, number>, flat: readonly number[]): void {
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const bin = flat[i] as number;
+    into.set(bin, (into.get(bin) ?? 0) + (flat[i + 1] as number));
+  }
 }
 
 /** At most this many exemplar ids per stored row, and per answer row. */
@@ -101,3 +148,4 @@ export function dimsKey(dims: RollupDims): string {
 
 export const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
+export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
