@@ -120,21 +120,25 @@ interface V2Row extends Omit<RollupRow, "bins" | "exemplars"> {
 
 function migrateToV3(db: Database): void {
   db.exec(V3);
-  const rows = db
-    .query<V2Row, []>(
-      `SELECT tenant, start AS minute, service, route, method, status AS statusCode, error_code AS errorCode, err AS error, count,
-       duration_count AS durationCount, duration_sum AS durationSum, duration_min AS durationMin, duration_max AS durationMax, bins, exemplars
-       FROM rollups_v2 WHERE res = 'minute'`,
-    )
-    .all();
-  // Each v2 minute row as a one-row delta: the same sums, into every set and resolution.
-  const deltas: RollupDelta[] = rows.map(({ tenant, bins, exemplars, ...row }, i) => ({
-    kind: "rollup",
-    id: `v2-${i}`,
-    tenant,
-    rows: [{ ...row, bins: JSON.parse(bins) as Record<string, number>, exemplars: JSON.parse(exemplars) as string[] }],
-  }));
-  new SqliteRollups(db).writeAdditions(rollupAdditions(deltas));
+  const rollups = new SqliteRollups(db);
+  const rows = db.query<V2Row, []>(
+    `SELECT tenant, start AS minute, service, route, method, status AS statusCode, error_code AS errorCode, err AS error, count,
+     duration_count AS durationCount, duration_sum AS durationSum, duration_min AS durationMin, duration_max AS durationMax, bins, exemplars
+     FROM rollups_v2 WHERE res = 'minute'`,
+  );
+  // Each v2 minute row as a one-row delta: the same sums, into every set and resolution. In
+  // chunks, so a large file never sits in memory whole (writes add to rows already written).
+  let chunk: RollupDelta[] = [];
+  const flush = () => {
+    rollups.writeAdditions(rollupAdditions(chunk));
+    chunk = [];
+  };
+  for (const { tenant, bins, exemplars, ...row } of rows.iterate()) {
+    const parsed = { ...row, bins: JSON.parse(bins) as Record<string, number>, exemplars: JSON.parse(exemplars) as string[] };
+    chunk.push({ kind: "rollup", id: `v2-${chunk.length}`, tenant, rows: [parsed] });
+    if (chunk.length === 20_000) flush();
+  }
+  flush();
   db.exec("DROP TABLE rollups_v2");
 }
 
