@@ -20,7 +20,7 @@ await describeWithServices(["ferretdb"], "store contract: mongo (FerretDB)", () 
       const mongo = store as MongoEventStore;
       await mongo.collection.drop().catch(() => {});
       await mongo.rollups.collection.drop().catch(() => {});
-      await mongo.rollups.ledger.drop().catch(() => {});
+      await mongo.rollups.heads.drop().catch(() => {});
       await mongo.close();
     },
   );

@@ -35,7 +35,7 @@ await describeWithServices(["ferretdb"], "mongo event store on FerretDB", () => 
   afterAll(async () => {
     await store.collection.drop().catch(() => {});
     await store.rollups.collection.drop().catch(() => {});
-    await store.rollups.ledger.drop().catch(() => {});
+    await store.rollups.heads.drop().catch(() => {});
     await store.close();
   });
 

@@ -24,7 +24,7 @@ await describeWithServices(["ferretdb"], "rollup store contract: mongo (FerretDB
     async (store) => {
       const mongo = store as MongoEventStore;
       await mongo.rollups.collection.drop().catch(() => {});
-      await mongo.rollups.ledger.drop().catch(() => {});
+      await mongo.rollups.heads.drop().catch(() => {});
       await mongo.collection.drop().catch(() => {});
       await mongo.close();
     },

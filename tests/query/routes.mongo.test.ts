@@ -36,7 +36,7 @@ await describeWithServices(["ferretdb"], "query and events routes on mongo (Ferr
   afterAll(async () => {
     await store.collection.drop().catch(() => {});
     await store.rollups.collection.drop().catch(() => {});
-    await store.rollups.ledger.drop().catch(() => {});
+    await store.rollups.heads.drop().catch(() => {});
     await store.close();
   });
 

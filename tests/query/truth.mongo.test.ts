@@ -20,7 +20,7 @@ await describeWithServices(["ferretdb"], "synthetic traffic of known truth: mong
   afterAll(async () => {
     await store.collection.drop().catch(() => {});
     await store.rollups.collection.drop().catch(() => {});
-    await store.rollups.ledger.drop().catch(() => {});
+    await store.rollups.heads.drop().catch(() => {});
     await store.close();
   });
   truthChecks("mongo", () => store, truth);

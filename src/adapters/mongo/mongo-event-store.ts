@@ -32,7 +32,7 @@ export interface MongoEventStoreOptions {
   retentionMs?: number;
   /** Where the server has no TTL index: how often to delete expired events (default 10 min); 0: never, another process does. */
   pruneIntervalMs?: number;
-  /** Collection of the minute and hour rollup rows, `<it>.ledger` beside it (default `<collection>.rollups`; the factory passes MONGODB_ROLLUP_COLLECTION). */
+  /** Collection of the minute and hour rollup rows, `<it>.heads` beside it (default `<collection>.rollups`; the factory passes MONGODB_ROLLUP_COLLECTION). */
   rollupCollection?: string;
   /** Days rollup rows are kept (default 400). */
   rollupRetentionDays?: number;
@@ -77,8 +77,8 @@ export class MongoEventStore implements EventStore {
     // The factory passes MONGODB_ROLLUP_COLLECTION; a store built directly (tests, benchmarks) keeps
     // its rollups beside its own events, so two such stores never share rows or the "since" record.
     const rollups = options.rollupCollection ?? `${options.collection}.rollups`;
-    const ledger = db.collection<StoredRollup>(`${rollups}.ledger`);
-    this.rollups = new MongoRollups(db.collection<StoredRollup>(rollups), ledger, db.collection(options.collection), {
+    const heads = db.collection<StoredRollup>(`${rollups}.heads`);
+    this.rollups = new MongoRollups(db.collection<StoredRollup>(rollups), heads, db.collection(options.collection), {
       ...this.retentionOptions,
       retentionMs: options.rollupRetentionMs ?? (options.rollupRetentionDays ?? 400) * 86_400_000,
     });

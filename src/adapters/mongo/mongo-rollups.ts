@@ -1,203 +1,219 @@
-import { type Collection, type Document, MongoBulkWriteError, MongoServerError } from "mongodb";
-import { murmur3_128hex } from "../../domain/hash/murmur3.ts";
+import { type Collection, type Document, MongoServerError } from "mongodb";
 import { DIMENSION_SETS, type DimSet, FULL_SET, projectDims } from "../../domain/rollup/dimension-sets.ts";
 import {
-  DAY_MS,
-  dayOf,
   dimsKey,
   emptyCell,
   flattenBins,
-  HOUR_MS,
-  hourOf,
   mergeCell,
   mergeExemplars,
-  minuteOf,
+  RESOLUTION_MS,
+  type Resolution,
   type RollupCell,
   type RollupDelta,
   type RollupDims,
   type RollupRecord,
+  startOf,
+  unflattenBins,
 } from "../../domain/rollup/rollup.ts";
 import { defaultLogger } from "../../log/logger.ts";
 import type { RollupApplyResult, RollupRead } from "../../ports/event-store.ts";
 import { ensureRetention, pruneExpired, type RetentionOptions, type RetentionTarget } from "./mongo-retention.ts";
 
 /**
- * Rollups in MongoDB or FerretDB, built on the one write both servers make atomic: an insert with
- * a unique `_id`. FerretDB 1.24 (SQLite) runs every update as find-then-write-back with no lock, so
- * concurrent `$inc`s on one document lose updates (measured: 4 writers × 150 `$inc` left 183), and
- * a filtered `replaceOne` can overwrite a newer document. So nothing is ever updated in place:
+ * Rollups in MongoDB or FerretDB, built on the two things both servers do well: an insert with a
+ * unique `_id` is atomic, and a find by `_id` is an index lookup. FerretDB 1.24 (SQLite) runs
+ * every update as find-then-write-back with no lock (concurrent `$inc`s lose updates) and pushes
+ * no filter but `_id` equality down (any other find decodes the whole collection), so every read
+ * and write here is by `_id`:
  *
- * - the ledger (collection `<rollups>.ledger`): one document per (delta, minute, chunk of rows),
- *   `_id` derived from them. Inserting it is applying it; E11000 means already applied. Kept for
- *   the retention: it is what every row is summed from, and what makes a replay a duplicate. Its
- *   own collection, so that FerretDB's reads of rows (full scans) never decode it.
- * - minute rows (res "m"), one per (tenant, minute, dimension set `s`, dims) and version v = the
- *   number of ledger rows summed into it; hour rows (res "h"), v = the sum of its minutes' v. Each
- *   version is its own insert-only document (`_id` ends in v); readers take the greatest v per
- *   row, writers delete the versions they see superseded. Day reads sum hour rows.
+ * - a **bucket** is one tenant's minute, hour or UTC day. Its state (the rows of every dimension
+ *   set, one JSON string per set, bins apart so only percentiles parse them) lives in immutable
+ *   **versions** `v = 1, 2, 3, …`, each a complete state, `_id` = (resolution, start, v, tenant).
+ *   A writer extends a bucket by inserting `v + 1` computed from `v`; E11000 means another writer
+ *   got there first, so it re-reads and tries again on top of theirs (compare-and-swap).
+ * - a minute version lists the delta ids summed into it: a delta already listed is a duplicate, so
+ *   a redelivery, a replay or a second worker never counts twice.
+ * - an hour (day) version is the sum of the newest versions of its minutes (hours), and records
+ *   which version of each it summed (`parts`). A writer that extended a minute makes sure the
+ *   newest hour version includes at least that minute version, re-summing on top of the newest
+ *   hour version when not, and likewise for the day. Each version is summed from versions at least
+ *   as new as its predecessor's, so no later version can drop what an earlier one held.
+ * - a crash between the steps heals on redelivery: the minute says "already applied", and the
+ *   hour and day are brought up to the minute's newest version all the same.
  *
- * Why this is exact: ledger documents are only added, so a complete sum has the greatest v and no
- * incomplete one can reach it; a writer re-reads after its own insert, so the last writer to read
- * sees every ledger document and writes (or finds) the complete version, and likewise for hours.
- * A crash between steps heals on redelivery: rows are recomputed for everything a batch touches,
- * already-applied deltas included.
+ * Readers find a bucket's newest version from a hint (`<rollups>.heads`, updated after each
+ * insert, allowed to lag) by probing forward. Versions two behind the newest are emptied (their
+ * `_id` stays, so it is never reused). A state string over 4 MB is spread over chunk documents, so
+ * even a day with millions of groups stays under the 16 MB document limit.
  */
 
 export interface StoredRollup extends Document {
   _id: string;
 }
 
-interface LedgerRow extends RollupDims, RollupCell {
-  k: string;
+type Code = "m" | "h" | "d";
+const CODE: Record<Resolution, Code> = { minute: "m", hour: "h", day: "d" };
+const CHILD: Partial<Record<Resolution, Resolution>> = { hour: "minute", day: "hour" };
+const SETS = DIMENSION_SETS.length;
+
+/** One group of one dimension set in a bucket's state. */
+interface Entry {
+  set: DimSet;
+  dims: RollupDims;
+  cell: RollupCell;
   exemplars: string[];
 }
+type State = Map<string, Entry>;
 
-interface LedgerDoc extends StoredRollup {
-  _id: string;
-  tenant: string;
-  /** Minute start; -1 for the marker of a delta without rows. */
-  start: number;
-  delta: string;
-  at: Date;
-  rows: LedgerRow[];
-}
+/** [service, route, method, statusCode, errorCode, error, count, durationCount, durationSum, durationMin, durationMax, exemplars] */
+type EncodedRow = [string, string | null, string | null, number | null, string | null, 0 | 1, number, number, number, number | null, number | null, string[]];
 
-interface RowDoc extends StoredRollup, RollupDims, RollupCell {
-  _id: string;
+/** A state field: the JSON itself, or the ids of the chunk documents that hold it in order. */
+type Payload = string | { chunks: string[] };
+
+interface VersionDoc extends StoredRollup {
   tenant: string;
-  res: "m" | "h";
-  /** Dimension set; absent on rows written before sets existed, which are all FULL_SET. */
-  s?: DimSet;
+  res: Code;
   start: number;
-  k: string;
   v: number;
   at: Date;
-  exemplars: string[];
+  /** Minutes: ids of the deltas summed in. */
+  applied?: string[];
+  /** Hours and days: the version of each minute (hour) summed in, by its start. */
+  parts?: Record<string, number>;
+  /** Emptied: two newer versions exist. */
+  stub?: true;
+  [field: `r${number}` | `b${number}`]: Payload;
 }
 
-/** Rows per ledger document: far below 16 MB even with every duration bin filled. */
-const CHUNK_ROWS = 256;
-const META_ID = "meta:since";
+interface ChunkDoc extends StoredRollup {
+  text: string;
+  at: Date;
+}
+
+const META_ID = "meta:since:buckets";
+/** Written by the earlier row-per-group layout: its rollups are not read, so they count as legacy. */
+const OLD_META_ID = "meta:since";
+const CHUNK_CHARS = 4_000_000;
+/** Buckets worked on at once by one call. */
+const PARALLEL = 16;
 
 export const ROLLUP_RETENTION: RetentionTarget = { field: "at", ttlIndex: "ttl_at", index: "at", label: "event-store:mongo rollups" };
 
-const ROW_INDEX = { key: { tenant: 1, res: 1, start: 1, k: 1 }, name: "tenant_res_start_k" };
-const LEDGER_INDEX = { key: { tenant: 1, start: 1 }, name: "tenant_start" };
-
-const hash = (parts: unknown[]): string => murmur3_128hex(JSON.stringify(parts));
-const ledgerId = (tenant: string, start: number, delta: string, chunk: number): string => `d:${hash([tenant, start, delta, chunk])}`;
-const rowId = (res: "m" | "h", tenant: string, start: number, k: string, v: number): string => `${res}:${hash([tenant, start, k])}:${v}`;
-
-function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = make();
-    map.set(key, value);
-  }
-  return value;
-}
-
+const versionId = (res: Code, tenant: string, start: number, v: number): string => `${res}:${start}:${v}:${tenant}`;
+const headId = (res: Code, tenant: string, start: number): string => `${res}:${start}:${tenant}`;
 const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === 11000;
 
-/** Inserts what is not there yet; returns the indexes already there (E11000). Any other failure throws. */
-async function insertNew(collection: Collection<StoredRollup>, docs: readonly StoredRollup[]): Promise<Set<number>> {
-  if (docs.length === 0) return new Set();
-  try {
-    await collection.insertMany(docs.slice(), { ordered: false });
-    return new Set();
-  } catch (error) {
-    if (!(error instanceof MongoBulkWriteError)) throw error;
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    if (writeErrors.some((w) => w.code !== 11000)) throw error;
-    // An unreachable server raises a bulk error too, with nothing inserted and no write errors.
-    if (error.result.insertedCount + writeErrors.length !== docs.length) throw error;
-    return new Set(writeErrors.map((w) => w.index));
+/** Runs `work` on every item, at most PARALLEL at a time. */
+async function each<T>(items: Iterable<T>, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const lanes = Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  });
+  await Promise.all(lanes);
+}
+
+function entryFor(state: State, set: DimSet, dims: RollupDims): Entry {
+  const projected = projectDims(dims, set);
+  const key = `${set}|${dimsKey(projected)}`;
+  let entry = state.get(key);
+  if (entry === undefined) {
+    entry = { set, dims: projected, cell: emptyCell(), exemplars: [] };
+    state.set(key, entry);
+  }
+  return entry;
+}
+
+/** Adds one delta row to every dimension set of a state. */
+function addRow(state: State, row: RollupDims & RollupCell & { exemplars: readonly string[] }): void {
+  for (let set = 0; set < SETS; set++) {
+    const entry = entryFor(state, set, row);
+    mergeCell(entry.cell, row);
+    mergeExemplars(entry.exemplars, row.exemplars);
   }
 }
 
-/** The row key of a group in a set: the full set keeps the plain dimsKey (as before sets existed). */
-const setKey = (set: DimSet, dims: RollupDims): string => (set === FULL_SET ? dimsKey(dims) : `${set}|${dimsKey(projectDims(dims, set))}`);
-
-function rowRecord(doc: RowDoc, withBins: boolean, start = doc.start): RollupRecord {
-  return {
-    start,
-    service: doc.service,
-    route: doc.route,
-    method: doc.method,
-    statusCode: doc.statusCode,
-    errorCode: doc.errorCode,
-    error: doc.error,
-    count: doc.count,
-    durationCount: doc.durationCount,
-    durationSum: doc.durationSum,
-    durationMin: doc.durationMin,
-    durationMax: doc.durationMax,
-    bins: withBins ? flattenBins(doc.bins ?? {}) : [],
-    exemplars: (doc.exemplars ?? []).slice(),
-  };
-}
-
-function newRow(res: "m" | "h", tenant: string, start: number, set: DimSet, dims: RollupDims, k: string): RowDoc {
-  const { service, route, method, statusCode, errorCode, error } = projectDims(dims, set);
-  return {
-    _id: "",
-    tenant,
-    res,
-    s: set,
-    start,
-    k,
-    v: 0,
-    at: new Date(start),
-    service,
-    route,
-    method,
-    statusCode,
-    errorCode,
-    error,
-    ...emptyCell(),
-    exemplars: [],
-  };
-}
-
-/** Per row key (start|k), the document with the greatest v; the others into `superseded`. */
-function newestVersions(docs: readonly RowDoc[], superseded?: string[]): Map<string, RowDoc> {
-  const newest = new Map<string, RowDoc>();
-  for (const doc of docs) {
-    const key = `${doc.start}|${doc.k}`;
-    const seen = newest.get(key);
-    if (seen === undefined || doc.v > seen.v) {
-      if (seen) superseded?.push(seen._id);
-      newest.set(key, doc);
-    } else {
-      superseded?.push(doc._id);
-    }
+function addState(into: State, from: State): void {
+  for (const { set, dims, cell, exemplars } of from.values()) {
+    const entry = entryFor(into, set, dims);
+    mergeCell(entry.cell, cell);
+    mergeExemplars(entry.exemplars, exemplars);
   }
-  return newest;
 }
 
-/** tenant → minute → dims keys a batch touched. */
-export type Touched = Map<string, Map<number, Set<string>>>;
+function encode(state: State): Record<string, string> {
+  const rows: EncodedRow[][] = Array.from({ length: SETS }, () => []);
+  const bins: number[][][] = Array.from({ length: SETS }, () => []);
+  for (const { set, dims: d, cell: c, exemplars } of state.values()) {
+    rows[set]?.push([d.service, d.route, d.method, d.statusCode, d.errorCode, d.error, c.count, c.durationCount, c.durationSum, c.durationMin, c.durationMax, exemplars]);
+    bins[set]?.push(flattenBins(c.bins));
+  }
+  const out: Record<string, string> = {};
+  for (let set = 0; set < SETS; set++) {
+    out[`r${set}`] = JSON.stringify(rows[set]);
+    out[`b${set}`] = JSON.stringify(bins[set]);
+  }
+  return out;
+}
+
+/** One set's rows of a version as records (`bins` empty when `binsJson` is absent). */
+function decodeRecords(rowsJson: string, binsJson: string | undefined, start: number): RollupRecord[] {
+  const rows = JSON.parse(rowsJson) as EncodedRow[];
+  const bins = binsJson === undefined ? undefined : (JSON.parse(binsJson) as number[][]);
+  return rows.map((r, i) => ({
+    service: r[0],
+    route: r[1],
+    method: r[2],
+    statusCode: r[3],
+    errorCode: r[4],
+    error: r[5],
+    start,
+    count: r[6],
+    durationCount: r[7],
+    durationSum: r[8],
+    durationMin: r[9],
+    durationMax: r[10],
+    bins: bins?.[i] ?? [],
+    exemplars: r[11],
+  }));
+}
+
+/** One delta's rows of one minute; `owner`: the delta's first minute. */
+interface Part {
+  delta: RollupDelta;
+  rows: RollupDelta["rows"];
+  owner: boolean;
+}
+
+/** A version was emptied while being read (its chunks went): read a newer one. */
+class StaleVersion extends Error {}
+
+const MS: Record<Code, number> = { m: RESOLUTION_MS.minute, h: RESOLUTION_MS.hour, d: RESOLUTION_MS.day };
+
+/** Retention's `at` for a bucket: its end, so a day outlives its hours (a rowless delta's marker bucket, start -1: now). */
+const atOf = (res: Code, start: number): Date => new Date(start < 0 ? Date.now() : start + MS[res]);
 
 export class MongoRollups {
   private since: Promise<number> | undefined;
 
   constructor(
+    /** Versions, chunks and the "since" record. */
     readonly collection: Collection<StoredRollup>,
-    readonly ledger: Collection<StoredRollup>,
+    /** Each bucket's newest version number, as a hint. */
+    readonly heads: Collection<StoredRollup>,
     private readonly events: Collection<Document>,
     private readonly retention: RetentionOptions,
   ) {}
 
-  /** Indexes, retention (returned: TTL or prune), and the moment rollups began. */
+  /** Retention (returned: TTL or prune), and the moment rollups began. */
   async init(): Promise<"ttl" | "prune"> {
-    await this.collection.createIndex(ROW_INDEX.key, { name: ROW_INDEX.name });
-    await this.ledger.createIndex(LEDGER_INDEX.key, { name: LEDGER_INDEX.name });
     // The events' retention already warned about a server without TTL: the same news at info.
     const log = this.retention.log ?? defaultLogger;
     const options = { ...this.retention, log: { ...log, warn: (line: string) => log.info(line) } };
     const mode = await ensureRetention(this.collection, options, ROLLUP_RETENTION);
-    await ensureRetention(this.ledger, options, { ...ROLLUP_RETENTION, label: "event-store:mongo rollup ledger" });
-    const legacy = (await this.events.findOne({}, { projection: { _id: 1 } })) !== null;
+    await ensureRetention(this.heads, options, { ...ROLLUP_RETENTION, label: "event-store:mongo rollup heads" });
+    const legacy =
+      (await this.events.findOne({}, { projection: { _id: 1 } })) !== null || (await this.collection.findOne({ _id: OLD_META_ID })) !== null;
     try {
       await this.collection.insertOne({ _id: META_ID, since: Date.now(), legacy });
     } catch (error) {
@@ -222,173 +238,318 @@ export class MongoRollups {
   }
 
   async pruneExpired(now = Date.now()): Promise<number> {
-    const rows = await pruneExpired(this.collection, this.retention, now, ROLLUP_RETENTION);
-    return rows + (await pruneExpired(this.ledger, this.retention, now, ROLLUP_RETENTION));
+    const versions = await pruneExpired(this.collection, this.retention, now, ROLLUP_RETENTION);
+    return versions + (await pruneExpired(this.heads, this.retention, now, ROLLUP_RETENTION));
   }
 
   async applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult> {
     if (deltas.length === 0) return { applied: 0, duplicates: 0 };
-    const { result, touched } = await this.insertLedger(deltas);
-    await this.refresh(touched);
-    return result;
+    const { fresh, minutes } = await this.applyMinutes(deltas);
+    await this.foldUp(minutes);
+    return { applied: fresh.size, duplicates: deltas.length - fresh.size };
   }
 
-  /** Step 1: the ledger. A delta is applied once any of its documents is new. */
-  async insertLedger(deltas: readonly RollupDelta[]): Promise<{ result: RollupApplyResult; touched: Touched }> {
-    const docs: LedgerDoc[] = [];
-    const owner: number[] = [];
-    const touched: Touched = new Map();
-    deltas.forEach((delta, d) => {
-      const minutes = new Map<number, Map<string, LedgerRow>>();
+  /**
+   * Step 1: each delta's rows into its minutes. Returns the deltas new to at least one minute, and
+   * per tenant the newest version of every minute touched (duplicates included, so a redelivery
+   * after a crash still brings the hours and days up to date).
+   */
+  async applyMinutes(deltas: readonly RollupDelta[]): Promise<{ fresh: Set<RollupDelta>; minutes: Map<string, Map<number, number>> }> {
+    const buckets = new Map<string, { tenant: string; start: number; parts: Part[] }>();
+    const seen = new Set<string>();
+    for (const delta of deltas) {
+      // The same delta twice in one call is one delta.
+      if (seen.has(`${delta.tenant}\u0000${delta.id}`)) continue;
+      seen.add(`${delta.tenant}\u0000${delta.id}`);
+      const byMinute = new Map<number, RollupDelta["rows"]>();
       for (const row of delta.rows) {
-        const start = minuteOf(row.minute);
-        const k = dimsKey(row);
-        const into = entry(
-          entry(minutes, start, () => new Map<string, LedgerRow>()),
-          k,
-          () => {
-            const { service, route, method, statusCode, errorCode, error } = row;
-            return { k, service, route, method, statusCode, errorCode, error, ...emptyCell(), exemplars: [] };
-          },
-        );
-        mergeCell(into, row);
-        mergeExemplars(into.exemplars, row.exemplars);
+        const start = startOf("minute", row.minute);
+        const rows = byMinute.get(start) ?? [];
+        rows.push(row);
+        byMinute.set(start, rows);
       }
-      const now = new Date();
-      if (minutes.size === 0) {
-        const _id = ledgerId(delta.tenant, -1, delta.id, 0);
-        docs.push({ _id, tenant: delta.tenant, start: -1, delta: delta.id, at: now, rows: [] });
-        owner.push(d);
+      // A delta without rows still counts once: it is recorded in a marker bucket.
+      if (byMinute.size === 0) byMinute.set(-1, []);
+      // Whoever adds it to its first minute is the one that applied it (the count, not the sums).
+      const owner = Math.min(...byMinute.keys());
+      for (const [start, rows] of byMinute) {
+        const key = `${delta.tenant}\u0000${start}`;
+        const bucket = buckets.get(key) ?? { tenant: delta.tenant, start, parts: [] };
+        bucket.parts.push({ delta, rows, owner: start === owner });
+        buckets.set(key, bucket);
       }
-      const byMinute = entry(touched, delta.tenant, () => new Map<number, Set<string>>());
-      for (const [start, rows] of minutes) {
-        // Sorted, so a redelivery cuts the same chunks under the same ids.
-        const sorted = [...rows.values()].sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-        for (let i = 0; i < sorted.length; i += CHUNK_ROWS) {
-          const _id = ledgerId(delta.tenant, start, delta.id, i / CHUNK_ROWS);
-          const at = new Date(start);
-          docs.push({ _id, tenant: delta.tenant, start, delta: delta.id, at, rows: sorted.slice(i, i + CHUNK_ROWS) });
-          owner.push(d);
+    }
+    const fresh = new Set<RollupDelta>();
+    const minutes = new Map<string, Map<number, number>>();
+    await each(buckets.values(), async ({ tenant, start, parts }) => {
+      const { v, added } = await this.extendMinute(tenant, start, parts);
+      for (const part of added) if (part.owner) fresh.add(part.delta);
+      if (start < 0) return;
+      const versions = minutes.get(tenant) ?? new Map<number, number>();
+      versions.set(start, v);
+      minutes.set(tenant, versions);
+    });
+    return { fresh, minutes };
+  }
+
+  /** Steps 2 and 3: the hours of the minutes touched, then the days of those hours. */
+  async foldUp(minutes: Map<string, Map<number, number>>): Promise<void> {
+    for (const parent of ["hour", "day"] as const) {
+      const work: Array<{ tenant: string; start: number; children: Map<number, number> }> = [];
+      for (const [tenant, versions] of minutes) {
+        const byParent = new Map<number, Map<number, number>>();
+        for (const [child, v] of versions) {
+          const start = startOf(parent, child);
+          const children = byParent.get(start) ?? new Map<number, number>();
+          children.set(child, v);
+          byParent.set(start, children);
         }
-        const keys = entry(byMinute, start, () => new Set<string>());
-        for (const row of rows.values()) for (let set = 0; set < DIMENSION_SETS.length; set++) keys.add(setKey(set, row));
+        for (const [start, children] of byParent) work.push({ tenant, start, children });
+      }
+      const next = new Map<string, Map<number, number>>();
+      await each(work, async ({ tenant, start, children }) => {
+        const v = await this.fold(parent, tenant, start, children);
+        const versions = next.get(tenant) ?? new Map<number, number>();
+        versions.set(start, v);
+        next.set(tenant, versions);
+      });
+      minutes = next;
+    }
+  }
+
+  private async extendMinute(tenant: string, start: number, parts: readonly Part[]): Promise<{ v: number; added: Part[] }> {
+    let current = await this.newestState("m", tenant, start, 0);
+    for (;;) {
+      const applied = new Set(current?.doc.applied ?? []);
+      const added = parts.filter((p) => !applied.has(p.delta.id));
+      if (added.length === 0) return { v: current?.doc.v ?? 0, added: [] };
+      const state = current?.state ?? new Map();
+      for (const part of added) for (const row of part.rows) addRow(state, row);
+      const v = (current?.doc.v ?? 0) + 1;
+      const ids = [...applied, ...new Set(added.map((p) => p.delta.id))];
+      if (await this.insertVersion("m", tenant, start, v, state, { applied: ids })) return { v, added };
+      current = await this.newestState("m", tenant, start, v);
+    }
+  }
+
+  /** Makes the newest hour (day) version include at least the given minute (hour) versions; returns its version. */
+  private async fold(resolution: "hour" | "day", tenant: string, start: number, children: Map<number, number>): Promise<number> {
+    const code = CODE[resolution];
+    const childCode = CODE[CHILD[resolution] ?? "minute"];
+    let doc = await this.newest(code, tenant, start, 0);
+    for (;;) {
+      const had = doc?.parts ?? {};
+      if ([...children].every(([child, v]) => (had[String(child)] ?? 0) >= v)) return doc?.v ?? 0;
+      // Every child summed before plus the ones touched, each at its newest version.
+      const floor = new Map<number, number>(Object.entries(had).map(([child, v]) => [Number(child), v]));
+      for (const [child, v] of children) floor.set(child, Math.max(floor.get(child) ?? 0, v));
+      const state: State = new Map();
+      const parts: Record<string, number> = {};
+      const found: Array<[number, { doc: VersionDoc; state: State }]> = [];
+      await each(floor, async ([child, v]) => {
+        const version = await this.newestState(childCode, tenant, child, v);
+        if (version !== null) found.push([child, version]);
+      });
+      // In start order, so every writer merges exemplars alike.
+      found.sort((a, b) => a[0] - b[0]);
+      for (const [child, version] of found) {
+        addState(state, version.state);
+        parts[String(child)] = version.doc.v;
+      }
+      const v = (doc?.v ?? 0) + 1;
+      if (await this.insertVersion(code, tenant, start, v, state, { parts })) return v;
+      doc = await this.newest(code, tenant, start, v);
+    }
+  }
+
+  /** Inserts version v; false when it exists already (another writer's). */
+  private async insertVersion(res: Code, tenant: string, start: number, v: number, state: State, extra: Partial<VersionDoc>): Promise<boolean> {
+    const _id = versionId(res, tenant, start, v);
+    const fields: Record<string, Payload> = {};
+    const chunks: ChunkDoc[] = [];
+    const at = atOf(res, start);
+    for (const [field, text] of Object.entries(encode(state))) {
+      if (text.length <= CHUNK_CHARS) {
+        fields[field] = text;
+        continue;
+      }
+      // Chunk ids are unique to this attempt: a losing writer's chunks can never pass for the winner's.
+      const nonce = crypto.randomUUID();
+      const ids: string[] = [];
+      for (let i = 0; i < text.length; i += CHUNK_CHARS) {
+        ids.push(`c:${nonce}:${ids.length}`);
+        chunks.push({ _id: ids.at(-1) as string, text: text.slice(i, i + CHUNK_CHARS), at });
+      }
+      fields[field] = { chunks: ids };
+    }
+    if (chunks.length > 0) await this.collection.insertMany(chunks, { ordered: true });
+    try {
+      await this.collection.insertOne({ _id, tenant, res, start, v, at, ...extra, ...fields });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      if (chunks.length > 0) await this.collection.deleteMany({ _id: { $in: chunks.map((c) => c._id) } });
+      return false;
+    }
+    await this.afterInsert(res, tenant, start, v);
+    return true;
+  }
+
+  /** Best effort: the hint moves on, and the version two behind is emptied. */
+  private async afterInsert(res: Code, tenant: string, start: number, v: number): Promise<void> {
+    const head = headId(res, tenant, start);
+    try {
+      await this.heads.updateOne({ _id: head }, { $max: { v }, $set: { at: atOf(res, start) } }, { upsert: true });
+    } catch (error) {
+      // Two first writers upserting at once: the other's hint stands.
+      if (!isDuplicateKey(error)) throw error;
+    }
+    if (v <= 2) return;
+    const old = versionId(res, tenant, start, v - 2);
+    const stale = (await this.collection.findOne({ _id: old })) as VersionDoc | null;
+    if (stale === null || stale.stub) return;
+    const unset: Record<string, ""> = { applied: "", parts: "" };
+    const chunkIds: string[] = [];
+    for (let set = 0; set < SETS; set++) {
+      for (const field of [`r${set}`, `b${set}`] as const) {
+        unset[field] = "";
+        const payload = stale[field];
+        if (typeof payload === "object" && payload !== null) chunkIds.push(...payload.chunks);
+      }
+    }
+    await this.collection.updateOne({ _id: old }, { $set: { stub: true }, $unset: unset });
+    if (chunkIds.length > 0) await this.collection.deleteMany({ _id: { $in: chunkIds } });
+  }
+
+  /**
+   * The bucket's newest version (or null: none yet), probing forward from `atLeast` (a version
+   * known to exist) or from the hint. Versions are numbered without gaps and never deleted while
+   * their bucket is kept, so the newest is the one before the first missing number.
+   */
+  private async newest(res: Code, tenant: string, start: number, atLeast: number, projection?: Document): Promise<VersionDoc | null> {
+    let from = atLeast;
+    if (from <= 0) {
+      const head = await this.heads.findOne({ _id: headId(res, tenant, start) });
+      from = typeof head?.v === "number" ? head.v : 1;
+    }
+    let last: VersionDoc | null = null;
+    let restarted = from <= 1;
+    for (;;) {
+      const window = (await Promise.all(
+        [0, 1, 2, 3].map((i) => this.collection.findOne({ _id: versionId(res, tenant, start, from + i) }, projection ? { projection } : {})),
+      )) as Array<VersionDoc | null>;
+      const missing = window.findIndex((doc) => doc === null);
+      if (missing === -1) {
+        last = window[3] ?? null;
+        from += 4;
+        continue;
+      }
+      const newest = missing > 0 ? (window[missing - 1] ?? null) : last;
+      if (newest === null) {
+        // Nothing at the hint: the bucket is empty (a hint never runs ahead of the versions).
+        if (!restarted && last === null) {
+          restarted = true;
+          from = 1;
+          continue;
+        }
+        return null;
+      }
+      // Emptied between our reads of it and of the next: two newer ones exist now.
+      if (newest.stub) {
+        from = newest.v + 1;
+        last = null;
+        restarted = true;
+        continue;
+      }
+      return newest;
+    }
+  }
+
+  /** A version's complete state (every set, bins included). */
+  private async state(doc: VersionDoc): Promise<State> {
+    const state: State = new Map();
+    for (let set = 0; set < SETS; set++) {
+      const rows = await this.text(doc[`r${set}`]);
+      const bins = await this.text(doc[`b${set}`]);
+      for (const record of decodeRecords(rows, bins, doc.start)) {
+        const { start: _, bins: flat, exemplars, ...rest } = record;
+        const dims: RollupDims = { service: rest.service, route: rest.route, method: rest.method, statusCode: rest.statusCode, errorCode: rest.errorCode, error: rest.error };
+        const entry = entryFor(state, set, dims);
+        mergeCell(entry.cell, { ...rest, bins: unflattenBins(flat) });
+        mergeExemplars(entry.exemplars, exemplars);
+      }
+    }
+    return state;
+  }
+
+  private async text(payload: Payload | undefined): Promise<string> {
+    if (payload === undefined) return "[]";
+    if (typeof payload === "string") return payload;
+    const docs = (await this.collection.find({ _id: { $in: payload.chunks } }).toArray()) as ChunkDoc[];
+    if (docs.length !== payload.chunks.length) throw new StaleVersion();
+    const byId = new Map(docs.map((d) => [d._id, d.text]));
+    return payload.chunks.map((id) => byId.get(id) ?? "").join("");
+  }
+
+  /** The newest version from `atLeast` on with its complete state, or null. */
+  private async newestState(res: Code, tenant: string, start: number, atLeast: number): Promise<{ doc: VersionDoc; state: State } | null> {
+    let from = atLeast;
+    for (;;) {
+      const doc = await this.newest(res, tenant, start, from);
+      if (doc === null) return null;
+      try {
+        return { doc, state: await this.state(doc) };
+      } catch (error) {
+        if (!(error instanceof StaleVersion)) throw error;
+        from = doc.v + 1;
+      }
+    }
+  }
+
+  /**
+   * The buckets of a resolution in [from, to) that hold data, each with a version known to exist:
+   * days are probed, hours and minutes are listed by the `parts` of their day and hour, so a read
+   * never probes the empty minutes of a range.
+   */
+  private async bucketsWithData(resolution: Resolution, tenant: string, from: number, to: number): Promise<Map<number, number>> {
+    const found = new Map<number, number>();
+    if (resolution === "day") {
+      for (let start = startOf("day", from); start < to; start += RESOLUTION_MS.day) if (start >= from) found.set(start, 0);
+      return found;
+    }
+    const parent: Resolution = resolution === "minute" ? "hour" : "day";
+    const parents = await this.bucketsWithData(parent, tenant, startOf(parent, from), to);
+    await each(parents, async ([start, atLeast]) => {
+      const doc = await this.newest(CODE[parent], tenant, start, atLeast, { v: 1, stub: 1, parts: 1 });
+      for (const [child, v] of Object.entries(doc?.parts ?? {})) {
+        const at = Number(child);
+        if (at >= from && at < to) found.set(at, v);
       }
     });
-    const present = await insertNew(this.ledger, docs);
-    const fresh = new Set<number>();
-    owner.forEach((d, i) => {
-      if (!present.has(i)) fresh.add(d);
-    });
-    return { result: { applied: fresh.size, duplicates: deltas.length - fresh.size }, touched };
-  }
-
-  /** Steps 2 and 3: the minute rows, then the hour rows, of everything touched. */
-  async refresh(touched: Touched): Promise<void> {
-    const minuteRows = (await Promise.all([...touched].map(([tenant, minutes]) => this.sumMinutes(tenant, minutes)))).flat();
-    await insertNew(this.collection, minuteRows);
-    const hours: Array<{ tenant: string; hour: number; keys: Set<string> }> = [];
-    for (const [tenant, minutes] of touched) {
-      const byHour = new Map<number, Set<string>>();
-      for (const [minute, keys] of minutes) {
-        const into = entry(byHour, hourOf(minute), () => new Set<string>());
-        for (const k of keys) into.add(k);
-      }
-      for (const [hour, keys] of byHour) hours.push({ tenant, hour, keys });
-    }
-    const superseded: string[] = [];
-    const hourRows = (await Promise.all(hours.map(({ tenant, hour, keys }) => this.sumHour(tenant, hour, keys, superseded)))).flat();
-    // New versions go in before old ones go: a reader always finds one.
-    await insertNew(this.collection, hourRows);
-    if (superseded.length > 0) await this.collection.deleteMany({ _id: { $in: superseded } });
-  }
-
-  /** The touched minute rows of one tenant, summed from every ledger document of those minutes. */
-  private async sumMinutes(tenant: string, minutes: Map<number, Set<string>>): Promise<RowDoc[]> {
-    const starts = [...minutes.keys()];
-    if (starts.length === 0) return [];
-    const ledger = (await this.ledger
-      .find({ tenant, start: { $in: starts } }, { projection: { delta: 1, start: 1, rows: 1 } })
-      .toArray()) as LedgerDoc[];
-    // In delta order, so every writer merges exemplars alike.
-    ledger.sort((a, b) => (a.delta < b.delta ? -1 : a.delta > b.delta ? 1 : a._id < b._id ? -1 : 1));
-    const sums = new Map<string, RowDoc>();
-    for (const doc of ledger) {
-      const keys = minutes.get(doc.start);
-      for (const row of doc.rows) {
-        for (let set = 0; set < DIMENSION_SETS.length; set++) {
-          const k = setKey(set, row);
-          if (!keys?.has(k)) continue;
-          const sum = entry(sums, `${doc.start}|${k}`, () => newRow("m", tenant, doc.start, set, row, k));
-          mergeCell(sum, row);
-          mergeExemplars(sum.exemplars, row.exemplars);
-          sum.v++;
-        }
-      }
-    }
-    for (const sum of sums.values()) sum._id = rowId("m", tenant, sum.start, sum.k, sum.v);
-    return [...sums.values()];
-  }
-
-  /** One tenant's hour rows for the touched keys, from the newest minute rows; stale versions into `superseded`. */
-  private async sumHour(tenant: string, hour: number, keys: Set<string>, superseded: string[]): Promise<RowDoc[]> {
-    const docs = (await this.collection
-      .find({ tenant, res: { $in: ["m", "h"] }, start: { $gte: hour, $lt: hour + HOUR_MS }, k: { $in: [...keys] } })
-      .toArray()) as RowDoc[];
-    const minutes = newestVersions(
-      docs.filter((d) => d.res === "m"),
-      superseded,
-    );
-    const stored = newestVersions(
-      docs.filter((d) => d.res === "h"),
-      superseded,
-    );
-    const sums = new Map<string, RowDoc>();
-    for (const minute of [...minutes.values()].sort((a, b) => a.start - b.start)) {
-      const sum = entry(sums, minute.k, () => newRow("h", tenant, hour, minute.s ?? FULL_SET, minute, minute.k));
-      mergeCell(sum, minute);
-      mergeExemplars(sum.exemplars, minute.exemplars);
-      sum.v += minute.v;
-    }
-    const out: RowDoc[] = [];
-    for (const sum of sums.values()) {
-      const current = stored.get(`${hour}|${sum.k}`);
-      // Equal v: the same minutes, already stored; smaller: another writer saw more.
-      if (current !== undefined && current.v >= sum.v) continue;
-      if (current) superseded.push(current._id);
-      sum._id = rowId("h", tenant, hour, sum.k, sum.v);
-      out.push(sum);
-    }
-    return out;
+    return found;
   }
 
   async readRollups(read: RollupRead): Promise<RollupRecord[]> {
     const set = read.set ?? FULL_SET;
     const withBins = read.bins ?? true;
-    const day = read.resolution === "day";
-    // A day row is the sum of its hour rows: read whole days.
-    const from = day ? Math.ceil(read.from / DAY_MS) * DAY_MS : read.from;
-    const to = day ? Math.ceil(read.to / DAY_MS) * DAY_MS : read.to;
-    if (read.to <= from) return [];
-    const docs = (await this.collection
-      .find(
-        {
-          tenant: read.tenant,
-          res: read.resolution === "minute" ? "m" : "h",
-          s: set === FULL_SET ? { $in: [FULL_SET, null] } : set,
-          start: { $gte: from, $lt: to },
-        },
-        { projection: { tenant: 0, res: 0, at: 0, ...(withBins ? {} : { bins: 0 }) } },
-      )
-      .toArray()) as RowDoc[];
-    const rows = [...newestVersions(docs).values()];
-    if (!day) return rows.map((doc) => rowRecord(doc, withBins));
-    const days = new Map<string, RowDoc>();
-    for (const doc of rows.sort((a, b) => a.start - b.start)) {
-      const start = dayOf(doc.start);
-      const sum = entry(days, `${start}|${doc.k}`, () => newRow("h", read.tenant, start, set, doc, doc.k));
-      mergeCell(sum, { ...doc, bins: doc.bins ?? {} });
-      mergeExemplars(sum.exemplars, doc.exemplars);
-    }
-    return [...days.values()].map((doc) => rowRecord(doc, withBins));
+    if (read.to <= read.from) return [];
+    const buckets = await this.bucketsWithData(read.resolution, read.tenant, read.from, read.to);
+    const projection = { v: 1, stub: 1, start: 1, [`r${set}`]: 1, ...(withBins ? { [`b${set}`]: 1 } : {}) };
+    const out: RollupRecord[][] = [];
+    await each(buckets, async ([start, atLeast]) => {
+      let from = atLeast;
+      for (;;) {
+        const doc = await this.newest(CODE[read.resolution], read.tenant, start, from, projection);
+        if (doc === null) return;
+        try {
+          const rows = await this.text(doc[`r${set}`]);
+          out.push(decodeRecords(rows, withBins ? await this.text(doc[`b${set}`]) : undefined, start));
+          return;
+        } catch (error) {
+          if (!(error instanceof StaleVersion)) throw error;
+          from = doc.v + 1;
+        }
+      }
+    });
+    return out.flat();
   }
 }
