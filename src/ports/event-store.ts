@@ -38,6 +38,12 @@ export interface RollupRead {
   set?: DimSet;
   /** Whether rows carry their duration bins (percentiles need them; nothing else does). Default true. */
   bins?: boolean;
+  /**
+   * Narrowing hints a store may apply to read less: only rows of this service, of this error flag.
+   * The caller filters again, so a store that ignores them is still right.
+   */
+  service?: string;
+  error?: 0 | 1;
 }
 
 export type DistinctField = "service" | "route" | "errorCode";

@@ -328,6 +328,13 @@ export function rollupStoreContract(
     const lean = await store.readRollups({ ...everything, resolution: "hour", set: 1, bins: false });
     expect(lean.length).toBeGreaterThan(0);
     expect(lean.every((r) => r.bins.length === 0)).toBe(true);
+    // Narrowing hints: a store may skip other rows, never a matching one.
+    const narrowed = await store.readRollups({ ...everything, resolution: "minute", set: 3, service: "payment", error: 0 });
+    const matching = (await store.readRollups({ ...everything, resolution: "minute", set: 3 })).filter(
+      (r) => r.service === "payment" && r.error === 0,
+    );
+    expect(cellOf(sumOf(narrowed.filter((r) => r.service === "payment" && r.error === 0)))).toEqual(cellOf(sumOf(matching)));
+    expect(matching.length).toBeGreaterThan(0);
   });
 
   const reopenTest = options.reopens ? test : (name: string, body: () => Promise<void>) => bunTest.skip(name, body);

@@ -71,6 +71,8 @@ export class MemoryRollups {
     const collect = (groups: Map<string, Row> | undefined) => {
       if (groups === undefined) return;
       for (const row of groups.values()) {
+        if ((read.service !== undefined && row.service !== read.service) || (read.error !== undefined && row.error !== read.error))
+          continue;
         out.push({ ...row, bins: withBins ? flattenBins(row.bins) : [], exemplars: [...row.exemplars] });
       }
     };

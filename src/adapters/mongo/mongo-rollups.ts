@@ -66,7 +66,20 @@ interface Entry {
 type State = Map<string, Entry>;
 
 /** [service, route, method, statusCode, errorCode, error, count, durationCount, durationSum, durationMin, durationMax, exemplars] */
-type EncodedRow = [string, string | null, string | null, number | null, string | null, 0 | 1, number, number, number, number | null, number | null, string[]];
+type EncodedRow = [
+  string,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  0 | 1,
+  number,
+  number,
+  number,
+  number | null,
+  number | null,
+  string[],
+];
 
 /** A state field: the JSON itself, or the ids of the chunk documents that hold it in order. */
 type Payload = string | { chunks: string[] };
@@ -145,7 +158,20 @@ function encode(state: State): Record<string, string> {
   const rows: EncodedRow[][] = Array.from({ length: SETS }, () => []);
   const bins: number[][][] = Array.from({ length: SETS }, () => []);
   for (const { set, dims: d, cell: c, exemplars } of state.values()) {
-    rows[set]?.push([d.service, d.route, d.method, d.statusCode, d.errorCode, d.error, c.count, c.durationCount, c.durationSum, c.durationMin, c.durationMax, exemplars]);
+    rows[set]?.push([
+      d.service,
+      d.route,
+      d.method,
+      d.statusCode,
+      d.errorCode,
+      d.error,
+      c.count,
+      c.durationCount,
+      c.durationSum,
+      c.durationMin,
+      c.durationMax,
+      exemplars,
+    ]);
     bins[set]?.push(flattenBins(c.bins));
   }
   const out: Record<string, string> = {};
@@ -213,7 +239,8 @@ export class MongoRollups {
     const mode = await ensureRetention(this.collection, options, ROLLUP_RETENTION);
     await ensureRetention(this.heads, options, { ...ROLLUP_RETENTION, label: "event-store:mongo rollup heads" });
     const legacy =
-      (await this.events.findOne({}, { projection: { _id: 1 } })) !== null || (await this.collection.findOne({ _id: OLD_META_ID })) !== null;
+      (await this.events.findOne({}, { projection: { _id: 1 } })) !== null ||
+      (await this.collection.findOne({ _id: OLD_META_ID })) !== null;
     try {
       await this.collection.insertOne({ _id: META_ID, since: Date.now(), legacy });
     } catch (error) {
@@ -363,7 +390,14 @@ export class MongoRollups {
   }
 
   /** Inserts version v; false when it exists already (another writer's). */
-  private async insertVersion(res: Code, tenant: string, start: number, v: number, state: State, extra: Partial<VersionDoc>): Promise<boolean> {
+  private async insertVersion(
+    res: Code,
+    tenant: string,
+    start: number,
+    v: number,
+    state: State,
+    extra: Partial<VersionDoc>,
+  ): Promise<boolean> {
     const _id = versionId(res, tenant, start, v);
     const fields: Record<string, Payload> = {};
     const chunks: ChunkDoc[] = [];
@@ -435,9 +469,11 @@ export class MongoRollups {
     let restarted = from <= 1;
     for (;;) {
       const window = (await Promise.all(
-        [0, 1, 2, 3].map((i) => this.collection.findOne({ _id: versionId(res, tenant, start, from + i) }, projection ? { projection } : {})),
+        [0, 1, 2, 3].map((i) =>
+          this.collection.findOne({ _id: versionId(res, tenant, start, from + i) }, projection ? { projection } : {}),
+        ),
       )) as Array<VersionDoc | null>;
-      const missing = window.findIndex((doc) => doc === null);
+      const missing = window.indexOf(null);
       if (missing === -1) {
         last = window[3] ?? null;
         from += 4;
@@ -472,7 +508,14 @@ export class MongoRollups {
       const bins = await this.text(doc[`b${set}`]);
       for (const record of decodeRecords(rows, bins, doc.start)) {
         const { start: _, bins: flat, exemplars, ...rest } = record;
-        const dims: RollupDims = { service: rest.service, route: rest.route, method: rest.method, statusCode: rest.statusCode, errorCode: rest.errorCode, error: rest.error };
+        const dims: RollupDims = {
+          service: rest.service,
+          route: rest.route,
+          method: rest.method,
+          statusCode: rest.statusCode,
+          errorCode: rest.errorCode,
+          error: rest.error,
+        };
         const entry = entryFor(state, set, dims);
         mergeCell(entry.cell, { ...rest, bins: unflattenBins(flat) });
         mergeExemplars(entry.exemplars, exemplars);
@@ -542,7 +585,13 @@ export class MongoRollups {
         if (doc === null) return;
         try {
           const rows = await this.text(doc[`r${set}`]);
-          out.push(decodeRecords(rows, withBins ? await this.text(doc[`b${set}`]) : undefined, start));
+          const records = decodeRecords(rows, withBins ? await this.text(doc[`b${set}`]) : undefined, start);
+          const { service, error } = read;
+          out.push(
+            service === undefined && error === undefined
+              ? records
+              : records.filter((r) => (service === undefined || r.service === service) && (error === undefined || r.error === error)),
+          );
           return;
         } catch (error) {
           if (!(error instanceof StaleVersion)) throw error;

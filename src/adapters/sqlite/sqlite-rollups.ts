@@ -31,6 +31,24 @@ interface StoredRow {
   exemplars: string;
 }
 
+/** A read's row: the dimensions, start, sums, exemplars and (when asked) bins, in SELECT order. */
+type StoredValues = [
+  string,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number | null,
+  number | null,
+  string,
+  string?,
+];
+
 type CellRow = Pick<StoredRow, "count" | "duration_count" | "duration_sum" | "duration_min" | "duration_max" | "exemplars"> & {
   bins: string;
 };
@@ -79,35 +97,34 @@ export class SqliteRollups {
 
   readRollups(read: RollupRead): RollupRecord[] {
     const withBins = read.bins ?? true;
-    const sql = `SELECT ${DIMS}, start, ${SUMS}, ${withBins ? "bins, " : ""}exemplars FROM rollups
-      WHERE tenant = $tenant AND res = $res AND dset = $set AND start >= $from AND start < $to`;
+    const sql = `SELECT ${DIMS}, start, ${SUMS}, exemplars${withBins ? ", bins" : ""} FROM rollups
+      WHERE tenant = $tenant AND res = $res AND dset = $set AND start >= $from AND start < $to
+      ${read.service === undefined ? "" : "AND service = $service"} ${read.error === undefined ? "" : "AND err = $err"}`;
     let statement = this.reads.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);
       this.reads.set(sql, statement);
     }
-    const rows = statement.all({
-      tenant: read.tenant,
-      res: read.resolution,
-      set: read.set ?? FULL_SET,
-      from: read.from,
-      to: read.to,
-    }) as StoredRow[];
-    return rows.map((row) => ({
-      service: row.service,
-      route: row.route,
-      method: row.method,
-      statusCode: row.status,
-      errorCode: row.error_code,
-      error: row.err === 1 ? 1 : 0,
-      start: row.start,
-      count: row.count,
-      durationCount: row.duration_count,
-      durationSum: row.duration_sum,
-      durationMin: row.duration_min,
-      durationMax: row.duration_max,
-      bins: row.bins === undefined ? [] : (JSON.parse(row.bins) as number[]),
-      exemplars: row.exemplars === "[]" ? [] : (JSON.parse(row.exemplars) as string[]),
+    const params: Params = { tenant: read.tenant, res: read.resolution, set: read.set ?? FULL_SET, from: read.from, to: read.to };
+    if (read.service !== undefined) params.service = read.service;
+    if (read.error !== undefined) params.err = read.error;
+    // Rows as arrays: cheaper than objects keyed by column name.
+    const rows = statement.values(params) as StoredValues[];
+    return rows.map((r) => ({
+      service: r[0],
+      route: r[1],
+      method: r[2],
+      statusCode: r[3],
+      errorCode: r[4],
+      error: r[5] === 1 ? 1 : 0,
+      start: r[6],
+      count: r[7],
+      durationCount: r[8],
+      durationSum: r[9],
+      durationMin: r[10],
+      durationMax: r[11],
+      exemplars: r[12] === "[]" ? [] : (JSON.parse(r[12]) as string[]),
+      bins: r[13] === undefined ? [] : (JSON.parse(r[13]) as number[]),
     }));
   }
 

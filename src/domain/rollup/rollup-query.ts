@@ -20,6 +20,9 @@ export interface RollupPlan {
   set: DimSet;
   /** Whether rows must carry their duration bins (percentiles only). */
   bins: boolean;
+  /** Narrowing a store may apply while reading (the answer filters again). */
+  service?: string;
+  error?: 0 | 1;
   spans: RollupSpan[];
 }
 
@@ -66,7 +69,16 @@ export function planRollupSpans(plan: QueryPlan): RollupPlan {
   const fields = new Set<DimField>(plan.groupBy as GroupField[]);
   for (const field of DIMENSION_FILTERS) if (plan.filter[field] !== undefined) fields.add(field);
   const bins = plan.metric === "p50" || plan.metric === "p95" || plan.metric === "p99";
-  return { from, to, set: smallestSet(fields), bins, spans };
+  const service = plan.filter.service?.eq;
+  return {
+    from,
+    to,
+    set: smallestSet(fields),
+    bins,
+    ...(typeof service === "string" ? { service } : {}),
+    ...(plan.filter.hasError === undefined ? {} : { error: plan.filter.hasError ? 1 : 0 }),
+    spans,
+  };
 }
 
 function matchesRecord(plan: QueryPlan, record: RollupRecord): boolean {

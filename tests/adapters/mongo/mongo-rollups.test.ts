@@ -305,7 +305,12 @@ await describeWithServices(["ferretdb"], "mongo rollups on FerretDB", () => {
     for (const versions of buckets.values()) {
       const newest = Math.max(...versions.map((x) => x.v));
       expect(versions.map((x) => x.v).sort((a, b) => a - b)).toEqual(Array.from({ length: newest }, (_, i) => i + 1));
-      expect(versions.filter((x) => !x.stub).map((x) => x.v).sort((a, b) => a - b)).toEqual(newest > 1 ? [newest - 1, newest] : [newest]);
+      expect(
+        versions
+          .filter((x) => !x.stub)
+          .map((x) => x.v)
+          .sort((a, b) => a - b),
+      ).toEqual(newest > 1 ? [newest - 1, newest] : [newest]);
     }
   });
 
