@@ -18,9 +18,9 @@ export async function answerStatQuery(store: EventStore, query: StatQuery, scope
     const range = planRollupSpans(plan);
     const since = await store.rollupsSince();
     if (range.from >= since) {
-      const parts = await Promise.all(
-        range.spans.map((span) => store.readRollups({ tenant: scope.tenant, ...span, set: range.set, bins: range.bins })),
-      );
+      const { set, bins, service, error } = range;
+      const narrowing = { set, bins, ...(service === undefined ? {} : { service }), ...(error === undefined ? {} : { error }) };
+      const parts = await Promise.all(range.spans.map((span) => store.readRollups({ tenant: scope.tenant, ...span, ...narrowing })));
       const records: RollupRecord[] = parts.flat();
       const result = evaluateRollups(plan, range, records);
       return { ...result, source: "rollups", range: { from: iso(range.from), to: iso(range.to) } };
