@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, test as bunTest, expect } from "bun:test";
+import { decodeBins } from "../../src/domain/rollup/encoded-bins.ts";
 import {
   dimsKey,
   emptyCell,
@@ -13,7 +14,6 @@ import {
   type RollupDims,
   type RollupRecord,
   type RollupRow,
-  unflattenBins,
 } from "../../src/domain/rollup/rollup.ts";
 import type { EventStore } from "../../src/ports/event-store.ts";
 
@@ -47,7 +47,14 @@ function row(dims: RollupDims, at: number, durations: number[], extra: { count?:
 /** The comparable part of a stored row (a store may return more fields). */
 function cellOf(record: RollupCell | RollupRecord): RollupCell {
   const { count, durationCount, durationSum, durationMin, durationMax, bins } = record;
-  return { count, durationCount, durationSum, durationMin, durationMax, bins: Array.isArray(bins) ? unflattenBins(bins) : { ...bins } };
+  return {
+    count,
+    durationCount,
+    durationSum,
+    durationMin,
+    durationMax,
+    bins: Array.isArray(bins) || ArrayBuffer.isView(bins) ? decodeBins(bins as ArrayLike<number>) : { ...bins },
+  };
 }
 
 function sumOf(cells: readonly (RollupCell | RollupRecord)[]): RollupCell {

@@ -1,8 +1,8 @@
 import { rollupAdditions } from "../../domain/rollup/additions.ts";
 import { FULL_SET } from "../../domain/rollup/dimension-sets.ts";
+import { encodeBins } from "../../domain/rollup/encoded-bins.ts";
 import {
   emptyCell,
-  flattenBins,
   mergeCell,
   mergeExemplars,
   RESOLUTION_MS,
@@ -73,7 +73,7 @@ export class MemoryRollups {
       for (const row of groups.values()) {
         if ((read.service !== undefined && row.service !== read.service) || (read.error !== undefined && row.error !== read.error))
           continue;
-        out.push({ ...row, bins: withBins ? flattenBins(row.bins) : [], exemplars: [...row.exemplars] });
+        out.push({ ...row, bins: withBins ? encodeBins(row.bins) : [], exemplars: [...row.exemplars] });
       }
     };
     const step = RESOLUTION_MS[read.resolution];

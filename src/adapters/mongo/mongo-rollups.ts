@@ -1,9 +1,9 @@
 import { type Collection, type Document, MongoServerError } from "mongodb";
 import { DIMENSION_SETS, type DimSet, FULL_SET, projectDims } from "../../domain/rollup/dimension-sets.ts";
+import { decodeBins, encodeBins } from "../../domain/rollup/encoded-bins.ts";
 import {
   dimsKey,
   emptyCell,
-  flattenBins,
   mergeCell,
   mergeExemplars,
   RESOLUTION_MS,
@@ -13,7 +13,6 @@ import {
   type RollupDims,
   type RollupRecord,
   startOf,
-  unflattenBins,
 } from "../../domain/rollup/rollup.ts";
 import { defaultLogger } from "../../log/logger.ts";
 import type { RollupApplyResult, RollupRead } from "../../ports/event-store.ts";
@@ -172,7 +171,7 @@ function encode(state: State): Record<string, string> {
       c.durationMax,
       exemplars,
     ]);
-    bins[set]?.push(flattenBins(c.bins));
+    bins[set]?.push(encodeBins(c.bins));
   }
   const out: Record<string, string> = {};
   for (let set = 0; set < SETS; set++) {
@@ -517,7 +516,7 @@ export class MongoRollups {
           error: rest.error,
         };
         const entry = entryFor(state, set, dims);
-        mergeCell(entry.cell, { ...rest, bins: unflattenBins(flat) });
+        mergeCell(entry.cell, { ...rest, bins: decodeBins(flat) });
         mergeExemplars(entry.exemplars, exemplars);
       }
     }

@@ -2,15 +2,14 @@
 import type { Database } from "bun:sqlite";
 import { type RowAddition, rollupAdditions } from "../../domain/rollup/additions.ts";
 import { FULL_SET } from "../../domain/rollup/dimension-sets.ts";
+import { decodeBins, type EncodedBins, encodeBins } from "../../domain/rollup/encoded-bins.ts";
 import {
-  flattenBins,
   mergeCell,
   mergeExemplars,
   RESOLUTION_MS,
   type RollupCell,
   type RollupDelta,
   type RollupRecord,
-  unflattenBins,
 } from "../../domain/rollup/rollup.ts";
 import type { RollupApplyResult, RollupRead } from "../../ports/event-store.ts";
 
@@ -27,7 +26,6 @@ interface StoredRow {
   duration_sum: number;
   duration_min: number | null;
   duration_max: number | null;
-  bins?: string;
   exemplars: string;
 }
 
@@ -46,13 +44,18 @@ type StoredValues = [
   number | null,
   number | null,
   string,
-  string?,
+  Uint8Array?,
 ];
 
+/** Encoded bins as stored: the numbers as float64s, read back without parsing. */
+const blobOfBins = (encoded: readonly number[]): Uint8Array => new Uint8Array(new Float64Array(encoded).buffer);
+const binsOfBlob = (blob: Uint8Array): EncodedBins =>
+  blob.byteOffset % 8 === 0 ? new Float64Array(blob.buffer, blob.byteOffset, blob.byteLength / 8) : new Float64Array(blob.slice().buffer);
+
 type CellRow = Pick<StoredRow, "count" | "duration_count" | "duration_sum" | "duration_min" | "duration_max" | "exemplars"> & {
-  bins: string;
+  bins: Uint8Array;
 };
-type Params = Record<string, string | number | null>;
+type Params = Record<string, string | number | null | Uint8Array>;
 
 const DIMS = "service, route, method, status, error_code, err";
 const SUMS = "count, duration_count, duration_sum, duration_min, duration_max";
@@ -124,7 +127,7 @@ export class SqliteRollups {
       durationMin: r[10],
       durationMax: r[11],
       exemplars: r[12] === "[]" ? [] : (JSON.parse(r[12]) as string[]),
-      bins: r[13] === undefined ? [] : (JSON.parse(r[13]) as number[]),
+      bins: r[13] === undefined ? [] : binsOfBlob(r[13]),
     }));
   }
 
@@ -172,7 +175,7 @@ export class SqliteRollups {
         durationSum: stored.duration_sum,
         durationMin: stored.duration_min,
         durationMax: stored.duration_max,
-        bins: unflattenBins(JSON.parse(stored.bins) as number[]),
+        bins: decodeBins(binsOfBlob(stored.bins)),
       } satisfies RollupCell;
       mergeCell(cell, add.cell);
       exemplars = JSON.parse(stored.exemplars) as string[];
@@ -185,7 +188,7 @@ export class SqliteRollups {
       durationSum: cell.durationSum,
       durationMin: cell.durationMin,
       durationMax: cell.durationMax,
-      bins: JSON.stringify(flattenBins(cell.bins)),
+      bins: blobOfBins(encodeBins(cell.bins)),
       exemplars: JSON.stringify(exemplars),
     };
     if (stored !== null) {

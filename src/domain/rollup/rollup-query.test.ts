@@ -25,7 +25,7 @@ const record = (start: number, patch: Partial<RollupRecord> = {}): RollupRecord 
   durationSum: 1000,
   durationMin: 50,
   durationMax: 150,
-  bins: [200, 10],
+  bins: [0, 200, 200, 10],
   exemplars: [],
   ...patch,
 });
@@ -132,7 +132,7 @@ describe("evaluateRollups", () => {
   });
 
   test("avg, min, max and percentiles merge duration sums and histograms", () => {
-    const rows = [record(inRange), record(inRange, { durationSum: 3000, durationMin: 10, durationMax: 900, bins: [300, 10] })];
+    const rows = [record(inRange), record(inRange, { durationSum: 3000, durationMin: 10, durationMax: 900, bins: [0, 300, 300, 10] })];
     const value = (metric: "avg" | "min" | "max" | "p50" | "p99") => {
       const { qp, range } = p({ metric, timeRange: { last: "1h" } });
       return evaluateRollups(qp, range, rows).rows[0]?.value;

@@ -3,7 +3,8 @@ import { finalize, type GroupPartial, partialFor } from "../query/evaluate.ts";
 import { DIMENSION_FILTERS, type QueryPlan, usesOnlyDimensions } from "../query/plan.ts";
 import type { GroupField, StatResult } from "../query/stat-query.ts";
 import { type DimField, type DimSet, smallestSet } from "./dimension-sets.ts";
-import { addFlatBins, MINUTE_MS, mergeExemplars, RESOLUTION_MS, RESOLUTIONS, type Resolution, type RollupRecord } from "./rollup.ts";
+import { BinAccumulator } from "./encoded-bins.ts";
+import { MINUTE_MS, mergeExemplars, RESOLUTION_MS, RESOLUTIONS, type Resolution, type RollupRecord } from "./rollup.ts";
 
 /** One read the planner asks of the store: rows of one set and resolution whose start is in [from, to). */
 export interface RollupSpan {
@@ -97,6 +98,7 @@ function matchesRecord(plan: QueryPlan, record: RollupRecord): boolean {
  */
 export function evaluateRollups(plan: QueryPlan, range: RollupPlan, records: Iterable<RollupRecord>): StatResult {
   const groups = new Map<string, GroupPartial>();
+  const bins = new Map<GroupPartial, BinAccumulator>();
   for (const record of records) {
     if (record.start < range.from || record.start >= range.to || !matchesRecord(plan, record)) continue;
     if (plan.usesDuration && record.durationCount === 0) continue;
@@ -116,13 +118,18 @@ export function evaluateRollups(plan: QueryPlan, range: RollupPlan, records: Ite
     if (record.durationMin !== null && (partial.min === null || record.durationMin < partial.min)) partial.min = record.durationMin;
     if (record.durationMax !== null && (partial.max === null || record.durationMax > partial.max)) partial.max = record.durationMax;
     if (range.bins) {
-      partial.hist ??= new Map();
-      addFlatBins(partial.hist, record.bins);
+      let acc = bins.get(partial);
+      if (acc === undefined) {
+        acc = new BinAccumulator();
+        bins.set(partial, acc);
+      }
+      acc.add(record.bins);
     }
     if (record.exemplars.length > 0) {
       partial.exemplars ??= [];
       mergeExemplars(partial.exemplars, record.exemplars);
     }
   }
+  for (const [partial, acc] of bins) partial.hist = acc.toHistogram();
   return { ...finalize(plan, groups.values()), estimated: false };
 }

@@ -6,6 +6,8 @@
  * data and arithmetic: no runtime, no client.
  */
 
+import { decodeBins, type EncodedBins } from "./encoded-bins.ts";
+
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -67,28 +69,14 @@ export const startOf = (resolution: Resolution, ms: number): number =>
 
 /**
  * One stored row as a store reads it back: a group's sums over one minute, hour or day. Dimensions
- * outside the row's dimension set are null (service: ""). `bins` is flat `[bin, count, bin, count, …]`
- * (cheap to parse and merge, unlike an object keyed by integers), empty unless the read asked for it.
+ * outside the row's dimension set are null (service: ""). `bins` is encoded (see encoded-bins.ts:
+ * cheap to parse and merge, unlike an object keyed by integers), empty unless the read asked for it.
  */
 export interface RollupRecord extends RollupDims, Omit<RollupCell, "bins"> {
   /** Start of the minute, hour or day, epoch ms. */
   start: number;
-  bins: number[];
+  bins: EncodedBins;
   exemplars: string[];
-}
-
-/** `{bin: count}` → flat `[bin, count, …]`, by ascending bin. */
-export function flattenBins(bins: Record<string, number>): number[] {
-  const out: number[] = [];
-  for (const key of Object.keys(bins).sort((a, b) => Number(a) - Number(b))) out.push(Number(key), bins[key] ?? 0);
-  return out;
-}
-
-/** Flat `[bin, count, …]` → `{bin: count}`, the form cells merge. */
-export function unflattenBins(flat: readonly number[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = (out[String(flat[i])] ?? 0) + (flat[i + 1] as number);
-  return out;
 }
 
 /** A stored row's sums as a cell (bins as an object). */
@@ -98,16 +86,8 @@ export const cellOfRecord = (record: RollupRecord): RollupCell => ({
   durationSum: record.durationSum,
   durationMin: record.durationMin,
   durationMax: record.durationMax,
-  bins: unflattenBins(record.bins),
+  bins: decodeBins(record.bins),
 });
-
-/** Adds flat `[bin, count, …]` pairs into a histogram map. */
-export function addFlatBins(into: Map<number, number>, flat: readonly number[]): void {
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const bin = flat[i] as number;
-    into.set(bin, (into.get(bin) ?? 0) + (flat[i + 1] as number));
-  }
-}
 
 /** At most this many exemplar ids per stored row, and per answer row. */
 export const MAX_EXEMPLARS = 5;
