@@ -93,8 +93,10 @@ interface VersionDoc extends StoredRollup {
   applied?: string[];
   /** Hours and days: the version of each minute (hour) summed in, by its start. */
   parts?: Record<string, number>;
-  /** Emptied: two newer versions exist. */
+  /** Emptied: two newer versions exist (the increment stays: a parent may still need it). */
   stub?: true;
+  /** What this version added to the one before, full set only: what a parent sums in. */
+  inc?: Payload;
   [field: `r${number}` | `b${number}`]: Payload;
 }
 
@@ -145,11 +147,40 @@ function addRow(state: State, row: RollupDims & RollupCell & { exemplars: readon
   }
 }
 
-function addState(into: State, from: State): void {
-  for (const { set, dims, cell, exemplars } of from.values()) {
-    const entry = entryFor(into, set, dims);
-    mergeCell(entry.cell, cell);
-    mergeExemplars(entry.exemplars, exemplars);
+/** Full-set entries only, as `[rows, bins]` JSON: a version's increment. */
+function encodeIncrement(increment: State): string {
+  const rows: EncodedRow[] = [];
+  const bins: number[][] = [];
+  for (const { dims: d, cell: c, exemplars } of increment.values()) {
+    rows.push([
+      d.service,
+      d.route,
+      d.method,
+      d.statusCode,
+      d.errorCode,
+      d.error,
+      c.count,
+      c.durationCount,
+      c.durationSum,
+      c.durationMin,
+      c.durationMax,
+      exemplars,
+    ]);
+    bins.push(encodeBins(c.bins));
+  }
+  return JSON.stringify([rows, bins]);
+}
+
+/** Adds rows (as records) to a state's every set, and to `full` (the full set only) when given. */
+function addRecords(state: State, records: readonly RollupRecord[], full?: State): void {
+  for (const { start: _, bins, exemplars, ...rest } of records) {
+    const row = { ...rest, bins: decodeBins(bins), exemplars };
+    addRow(state, row);
+    if (full !== undefined) {
+      const entry = entryFor(full, FULL_SET, row);
+      mergeCell(entry.cell, row);
+      mergeExemplars(entry.exemplars, exemplars);
+    }
   }
 }
 
@@ -183,8 +214,10 @@ function encode(state: State): Record<string, string> {
 
 /** One set's rows of a version as records (`bins` empty when `binsJson` is absent). */
 function decodeRecords(rowsJson: string, binsJson: string | undefined, start: number): RollupRecord[] {
-  const rows = JSON.parse(rowsJson) as EncodedRow[];
-  const bins = binsJson === undefined ? undefined : (JSON.parse(binsJson) as number[][]);
+  return recordsOf(JSON.parse(rowsJson) as EncodedRow[], binsJson === undefined ? undefined : (JSON.parse(binsJson) as number[][]), start);
+}
+
+function recordsOf(rows: readonly EncodedRow[], bins: readonly number[][] | undefined, start: number): RollupRecord[] {
   return rows.map((r, i) => ({
     service: r[0],
     route: r[1],
@@ -350,42 +383,61 @@ export class MongoRollups {
       const added = parts.filter((p) => !applied.has(p.delta.id));
       if (added.length === 0) return { v: current?.doc.v ?? 0, added: [] };
       const state = current?.state ?? new Map();
-      for (const part of added) for (const row of part.rows) addRow(state, row);
+      const increment: State = new Map();
+      for (const part of added) {
+        for (const row of part.rows) {
+          addRow(state, row);
+          const entry = entryFor(increment, FULL_SET, row);
+          mergeCell(entry.cell, row);
+          mergeExemplars(entry.exemplars, row.exemplars);
+        }
+      }
       const v = (current?.doc.v ?? 0) + 1;
       const ids = [...applied, ...new Set(added.map((p) => p.delta.id))];
-      if (await this.insertVersion("m", tenant, start, v, state, { applied: ids })) return { v, added };
+      if (await this.insertVersion("m", tenant, start, v, state, { applied: ids }, increment)) return { v, added };
       current = await this.newestState("m", tenant, start, v);
     }
   }
 
-  /** Makes the newest hour (day) version include at least the given minute (hour) versions; returns its version. */
+  /**
+   * Makes the newest hour (day) version include at least the given minute (hour) versions; returns
+   * its version. A version adds to its predecessor the increments of the child versions not yet
+   * summed, so a fold reads the few versions that changed, not every minute of the hour.
+   */
   private async fold(resolution: "hour" | "day", tenant: string, start: number, children: Map<number, number>): Promise<number> {
     const code = CODE[resolution];
     const childCode = CODE[CHILD[resolution] ?? "minute"];
-    let doc = await this.newest(code, tenant, start, 0);
+    let current = await this.newestState(code, tenant, start, 0);
     for (;;) {
-      const had = doc?.parts ?? {};
-      if ([...children].every(([child, v]) => (had[String(child)] ?? 0) >= v)) return doc?.v ?? 0;
-      // Every child summed before plus the ones touched, each at its newest version.
-      const floor = new Map<number, number>(Object.entries(had).map(([child, v]) => [Number(child), v]));
-      for (const [child, v] of children) floor.set(child, Math.max(floor.get(child) ?? 0, v));
-      const state: State = new Map();
-      const parts: Record<string, number> = {};
-      const found: Array<[number, { doc: VersionDoc; state: State }]> = [];
-      await each(floor, async ([child, v]) => {
-        const version = await this.newestState(childCode, tenant, child, v);
-        if (version !== null) found.push([child, version]);
+      const had = current?.doc.parts ?? {};
+      const behind = [...children].filter(([child, v]) => (had[String(child)] ?? 0) < v).sort((a, b) => a[0] - b[0]);
+      if (behind.length === 0) return current?.doc.v ?? 0;
+      const increments = await Promise.all(
+        behind.map(async ([child, v]) => {
+          const versions: number[] = [];
+          for (let j = (had[String(child)] ?? 0) + 1; j <= v; j++) versions.push(j);
+          return Promise.all(versions.map((j) => this.increment(childCode, tenant, child, j)));
+        }),
+      );
+      const state = current?.state ?? new Map();
+      const increment: State = new Map();
+      const parts = { ...had };
+      behind.forEach(([child, v], i) => {
+        for (const records of increments[i] ?? []) addRecords(state, records, increment);
+        parts[String(child)] = v;
       });
-      // In start order, so every writer merges exemplars alike.
-      found.sort((a, b) => a[0] - b[0]);
-      for (const [child, version] of found) {
-        addState(state, version.state);
-        parts[String(child)] = version.doc.v;
-      }
-      const v = (doc?.v ?? 0) + 1;
-      if (await this.insertVersion(code, tenant, start, v, state, { parts })) return v;
-      doc = await this.newest(code, tenant, start, v);
+      const v = (current?.doc.v ?? 0) + 1;
+      if (await this.insertVersion(code, tenant, start, v, state, { parts }, resolution === "hour" ? increment : undefined)) return v;
+      current = await this.newestState(code, tenant, start, v);
     }
+  }
+
+  /** What version v of a bucket added to v - 1 (versions are kept with their increments until retention). */
+  private async increment(res: Code, tenant: string, start: number, v: number): Promise<RollupRecord[]> {
+    const doc = (await this.collection.findOne({ _id: versionId(res, tenant, start, v) }, { projection: { inc: 1 } })) as VersionDoc | null;
+    if (doc === null) throw new Error(`rollups: version ${v} of ${res}:${start} for tenant ${tenant} is missing`);
+    const [rows, bins] = JSON.parse(await this.text(doc.inc)) as [EncodedRow[], number[][]];
+    return recordsOf(rows, bins, start);
   }
 
   /** Inserts version v; false when it exists already (another writer's). */
@@ -396,12 +448,15 @@ export class MongoRollups {
     v: number,
     state: State,
     extra: Partial<VersionDoc>,
+    increment?: State,
   ): Promise<boolean> {
     const _id = versionId(res, tenant, start, v);
     const fields: Record<string, Payload> = {};
     const chunks: ChunkDoc[] = [];
     const at = atOf(res, start);
-    for (const [field, text] of Object.entries(encode(state))) {
+    const texts = encode(state);
+    if (increment !== undefined) texts.inc = encodeIncrement(increment);
+    for (const [field, text] of Object.entries(texts)) {
       if (text.length <= CHUNK_CHARS) {
         fields[field] = text;
         continue;
@@ -468,14 +523,14 @@ export class MongoRollups {
     let restarted = from <= 1;
     for (;;) {
       const window = (await Promise.all(
-        [0, 1, 2, 3].map((i) =>
+        [0, 1].map((i) =>
           this.collection.findOne({ _id: versionId(res, tenant, start, from + i) }, projection ? { projection } : {}),
         ),
       )) as Array<VersionDoc | null>;
       const missing = window.indexOf(null);
       if (missing === -1) {
-        last = window[3] ?? null;
-        from += 4;
+        last = window[window.length - 1] ?? null;
+        from += window.length;
         continue;
       }
       const newest = missing > 0 ? (window[missing - 1] ?? null) : last;
@@ -497,6 +552,16 @@ export class MongoRollups {
       }
       return newest;
     }
+  }
+
+  /**
+   * The version a parent summed (`folded`, 0: unknown, then the newest), so a read's minutes, hours
+   * and days agree; a newer one only when that one was emptied meanwhile.
+   */
+  private async summed(res: Code, tenant: string, start: number, folded: number, projection: Document): Promise<VersionDoc | null> {
+    if (folded <= 0) return this.newest(res, tenant, start, 0, projection);
+    const doc = (await this.collection.findOne({ _id: versionId(res, tenant, start, folded) }, { projection })) as VersionDoc | null;
+    return doc !== null && !doc.stub ? doc : this.newest(res, tenant, start, folded + 1, projection);
   }
 
   /** A version's complete state (every set, bins included). */
@@ -560,8 +625,8 @@ export class MongoRollups {
     }
     const parent: Resolution = resolution === "minute" ? "hour" : "day";
     const parents = await this.bucketsWithData(parent, tenant, startOf(parent, from), to);
-    await each(parents, async ([start, atLeast]) => {
-      const doc = await this.newest(CODE[parent], tenant, start, atLeast, { v: 1, stub: 1, parts: 1 });
+    await each(parents, async ([start, folded]) => {
+      const doc = await this.summed(CODE[parent], tenant, start, folded, { v: 1, stub: 1, parts: 1 });
       for (const [child, v] of Object.entries(doc?.parts ?? {})) {
         const at = Number(child);
         if (at >= from && at < to) found.set(at, v);
@@ -577,10 +642,9 @@ export class MongoRollups {
     const buckets = await this.bucketsWithData(read.resolution, read.tenant, read.from, read.to);
     const projection = { v: 1, stub: 1, start: 1, [`r${set}`]: 1, ...(withBins ? { [`b${set}`]: 1 } : {}) };
     const out: RollupRecord[][] = [];
-    await each(buckets, async ([start, atLeast]) => {
-      let from = atLeast;
+    await each(buckets, async ([start, folded]) => {
+      let doc = await this.summed(CODE[read.resolution], read.tenant, start, folded, projection);
       for (;;) {
-        const doc = await this.newest(CODE[read.resolution], read.tenant, start, from, projection);
         if (doc === null) return;
         try {
           const rows = await this.text(doc[`r${set}`]);
@@ -594,7 +658,7 @@ export class MongoRollups {
           return;
         } catch (error) {
           if (!(error instanceof StaleVersion)) throw error;
-          from = doc.v + 1;
+          doc = await this.newest(CODE[read.resolution], read.tenant, start, doc.v + 1, projection);
         }
       }
     });
