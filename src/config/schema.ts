@@ -300,7 +300,7 @@ const configObject = z.object({
     .default("rollups")
     .meta({
       group: "Rollups",
-      description: "Collection of the minute and hour rollup rows, for `EVENT_STORE=mongo`.",
+      description: "Collection of the rollup versions (minute, hour and day buckets), for `EVENT_STORE=mongo`; `<name>.heads` beside it.",
       values: "collection name",
     } satisfies VariableMeta),
   ROLLUP_FLUSH_MS: int(100, 60_000)

@@ -63,7 +63,7 @@ export interface EventStore extends Lifecycle {
   /** Values the tenant's events hold, sorted, at most DISTINCT_LIMIT. */
   distinct(field: DistinctField, scope: QueryScope): Promise<string[]>;
   /**
-   * Adds deltas to the minute and hour rows, each delta exactly once per store however often it
+   * Adds deltas to the minute, hour and day rows of every dimension set, each delta exactly once per store however often it
    * arrives, and however many writers apply it at the same time. Resolves once all are durable.
    */
   applyRollups(deltas: readonly RollupDelta[]): Promise<RollupApplyResult>;

@@ -32,7 +32,7 @@ export interface MongoEventStoreOptions {
   retentionMs?: number;
   /** Where the server has no TTL index: how often to delete expired events (default 10 min); 0: never, another process does. */
   pruneIntervalMs?: number;
-  /** Collection of the minute and hour rollup rows, `<it>.heads` beside it (default `<collection>.rollups`; the factory passes MONGODB_ROLLUP_COLLECTION). */
+  /** Collection of the rollup versions, `<it>.heads` beside it (default `<collection>.rollups`; the factory passes MONGODB_ROLLUP_COLLECTION). */
   rollupCollection?: string;
   /** Days rollup rows are kept (default 400). */
   rollupRetentionDays?: number;

@@ -523,9 +523,7 @@ export class MongoRollups {
     let restarted = from <= 1;
     for (;;) {
       const window = (await Promise.all(
-        [0, 1].map((i) =>
-          this.collection.findOne({ _id: versionId(res, tenant, start, from + i) }, projection ? { projection } : {}),
-        ),
+        [0, 1].map((i) => this.collection.findOne({ _id: versionId(res, tenant, start, from + i) }, projection ? { projection } : {})),
       )) as Array<VersionDoc | null>;
       const missing = window.indexOf(null);
       if (missing === -1) {
