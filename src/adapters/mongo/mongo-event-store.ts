@@ -38,6 +38,8 @@ export interface MongoEventStoreOptions {
   rollupRetentionDays?: number;
   /** Overrides rollupRetentionDays (tests). */
   rollupRetentionMs?: number;
+  /** Rollup versions partitioned by period; probed from the server when left out (tests set it). */
+  rollupPartition?: boolean;
   /** Passed to MongoClient (TLS, pool size, command monitoring in tests). */
   clientOptions?: MongoClientOptions;
   log?: Logger;
@@ -78,10 +80,16 @@ export class MongoEventStore implements EventStore {
     // its rollups beside its own events, so two such stores never share rows or the "since" record.
     const rollups = options.rollupCollection ?? `${options.collection}.rollups`;
     const heads = db.collection<StoredRollup>(`${rollups}.heads`);
-    this.rollups = new MongoRollups(db.collection<StoredRollup>(rollups), heads, db.collection(options.collection), {
-      ...this.retentionOptions,
-      retentionMs: options.rollupRetentionMs ?? (options.rollupRetentionDays ?? 400) * 86_400_000,
-    });
+    this.rollups = new MongoRollups(
+      db.collection<StoredRollup>(rollups),
+      heads,
+      db.collection(options.collection),
+      {
+        ...this.retentionOptions,
+        retentionMs: options.rollupRetentionMs ?? (options.rollupRetentionDays ?? 400) * 86_400_000,
+      },
+      options.rollupPartition === undefined ? {} : { partition: options.rollupPartition },
+    );
   }
 
   async init(): Promise<void> {

@@ -251,19 +251,68 @@ const MS: Record<Code, number> = { m: RESOLUTION_MS.minute, h: RESOLUTION_MS.hou
 /** Retention's `at` for a bucket: its end, so a day outlives its hours (a rowless delta's marker bucket, start -1: now). */
 const atOf = (res: Code, start: number): Date => new Date(start < 0 ? Date.now() : start + MS[res]);
 
+export interface MongoRollupOptions {
+  /**
+   * Versions in one collection per period (a minute's in its hour's, an hour's in its day's, a
+   * day's in its 30 days'), with their hints: for servers whose `_id` lookups scan the collection
+   * (FerretDB 1.x). Default: probed at init from the plan of a find by `_id`.
+   */
+  partition?: boolean;
+}
+
+/** Which period's collection holds a bucket's versions when partitioned. */
+const PERIOD: Record<Code, number> = { m: RESOLUTION_MS.hour, h: RESOLUTION_MS.day, d: 30 * RESOLUTION_MS.day };
+
 export class MongoRollups {
   private since: Promise<number> | undefined;
+  /** Set by init (or the option). */
+  partitioned = false;
+  private readonly partitions = new Map<string, Collection<StoredRollup>>();
 
   constructor(
-    /** Versions, chunks and the "since" record. */
+    /** Versions (in one collection, unless partitioned), chunks and the "since" record. */
     readonly collection: Collection<StoredRollup>,
-    /** Each bucket's newest version number, as a hint. */
+    /** Each bucket's newest version number, as a hint (in the partitions when partitioned). */
     readonly heads: Collection<StoredRollup>,
     private readonly events: Collection<Document>,
     private readonly retention: RetentionOptions,
+    private readonly options: MongoRollupOptions = {},
   ) {}
 
-  /** Retention (returned: TTL or prune), and the moment rollups began. */
+  /** The collection holding a bucket's versions: `<collection>.<m|h|d><period start>` when partitioned. */
+  private partition(res: Code, start: number): Collection<StoredRollup> {
+    if (!this.partitioned) return this.collection;
+    const name = `${this.collection.collectionName}.${res}${start < 0 ? "x" : Math.floor(start / PERIOD[res]) * PERIOD[res]}`;
+    let collection = this.partitions.get(name);
+    if (collection === undefined) {
+      collection = this.collection.db.collection<StoredRollup>(name);
+      this.partitions.set(name, collection);
+    }
+    return collection;
+  }
+
+  private headsOf(res: Code, start: number): Collection<StoredRollup> {
+    return this.partitioned ? this.partition(res, start) : this.heads;
+  }
+
+  /** Partitions whose whole period ended before `before`, dropped as a whole (retention). */
+  private async dropExpiredPartitions(before: number): Promise<number> {
+    const prefix = `${this.collection.collectionName}.`;
+    let dropped = 0;
+    for (const { name } of await this.collection.db.listCollections({}, { nameOnly: true }).toArray()) {
+      const match = /^([mhd])(\d+)$/.exec(name.slice(prefix.length));
+      if (!name.startsWith(prefix) || match === null) continue;
+      const res = match[1] as Code;
+      // A bucket's retention runs from its end; the period's last bucket ends with the period.
+      if (Number(match[2]) + PERIOD[res] > before) continue;
+      await this.collection.db.collection(name).drop();
+      this.partitions.delete(name);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** Retention (returned: TTL or prune), the layout (recorded by the first init), and when rollups began. */
   async init(): Promise<"ttl" | "prune"> {
     // The events' retention already warned about a server without TTL: the same news at info.
     const log = this.retention.log ?? defaultLogger;
@@ -274,12 +323,25 @@ export class MongoRollups {
       (await this.events.findOne({}, { projection: { _id: 1 } })) !== null ||
       (await this.collection.findOne({ _id: OLD_META_ID })) !== null;
     try {
-      await this.collection.insertOne({ _id: META_ID, since: Date.now(), legacy });
+      await this.collection.insertOne({
+        _id: META_ID,
+        since: Date.now(),
+        legacy,
+        partitioned: this.options.partition ?? (await this.scansById()),
+      });
     } catch (error) {
-      // Another instance, or an earlier start, began the rollups: its answer stands.
+      // Another instance, or an earlier start, began the rollups: its answers (and layout) stand.
       if (!isDuplicateKey(error)) throw error;
     }
+    const meta = await this.collection.findOne({ _id: META_ID });
+    this.partitioned = meta?.partitioned === true;
     return mode;
+  }
+
+  /** FerretDB 1.x (SQLite) answers a find by `_id` with a table scan ("detail=SCAN …"); MongoDB uses its index. */
+  private async scansById(): Promise<boolean> {
+    const plan = await this.collection.db.command({ explain: { find: this.collection.collectionName, filter: { _id: META_ID } } });
+    return JSON.stringify(plan).includes("detail=SCAN");
   }
 
   rollupsSince(): Promise<number> {
@@ -296,7 +358,9 @@ export class MongoRollups {
     return since;
   }
 
+  /** Deletes what ended before the retention: documents one by one, or whole expired partitions. */
   async pruneExpired(now = Date.now()): Promise<number> {
+    if (this.partitioned) return this.dropExpiredPartitions(now - this.retention.retentionMs);
     const versions = await pruneExpired(this.collection, this.retention, now, ROLLUP_RETENTION);
     return versions + (await pruneExpired(this.heads, this.retention, now, ROLLUP_RETENTION));
   }
@@ -327,13 +391,14 @@ export class MongoRollups {
         rows.push(row);
         byMinute.set(start, rows);
       }
-      // A delta without rows still counts once: it is recorded in a marker bucket.
+      // A delta without rows still counts once: it is recorded in a marker bucket of its own.
       if (byMinute.size === 0) byMinute.set(-1, []);
       // Whoever adds it to its first minute is the one that applied it (the count, not the sums).
       const owner = Math.min(...byMinute.keys());
       for (const [start, rows] of byMinute) {
-        const key = `${delta.tenant}\u0000${start}`;
-        const bucket = buckets.get(key) ?? { tenant: delta.tenant, start, parts: [] };
+        const tenant = start < 0 ? `${delta.tenant}\u0000${delta.id}` : delta.tenant;
+        const key = `${tenant}\u0000${start}`;
+        const bucket = buckets.get(key) ?? { tenant, start, parts: [] };
         bucket.parts.push({ delta, rows, owner: start === owner });
         buckets.set(key, bucket);
       }
@@ -434,9 +499,10 @@ export class MongoRollups {
 
   /** What version v of a bucket added to v - 1 (versions are kept with their increments until retention). */
   private async increment(res: Code, tenant: string, start: number, v: number): Promise<RollupRecord[]> {
-    const doc = (await this.collection.findOne({ _id: versionId(res, tenant, start, v) }, { projection: { inc: 1 } })) as VersionDoc | null;
+    const where = this.partition(res, start);
+    const doc = (await where.findOne({ _id: versionId(res, tenant, start, v) }, { projection: { inc: 1 } })) as VersionDoc | null;
     if (doc === null) throw new Error(`rollups: version ${v} of ${res}:${start} for tenant ${tenant} is missing`);
-    const [rows, bins] = JSON.parse(await this.text(doc.inc)) as [EncodedRow[], number[][]];
+    const [rows, bins] = JSON.parse(await this.text(where, doc.inc)) as [EncodedRow[], number[][]];
     return recordsOf(rows, bins, start);
   }
 
@@ -470,12 +536,13 @@ export class MongoRollups {
       }
       fields[field] = { chunks: ids };
     }
-    if (chunks.length > 0) await this.collection.insertMany(chunks, { ordered: true });
+    const where = this.partition(res, start);
+    if (chunks.length > 0) await where.insertMany(chunks, { ordered: true });
     try {
-      await this.collection.insertOne({ _id, tenant, res, start, v, at, ...extra, ...fields });
+      await where.insertOne({ _id, tenant, res, start, v, at, ...extra, ...fields });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      if (chunks.length > 0) await this.collection.deleteMany({ _id: { $in: chunks.map((c) => c._id) } });
+      if (chunks.length > 0) await where.deleteMany({ _id: { $in: chunks.map((c) => c._id) } });
       return false;
     }
     await this.afterInsert(res, tenant, start, v);
@@ -486,14 +553,15 @@ export class MongoRollups {
   private async afterInsert(res: Code, tenant: string, start: number, v: number): Promise<void> {
     const head = headId(res, tenant, start);
     try {
-      await this.heads.updateOne({ _id: head }, { $max: { v }, $set: { at: atOf(res, start) } }, { upsert: true });
+      await this.headsOf(res, start).updateOne({ _id: head }, { $max: { v }, $set: { at: atOf(res, start) } }, { upsert: true });
     } catch (error) {
       // Two first writers upserting at once: the other's hint stands.
       if (!isDuplicateKey(error)) throw error;
     }
     if (v <= 2) return;
     const old = versionId(res, tenant, start, v - 2);
-    const stale = (await this.collection.findOne({ _id: old })) as VersionDoc | null;
+    const where = this.partition(res, start);
+    const stale = (await where.findOne({ _id: old })) as VersionDoc | null;
     if (stale === null || stale.stub) return;
     const unset: Record<string, ""> = { applied: "", parts: "" };
     const chunkIds: string[] = [];
@@ -504,8 +572,8 @@ export class MongoRollups {
         if (typeof payload === "object" && payload !== null) chunkIds.push(...payload.chunks);
       }
     }
-    await this.collection.updateOne({ _id: old }, { $set: { stub: true }, $unset: unset });
-    if (chunkIds.length > 0) await this.collection.deleteMany({ _id: { $in: chunkIds } });
+    await where.updateOne({ _id: old }, { $set: { stub: true }, $unset: unset });
+    if (chunkIds.length > 0) await where.deleteMany({ _id: { $in: chunkIds } });
   }
 
   /**
@@ -516,14 +584,15 @@ export class MongoRollups {
   private async newest(res: Code, tenant: string, start: number, atLeast: number, projection?: Document): Promise<VersionDoc | null> {
     let from = atLeast;
     if (from <= 0) {
-      const head = await this.heads.findOne({ _id: headId(res, tenant, start) });
+      const head = await this.headsOf(res, start).findOne({ _id: headId(res, tenant, start) });
       from = typeof head?.v === "number" ? head.v : 1;
     }
+    const where = this.partition(res, start);
     let last: VersionDoc | null = null;
     let restarted = from <= 1;
     for (;;) {
       const window = (await Promise.all(
-        [0, 1].map((i) => this.collection.findOne({ _id: versionId(res, tenant, start, from + i) }, projection ? { projection } : {})),
+        [0, 1].map((i) => where.findOne({ _id: versionId(res, tenant, start, from + i) }, projection ? { projection } : {})),
       )) as Array<VersionDoc | null>;
       const missing = window.indexOf(null);
       if (missing === -1) {
@@ -558,16 +627,20 @@ export class MongoRollups {
    */
   private async summed(res: Code, tenant: string, start: number, folded: number, projection: Document): Promise<VersionDoc | null> {
     if (folded <= 0) return this.newest(res, tenant, start, 0, projection);
-    const doc = (await this.collection.findOne({ _id: versionId(res, tenant, start, folded) }, { projection })) as VersionDoc | null;
+    const doc = (await this.partition(res, start).findOne(
+      { _id: versionId(res, tenant, start, folded) },
+      { projection },
+    )) as VersionDoc | null;
     return doc !== null && !doc.stub ? doc : this.newest(res, tenant, start, folded + 1, projection);
   }
 
   /** A version's complete state (every set, bins included). */
   private async state(doc: VersionDoc): Promise<State> {
     const state: State = new Map();
+    const where = this.partition(doc.res, doc.start);
     for (let set = 0; set < SETS; set++) {
-      const rows = await this.text(doc[`r${set}`]);
-      const bins = await this.text(doc[`b${set}`]);
+      const rows = await this.text(where, doc[`r${set}`]);
+      const bins = await this.text(where, doc[`b${set}`]);
       for (const record of decodeRecords(rows, bins, doc.start)) {
         const { start: _, bins: flat, exemplars, ...rest } = record;
         const dims: RollupDims = {
@@ -586,10 +659,10 @@ export class MongoRollups {
     return state;
   }
 
-  private async text(payload: Payload | undefined): Promise<string> {
+  private async text(where: Collection<StoredRollup>, payload: Payload | undefined): Promise<string> {
     if (payload === undefined) return "[]";
     if (typeof payload === "string") return payload;
-    const docs = (await this.collection.find({ _id: { $in: payload.chunks } }).toArray()) as ChunkDoc[];
+    const docs = (await where.find({ _id: { $in: payload.chunks } }).toArray()) as ChunkDoc[];
     if (docs.length !== payload.chunks.length) throw new StaleVersion();
     const byId = new Map(docs.map((d) => [d._id, d.text]));
     return payload.chunks.map((id) => byId.get(id) ?? "").join("");
@@ -645,8 +718,9 @@ export class MongoRollups {
       for (;;) {
         if (doc === null) return;
         try {
-          const rows = await this.text(doc[`r${set}`]);
-          const records = decodeRecords(rows, withBins ? await this.text(doc[`b${set}`]) : undefined, start);
+          const where = this.partition(CODE[read.resolution], start);
+          const rows = await this.text(where, doc[`r${set}`]);
+          const records = decodeRecords(rows, withBins ? await this.text(where, doc[`b${set}`]) : undefined, start);
           const { service, error } = read;
           out.push(
             service === undefined && error === undefined

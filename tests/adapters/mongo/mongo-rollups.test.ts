@@ -2,6 +2,7 @@ import { afterAll, test as bunTest, expect } from "bun:test";
 import { MongoEventStore } from "../../../src/adapters/mongo/mongo-event-store.ts";
 import { decodeBins } from "../../../src/domain/rollup/encoded-bins.ts";
 import {
+  dayOf,
   dimsKey,
   emptyCell,
   HOUR_MS,
@@ -142,210 +143,229 @@ async function expectTotals(store: MongoEventStore, deltas: readonly RollupDelta
   expectCells(cells(await store.readRollups({ ...read, resolution: "hour" })), expected(deltas, "hour"));
 }
 
-await describeWithServices(["ferretdb"], "mongo rollups on FerretDB", () => {
-  afterAll(async () => {
-    for (const store of opened) {
-      await store.rollups.collection.drop().catch(() => {});
-      await store.rollups.heads.drop().catch(() => {});
-      await store.collection.drop().catch(() => {});
-      await store.close();
-    }
-  });
+for (const partition of [true, false]) {
+  await describeWithServices(["ferretdb"], `mongo rollups on FerretDB (${partition ? "partitioned by period" : "one collection"})`, () => {
+    const openStore = (names: Collections, extra: Partial<ConstructorParameters<typeof MongoEventStore>[0]> = {}) =>
+      open(names, { rollupPartition: partition, ...extra });
 
-  test("the minute and hour rows of several deltas are their sums", async () => {
-    const store = await open(fresh());
-    const deltas = randomDeltas(12);
-    expect(await store.applyRollups(deltas.slice(0, 5))).toEqual({ applied: 5, duplicates: 0 });
-    expect(await store.applyRollups(deltas.slice(5))).toEqual({ applied: 7, duplicates: 0 });
-    await expectTotals(store, deltas);
-  });
-
-  test("applying the same deltas again, alone or mixed with new ones, changes nothing", async () => {
-    const store = await open(fresh());
-    const [a, b, c, d] = randomDeltas(4);
-    if (!a || !b || !c || !d) throw new Error("fixture");
-    expect(await store.applyRollups([a, b])).toEqual({ applied: 2, duplicates: 0 });
-    expect(await store.applyRollups([a, b])).toEqual({ applied: 0, duplicates: 2 });
-    expect(await store.applyRollups([b, c, a, c])).toEqual({ applied: 1, duplicates: 3 });
-    expect(await store.applyRollups([d, a, b, c])).toEqual({ applied: 1, duplicates: 3 });
-    await expectTotals(store, [a, b, c, d]);
-  });
-
-  test("two stores applying the same deltas at once count each delta once", async () => {
-    const names = fresh();
-    const [one, two] = [await open(names), await open(names)];
-    const deltas = randomDeltas(30);
-    const batches = (list: RollupDelta[]) => Array.from({ length: Math.ceil(list.length / 4) }, (_, i) => list.slice(i * 4, i * 4 + 4));
-    const run = async (store: MongoEventStore, list: RollupDelta[]) => {
-      let applied = 0;
-      for (const batch of batches(list)) applied += (await store.applyRollups(batch)).applied;
-      return applied;
-    };
-    const [a, b] = await Promise.all([run(one, deltas), run(two, deltas.slice().reverse())]);
-    expect(a + b).toBe(deltas.length);
-    await expectTotals(one, deltas);
-    await expectTotals(two, deltas);
-  });
-
-  test("hour rows equal the sum of their minute rows after interleaved concurrent writers", async () => {
-    const names = fresh();
-    const stores = [await open(names), await open(names), await open(names)];
-    const deltas = randomDeltas(45);
-    // Each writer its own third, one delta per call, so minute and hour rewrites interleave.
-    await Promise.all(
-      stores.map(async (store, w) => {
-        for (const d of deltas.filter((_, i) => i % stores.length === w)) await store.applyRollups([d]);
-      }),
-    );
-    const store = stores[0];
-    if (!store) throw new Error("fixture");
-    const read = { tenant: "acme", from: HOUR, to: HOUR + HOUR_MS };
-    const minutes = await store.readRollups({ ...read, resolution: "minute" });
-    const hours = cells(await store.readRollups({ ...read, resolution: "hour" }));
-    const fromMinutes: Cells = new Map();
-    for (const { exemplars: _, ...m } of minutes) {
-      const key = `${HOUR}|${dimsKey(m)}`;
-      const into = fromMinutes.get(key) ?? { ...m, start: HOUR, ...emptyCell() };
-      mergeCell(into, { ...m, bins: decodeBins(m.bins) });
-      fromMinutes.set(key, into);
-    }
-    expectCells(hours, fromMinutes);
-    await expectTotals(store, deltas);
-  });
-
-  test("counts, duration sums, mins, maxes and bins merge across deltas", async () => {
-    const store = await open(fresh());
-    const m = HOUR + 5 * MINUTE_MS;
-    const deltas = [
-      delta([row(m, { count: 3, durationCount: 2, durationSum: 7.5, durationMin: 2.5, durationMax: 5, bins: { "-1000000": 1, "92": 1 } })]),
-      delta([row(m, { count: 2, durationCount: 0, durationSum: 0, durationMin: null, durationMax: null, bins: {} })]),
-      delta([row(m, { count: 1, durationCount: 1, durationSum: 900, durationMin: 900, durationMax: 900, bins: { "343": 1 } })]),
-      delta([row(m + MINUTE_MS, { count: 4, durationCount: 4, durationSum: 4, durationMin: 0.5, durationMax: 1.5, bins: { "92": 4 } })]),
-    ];
-    await store.applyRollups(deltas);
-    const read = { tenant: "acme", from: HOUR, to: HOUR + HOUR_MS };
-    const [first] = (await store.readRollups({ ...read, resolution: "minute" })).filter((r) => r.start === m);
-    expect(first).toMatchObject({
-      count: 6,
-      durationCount: 3,
-      durationSum: 907.5,
-      durationMin: 2.5,
-      durationMax: 900,
-      bins: [1, 92, 343, 1, -250, 1],
+    afterAll(async () => {
+      for (const store of opened.splice(0)) {
+        const prefix = `${store.rollups.collection.collectionName}.`;
+        for (const { name } of await store.rollups.collection.db.listCollections({}, { nameOnly: true }).toArray()) {
+          if (name.startsWith(prefix))
+            await store.rollups.collection.db
+              .collection(name)
+              .drop()
+              .catch(() => {});
+        }
+        await store.rollups.collection.drop().catch(() => {});
+        await store.rollups.heads.drop().catch(() => {});
+        await store.collection.drop().catch(() => {});
+        await store.close();
+      }
     });
-    const [hour] = await store.readRollups({ ...read, resolution: "hour" });
-    expect(hour).toMatchObject({
-      start: HOUR,
-      count: 10,
-      durationCount: 7,
-      durationSum: 911.5,
-      durationMin: 0.5,
-      durationMax: 900,
-      bins: [1, 92, 343, 5, -250, 1],
+
+    test("the minute and hour rows of several deltas are their sums", async () => {
+      const store = await openStore(fresh());
+      const deltas = randomDeltas(12);
+      expect(await store.applyRollups(deltas.slice(0, 5))).toEqual({ applied: 5, duplicates: 0 });
+      expect(await store.applyRollups(deltas.slice(5))).toEqual({ applied: 7, duplicates: 0 });
+      await expectTotals(store, deltas);
     });
-    await expectTotals(store, deltas);
-  });
 
-  test("exemplars are kept per row, at most MAX_EXEMPLARS", async () => {
-    const store = await open(fresh());
-    const ids = Array.from({ length: 8 }, (_, i) => `ev-${i}`);
-    await store.applyRollups(ids.map((id) => delta([row(HOUR, { exemplars: [id] })])));
-    const [minute] = await store.readRollups({ tenant: "acme", resolution: "minute", from: HOUR, to: HOUR + MINUTE_MS });
-    const [hour] = await store.readRollups({ tenant: "acme", resolution: "hour", from: HOUR, to: HOUR + HOUR_MS });
-    for (const r of [minute, hour]) {
-      expect(r?.exemplars.length).toBe(MAX_EXEMPLARS);
-      for (const id of r?.exemplars ?? []) expect(ids).toContain(id);
-    }
-  });
+    test("applying the same deltas again, alone or mixed with new ones, changes nothing", async () => {
+      const store = await openStore(fresh());
+      const [a, b, c, d] = randomDeltas(4);
+      if (!a || !b || !c || !d) throw new Error("fixture");
+      expect(await store.applyRollups([a, b])).toEqual({ applied: 2, duplicates: 0 });
+      expect(await store.applyRollups([a, b])).toEqual({ applied: 0, duplicates: 2 });
+      expect(await store.applyRollups([b, c, a, c])).toEqual({ applied: 1, duplicates: 3 });
+      expect(await store.applyRollups([d, a, b, c])).toEqual({ applied: 1, duplicates: 3 });
+      await expectTotals(store, [a, b, c, d]);
+    });
 
-  test("readRollups returns only the tenant's rows whose start is in [from, to)", async () => {
-    const store = await open(fresh());
-    const at = (h: number, m: number) => HOUR + h * HOUR_MS + m * MINUTE_MS;
-    await store.applyRollups([
-      delta([row(at(0, 0)), row(at(0, 59)), row(at(1, 0)), row(at(1, 30))]),
-      delta([row(at(0, 10)), row(at(1, 10))], "other"),
-    ]);
-    const starts = async (tenant: string, resolution: "minute" | "hour", from: number, to: number) =>
-      (await store.readRollups({ tenant, resolution, from, to })).map((r) => r.start).sort((a, b) => a - b);
-    expect(await starts("acme", "minute", at(0, 0), at(1, 0))).toEqual([at(0, 0), at(0, 59)]);
-    expect(await starts("acme", "minute", at(0, 1), at(1, 31))).toEqual([at(0, 59), at(1, 0), at(1, 30)]);
-    expect(await starts("acme", "hour", at(0, 0), at(1, 0))).toEqual([at(0, 0)]);
-    expect(await starts("acme", "hour", at(0, 0), at(2, 0))).toEqual([at(0, 0), at(1, 0)]);
-    expect(await starts("other", "minute", at(0, 0), at(2, 0))).toEqual([at(0, 10), at(1, 10)]);
-    expect(await starts("nobody", "hour", at(0, 0), at(2, 0))).toEqual([]);
-  });
+    test("two stores applying the same deltas at once count each delta once", async () => {
+      const names = fresh();
+      const [one, two] = [await openStore(names), await openStore(names)];
+      const deltas = randomDeltas(30);
+      const batches = (list: RollupDelta[]) => Array.from({ length: Math.ceil(list.length / 4) }, (_, i) => list.slice(i * 4, i * 4 + 4));
+      const run = async (store: MongoEventStore, list: RollupDelta[]) => {
+        let applied = 0;
+        for (const batch of batches(list)) applied += (await store.applyRollups(batch)).applied;
+        return applied;
+      };
+      const [a, b] = await Promise.all([run(one, deltas), run(two, deltas.slice().reverse())]);
+      expect(a + b).toBe(deltas.length);
+      await expectTotals(one, deltas);
+      await expectTotals(two, deltas);
+    });
 
-  test("a crash between the minute step and the hours heals when the delta comes again", async () => {
-    const store = await open(fresh());
-    const [applied, lost] = randomDeltas(2);
-    if (!applied || !lost) throw new Error("fixture");
-    await store.applyRollups([applied]);
-    // The minute step alone, as a writer that died before bringing any hour up to date.
-    const { fresh: added } = await store.rollups.applyMinutes([lost]);
-    expect(added.size).toBe(1);
-    const read = { tenant: "acme", from: HOUR, to: HOUR + HOUR_MS };
-    expectCells(cells(await store.readRollups({ ...read, resolution: "hour" })), expected([applied], "hour"));
-    expect(await store.applyRollups([lost])).toEqual({ applied: 0, duplicates: 1 });
-    await expectTotals(store, [applied, lost]);
-  });
+    test("hour rows equal the sum of their minute rows after interleaved concurrent writers", async () => {
+      const names = fresh();
+      const stores = [await openStore(names), await openStore(names), await openStore(names)];
+      const deltas = randomDeltas(45);
+      // Each writer its own third, one delta per call, so minute and hour rewrites interleave.
+      await Promise.all(
+        stores.map(async (store, w) => {
+          for (const d of deltas.filter((_, i) => i % stores.length === w)) await store.applyRollups([d]);
+        }),
+      );
+      const store = stores[0];
+      if (!store) throw new Error("fixture");
+      const read = { tenant: "acme", from: HOUR, to: HOUR + HOUR_MS };
+      const minutes = await store.readRollups({ ...read, resolution: "minute" });
+      const hours = cells(await store.readRollups({ ...read, resolution: "hour" }));
+      const fromMinutes: Cells = new Map();
+      for (const { exemplars: _, ...m } of minutes) {
+        const key = `${HOUR}|${dimsKey(m)}`;
+        const into = fromMinutes.get(key) ?? { ...m, start: HOUR, ...emptyCell() };
+        mergeCell(into, { ...m, bins: decodeBins(m.bins) });
+        fromMinutes.set(key, into);
+      }
+      expectCells(hours, fromMinutes);
+      await expectTotals(store, deltas);
+    });
 
-  test("superseded versions are emptied: at most the two newest versions of a bucket hold rows", async () => {
-    const store = await open(fresh());
-    const deltas = randomDeltas(10);
-    for (const d of deltas) await store.applyRollups([d]);
-    const docs = await store.rollups.collection
-      .find({ res: { $in: ["m", "h", "d"] } }, { projection: { res: 1, start: 1, v: 1, stub: 1 } })
-      .toArray();
-    const buckets = new Map<string, Array<{ v: number; stub: boolean }>>();
-    for (const doc of docs) {
-      const key = `${doc.res}|${doc.start}`;
-      buckets.set(key, [...(buckets.get(key) ?? []), { v: Number(doc.v), stub: doc.stub === true }]);
-    }
-    expect(buckets.size).toBeGreaterThan(0);
-    for (const versions of buckets.values()) {
-      const newest = Math.max(...versions.map((x) => x.v));
-      expect(versions.map((x) => x.v).sort((a, b) => a - b)).toEqual(Array.from({ length: newest }, (_, i) => i + 1));
-      expect(
-        versions
-          .filter((x) => !x.stub)
-          .map((x) => x.v)
-          .sort((a, b) => a - b),
-      ).toEqual(newest > 1 ? [newest - 1, newest] : [newest]);
-    }
-  });
+    test("counts, duration sums, mins, maxes and bins merge across deltas", async () => {
+      const store = await openStore(fresh());
+      const m = HOUR + 5 * MINUTE_MS;
+      const deltas = [
+        delta([
+          row(m, { count: 3, durationCount: 2, durationSum: 7.5, durationMin: 2.5, durationMax: 5, bins: { "-1000000": 1, "92": 1 } }),
+        ]),
+        delta([row(m, { count: 2, durationCount: 0, durationSum: 0, durationMin: null, durationMax: null, bins: {} })]),
+        delta([row(m, { count: 1, durationCount: 1, durationSum: 900, durationMin: 900, durationMax: 900, bins: { "343": 1 } })]),
+        delta([row(m + MINUTE_MS, { count: 4, durationCount: 4, durationSum: 4, durationMin: 0.5, durationMax: 1.5, bins: { "92": 4 } })]),
+      ];
+      await store.applyRollups(deltas);
+      const read = { tenant: "acme", from: HOUR, to: HOUR + HOUR_MS };
+      const [first] = (await store.readRollups({ ...read, resolution: "minute" })).filter((r) => r.start === m);
+      expect(first).toMatchObject({
+        count: 6,
+        durationCount: 3,
+        durationSum: 907.5,
+        durationMin: 2.5,
+        durationMax: 900,
+        bins: [1, 92, 343, 1, -250, 1],
+      });
+      const [hour] = await store.readRollups({ ...read, resolution: "hour" });
+      expect(hour).toMatchObject({
+        start: HOUR,
+        count: 10,
+        durationCount: 7,
+        durationSum: 911.5,
+        durationMin: 0.5,
+        durationMax: 900,
+        bins: [1, 92, 343, 5, -250, 1],
+      });
+      await expectTotals(store, deltas);
+    });
 
-  test("a delta without rows is applied once", async () => {
-    const store = await open(fresh());
-    const empty = delta([]);
-    expect(await store.applyRollups([empty])).toEqual({ applied: 1, duplicates: 0 });
-    expect(await store.applyRollups([empty])).toEqual({ applied: 0, duplicates: 1 });
-  });
+    test("exemplars are kept per row, at most MAX_EXEMPLARS", async () => {
+      const store = await openStore(fresh());
+      const ids = Array.from({ length: 8 }, (_, i) => `ev-${i}`);
+      await store.applyRollups(ids.map((id) => delta([row(HOUR, { exemplars: [id] })])));
+      const [minute] = await store.readRollups({ tenant: "acme", resolution: "minute", from: HOUR, to: HOUR + MINUTE_MS });
+      const [hour] = await store.readRollups({ tenant: "acme", resolution: "hour", from: HOUR, to: HOUR + HOUR_MS });
+      for (const r of [minute, hour]) {
+        expect(r?.exemplars.length).toBe(MAX_EXEMPLARS);
+        for (const id of r?.exemplars ?? []) expect(ids).toContain(id);
+      }
+    });
 
-  test("rollupsSince is 0 for an empty store and the first init's time when events were stored before", async () => {
-    const empty = await open(fresh());
-    expect(await empty.rollupsSince()).toBe(0);
+    test("readRollups returns only the tenant's rows whose start is in [from, to)", async () => {
+      const store = await openStore(fresh());
+      const at = (h: number, m: number) => HOUR + h * HOUR_MS + m * MINUTE_MS;
+      await store.applyRollups([
+        delta([row(at(0, 0)), row(at(0, 59)), row(at(1, 0)), row(at(1, 30))]),
+        delta([row(at(0, 10)), row(at(1, 10))], "other"),
+      ]);
+      const starts = async (tenant: string, resolution: "minute" | "hour", from: number, to: number) =>
+        (await store.readRollups({ tenant, resolution, from, to })).map((r) => r.start).sort((a, b) => a - b);
+      expect(await starts("acme", "minute", at(0, 0), at(1, 0))).toEqual([at(0, 0), at(0, 59)]);
+      expect(await starts("acme", "minute", at(0, 1), at(1, 31))).toEqual([at(0, 59), at(1, 0), at(1, 30)]);
+      expect(await starts("acme", "hour", at(0, 0), at(1, 0))).toEqual([at(0, 0)]);
+      expect(await starts("acme", "hour", at(0, 0), at(2, 0))).toEqual([at(0, 0), at(1, 0)]);
+      expect(await starts("other", "minute", at(0, 0), at(2, 0))).toEqual([at(0, 10), at(1, 10)]);
+      expect(await starts("nobody", "hour", at(0, 0), at(2, 0))).toEqual([]);
+    });
 
-    const names = fresh();
-    const before = await open({ events: names.events, rollups: uniqueName("rollups-unused") });
-    await before.insertMany([{ eventId: "e1", requestId: "r1", tenant: "acme", service: "api", timestamp: new Date().toISOString() }]);
-    const started = Date.now();
-    const legacy = await open(names);
-    const since = await legacy.rollupsSince();
-    expect(since).toBeGreaterThanOrEqual(started);
-    expect(since).toBeLessThanOrEqual(Date.now());
-    // A later start, or another instance, keeps the first answer.
-    const again = await open(names);
-    expect(await again.rollupsSince()).toBe(since);
-  });
+    test("a crash between the minute step and the hours heals when the delta comes again", async () => {
+      const store = await openStore(fresh());
+      const [applied, lost] = randomDeltas(2);
+      if (!applied || !lost) throw new Error("fixture");
+      await store.applyRollups([applied]);
+      // The minute step alone, as a writer that died before bringing any hour up to date.
+      const { fresh: added } = await store.rollups.applyMinutes([lost]);
+      expect(added.size).toBe(1);
+      const read = { tenant: "acme", from: HOUR, to: HOUR + HOUR_MS };
+      expectCells(cells(await store.readRollups({ ...read, resolution: "hour" })), expected([applied], "hour"));
+      expect(await store.applyRollups([lost])).toEqual({ applied: 0, duplicates: 1 });
+      await expectTotals(store, [applied, lost]);
+    });
 
-  test("rows older than the rollup retention are pruned", async () => {
-    const store = await open(fresh(), { rollupRetentionMs: HOUR_MS });
-    expect(store.rollupRetention).toBe("prune");
-    await store.applyRollups([delta([row(HOUR)]), delta([row(hourOf(Date.now()))])]);
-    expect(await store.rollups.pruneExpired()).toBeGreaterThan(0);
-    expect(await store.readRollups({ tenant: "acme", resolution: "hour", from: HOUR, to: HOUR + HOUR_MS })).toEqual([]);
-    const now = hourOf(Date.now());
-    expect(await store.readRollups({ tenant: "acme", resolution: "hour", from: now, to: now + HOUR_MS })).toHaveLength(1);
-    expect(await store.rollupsSince()).toBe(0);
+    test("superseded versions are emptied: at most the two newest versions of a bucket hold rows", async () => {
+      const store = await openStore(fresh());
+      const deltas = randomDeltas(10);
+      for (const d of deltas) await store.applyRollups([d]);
+      const where = partition
+        ? store.rollups.collection.db.collection(`${store.rollups.collection.collectionName}.m${HOUR}`)
+        : store.rollups.collection;
+      const docs = await where.find({ res: { $in: ["m", "h", "d"] } }, { projection: { res: 1, start: 1, v: 1, stub: 1 } }).toArray();
+      const buckets = new Map<string, Array<{ v: number; stub: boolean }>>();
+      for (const doc of docs) {
+        const key = `${doc.res}|${doc.start}`;
+        buckets.set(key, [...(buckets.get(key) ?? []), { v: Number(doc.v), stub: doc.stub === true }]);
+      }
+      expect(buckets.size).toBeGreaterThan(0);
+      for (const versions of buckets.values()) {
+        const newest = Math.max(...versions.map((x) => x.v));
+        expect(versions.map((x) => x.v).sort((a, b) => a - b)).toEqual(Array.from({ length: newest }, (_, i) => i + 1));
+        expect(
+          versions
+            .filter((x) => !x.stub)
+            .map((x) => x.v)
+            .sort((a, b) => a - b),
+        ).toEqual(newest > 1 ? [newest - 1, newest] : [newest]);
+      }
+    });
+
+    test("a delta without rows is applied once", async () => {
+      const store = await openStore(fresh());
+      const empty = delta([]);
+      expect(await store.applyRollups([empty])).toEqual({ applied: 1, duplicates: 0 });
+      expect(await store.applyRollups([empty])).toEqual({ applied: 0, duplicates: 1 });
+    });
+
+    test("rollupsSince is 0 for an empty store and the first init's time when events were stored before", async () => {
+      const empty = await openStore(fresh());
+      expect(await empty.rollupsSince()).toBe(0);
+
+      const names = fresh();
+      const before = await openStore({ events: names.events, rollups: uniqueName("rollups-unused") });
+      await before.insertMany([{ eventId: "e1", requestId: "r1", tenant: "acme", service: "api", timestamp: new Date().toISOString() }]);
+      const started = Date.now();
+      const legacy = await openStore(names);
+      const since = await legacy.rollupsSince();
+      expect(since).toBeGreaterThanOrEqual(started);
+      expect(since).toBeLessThanOrEqual(Date.now());
+      // A later start, or another instance, keeps the first answer.
+      const again = await openStore(names);
+      expect(await again.rollupsSince()).toBe(since);
+    });
+
+    test("rows older than the rollup retention are pruned", async () => {
+      const store = await openStore(fresh(), { rollupRetentionMs: HOUR_MS });
+      expect(store.rollupRetention).toBe("prune");
+      await store.applyRollups([delta([row(HOUR)]), delta([row(hourOf(Date.now()))])]);
+      expect(await store.rollups.pruneExpired()).toBeGreaterThan(0);
+      expect(await store.readRollups({ tenant: "acme", resolution: "minute", from: HOUR, to: HOUR + HOUR_MS })).toEqual([]);
+      // Partitions expire whole: an hour row goes with its day's partition, once the day has ended.
+      const hours = await store.readRollups({ tenant: "acme", resolution: "hour", from: HOUR, to: HOUR + HOUR_MS });
+      expect(hours).toHaveLength(partition && dayOf(HOUR) === dayOf(Date.now()) ? 1 : 0);
+      const now = hourOf(Date.now());
+      expect(await store.readRollups({ tenant: "acme", resolution: "hour", from: now, to: now + HOUR_MS })).toHaveLength(1);
+      expect(await store.rollupsSince()).toBe(0);
+    });
   });
-});
+}
