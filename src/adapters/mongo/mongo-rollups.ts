@@ -147,28 +147,25 @@ function addRow(state: State, row: RollupDims & RollupCell & { exemplars: readon
   }
 }
 
+const encodedRow = ({ dims: d, cell: c, exemplars }: Entry): EncodedRow => [
+  d.service,
+  d.route,
+  d.method,
+  d.statusCode,
+  d.errorCode,
+  d.error,
+  c.count,
+  c.durationCount,
+  c.durationSum,
+  c.durationMin,
+  c.durationMax,
+  exemplars,
+];
+
 /** Full-set entries only, as `[rows, bins]` JSON: a version's increment. */
 function encodeIncrement(increment: State): string {
-  const rows: EncodedRow[] = [];
-  const bins: number[][] = [];
-  for (const { dims: d, cell: c, exemplars } of increment.values()) {
-    rows.push([
-      d.service,
-      d.route,
-      d.method,
-      d.statusCode,
-      d.errorCode,
-      d.error,
-      c.count,
-      c.durationCount,
-      c.durationSum,
-      c.durationMin,
-      c.durationMax,
-      exemplars,
-    ]);
-    bins.push(encodeBins(c.bins));
-  }
-  return JSON.stringify([rows, bins]);
+  const entries = [...increment.values()];
+  return JSON.stringify([entries.map(encodedRow), entries.map((e) => encodeBins(e.cell.bins))]);
 }
 
 /** Adds rows (as records) to a state's every set, and to `full` (the full set only) when given. */
@@ -187,22 +184,9 @@ function addRecords(state: State, records: readonly RollupRecord[], full?: State
 function encode(state: State): Record<string, string> {
   const rows: EncodedRow[][] = Array.from({ length: SETS }, () => []);
   const bins: number[][][] = Array.from({ length: SETS }, () => []);
-  for (const { set, dims: d, cell: c, exemplars } of state.values()) {
-    rows[set]?.push([
-      d.service,
-      d.route,
-      d.method,
-      d.statusCode,
-      d.errorCode,
-      d.error,
-      c.count,
-      c.durationCount,
-      c.durationSum,
-      c.durationMin,
-      c.durationMax,
-      exemplars,
-    ]);
-    bins[set]?.push(encodeBins(c.bins));
+  for (const entry of state.values()) {
+    rows[entry.set]?.push(encodedRow(entry));
+    bins[entry.set]?.push(encodeBins(entry.cell.bins));
   }
   const out: Record<string, string> = {};
   for (let set = 0; set < SETS; set++) {
