@@ -41,8 +41,8 @@ import { ensureRetention, pruneExpired, type RetentionOptions, type RetentionTar
  *   hour and day are brought up to the minute's newest version all the same.
  *
  * Readers find a bucket's newest version from a hint (`<rollups>.heads`, updated after each
- * insert, allowed to lag) by probing forward. Versions two behind the newest are emptied (their
- * `_id` stays, so it is never reused). A state string over 4 MB is spread over chunk documents, so
+ * insert, allowed to lag) by probing forward. A version is emptied once the next exists (its `_id`
+ * stays, so it is never reused; its increment stays for the parents). A state string over 4 MB is spread over chunk documents, so
  * even a day with millions of groups stays under the 16 MB document limit.
  */
 
@@ -237,15 +237,15 @@ const atOf = (res: Code, start: number): Date => new Date(start < 0 ? Date.now()
 
 export interface MongoRollupOptions {
   /**
-   * Versions in one collection per period (a minute's in its hour's, an hour's in its day's, a
-   * day's in its 30 days'), with their hints: for servers whose `_id` lookups scan the collection
+   * Versions in one collection per period (a minute's in its 10 minutes', an hour's in its 6 hours',
+   * a day's in its 30 days'), with their hints: for servers whose `_id` lookups scan the collection
    * (FerretDB 1.x). Default: probed at init from the plan of a find by `_id`.
    */
   partition?: boolean;
 }
 
 /** Which period's collection holds a bucket's versions when partitioned. */
-const PERIOD: Record<Code, number> = { m: RESOLUTION_MS.hour, h: RESOLUTION_MS.day, d: 30 * RESOLUTION_MS.day };
+const PERIOD: Record<Code, number> = { m: 10 * RESOLUTION_MS.minute, h: 6 * RESOLUTION_MS.hour, d: 30 * RESOLUTION_MS.day };
 
 export class MongoRollups {
   private since: Promise<number> | undefined;
@@ -262,6 +262,15 @@ export class MongoRollups {
     private readonly retention: RetentionOptions,
     private readonly options: MongoRollupOptions = {},
   ) {}
+
+  /** Newest version this process has seen per bucket: where its probes start, instead of the hint. */
+  private readonly known = new Map<string, number>();
+
+  private remember(res: Code, tenant: string, start: number, v: number): void {
+    if (this.known.size >= 100_000) this.known.clear();
+    const key = headId(res, tenant, start);
+    if ((this.known.get(key) ?? 0) < v) this.known.set(key, v);
+  }
 
   /** The collection holding a bucket's versions: `<collection>.<m|h|d><period start>` when partitioned. */
   private partition(res: Code, start: number): Collection<StoredRollup> {
@@ -443,7 +452,7 @@ export class MongoRollups {
       }
       const v = (current?.doc.v ?? 0) + 1;
       const ids = [...applied, ...new Set(added.map((p) => p.delta.id))];
-      if (await this.insertVersion("m", tenant, start, v, state, { applied: ids }, increment)) return { v, added };
+      if (await this.insertVersion("m", tenant, start, v, state, { applied: ids }, increment, current?.doc)) return { v, added };
       current = await this.newestState("m", tenant, start, v);
     }
   }
@@ -476,7 +485,8 @@ export class MongoRollups {
         parts[String(child)] = v;
       });
       const v = (current?.doc.v ?? 0) + 1;
-      if (await this.insertVersion(code, tenant, start, v, state, { parts }, resolution === "hour" ? increment : undefined)) return v;
+      if (await this.insertVersion(code, tenant, start, v, state, { parts }, resolution === "hour" ? increment : undefined, current?.doc))
+        return v;
       current = await this.newestState(code, tenant, start, v);
     }
   }
@@ -498,7 +508,8 @@ export class MongoRollups {
     v: number,
     state: State,
     extra: Partial<VersionDoc>,
-    increment?: State,
+    increment: State | undefined,
+    previous: VersionDoc | undefined,
   ): Promise<boolean> {
     const _id = versionId(res, tenant, start, v);
     const fields: Record<string, Payload> = {};
@@ -529,12 +540,13 @@ export class MongoRollups {
       if (chunks.length > 0) await where.deleteMany({ _id: { $in: chunks.map((c) => c._id) } });
       return false;
     }
-    await this.afterInsert(res, tenant, start, v);
+    await this.afterInsert(res, tenant, start, v, previous);
     return true;
   }
 
   /** Best effort: the hint moves on, and the version two behind is emptied. */
-  private async afterInsert(res: Code, tenant: string, start: number, v: number): Promise<void> {
+  private async afterInsert(res: Code, tenant: string, start: number, v: number, previous: VersionDoc | undefined): Promise<void> {
+    this.remember(res, tenant, start, v);
     const head = headId(res, tenant, start);
     try {
       await this.headsOf(res, start).updateOne({ _id: head }, { $max: { v }, $set: { at: atOf(res, start) } }, { upsert: true });
@@ -542,11 +554,11 @@ export class MongoRollups {
       // Two first writers upserting at once: the other's hint stands.
       if (!isDuplicateKey(error)) throw error;
     }
-    if (v <= 2) return;
-    const old = versionId(res, tenant, start, v - 2);
+    if (previous === undefined || previous.stub) return;
+    // The version this one was built on: a reader holding it re-reads the newest when it finds it emptied.
+    const old = previous._id;
+    const stale = previous;
     const where = this.partition(res, start);
-    const stale = (await where.findOne({ _id: old })) as VersionDoc | null;
-    if (stale === null || stale.stub) return;
     const unset: Record<string, ""> = { applied: "", parts: "" };
     const chunkIds: string[] = [];
     for (let set = 0; set < SETS; set++) {
@@ -567,6 +579,7 @@ export class MongoRollups {
    */
   private async newest(res: Code, tenant: string, start: number, atLeast: number, projection?: Document): Promise<VersionDoc | null> {
     let from = atLeast;
+    if (from <= 0) from = this.known.get(headId(res, tenant, start)) ?? 0;
     if (from <= 0) {
       const head = await this.headsOf(res, start).findOne({ _id: headId(res, tenant, start) });
       from = typeof head?.v === "number" ? head.v : 1;
@@ -601,6 +614,7 @@ export class MongoRollups {
         restarted = true;
         continue;
       }
+      this.remember(res, tenant, start, newest.v);
       return newest;
     }
   }
