@@ -13,22 +13,6 @@ import {
 } from "../../domain/rollup/rollup.ts";
 import type { RollupApplyResult, RollupRead } from "../../ports/event-store.ts";
 
-interface StoredRow {
-  service: string;
-  route: string | null;
-  method: string | null;
-  status: number | null;
-  error_code: string | null;
-  err: number;
-  start: number;
-  count: number;
-  duration_count: number;
-  duration_sum: number;
-  duration_min: number | null;
-  duration_max: number | null;
-  exemplars: string;
-}
-
 /** A read's row: the dimensions, start, sums, exemplars and (when asked) bins, in SELECT order. */
 type StoredValues = [
   string,
@@ -52,9 +36,16 @@ const blobOfBins = (encoded: readonly number[]): Uint8Array => new Uint8Array(ne
 const binsOfBlob = (blob: Uint8Array): EncodedBins =>
   blob.byteOffset % 8 === 0 ? new Float64Array(blob.buffer, blob.byteOffset, blob.byteLength / 8) : new Float64Array(blob.slice().buffer);
 
-type CellRow = Pick<StoredRow, "count" | "duration_count" | "duration_sum" | "duration_min" | "duration_max" | "exemplars"> & {
+/** A stored row's sums, as the write path reads them back. */
+interface CellRow {
+  count: number;
+  duration_count: number;
+  duration_sum: number;
+  duration_min: number | null;
+  duration_max: number | null;
+  exemplars: string;
   bins: Uint8Array;
-};
+}
 type Params = Record<string, string | number | null | Uint8Array>;
 
 const DIMS = "service, route, method, status, error_code, err";

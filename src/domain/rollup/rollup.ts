@@ -6,7 +6,7 @@
  * data and arithmetic: no runtime, no client.
  */
 
-import { decodeBins, type EncodedBins } from "./encoded-bins.ts";
+import type { EncodedBins } from "./encoded-bins.ts";
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -79,16 +79,6 @@ export interface RollupRecord extends RollupDims, Omit<RollupCell, "bins"> {
   exemplars: string[];
 }
 
-/** A stored row's sums as a cell (bins as an object). */
-export const cellOfRecord = (record: RollupRecord): RollupCell => ({
-  count: record.count,
-  durationCount: record.durationCount,
-  durationSum: record.durationSum,
-  durationMin: record.durationMin,
-  durationMax: record.durationMax,
-  bins: decodeBins(record.bins),
-});
-
 /** At most this many exemplar ids per stored row, and per answer row. */
 export const MAX_EXEMPLARS = 5;
 
@@ -126,6 +116,4 @@ export function dimsKey(dims: RollupDims): string {
   return JSON.stringify([dims.service, dims.route, dims.method, dims.statusCode, dims.errorCode, dims.error]);
 }
 
-export const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
-export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
