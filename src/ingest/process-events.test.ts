@@ -68,3 +68,35 @@ describe("processEvents: rollups", () => {
     expect(s.rollups?.drain()[0]?.rows[0]?.count).toBe(1);
   });
 });
+
+describe("processEvents: redaction", () => {
+  const CARD = "4111 1111 1111 1111";
+
+  test("a card number in a route or error code is redacted in the rollup row of a dropped event", () => {
+    const s = setup();
+    const dropped = Array.from({ length: 400 }, (_, i) => normal(i)).filter((e) => !s.sampler.decide(e).keep);
+    const event = { ...dropped[0], route: `/cards/${CARD}`, error: { code: `E-${CARD}` }, statusCode: 200 };
+    processEvents(items([event]), s, { tenant: "t1" });
+    const row = s.rollups?.drain()[0]?.rows[0];
+    expect(row?.route).toBe("/cards/[REDACTED:card]");
+    expect(row?.errorCode).toBe("E-[REDACTED:card]");
+  });
+
+  test("a kept event is redacted in full: sensitive keys at any depth and card numbers in any string", () => {
+    const s = setup();
+    const event = normal(1, { statusCode: 500, user: { password: "hunter2", note: `paid with ${CARD}` }, tags: [CARD] });
+    const result = processEvents(items([event]), s, { tenant: "t1" });
+    if (!result.ok) throw new Error("expected accepted");
+    const kept = result.kept[0] as Record<string, unknown>;
+    expect(kept.user).toEqual({ password: "[REDACTED]", note: "paid with [REDACTED:card]" });
+    expect(kept.tags).toEqual(["[REDACTED:card]"]);
+  });
+
+  test("fields under a sensitive key count toward the field limit like any other", () => {
+    const s = { ...setup(), limits: { ...DEFAULT_LIMITS, maxFields: 10 } };
+    const secret = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]));
+    const result = processEvents(items([normal(1, { token: secret }), normal(2)]), s, { tenant: "t1" });
+    if (!result.ok) throw new Error("expected accepted");
+    expect(result.rejected.map((r) => [r.index, r.code])).toEqual([[0, "TOO_MANY_FIELDS"]]);
+  });
+});

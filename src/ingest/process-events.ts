@@ -6,6 +6,7 @@ import {
   type ParsedBody,
   type Rejection,
 } from "../domain/event/index.ts";
+import { redactDimensions, redactKept, VALIDATE_ONLY } from "../domain/event/redact-kept.ts";
 import { EXEMPLAR_REASON } from "../domain/sampling/types.ts";
 import type { OutboundEvent } from "../ports/publisher.ts";
 import type { IngestSetup } from "./ingest-setup.ts";
@@ -39,7 +40,8 @@ export interface AllRejected {
 }
 
 /**
- * The transform half of ingest, after the body is read: validate → redact → count → sample. Runtime-free
+ * The transform half of ingest, after the body is read: validate → count → sample → redact what is
+ * kept (the fields rollups count are redacted for every event, before counting). Runtime-free
  * and synchronous, so both runtimes run exactly this, and a test can call it without a server.
  */
 export function processEvents(
@@ -47,7 +49,7 @@ export function processEvents(
   setup: IngestSetup,
   options: { tenant: string; explain?: boolean },
 ): ProcessedBatch | AllRejected | BodyError {
-  const context = createNormalizeContext({ tenant: options.tenant, limits: setup.limits, redaction: setup.redaction });
+  const context = createNormalizeContext({ tenant: options.tenant, limits: setup.limits, redaction: VALIDATE_ONLY });
   const batch = normalizeBody(parsed, context);
   if (!batch.ok) return batch;
   const { events, rejected } = batch;
@@ -63,7 +65,9 @@ export function processEvents(
   const kept: OutboundEvent[] = [];
   // Derived eventIds cost a 128-bit hash each: only kept events get one, unless a rule reads it or explain shows it.
   const idsFirst = explain || sampler.fields.has("eventId");
+  const { limits, redaction } = setup;
   for (const { index, event } of events) {
+    redactDimensions(event, redaction);
     if (idsFirst) completeEvent(event);
     // Counted before sampling: rollups see every accepted event, kept or not.
     const group = rollups?.count(event);
@@ -77,6 +81,7 @@ export function processEvents(
       reason = EXEMPLAR_REASON;
     }
     if (keep) {
+      redactKept(event, limits, redaction);
       const complete = completeEvent(event);
       complete.sampling = { reason, rate: decision.rate }; // overrides anything the producer sent
       kept.push(complete);

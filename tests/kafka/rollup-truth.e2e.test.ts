@@ -48,6 +48,19 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
     return { names, events, worker };
   }
 
+  /** On a timeout, what each process said last and where the topic and the group stand. */
+  async function explain<T>(wait: Promise<T>, names: PipelineNames, processes: Record<string, RunningServer>): Promise<T> {
+    try {
+      return await wait;
+    } catch (error) {
+      const end = await endOffsets(names.topic).catch(() => []);
+      const committed = await committedOffsets(names.group, names.topic).catch(() => []);
+      console.error(`topic end offsets ${String(end)}; committed ${String(committed)}`);
+      for (const [name, proc] of Object.entries(processes)) console.error(`--- ${name} output (tail)\n${proc.output().slice(-6000)}`);
+      throw error;
+    }
+  }
+
   /** A Bun server reading (and, with `extra`, publishing for) one tenant of one test database. */
   async function bunServer(names: PipelineNames, tenant: string, extra: Record<string, string> = {}): Promise<RunningServer> {
     const server = await spawnServer("edge/bun-server.ts", {
@@ -77,6 +90,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
     names: PipelineNames,
     events: Awaited<ReturnType<typeof openEvents>>,
     tenant: string,
+    processes: Record<string, RunningServer>,
   ) {
     const traffic = new RollupTraffic({ count: EVENTS, now: Date.now(), runId: uniqueName(label) });
     const posted = await postTraffic(ingestUrl, "ingest-key", traffic, { concurrency: 6 });
@@ -88,11 +102,10 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
     // The worker commits only what is durable: once its group reached the end of the topic, the
     // counts must be complete (polled a while longer for records still on their way to Kafka).
     // Waiting on Kafka first spares FerretDB the reads while the worker writes.
-    await waitFor(
-      "every kept event on the topic and the worker group committed to its end",
-      () => settled(names, posted.kept),
-      600_000,
-      1000,
+    await explain(
+      waitFor("every kept event on the topic and the worker group committed to its end", () => settled(names, posted.kept), 600_000, 1000),
+      names,
+      processes,
     );
     await waitForCount(queryUrl, "query-key", traffic.truth, { timeoutMs: 300_000, everyMs: 1000 });
     const stored = () => events.collection.countDocuments({ tenant });
@@ -110,13 +123,13 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
   test(
     `Bun gateway (PUBLISHER=kafka): rollups of ${EVENTS} events are exact`,
     async () => {
-      const { names, events } = await pipeline("rt-bun");
+      const { names, events, worker } = await pipeline("rt-bun");
       const gateway = await bunServer(names, "truth-bun", {
         PUBLISHER: "kafka",
         KAFKA_BROKERS: serviceEnv.KAFKA_BROKERS,
         KAFKA_TOPIC: names.topic,
       });
-      await roundTrip("bun → kafka", gateway.url, gateway.url, names, events, "truth-bun");
+      await roundTrip("bun → kafka", gateway.url, gateway.url, names, events, "truth-bun", { worker, gateway });
     },
     TIMEOUT_MS,
   );
@@ -124,7 +137,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
   test(
     `workerd gateway (PUBLISHER=upstash-kafka through the bridge): rollups of ${EVENTS} events are exact`,
     async () => {
-      const { names, events } = await pipeline("rt-workerd");
+      const { names, events, worker } = await pipeline("rt-workerd");
       const bridge = await startBridge();
       stops.push(() => bridge.stop("SIGKILL"));
       const tenant = "truth-workerd";
@@ -140,7 +153,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
       stops.push(() => gateway.stop());
       // workerd cannot reach MongoDB: a Bun server on the same database answers the queries.
       const reader = await bunServer(names, tenant);
-      await roundTrip("workerd → bridge → kafka", gateway.url, reader.url, names, events, tenant);
+      await roundTrip("workerd → bridge → kafka", gateway.url, reader.url, names, events, tenant, { worker, bridge, reader });
     },
     TIMEOUT_MS,
   );

@@ -2,18 +2,18 @@ import { rollupAdditions } from "../../domain/rollup/additions.ts";
 import { FULL_SET } from "../../domain/rollup/dimension-sets.ts";
 import { encodeBins } from "../../domain/rollup/encoded-bins.ts";
 import {
-  emptyCell,
-  mergeCell,
+  addToSum,
+  emptySum,
   mergeExemplars,
   RESOLUTION_MS,
-  type RollupCell,
   type RollupDelta,
   type RollupDims,
   type RollupRecord,
+  type SumCell,
 } from "../../domain/rollup/rollup.ts";
 import type { RollupApplyResult, RollupRead } from "../../ports/event-store.ts";
 
-interface Row extends RollupDims, RollupCell {
+interface Row extends RollupDims, SumCell {
   start: number;
   exemplars: string[];
 }
@@ -53,10 +53,10 @@ export class MemoryRollups {
       }
       let row = groups.get(add.k);
       if (row === undefined) {
-        row = { ...add.dims, start: add.start, ...emptyCell(), exemplars: [] };
+        row = { ...add.dims, start: add.start, ...emptySum(), exemplars: [] };
         groups.set(add.k, row);
       }
-      mergeCell(row, add.cell);
+      addToSum(row, add.cell);
       mergeExemplars(row.exemplars, add.exemplars);
     }
     return { applied: fresh.length, duplicates: deltas.length - fresh.length };

@@ -1,10 +1,11 @@
 import { type Collection, type Document, MongoServerError } from "mongodb";
 import { DIMENSION_SETS, type DimSet, FULL_SET, projectDims } from "../../domain/rollup/dimension-sets.ts";
-import { decodeBins, encodeBins } from "../../domain/rollup/encoded-bins.ts";
+import { binCounts, encodeBins } from "../../domain/rollup/encoded-bins.ts";
 import {
+  addToSum,
+  type BinsLike,
   dimsKey,
-  emptyCell,
-  mergeCell,
+  emptySum,
   mergeExemplars,
   RESOLUTION_MS,
   type Resolution,
@@ -12,6 +13,7 @@ import {
   type RollupDelta,
   type RollupDims,
   type RollupRecord,
+  type SumCell,
   startOf,
 } from "../../domain/rollup/rollup.ts";
 import { defaultLogger } from "../../log/logger.ts";
@@ -59,7 +61,7 @@ const SETS = DIMENSION_SETS.length;
 interface Entry {
   set: DimSet;
   dims: RollupDims;
-  cell: RollupCell;
+  cell: SumCell;
   exemplars: string[];
 }
 type State = Map<string, Entry>;
@@ -132,17 +134,17 @@ function entryFor(state: State, set: DimSet, dims: RollupDims): Entry {
   const key = `${set}|${dimsKey(projected)}`;
   let entry = state.get(key);
   if (entry === undefined) {
-    entry = { set, dims: projected, cell: emptyCell(), exemplars: [] };
+    entry = { set, dims: projected, cell: emptySum(), exemplars: [] };
     state.set(key, entry);
   }
   return entry;
 }
 
 /** Adds one delta row to every dimension set of a state. */
-function addRow(state: State, row: RollupDims & RollupCell & { exemplars: readonly string[] }): void {
+function addRow(state: State, row: RollupDims & Omit<RollupCell, "bins"> & { bins: BinsLike; exemplars: readonly string[] }): void {
   for (let set = 0; set < SETS; set++) {
     const entry = entryFor(state, set, row);
-    mergeCell(entry.cell, row);
+    addToSum(entry.cell, row);
     mergeExemplars(entry.exemplars, row.exemplars);
   }
 }
@@ -171,11 +173,11 @@ function encodeIncrement(increment: State): string {
 /** Adds rows (as records) to a state's every set, and to `full` (the full set only) when given. */
 function addRecords(state: State, records: readonly RollupRecord[], full?: State): void {
   for (const { start: _, bins, exemplars, ...rest } of records) {
-    const row = { ...rest, bins: decodeBins(bins), exemplars };
+    const row = { ...rest, bins: binCounts(bins), exemplars };
     addRow(state, row);
     if (full !== undefined) {
       const entry = entryFor(full, FULL_SET, row);
-      mergeCell(entry.cell, row);
+      addToSum(entry.cell, row);
       mergeExemplars(entry.exemplars, exemplars);
     }
   }
@@ -446,7 +448,7 @@ export class MongoRollups {
         for (const row of part.rows) {
           addRow(state, row);
           const entry = entryFor(increment, FULL_SET, row);
-          mergeCell(entry.cell, row);
+          addToSum(entry.cell, row);
           mergeExemplars(entry.exemplars, row.exemplars);
         }
       }
@@ -650,7 +652,7 @@ export class MongoRollups {
           error: rest.error,
         };
         const entry = entryFor(state, set, dims);
-        mergeCell(entry.cell, { ...rest, bins: decodeBins(flat) });
+        addToSum(entry.cell, { ...rest, bins: binCounts(flat) });
         mergeExemplars(entry.exemplars, exemplars);
       }
     }

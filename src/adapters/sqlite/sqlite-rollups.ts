@@ -2,15 +2,8 @@
 import type { Database } from "bun:sqlite";
 import { type RowAddition, rollupAdditions } from "../../domain/rollup/additions.ts";
 import { FULL_SET } from "../../domain/rollup/dimension-sets.ts";
-import { decodeBins, type EncodedBins, encodeBins } from "../../domain/rollup/encoded-bins.ts";
-import {
-  mergeCell,
-  mergeExemplars,
-  RESOLUTION_MS,
-  type RollupCell,
-  type RollupDelta,
-  type RollupRecord,
-} from "../../domain/rollup/rollup.ts";
+import { binCounts, type EncodedBins, encodeBins } from "../../domain/rollup/encoded-bins.ts";
+import { addToSum, mergeExemplars, RESOLUTION_MS, type RollupDelta, type RollupRecord, type SumCell } from "../../domain/rollup/rollup.ts";
 import type { RollupApplyResult, RollupRead } from "../../ports/event-store.ts";
 
 /** A read's row: the dimensions, start, sums, exemplars and (when asked) bins, in SELECT order. */
@@ -166,9 +159,9 @@ export class SqliteRollups {
         durationSum: stored.duration_sum,
         durationMin: stored.duration_min,
         durationMax: stored.duration_max,
-        bins: decodeBins(binsOfBlob(stored.bins)),
-      } satisfies RollupCell;
-      mergeCell(cell, add.cell);
+        bins: binCounts(binsOfBlob(stored.bins)),
+      } satisfies SumCell;
+      addToSum(cell, add.cell);
       exemplars = JSON.parse(stored.exemplars) as string[];
       mergeExemplars(exemplars, add.exemplars);
     }

@@ -1,13 +1,15 @@
 import { DIMENSION_SETS, type DimSet, projectDims } from "./dimension-sets.ts";
 import {
+  addToSum,
+  type BinsLike,
   dimsKey,
-  emptyCell,
-  mergeCell,
+  emptySum,
   mergeExemplars,
   type Resolution,
   type RollupCell,
   type RollupDelta,
   type RollupDims,
+  type SumCell,
   startOf,
 } from "./rollup.ts";
 
@@ -20,23 +22,23 @@ export interface RowAddition {
   /** dimsKey of `dims`: with tenant, set, resolution and start, the row's identity. */
   k: string;
   dims: RollupDims;
-  cell: RollupCell;
+  cell: SumCell;
   exemplars: string[];
 }
 
 function addInto(
   into: Map<string, RowAddition>,
   from: Omit<RowAddition, "cell" | "exemplars">,
-  cell: RollupCell,
+  cell: Omit<RollupCell, "bins"> & { bins: BinsLike },
   exemplars: readonly string[],
 ) {
   const key = `${from.tenant}\u0000${from.set}\u0000${from.start}\u0000${from.k}`;
   let entry = into.get(key);
   if (entry === undefined) {
-    entry = { ...from, cell: emptyCell(), exemplars: [] };
+    entry = { ...from, cell: emptySum(), exemplars: [] };
     into.set(key, entry);
   }
-  mergeCell(entry.cell, cell);
+  addToSum(entry.cell, cell);
   mergeExemplars(entry.exemplars, exemplars);
 }
 

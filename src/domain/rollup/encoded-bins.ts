@@ -12,14 +12,14 @@ export type EncodedBins = ArrayLike<number>;
 /** Gaps shorter than this are written as zeros: a skip marker would not be shorter. */
 const SKIP_FROM = 3;
 
-/** `{bin: count}` → encoded. */
-export function encodeBins(bins: Readonly<Record<string, number>>): number[] {
+/** `{bin: count}` (or a Map of them) → encoded. */
+export function encodeBins(bins: Readonly<Record<string, number>> | ReadonlyMap<number, number>): number[] {
+  const counts = bins instanceof Map ? bins : toMap(bins as Readonly<Record<string, number>>);
   let zero = 0;
   const sorted: number[] = [];
-  for (const key in bins) {
-    const bin = Number(key);
-    if (bin === ZERO_BIN) zero += bins[key] ?? 0;
-    else if ((bins[key] ?? 0) !== 0) sorted.push(bin);
+  for (const [bin, n] of counts) {
+    if (bin === ZERO_BIN) zero += n;
+    else if (n !== 0) sorted.push(bin);
   }
   if (sorted.length === 0) return zero > 0 ? [zero, 0, -1] : [];
   sorted.sort((a, b) => a - b);
@@ -30,7 +30,7 @@ export function encodeBins(bins: Readonly<Record<string, number>>): number[] {
     const gap = bin - next;
     if (gap >= SKIP_FROM) out.push(-gap);
     else for (let i = 0; i < gap; i++) out.push(0);
-    out.push(bins[String(bin)] ?? 0);
+    out.push(counts.get(bin) ?? 0);
     next = bin + 1;
   }
   return out;
@@ -53,7 +53,22 @@ export function forEachBin(encoded: EncodedBins, add: (bin: number, count: numbe
   }
 }
 
-/** Encoded → `{bin: count}` (the form cells merge in). */
+function toMap(bins: Readonly<Record<string, number>>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const key in bins) out.set(Number(key), (out.get(Number(key)) ?? 0) + (bins[key] ?? 0));
+  return out;
+}
+
+/** Encoded → bin → count, the form SumCells add in. */
+export function binCounts(encoded: EncodedBins): Map<number, number> {
+  const out = new Map<number, number>();
+  forEachBin(encoded, (bin, count) => {
+    out.set(bin, (out.get(bin) ?? 0) + count);
+  });
+  return out;
+}
+
+/** Encoded → `{bin: count}` (the form delta cells carry). */
 export function decodeBins(encoded: EncodedBins): Record<string, number> {
   const out: Record<string, number> = {};
   forEachBin(encoded, (bin, count) => {

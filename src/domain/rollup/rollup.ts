@@ -103,6 +103,40 @@ export function mergeCell(into: RollupCell, from: RollupCell): void {
   for (const bin in from.bins) into.bins[bin] = (into.bins[bin] ?? 0) + (from.bins[bin] ?? 0);
 }
 
+/**
+ * A cell that stores sum into: bins keyed by number in a Map. Merging `{bin: count}` objects was
+ * the dearest step of applying deltas (string keys, dictionary-mode objects, one merge per set and
+ * resolution of every delta row).
+ */
+export interface SumCell extends Omit<RollupCell, "bins"> {
+  bins: Map<number, number>;
+}
+
+export type BinsLike = Readonly<Record<string, number>> | ReadonlyMap<number, number>;
+
+export function emptySum(): SumCell {
+  return { count: 0, durationCount: 0, durationSum: 0, durationMin: null, durationMax: null, bins: new Map() };
+}
+
+/** mergeCell into a SumCell, from a delta's cell or another SumCell. */
+export function addToSum(into: SumCell, from: Omit<RollupCell, "bins"> & { bins: BinsLike }): void {
+  into.count += from.count;
+  into.durationCount += from.durationCount;
+  into.durationSum += from.durationSum;
+  if (from.durationMin !== null && (into.durationMin === null || from.durationMin < into.durationMin)) into.durationMin = from.durationMin;
+  if (from.durationMax !== null && (into.durationMax === null || from.durationMax > into.durationMax)) into.durationMax = from.durationMax;
+  const bins = into.bins;
+  if (from.bins instanceof Map) {
+    for (const [bin, n] of from.bins) bins.set(bin, (bins.get(bin) ?? 0) + n);
+    return;
+  }
+  const object = from.bins as Readonly<Record<string, number>>;
+  for (const key in object) {
+    const bin = Number(key);
+    bins.set(bin, (bins.get(bin) ?? 0) + (object[key] ?? 0));
+  }
+}
+
 /** Adds exemplar ids without repeats, up to MAX_EXEMPLARS. */
 export function mergeExemplars(into: string[], from: readonly string[]): void {
   for (const id of from) {
