@@ -17,7 +17,7 @@ export class RefusedEventStore implements EventStore {
     configured: string,
     private readonly reason: string,
   ) {
-    this.name = `store:${configured}`;
+    this.name = `event-store:${configured}`;
   }
 
   private refuse(): never {
