@@ -4,16 +4,21 @@ import { ConfigError, parseConfig } from "../src/config/schema.ts";
 import { WaitUntilSink } from "../src/delivery/wait-until-sink.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
+import { defaultLogger } from "../src/log/logger.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 
 type App = ReturnType<typeof createApp>;
 let app: Promise<App> | undefined;
 
 async function build(env: Record<string, unknown>): Promise<App> {
-  const config = parseConfig(env);
+  // A Worker serves no reads, so read-side requirements (MONGODB_URI, …) are not checked here.
+  const config = parseConfig(env, { servesReads: false });
   const metrics = new MetricsRegistry();
   const adapters = await createAdapters(config, { runtime: "workerd" }, { metrics });
-  return createApp({ config, adapters, sink: new WaitUntilSink(adapters.publisher, metrics), metrics });
+  // Settings a Worker cannot honour answer at the first request, each with its one line.
+  if (adapters.refused?.ingest) console.error(adapters.refused.ingest);
+  const sink = new WaitUntilSink(adapters.publisher, metrics, 3, defaultLogger, { budgetMs: 20_000, coolDownMs: 10_000 });
+  return createApp({ config, adapters, sink, metrics, ingestGate: () => sink.refusal() });
 }
 
 export default {

@@ -6,7 +6,7 @@ import type { SamplingRule } from "../domain/sampling/types.ts";
  * Every key is the env variable's own name so an error can name it as the user wrote it.
  */
 
-export const PUBLISHERS = ["memory", "upstash-kafka", "kafka", "file", "direct"] as const;
+export const PUBLISHERS = ["memory", "upstash-kafka", "kafka", "file", "direct", "discard"] as const;
 export const EVENT_STORES = ["embedded", "mongo", "memory"] as const;
 export const SESSION_CACHES = ["memory", "redis", "upstash"] as const;
 export const LLM_PROVIDERS = ["rules", "openai"] as const;
@@ -149,7 +149,7 @@ const configObject = z.object({
     .meta({
       group: "Publishing",
       description:
-        "Where accepted events go. `memory`: an in-process queue that the all-in-one server's embedded pipeline drains into `EVENT_STORE`. `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE`. Bun-only choices are refused on Workers with a line naming the variable.",
+        "Where accepted events go. `memory`: an in-process queue that the all-in-one server's embedded pipeline drains into `EVENT_STORE`. `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE` (Bun only). `discard`: acknowledged and forgotten, for trying parsing and sampling (`?explain=1`) without a backend. On Workers only `upstash-kafka` and `discard` work: any other choice makes ingest answer `503` with a line naming the variable (see docs/deploy.md).",
     } satisfies VariableMeta),
   PUBLISHER_FALLBACK: publisherList.default([]).meta({
     group: "Publishing",
@@ -261,7 +261,7 @@ const configObject = z.object({
     .meta({
       group: "Event store",
       description:
-        "Where events are stored and queried. `embedded`: a bun:sqlite file in `DATA_DIR` (Bun only). `mongo`: MongoDB or FerretDB at `MONGODB_URI` (Bun only). `memory`: in process, lost on restart (the choice on Workers).",
+        "Where events are stored and queried. `embedded`: a bun:sqlite file in `DATA_DIR` (Bun only). `mongo`: MongoDB or FerretDB at `MONGODB_URI` (Bun only). `memory`: in process, lost on restart. A Worker serves no reads whatever this says: its read routes answer `501` naming this variable, while ingest keeps working (see docs/deploy.md).",
     } satisfies VariableMeta),
   MONGODB_URI: z
     .string()
@@ -330,7 +330,7 @@ const configObject = z.object({
     .meta({
       group: "Sessions",
       description:
-        "Where search conversations (sessions) are kept. `memory`: in process. `redis`: Redis over TCP at `REDIS_URL` (Bun only). `upstash`: Upstash Redis over REST (works on Workers). When Redis fails, sessions degrade to memory and are replayed to it on return.",
+        "Where search conversations (sessions) are kept. `memory`: in process. `redis`: Redis over TCP at `REDIS_URL` (Bun only). `upstash`: Upstash Redis over REST (HTTP; query servers can share it). A Worker serves no search, so it ignores this. When Redis fails, sessions degrade to memory and are replayed to it on return.",
     } satisfies VariableMeta),
   REDIS_URL: z
     .string()
@@ -494,6 +494,8 @@ export type CrossFieldRule =
       docWhen: string;
       applies: (c: Parsed) => boolean;
       requires: readonly Variable[];
+      /** Needed only to serve reads: not checked where reads are not served (Workers), so they never stop ingest. */
+      readSide?: true;
     }
   | {
       kind: "forbids";
@@ -521,6 +523,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   },
   {
     kind: "requires",
+    readSide: true,
     when: "EVENT_STORE=mongo",
     docWhen: "`EVENT_STORE=mongo`",
     applies: (c) => c.EVENT_STORE === "mongo",
@@ -528,6 +531,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   },
   {
     kind: "requires",
+    readSide: true,
     when: "SESSION_CACHE_TYPE=redis",
     docWhen: "`SESSION_CACHE_TYPE=redis`",
     applies: (c) => c.SESSION_CACHE_TYPE === "redis",
@@ -535,6 +539,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   },
   {
     kind: "requires",
+    readSide: true,
     when: "SESSION_CACHE_TYPE=upstash",
     docWhen: "`SESSION_CACHE_TYPE=upstash`",
     applies: (c) => c.SESSION_CACHE_TYPE === "upstash",
@@ -542,6 +547,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   },
   {
     kind: "requires",
+    readSide: true,
     when: "LLM_PROVIDER=openai",
     docWhen: "`LLM_PROVIDER=openai`",
     applies: (c) => c.LLM_PROVIDER === "openai",
@@ -549,10 +555,10 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   },
 ];
 
-export const configSchema = configObject.superRefine((c, ctx) => {
+const crossFieldChecks = (servesReads: boolean) => (c: Parsed, ctx: z.RefinementCtx) => {
   for (const rule of CROSS_FIELD_RULES) {
     if (rule.kind === "requires") {
-      if (!rule.applies(c)) continue;
+      if (!rule.applies(c) || (rule.readSide && !servesReads)) continue;
       for (const variable of rule.requires) {
         if (c[variable] === undefined) ctx.addIssue({ code: "custom", path: [variable], message: `is required when ${rule.when}` });
       }
@@ -560,7 +566,11 @@ export const configSchema = configObject.superRefine((c, ctx) => {
       ctx.addIssue({ code: "custom", path: [rule.variable], message: rule.message(c) });
     }
   }
-});
+};
+
+export const configSchema = configObject.superRefine(crossFieldChecks(true));
+/** For a process that serves no reads (a Worker): read-side requirements are not checked. */
+const ingestOnlySchema = configObject.superRefine(crossFieldChecks(false));
 
 export type Config = z.infer<typeof configSchema>;
 export type PublisherName = (typeof PUBLISHERS)[number];
@@ -579,8 +589,13 @@ function clean(env: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-export function parseConfig(env: Record<string, unknown>): Config {
-  const result = configSchema.safeParse(clean(env));
+export interface ParseOptions {
+  /** False on Workers: they serve no reads, so a read-side requirement (MONGODB_URI, …) must not stop ingest. */
+  servesReads?: boolean;
+}
+
+export function parseConfig(env: Record<string, unknown>, options: ParseOptions = {}): Config {
+  const result = (options.servesReads === false ? ingestOnlySchema : configSchema).safeParse(clean(env));
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? "config");

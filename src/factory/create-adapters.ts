@@ -1,12 +1,16 @@
+import { DiscardPublisher } from "../adapters/discard/discard-publisher.ts";
 import { UpstashKafkaPublisher } from "../adapters/kafka/upstash-kafka-publisher.ts";
 import { MemoryEventStore } from "../adapters/memory/memory-event-store.ts";
 import { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
 import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
 import { OpenAiLlm } from "../adapters/openai/openai-llm.ts";
 import { createUpstashSessionCache } from "../adapters/redis/upstash-redis.ts";
+import { RefusedEventStore } from "../adapters/refused/refused-event-store.ts";
+import { RefusedPublisher } from "../adapters/refused/refused-publisher.ts";
 import { RulesLlm } from "../adapters/rules/rules-llm.ts";
 import type { Config, PublisherName } from "../config/schema.ts";
 import { ConfigError } from "../config/schema.ts";
+import { workersIngestRefusal, workersReadRefusal } from "../config/workers-support.ts";
 import { DirectPublisher } from "../delivery/direct-publisher.ts";
 import { FallbackPublisher } from "../delivery/fallback-publisher.ts";
 import type { Logger } from "../log/logger.ts";
@@ -44,6 +48,7 @@ function unavailable(variable: string, value: string, why: string): never {
 
 /** The one place that switches on config and constructs adapters. */
 export async function createAdapters(config: Config, modules: RuntimeModules, context: AdapterContext = {}): Promise<Adapters> {
+  if (modules.runtime === "workerd") return createWorkersAdapters(config, modules, context);
   const eventStore = await buildEventStore(config, modules, context);
   const { publisher, localQueue } = await buildPublisher(config, modules, eventStore, context);
   const sessionCache = await buildSessionCache(config, modules, context);
@@ -51,6 +56,24 @@ export async function createAdapters(config: Config, modules: RuntimeModules, co
   // The LLM is not in `all`: an outage there only means the rules parser answers, never "not ready".
   return { publisher, eventStore, sessionCache, llm, ...(localQueue ? { localQueue } : {}), all: [publisher, eventStore, sessionCache] };
 }
+
+/**
+ * A Worker only ingests. What it cannot do becomes an adapter that refuses, each with the line
+ * naming its variable, so create-app refuses ingest and reads apart: a read setting never stops ingest.
+ */
+async function createWorkersAdapters(config: Config, modules: RuntimeModules, context: AdapterContext): Promise<Adapters> {
+  const ingest = workersIngestRefusal(config);
+  const reads = workersReadRefusal(config);
+  const eventStore = new RefusedEventStore(config.EVENT_STORE, reads);
+  const publisher = ingest
+    ? new RefusedPublisher(config.PUBLISHER, ingest)
+    : (await buildPublisher(config, modules, eventStore, context)).publisher;
+  const sessionCache = new MemorySessionCache({ ttlSeconds: config.SESSION_TTL_SECONDS, maxTurns: config.SESSION_MAX_TURNS });
+  return { publisher, eventStore, sessionCache, llm: new RulesLlm(), refused: { reads, ...(ingest ? { ingest } : {}) }, all: [publisher] };
+}
+
+/** Workers: one produce request may wait 5 s and is not retried in place; WaitUntilSink retries within its budget. */
+const WORKERS_PUBLISH_BOUNDS = { retries: 0, requestTimeoutMs: 5000 };
 
 /**
  * PUBLISHER, wrapped in a circuit breaker over PUBLISHER_FALLBACK when fallbacks are listed; with
@@ -89,6 +112,7 @@ async function buildOnePublisher(
         username: config.UPSTASH_KAFKA_REST_USERNAME ?? "",
         password: config.UPSTASH_KAFKA_REST_PASSWORD ?? "",
         topic: config.KAFKA_TOPIC,
+        ...(modules.runtime === "workerd" ? WORKERS_PUBLISH_BOUNDS : {}),
       });
     case "kafka": {
       if (!modules.nativeKafka) {
@@ -104,6 +128,8 @@ async function buildOnePublisher(
     }
     case "direct":
       return new DirectPublisher(store, context.metrics);
+    case "discard":
+      return new DiscardPublisher();
   }
 }
 

@@ -1,6 +1,8 @@
 import { Hono } from "hono";
+import { RefusedReadError } from "../adapters/refused/refused-event-store.ts";
 import { createIngestSetup } from "../ingest/ingest-setup.ts";
 import { jsonError } from "./errors.ts";
+import { runtimeRefusals } from "./middleware/runtime-refusals.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -20,6 +22,15 @@ export function createApp(deps: AppDeps) {
     c.set("adapters", adapters);
     await next();
   });
+  if (adapters.refused || deps.ingestGate) {
+    app.use(
+      runtimeRefusals({
+        ...(adapters.refused ? { refused: adapters.refused } : {}),
+        ...(deps.ingestGate ? { ingestGate: deps.ingestGate } : {}),
+        metrics,
+      }),
+    );
+  }
   app.route("/", healthRoutes(adapters.all, deps.isDraining ?? (() => false)));
   app.route("/", metricsRoutes(metrics));
   app.route(
@@ -38,6 +49,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", dashboardRoutes());
   app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
+    if (error instanceof RefusedReadError) return jsonError(c, 501, "READS_NOT_SERVED", error.message);
     console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
     return jsonError(c, 500, "INTERNAL", "internal error");
   });

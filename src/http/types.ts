@@ -15,6 +15,8 @@ export interface AppDeps {
   setup?: IngestSetup;
   /** Who publishes rollup counts: each request with its events (default; Workers), or the entry's RollupFlusher. */
   rollupsFlushedBy?: "request" | "timer";
+  /** Asked before each ingest request (Workers): a reason to answer 503 for now, e.g. the last publish was lost. */
+  ingestGate?: () => Promise<{ retryAfterSeconds: number; message: string } | undefined>;
   /** True once shutdown has begun: /readyz answers 503 so load balancers stop sending. */
   isDraining?: () => boolean;
 }

@@ -4,6 +4,14 @@ import type { Llm } from "./llm.ts";
 import type { LocalQueue, Publisher } from "./publisher.ts";
 import type { SessionCache } from "./session-cache.ts";
 
+/** Settings this runtime cannot honour, each as one line naming its variable: the app refuses the routes that need them. */
+export interface Refusals {
+  /** Ingest (POST /v1/events, /v1/logs) answers 503 with this line. */
+  ingest?: string;
+  /** Read routes (query, events, search) answer 501 with this line. */
+  reads?: string;
+}
+
 /** One adapter per port, as the factory chose them from config; what the app is built from. */
 export interface Adapters {
   publisher: Publisher;
@@ -12,6 +20,8 @@ export interface Adapters {
   llm: Llm;
   /** With PUBLISHER=memory (fallbacks or not): the queue nothing but this process drains. */
   localQueue?: LocalQueue;
+  /** What create-app must refuse, set by the factory (Workers). */
+  refused?: Refusals;
   /** Everything that /readyz asks and shutdown closes, in close order. */
   all: Lifecycle[];
 }

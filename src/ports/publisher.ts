@@ -25,3 +25,24 @@ export interface LocalQueue {
   /** Puts events back at the head, in order. */
   requeue(records: OutboundRecord[]): void;
 }
+
+/** Why a publish failed, as a sink needs it: `auth` will not heal by retrying; the others may. */
+export type PublishFailure = "auth" | "timeout" | "refused" | "network";
+
+/** A publish failure a publisher could classify; anything else thrown counts as `network`. */
+export class PublishError extends Error {
+  override name = "PublishError";
+  constructor(
+    message: string,
+    readonly reason: PublishFailure,
+  ) {
+    super(message);
+  }
+
+  /** Retrying in place cannot fix a credential or a refusal. */
+  get retryable(): boolean {
+    return this.reason === "timeout" || this.reason === "network";
+  }
+}
+
+export const failureOf = (error: unknown): PublishFailure => (error instanceof PublishError ? error.reason : "network");

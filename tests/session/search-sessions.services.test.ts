@@ -6,7 +6,7 @@ import { type RunningWorker, startWorkerd } from "../support/workerd.ts";
 
 /**
  * A conversation through POST /v1/search with sessions on real Redis: the all-in-one Bun server
- * with SESSION_CACHE_TYPE=redis and =upstash, and the Worker on workerd with upstash (REST only).
+ * with SESSION_CACHE_TYPE=redis and =upstash; a Worker serves no search at all.
  */
 
 const running: Array<{ stop: () => Promise<unknown> }> = [];
@@ -74,9 +74,19 @@ await describeWithServices(["redis", "upstash-redis"], "POST /v1/search with SES
     await conversation(server.url);
   });
 
-  test("on workerd (the Worker bundle: REST only, no TCP client)", async () => {
-    const worker: RunningWorker = await startWorkerd({ ...upstash, EVENT_STORE: "memory" });
+  // A Worker serves no reads (its isolate holds no store): search answers 501 there and keeps no session.
+  test("on workerd, search answers 501 naming EVENT_STORE and writes no session to Redis", async () => {
+    const worker: RunningWorker = await startWorkerd({ ...upstash, PUBLISHER: "discard", EVENT_STORE: "memory" });
     running.push(worker);
-    await conversation(worker.url);
+    const sessionId = uniqueName("conv");
+    const answer = await ask(worker.url, "How many errors in the last hour?", sessionId);
+    expect(answer.status).toBe(501);
+    expect((answer.body.error as { message: string }).message).toStartWith("EVENT_STORE=memory:");
+    const tcp = new RedisClient(serviceEnv.REDIS_URL);
+    try {
+      expect(await tcp.send("EXISTS", [`widegate:search:{default}:s:${sessionId}`])).toBe(0);
+    } finally {
+      tcp.close();
+    }
   }, 90_000);
 });

@@ -50,20 +50,22 @@ interface WranglerToml {
   compatibility_date: string;
   compatibility_flags?: string[];
   vars?: Record<string, string>;
+  env?: Record<string, { vars?: Record<string, string> }>;
 }
 
 /**
  * The real Workers runtime: the bundle `wrangler deploy` would upload, run by workerd through
- * Miniflare on a free loopback port. `vars` are merged over wrangler.toml's [vars], as the Worker's env.
+ * Miniflare on a free loopback port. `vars` are merged over wrangler.toml's [vars] (or, with
+ * `wranglerEnv`, its [env.<name>.vars], as `wrangler dev --env <name>` would), as the Worker's env.
  */
-export async function startWorkerd(vars: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunningWorker> {
+export async function startWorkerd(vars: Record<string, string> = {}, timeoutMs = 60_000, wranglerEnv?: string): Promise<RunningWorker> {
   const bundle = await buildWorkerBundle();
   const port = await freePort();
   const toml = Bun.TOML.parse(readFileSync(join(ROOT, "wrangler.toml"), "utf8")) as WranglerToml;
   const options = {
     compatibilityDate: toml.compatibility_date,
     compatibilityFlags: toml.compatibility_flags ?? [],
-    bindings: { ...toml.vars, ...vars },
+    bindings: { ...(wranglerEnv === undefined ? toml.vars : toml.env?.[wranglerEnv]?.vars), ...vars },
   };
   const args = [join(ROOT, "tests/support/miniflare-runner.mjs"), bundle, String(port), JSON.stringify(options)];
   const proc = Bun.spawn(["node", ...args], {

@@ -1,6 +1,6 @@
 import { Kafka } from "@upstash/kafka";
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundRecord, Publisher } from "../../ports/publisher.ts";
+import { type OutboundRecord, PublishError, type Publisher } from "../../ports/publisher.ts";
 import { chunkRecords, toEventRecord } from "./kafka-record.ts";
 
 export interface UpstashKafkaPublisherOptions {
@@ -14,6 +14,50 @@ export interface UpstashKafkaPublisherOptions {
   maxBytesPerRequest?: number;
   /** Timeout of the /topics probe behind health() (default 3 s). */
   healthTimeoutMs?: number;
+  /** Retries of one produce request after a network error, timeout or 5xx (default 5; never after 401/403). */
+  retries?: number;
+  /** Longest wait for one produce request's answer (default 10 s). */
+  requestTimeoutMs?: number;
+}
+
+/** The part of @upstash/kafka's HTTP client we call: `post` with its own `retries` set to 0. */
+interface RestClient {
+  post<T>(request: { path: string[]; body?: unknown; retries?: number }): Promise<T>;
+}
+
+/**
+ * The client's produceMany always retries 5 times (about 15 s, also for a 401) and takes no
+ * timeout, which overruns a Worker's waitUntil budget; its HTTP client takes `retries` per call.
+ */
+function restClientOf(kafka: Kafka): RestClient {
+  const client = (kafka as unknown as { client?: Partial<RestClient> }).client;
+  if (typeof client?.post !== "function") throw new Error("@upstash/kafka: HTTP client not found (library changed?)");
+  return client as RestClient;
+}
+
+function classify(error: unknown, timeoutMs: number): PublishError {
+  if (error instanceof PublishError) return error;
+  const status = (error as { status?: unknown }).status;
+  const message = (error as Error).message ?? String(error);
+  if (status === 401 || status === 403)
+    return new PublishError(
+      `upstash-kafka: ${status} ${message} (check UPSTASH_KAFKA_REST_USERNAME and UPSTASH_KAFKA_REST_PASSWORD)`,
+      "auth",
+    );
+  if (typeof status === "number" && status >= 400 && status < 500)
+    return new PublishError(`upstash-kafka: ${status} ${message}`, "refused");
+  if (error instanceof Error && error.name === "TimeoutError")
+    return new PublishError(`upstash-kafka: no answer within ${timeoutMs} ms`, "timeout");
+  return new PublishError(`upstash-kafka: ${message}`, "network");
+}
+
+/** The client's fetch takes no signal, so a late answer is only ignored: the worker dedupes by eventId. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { name: "TimeoutError" })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -21,16 +65,17 @@ export interface UpstashKafkaPublisherOptions {
  * speaking the Upstash Kafka REST API, such as this project's bridge. `publish` resolves once
  * every record has its partition and offset, i.e. the broker acknowledged it.
  *
- * Note: the client retries each failed request itself (5 retries, 0.5 s → 8 s apart), so an
- * unreachable bridge surfaces as a rejection after about 15 s; the caller's batcher holds the events.
+ * Retries are bounded here, not in the client: `retries` after a network error, timeout or 5xx
+ * (0.5 s → 8 s apart, as the client would), each request cut at `requestTimeoutMs`; a 401/403 or
+ * another 4xx rejects at once with a PublishError saying why, so a wrong password fails in one round trip.
  */
 export class UpstashKafkaPublisher implements Publisher {
   readonly name = "publisher:upstash-kafka";
-  private readonly producer;
+  private readonly client: RestClient;
   private readonly authorization: string;
 
   constructor(private readonly options: UpstashKafkaPublisherOptions) {
-    this.producer = new Kafka({ url: options.url, username: options.username, password: options.password }).producer();
+    this.client = restClientOf(new Kafka({ url: options.url, username: options.username, password: options.password }));
     this.authorization = `Basic ${btoa(`${options.username}:${options.password}`)}`;
   }
 
@@ -39,9 +84,24 @@ export class UpstashKafkaPublisher implements Publisher {
     const records = events.map((event) => ({ topic, ...toEventRecord(event) }));
     // Sequential: a request's events must not overtake each other across chunks.
     for (const chunk of chunkRecords(records, this.options.maxRecordsPerRequest ?? 1000, this.options.maxBytesPerRequest ?? 4 << 20)) {
-      const acks: unknown = await this.producer.produceMany(chunk);
+      const acks: unknown = await this.produce(chunk);
       if (!Array.isArray(acks) || acks.length !== chunk.length) {
         throw new Error(`upstash-kafka: expected ${chunk.length} acknowledgements, got ${Array.isArray(acks) ? acks.length : typeof acks}`);
+      }
+    }
+  }
+
+  /** POST /produce (what produceMany sends), retried here within the bounds above. */
+  private async produce(chunk: readonly unknown[]): Promise<unknown> {
+    const retries = this.options.retries ?? 5;
+    const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await withTimeout(this.client.post<unknown>({ path: ["produce"], body: chunk, retries: 0 }), timeoutMs);
+      } catch (error) {
+        const failure = classify(error, timeoutMs);
+        if (attempt >= retries || !failure.retryable) throw failure; // a 5xx counts as `network`
+        await new Promise((r) => setTimeout(r, 2 ** (attempt + 1) * 250));
       }
     }
   }

@@ -28,7 +28,8 @@ class HandOff implements EventSink {
 }
 
 async function ingestApp(env: Record<string, string> = {}) {
-  const config = parseConfig({ ...PARITY_ENV, EVENT_STORE: "memory", ...env });
+  // discard: a Worker refuses PARITY_ENV's memory publisher (nothing drains it there); this sink never publishes anyway.
+  const config = parseConfig({ ...PARITY_ENV, PUBLISHER: "discard", EVENT_STORE: "memory", ...env });
   const metrics = new MetricsRegistry();
   const adapters = await createAdapters(config, { runtime: "workerd" }, { metrics });
   const sink = new HandOff();

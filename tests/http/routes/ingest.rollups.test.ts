@@ -14,7 +14,8 @@ const now = Date.now();
 async function gateway() {
   const config = parseConfig({ ...KEYS, PUBLISHER: "direct", EVENT_STORE: "memory" });
   const metrics = new MetricsRegistry();
-  const adapters = await createAdapters(config, { runtime: "workerd" }, { metrics });
+  // The Workers sink (per-request rollups) over adapters a Worker refuses (direct, a readable memory store): built as on Bun.
+  const adapters = await createAdapters(config, { runtime: "bun" }, { metrics });
   const sink = new WaitUntilSink(adapters.publisher, metrics, 3, capturingLogger());
   const app = createApp({ config, adapters, sink, metrics });
   const post = async (events: unknown[], headers: Record<string, string> = {}) => {
