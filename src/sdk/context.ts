@@ -77,7 +77,7 @@ export class WideEventContext {
   }
 
   /** Records the request's error; the current step is noted on it. `statusCode` is used when the response has none of its own. */
-  recordError(error: { code: string; message?: string; type?: string } & Record<string, unknown>, statusCode?: number): this {
+  recordError(error: { code: string; message?: string; type?: string }, statusCode?: number): this {
     this.failure = { ...error, ...(this.current ? { step: this.current.name } : {}) };
     this.failureStatus = statusCode;
     return this;
