@@ -250,8 +250,9 @@ export class HttpTransport implements EventSink {
       return { done: true };
     }
     const text = await response.text().catch(() => "");
-    this.lastError = `HTTP ${response.status}: ${text.slice(0, 200)}`;
+    // A gateway without gzip support answers 415, or 400 when it tried to read the bytes as JSON.
     if (compressed && (response.status === 415 || response.status === 400)) return "plain";
+    this.lastError = `HTTP ${response.status}: ${text.slice(0, 200)}`;
     if (isRetryable(response.status)) {
       this.options.onError?.({ kind: "status", status: response.status, message: this.lastError, events });
       return { done: false, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now()) };
