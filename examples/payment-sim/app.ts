@@ -39,7 +39,10 @@ export function createPaymentSim(options: PaymentSimOptions) {
     const userNo = Math.floor(random() * 5000);
     const amount = Math.round(1000 + random() * 99_000);
     event
-      .set({ user: { id: `u_${userNo}`, plan: userNo % 10 === 0 ? "enterprise" : "free" }, payment: { amount, currency: "KRW", provider: "pg-main" } })
+      .set({
+        user: { id: `u_${userNo}`, plan: userNo % 10 === 0 ? "enterprise" : "free" },
+        payment: { amount, currency: "KRW", provider: "pg-main" },
+      })
       .attachMetadata({ simulation: { outcome: status.code, forced: forced !== undefined } });
     for (const step of status.steps) {
       event.step(step, STEP_SERVICE[step]);

@@ -21,9 +21,13 @@ export function paymentMix(scenario: Scenario, at: number): OutcomeMix {
   return { insufficientBalance: e * 0.5, gatewayTimeout: e * 0.3 + incident, gatewayError: e * 0.2, slow: scenario.slowRate };
 }
 
-export const decidePayment = (scenario: Scenario, at: number, roll: number): PaymentStatus => PaymentStatus.decide(roll, paymentMix(scenario, at));
+export const decidePayment = (scenario: Scenario, at: number, roll: number): PaymentStatus =>
+  PaymentStatus.decide(roll, paymentMix(scenario, at));
 
-export type SimpleOutcome = { kind: "ok"; latencyMs: number } | { kind: "slow"; latencyMs: number } | { kind: "error"; latencyMs: number; error: SimRoute["errors"][number] };
+export type SimpleOutcome =
+  | { kind: "ok"; latencyMs: number }
+  | { kind: "slow"; latencyMs: number }
+  | { kind: "error"; latencyMs: number; error: SimRoute["errors"][number] };
 
 /** A one-step route's outcome from three uniform rolls. */
 export function decideSimple(scenario: Scenario, route: SimRoute, rolls: [number, number, number]): SimpleOutcome {

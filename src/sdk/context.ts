@@ -16,7 +16,19 @@ export interface Finish {
 }
 
 /** Fields a handler may not overwrite with `set()`: the contract fields the context owns. */
-const OWNED = new Set(["requestId", "timestamp", "service", "route", "method", "statusCode", "durationMs", "error", "step", "steps", "_metadata"]);
+const OWNED = new Set([
+  "requestId",
+  "timestamp",
+  "service",
+  "route",
+  "method",
+  "statusCode",
+  "durationMs",
+  "error",
+  "step",
+  "steps",
+  "_metadata",
+]);
 
 /**
  * One request's wide event in the making (the seed's LoggingContext): every layer adds fields,

@@ -9,4 +9,4 @@ export { type WideEventsOptions, type WideEventVariables, wideEvents } from "./h
 export { type NodeMiddlewareOptions, type NodeRequestLike, type NodeResponseLike, wideEventsNode } from "./node-middleware.ts";
 export { backoffMs, parseRetryAfter } from "./retry.ts";
 export { HttpTransport, type TransportError, type TransportOptions, type TransportStats } from "./transport.ts";
-export { type Clock, type EventSink, systemClock, type StepRecord, type WaitUntil, type WideEvent, type WideEventError } from "./types.ts";
+export { type Clock, type EventSink, type StepRecord, systemClock, type WaitUntil, type WideEvent, type WideEventError } from "./types.ts";

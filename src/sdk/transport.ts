@@ -211,7 +211,10 @@ export class HttpTransport implements EventSink {
       }
       if (outcome.done) return;
       if (attempt >= this.options.maxRetries) {
-        this.fail({ kind: "exhausted", message: `gave up after ${attempt + 1} attempts: ${this.lastError ?? ""}`, events: batch.length }, "failed");
+        this.fail(
+          { kind: "exhausted", message: `gave up after ${attempt + 1} attempts: ${this.lastError ?? ""}`, events: batch.length },
+          "failed",
+        );
         return;
       }
       this.counts.retries++;
@@ -246,7 +249,8 @@ export class HttpTransport implements EventSink {
       const rejected = Array.isArray(body.rejected) ? body.rejected.length : 0;
       this.counts.delivered += body.accepted ?? events - rejected;
       this.counts.keptByGateway += body.kept ?? 0;
-      if (rejected > 0) this.fail({ kind: "status", status: response.status, message: `gateway rejected ${rejected} events`, events: rejected }, "refused");
+      if (rejected > 0)
+        this.fail({ kind: "status", status: response.status, message: `gateway rejected ${rejected} events`, events: rejected }, "refused");
       return { done: true };
     }
     const text = await response.text().catch(() => "");

@@ -23,7 +23,10 @@ describe("the app's responses do not depend on the gateway", () => {
     const transport = new HttpTransport({ url: await deadUrl(), flushIntervalMs: 0, maxRetries: 1, sleep: noSleep });
     const plain = shop();
     const instrumented = shop(transport);
-    for (const [path, init] of [["/api/payments", { method: "POST" }], ["/api/payments/p1", {}]] as const) {
+    for (const [path, init] of [
+      ["/api/payments", { method: "POST" }],
+      ["/api/payments/p1", {}],
+    ] as const) {
       expect(await snapshot(await instrumented.request(path, init))).toEqual(await snapshot(await plain.request(path, init)));
     }
     await transport.flush();

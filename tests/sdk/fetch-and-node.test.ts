@@ -81,7 +81,14 @@ describe("Node middleware", () => {
       expect(response.headers.get("x-request-id")).toBe("n-1");
       await response.text();
       while (s.events.length === 0) await Bun.sleep(5);
-      expect(s.events[0]).toMatchObject({ requestId: "n-1", service: "cart", route: "/api/cart/items", method: "POST", statusCode: 201, cart: { items: 3 } });
+      expect(s.events[0]).toMatchObject({
+        requestId: "n-1",
+        service: "cart",
+        route: "/api/cart/items",
+        method: "POST",
+        statusCode: 201,
+        cart: { items: 3 },
+      });
     } finally {
       await s.close();
     }

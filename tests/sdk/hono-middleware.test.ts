@@ -49,7 +49,12 @@ describe("Hono middleware → real gateway", () => {
     const event = await t.stored("r-error");
     expect(event.statusCode).toBe(504);
     expect(event.durationMs).toBe(2030);
-    expect(event.error).toEqual({ code: "GATEWAY_TIMEOUT", message: "provider did not answer", type: "UpstreamError", step: "payment-gateway" });
+    expect(event.error).toEqual({
+      code: "GATEWAY_TIMEOUT",
+      message: "provider did not answer",
+      type: "UpstreamError",
+      step: "payment-gateway",
+    });
     expect(event.sampling?.reason).toBe("HAS_ERROR");
   });
 

@@ -110,7 +110,13 @@ describe("HttpTransport", () => {
   test("a wrong API key is a refusal: counted, not retried", async () => {
     const gateway = await inProcessGateway();
     const errors: TransportError[] = [];
-    const transport = new HttpTransport({ url: gateway.url, apiKey: "wrong", fetch: gateway.fetch, flushIntervalMs: 0, onError: (e) => errors.push(e) });
+    const transport = new HttpTransport({
+      url: gateway.url,
+      apiKey: "wrong",
+      fetch: gateway.fetch,
+      flushIntervalMs: 0,
+      onError: (e) => errors.push(e),
+    });
     transport.send(event(1));
     await transport.flush();
     expect(gateway.requests).toHaveLength(1);
@@ -171,7 +177,13 @@ describe("HttpTransport", () => {
 
   test("gzipped batches reach the real gateway, compressed or (where it does not take gzip) resent plain", async () => {
     const gateway = await inProcessGateway();
-    const transport = new HttpTransport({ url: gateway.url, apiKey: INGEST_KEY, fetch: gateway.fetch, flushIntervalMs: 0, gzipMinBytes: 0 });
+    const transport = new HttpTransport({
+      url: gateway.url,
+      apiKey: INGEST_KEY,
+      fetch: gateway.fetch,
+      flushIntervalMs: 0,
+      gzipMinBytes: 0,
+    });
     for (let i = 0; i < 3; i++) transport.send(event(i));
     await transport.flush();
     expect((await gateway.events()).map((e) => e.requestId).sort()).toEqual(["t-0", "t-1", "t-2"]);
