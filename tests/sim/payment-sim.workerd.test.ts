@@ -87,7 +87,7 @@ describe("payment simulation on workerd → SDK (waitUntil) → Bun gateway", ()
         statusCode: status.httpStatus,
         _metadata: { simulation: { outcome: status.code } },
       });
-      expect((event?.steps as Array<{ name: string }>).map((s) => s.name)).toEqual([...status.steps]);
+      expect(((event?.steps ?? []) as Array<{ name: string }>).map((s) => s.name)).toEqual([...status.steps]);
       expect((event?.error as { code?: string } | undefined)?.code).toBe(status.error?.code);
     }
   }, 60_000);
