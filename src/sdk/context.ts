@@ -59,7 +59,7 @@ export class WideEventContext {
 
   /** Adds free-form fields (nested objects welcome). Contract fields are set through their own methods. */
   set(fields: Record<string, unknown>): this {
-    for (const [key, value] of Object.entries(fields)) if (!OWNED.has(key)) this.fields[key] = value;
+    for (const key in fields) if (!OWNED.has(key)) this.fields[key] = fields[key];
     return this;
   }
 
@@ -84,13 +84,15 @@ export class WideEventContext {
 
   /** Merges into `_metadata`, which reaches the final event as given. */
   attachMetadata(metadata: Record<string, unknown>): this {
-    this.metadata = { ...this.metadata, ...metadata };
+    this.metadata ??= {};
+    Object.assign(this.metadata, metadata);
     return this;
   }
 
   /** Records the request's error; the current step is noted on it. `statusCode` is used when the response has none of its own. */
   recordError(error: { code: string; message?: string; type?: string }, statusCode?: number): this {
-    this.failure = { ...error, ...(this.current ? { step: this.current.name } : {}) };
+    this.failure = { ...error };
+    if (this.current) this.failure.step = this.current.name;
     this.failureStatus = statusCode;
     return this;
   }
@@ -118,22 +120,25 @@ export class WideEventContext {
   finish(finish: Finish = {}): WideEvent {
     const lastStep = this.current?.name;
     this.closeStep();
-    const statusCode = finish.statusCode ?? this.failureStatus;
-    const route = finish.route ?? this.route;
-    return {
-      ...this.fields,
+    // Assigned field by field: conditional object spreads cost microseconds per request on JSC.
+    const event: WideEvent = {
       requestId: this.requestId,
       timestamp: new Date(this.startedAt).toISOString(),
       service: this.service,
-      ...(route ? { route } : {}),
-      ...(finish.method ? { method: finish.method } : {}),
-      ...(statusCode !== undefined ? { statusCode } : {}),
       durationMs: round(this.clock.now() - this.started),
-      ...(this.failure ? { error: this.failure } : {}),
-      ...(lastStep ? { step: lastStep } : {}),
-      ...(this.steps.length > 0 ? { steps: this.steps } : {}),
-      ...(this.metadata ? { _metadata: this.metadata } : {}),
     };
+    const route = finish.route ?? this.route;
+    if (route) event.route = route;
+    if (finish.method) event.method = finish.method;
+    const statusCode = finish.statusCode ?? this.failureStatus;
+    if (statusCode !== undefined) event.statusCode = statusCode;
+    if (this.failure) event.error = this.failure;
+    if (lastStep) event.step = lastStep;
+    if (this.steps.length > 0) event.steps = this.steps;
+    if (this.metadata) event._metadata = this.metadata;
+    // set() never stores a contract field, so nothing above is overwritten.
+    for (const key in this.fields) event[key] = this.fields[key];
+    return event;
   }
 
   private closeStep(): void {

@@ -28,6 +28,19 @@ export interface WideEventVariables {
  */
 export const wideEvents = (options: WideEventsOptions): MiddlewareHandler<{ Variables: WideEventVariables }> => {
   const header = options.requestIdHeader ?? "x-request-id";
+  // Whether requests come with an execution context: probed once, since Hono answers "no" by throwing (costly per request).
+  let hasExecutionCtx: boolean | undefined;
+  const waitUntilOf = (c: Context): { waitUntil?: WaitUntil } => {
+    if (hasExecutionCtx === false) return {};
+    try {
+      const ctx = c.executionCtx;
+      hasExecutionCtx = true;
+      return { waitUntil: (promise) => ctx.waitUntil(promise) };
+    } catch {
+      hasExecutionCtx = false;
+      return {};
+    }
+  };
   return async function wideEventsMiddleware(c, next) {
     const event = new WideEventContext({
       service: options.service,
@@ -53,13 +66,3 @@ export const wideEvents = (options: WideEventsOptions): MiddlewareHandler<{ Vari
     }
   };
 };
-
-/** `executionCtx.waitUntil` on Workers; Hono throws when there is no execution context (Bun, Node). */
-function waitUntilOf(c: Context): { waitUntil?: WaitUntil } {
-  try {
-    const ctx = c.executionCtx;
-    return { waitUntil: (promise) => ctx.waitUntil(promise) };
-  } catch {
-    return {};
-  }
-}
