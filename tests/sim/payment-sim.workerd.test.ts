@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { OUTCOME_HEADER } from "../../examples/payment-sim/app.ts";
 import { PaymentStatus } from "../../examples/payment-sim/payment-status.ts";
+// Imported (not only bundled) so the type checker covers the Worker entry too.
+import simWorker from "../../examples/payment-sim/worker.ts";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
 import { freePort } from "../support/workerd.ts";
 
@@ -68,6 +70,10 @@ async function storedEvents(ids: string[]): Promise<Map<string, Record<string, u
 }
 
 describe("payment simulation on workerd → SDK (waitUntil) → Bun gateway", () => {
+  test("the Worker entry is a module worker with a fetch handler", () => {
+    expect(typeof simWorker.fetch).toBe("function");
+  });
+
   test("every PaymentStatus outcome arrives with its status, steps, error code, _metadata and route pattern", async () => {
     const ids = PaymentStatus.ALL.map((s) => `wd-${s.code}`);
     for (const status of PaymentStatus.ALL) {
