@@ -6,7 +6,7 @@
  * about it in English and Korean. The servers keep running for the dashboard until Ctrl-C (or
  * exit at once with `exit`).
  *
- *   npm run demo [-- url=http://localhost:8787] [port=8787] [app-port=0] [events=20000] [exit]
+ *   npm run demo [-- url=http://localhost:8787] [port=8787] [app-port=0] [events=20000] [key=…] [query-key=…] [exit]
  * The gateway listens on port= (else $PORT, else 8787); the payment app on app-port= (0: any free port).
  */
 import { mkdtempSync } from "node:fs";
