@@ -1,25 +1,38 @@
 /**
  * demo — the payment-shop story in one command: starts the all-in-one server on a fresh data folder
- * (or uses url=…), replays the last hour of shop traffic with a payment-provider incident in it,
- * then asks the search API about it in English and Korean. The server keeps running for the
- * dashboard until Ctrl-C (or exits at once with `exit`).
+ * (or uses url=…), starts the payment simulation (a Hono app instrumented with wide-gate/sdk) and
+ * drives the last hour of shop traffic through it, with a payment-provider incident in it, so every
+ * event the gateway sees was built by the SDK from a real request. Then it asks the search API
+ * about it in English and Korean. The servers keep running for the dashboard until Ctrl-C (or
+ * exit at once with `exit`).
  *
- *   npm run demo [-- url=http://localhost:8787] [events=60000] [exit]
+ *   npm run demo [-- url=http://localhost:8787] [port=8787] [app-port=0] [events=20000] [key=…] [query-key=…] [exit]
+ * The gateway listens on port= (else $PORT, else 8787); the payment app on app-port= (0: any free port).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createTraffic } from "./lib/traffic.ts";
+import { SIM_CRITICAL_ROUTES } from "../examples/payment-sim/routes.ts";
+import { HttpTransport } from "../src/sdk/index.ts";
+import { countingSink, createSimTraffic, createTruth, driveSim, type SimRequest, serveSim } from "./lib/traffic.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => (a.includes("=") ? a.split("=") : [a, "true"]) as [string, string]));
-const total = Number(args.events ?? 60_000);
+const total = Number(args.events ?? 20_000);
 let url = args.url?.replace(/\/$/, "");
 let server: ReturnType<typeof Bun.spawn> | undefined;
 
 if (!url) {
   const dataDir = mkdtempSync(join(tmpdir(), "widegate-demo-"));
   server = Bun.spawn([process.execPath, resolve(import.meta.dir, "../edge/bun-server.ts")], {
-    env: { PATH: process.env.PATH ?? "", PORT: args.port ?? "8787", HOST: "127.0.0.1", DATA_DIR: dataDir },
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: args.port ?? process.env.PORT ?? "8787",
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      // Every payment is kept: the route the incident is on.
+      SAMPLING_CRITICAL_ROUTES: SIM_CRITICAL_ROUTES.join(","),
+      ROLLUP_FLUSH_MS: "500",
+    },
     stdout: "pipe",
     stderr: "inherit",
   });
@@ -36,24 +49,42 @@ if (!url) {
 
 // The last hour of traffic; from 35 to 25 minutes ago the payment provider times out for 40% of payments.
 const now = Date.now();
-const incident = { from: now - 35 * 60_000, to: now - 25 * 60_000, errorRate: 0.4 };
-const next = createTraffic({ seed: 7, errorRate: 0.005, incident });
-let kept = 0;
-for (let sent = 0; sent < total; sent += 1000) {
-  const events = Array.from({ length: Math.min(1000, total - sent) }, (_, i) =>
-    next(now - 3_600_000 + Math.floor(((sent + i) / total) * 3_600_000)),
-  );
-  const response = await fetch(`${url}/v1/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(events),
-  });
-  kept += ((await response.json()) as { kept: number }).kept;
-}
-console.log(
-  `sent ${total} events of the last hour; the gateway kept ${kept} (${((100 * kept) / total).toFixed(1)}%): every error and slow request, 5% of the rest\n`,
+const incident = { from: now - 35 * 60_000, to: now - 25 * 60_000, timeoutRate: 0.4 };
+const transport = new HttpTransport({ url, batchSize: 500, ...(args.key ? { apiKey: args.key } : {}) });
+const truth = createTruth({ slowMs: 2000, criticalRoutes: SIM_CRITICAL_ROUTES });
+const app = serveSim(
+  countingSink(truth, transport),
+  { seed: 7, errorRate: 0.005, slowRate: 0.01, incident },
+  Number(args["app-port"] ?? 0),
 );
-await Bun.sleep(800); // let the embedded pipeline write
+console.log(`started the payment simulation at ${app.url} (instrumented with wide-gate/sdk, shipping to ${url})`);
+
+const next = createSimTraffic({ seed: 7, tag: `demo-${now.toString(36)}` });
+function* lastHour(): Generator<SimRequest> {
+  for (let i = 0; i < total; i++) yield next(now - 3_600_000 + Math.floor((i / total) * 3_600_000));
+}
+const statuses = await driveSim(app.url, lastHour());
+await transport.flush();
+const stats = transport.stats();
+const answered = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${n} × ${status || "failed"}`);
+console.log(`drove ${total} requests of the last hour through the payment app: ${answered.join(", ")}`);
+console.log(
+  `the payment app's SDK sent ${stats.enqueued} events in ${stats.requests} batches (dropped ${stats.dropped.total}); the gateway kept ${stats.keptByGateway} (${((100 * stats.keptByGateway) / (stats.enqueued || 1)).toFixed(1)}%): every error, slow request and payment, 5% of the rest, and one exemplar per group and minute\n`,
+);
+const queryHeaders: Record<string, string> = {
+  "content-type": "application/json",
+  ...(args["query-key"] || args.key ? { authorization: `Bearer ${args["query-key"] ?? args.key}` } : {}),
+};
+// The pipeline is asynchronous: wait (at most 15 s) until the rollups count every event the gateway accepted.
+for (const until = Date.now() + 15_000; Date.now() < until; await Bun.sleep(250)) {
+  const response = await fetch(`${url}/v1/query`, {
+    method: "POST",
+    headers: queryHeaders,
+    body: JSON.stringify({ metric: "count", timeRange: { last: "2h" } }),
+  }).catch(() => undefined);
+  const body = (await response?.json().catch(() => undefined)) as { rows?: { value: number }[] } | undefined;
+  if ((body?.rows?.[0]?.value ?? 0) >= stats.delivered) break;
+}
 
 const questions = [
   "how many payment errors in the last hour, by error code?",
@@ -67,7 +98,7 @@ let sessionId: string | undefined;
 for (const question of questions) {
   const response = await fetch(`${url}/v1/search`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: queryHeaders,
     body: JSON.stringify({ question, ...(sessionId ? { sessionId } : {}) }),
   });
   const body = (await response.json()) as { sessionId: string; intent: string; query?: unknown; answer: string };
@@ -78,10 +109,14 @@ for (const question of questions) {
 }
 
 if (server && !args.exit) {
-  console.log(`dashboard: ${url}/dashboard — Ctrl-C to stop`);
+  console.log(`dashboard: ${url}/dashboard, payment app: ${app.url} — Ctrl-C to stop`);
   process.on("SIGINT", () => server?.kill("SIGTERM"));
   await server.exited;
+  await transport.close();
+  app.stop();
 } else {
+  await transport.close();
+  app.stop();
   server?.kill("SIGTERM");
   await server?.exited;
 }

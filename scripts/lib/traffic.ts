@@ -1,7 +1,17 @@
+import { createPaymentSim } from "../../examples/payment-sim/app.ts";
+import { pathFor, SIM_ROUTES, type SimRoute } from "../../examples/payment-sim/routes.ts";
+import type { Scenario } from "../../examples/payment-sim/scenario.ts";
+import { SIM_AT_HEADER } from "../../examples/payment-sim/sim-clock.ts";
+import { isErrorEvent } from "../../src/domain/event/error-flag.ts";
+import { compileRouteMatcher } from "../../src/domain/sampling/glob.ts";
+import type { EventSink, WideEvent } from "../../src/sdk/index.ts";
+
 /**
  * A payment-shop traffic model for `demo` and `load`: five services, realistic routes, log-normal
  * latencies, a background error rate and an optional incident window where the payment provider
- * times out. Seeded, so a run can be repeated exactly.
+ * times out. Seeded, so a run can be repeated exactly. Two generators: synthetic events posted
+ * straight to the gateway (`createTraffic`), and requests for the instrumented payment simulation
+ * (`createSimTraffic`), whose events the SDK builds and ships.
  */
 
 export interface TrafficOptions {
@@ -83,4 +93,135 @@ export function createTraffic(options: TrafficOptions = {}) {
       ...(error ? { error: { code: error.code, message: error.message, type: error.type } } : {}),
     };
   };
+}
+
+// ── The payment simulation: real requests through the instrumented app ──────────────────────────
+
+/** One request for the simulation app: what to call, as which request id, at which (simulated) time. */
+export interface SimRequest {
+  method: "GET" | "POST";
+  path: string;
+  requestId: string;
+  at: number;
+}
+
+/** The shop's request mix (SIM_ROUTES weights); outcomes are the app's own decision, by request id. */
+export function createSimTraffic(options: { seed?: number; tag?: string } = {}) {
+  const random = prng(options.seed ?? 42);
+  const tag = options.tag ?? "sim";
+  const total = SIM_ROUTES.reduce((sum, r) => sum + r.weight, 0);
+  let counter = 0;
+  return function next(at: number): SimRequest {
+    let pick = random() * total;
+    let route = SIM_ROUTES[0] as SimRoute;
+    for (const candidate of SIM_ROUTES) {
+      route = candidate;
+      pick -= candidate.weight;
+      if (pick < 0) break;
+    }
+    counter++;
+    return { method: route.method, path: pathFor(route, Math.floor(random() * 100_000)), requestId: `${tag}-${counter}`, at };
+  };
+}
+
+/** Sends the requests to the app over HTTP, `concurrency` at a time; counts the answers by status. */
+export async function driveSim(appUrl: string, requests: Iterable<SimRequest>, concurrency = 32): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  const iterator = requests[Symbol.iterator]();
+  const worker = async () => {
+    for (let item = iterator.next(); !item.done; item = iterator.next()) {
+      const r = item.value;
+      const response = await fetch(`${appUrl}${r.path}`, {
+        method: r.method,
+        headers: {
+          "x-request-id": r.requestId,
+          [SIM_AT_HEADER]: String(r.at),
+          ...(r.method === "POST" ? { "content-type": "application/json" } : {}),
+        },
+        ...(r.method === "POST" ? { body: "{}" } : {}),
+      }).catch(() => undefined);
+      await response?.arrayBuffer();
+      const status = response?.status ?? 0;
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return statuses;
+}
+
+export type TruthReason = "HAS_ERROR" | "SLOW_REQUEST" | "CRITICAL_ROUTE" | "SAMPLED_NORMAL";
+export const TRUTH_REASONS: readonly TruthReason[] = ["HAS_ERROR", "SLOW_REQUEST", "CRITICAL_ROUTE", "SAMPLED_NORMAL"];
+
+/**
+ * The truth of a run: every event the SDK built, counted by service, route and the reason the
+ * gateway's sampler should give it (same order: error, slow, critical route, else normal), and
+ * the request ids of the valuable ones (everything but normal), which must all be stored.
+ */
+export function createTruth(options: { slowMs: number; criticalRoutes: readonly string[] }) {
+  const critical = compileRouteMatcher(options.criticalRoutes);
+  const groups = new Map<string, { service: string; route: string; reasons: Record<TruthReason, number> }>();
+  const valuable = new Set<string>();
+  const totals = {
+    events: 0,
+    errors: 0,
+    byReason: { HAS_ERROR: 0, SLOW_REQUEST: 0, CRITICAL_ROUTE: 0, SAMPLED_NORMAL: 0 } as Record<TruthReason, number>,
+  };
+  const reasonOf = (event: WideEvent): TruthReason => {
+    if (isErrorEvent(event)) return "HAS_ERROR";
+    if (event.durationMs > options.slowMs) return "SLOW_REQUEST";
+    if (event.route !== undefined && critical(event.route)) return "CRITICAL_ROUTE";
+    return "SAMPLED_NORMAL";
+  };
+  return {
+    groups,
+    valuable,
+    totals,
+    record(event: WideEvent): void {
+      const reason = reasonOf(event);
+      const key = `${event.service} ${event.route ?? "-"}`;
+      let group = groups.get(key);
+      if (!group) {
+        group = {
+          service: event.service,
+          route: event.route ?? "-",
+          reasons: { HAS_ERROR: 0, SLOW_REQUEST: 0, CRITICAL_ROUTE: 0, SAMPLED_NORMAL: 0 },
+        };
+        groups.set(key, group);
+      }
+      group.reasons[reason]++;
+      totals.events++;
+      totals.byReason[reason]++;
+      if (reason === "HAS_ERROR") totals.errors++;
+      if (reason !== "SAMPLED_NORMAL") valuable.add(event.requestId);
+    },
+  };
+}
+
+/** An EventSink that counts each event into the truth before handing it to the real transport. */
+export function countingSink(truth: ReturnType<typeof createTruth>, inner: EventSink): EventSink {
+  return {
+    send(event, options) {
+      truth.record(event);
+      inner.send(event, options);
+    },
+  };
+}
+
+/** The payment app on a loopback port, its events going through `sink`. */
+export function serveSim(sink: EventSink, scenario: Partial<Scenario>, port = 0) {
+  const app = createPaymentSim({ transport: sink, scenario, latency: "virtual" });
+  const server = Bun.serve({ port, hostname: "127.0.0.1", fetch: app.fetch });
+  return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
+}
+
+/** One line for a gateway that cannot be reached, instead of a stack. Undefined when it answers. */
+export async function unreachable(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
+    await response.arrayBuffer();
+    return undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `cannot reach the gateway at ${url} (${reason}); start one with \`npm start\` or pass url=…`;
+  }
 }
