@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { RefusedReadError } from "../adapters/refused/refused-event-store.ts";
 import { createIngestSetup } from "../ingest/ingest-setup.ts";
+import { RefusedReadError } from "../ports/refused-read.ts";
 import { jsonError } from "./errors.ts";
 import { runtimeRefusals } from "./middleware/runtime-refusals.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";

@@ -37,6 +37,8 @@ const LAYERS: Record<string, Layer> = {
   config: { layers: ["domain"], packages: ["zod"] },
   "adapters/memory": { layers: ADAPTER_BASE, packages: [] },
   "adapters/rules": { layers: ADAPTER_BASE, packages: [] },
+  "adapters/discard": { layers: ADAPTER_BASE, packages: [] },
+  "adapters/refused": { layers: ADAPTER_BASE, packages: [] },
   "adapters/file": { layers: ADAPTER_BASE, packages: NODE_FILES },
   "adapters/sqlite": { layers: ADAPTER_BASE, packages: ["bun:sqlite", ...NODE_FILES] },
   "adapters/mongo": { layers: ADAPTER_BASE, packages: ["mongodb"] },
@@ -54,6 +56,7 @@ const LAYERS: Record<string, Layer> = {
     layers: ["config", "ports", "delivery", "search", "log", "metrics", "adapters/"],
     packages: [],
   },
+  sdk: { layers: [], packages: HONO },
   "runtime/bun": { layers: ["config", "factory", "adapters/"], packages: [] },
 };
 

@@ -1,10 +1,7 @@
 import type { EventStore } from "../../ports/event-store.ts";
 import type { HealthStatus } from "../../ports/health.ts";
 
-/** A read the runtime does not serve; create-app answers it as 501 with the one line naming the variable. */
-export class RefusedReadError extends Error {
-  override name = "RefusedReadError";
-}
+import { RefusedReadError } from "../../ports/refused-read.ts";
 
 /**
  * Stands where an event store this runtime cannot reach was configured (every EVENT_STORE on
