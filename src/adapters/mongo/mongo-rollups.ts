@@ -710,30 +710,72 @@ export class MongoRollups {
     const set = read.set ?? FULL_SET;
     const withBins = read.bins ?? true;
     if (read.to <= read.from) return [];
-    const buckets = await this.bucketsWithData(read.resolution, read.tenant, read.from, read.to);
     const projection = { v: 1, stub: 1, start: 1, [`r${set}`]: 1, ...(withBins ? { [`b${set}`]: 1 } : {}) };
     const out: RollupRecord[][] = [];
-    await each(buckets, async ([start, folded]) => {
-      let doc = await this.summed(CODE[read.resolution], read.tenant, start, folded, projection);
+    const record = async (start: number, first: VersionDoc | null) => {
+      let doc = first;
       for (;;) {
         if (doc === null) return;
         try {
-          const where = this.partition(CODE[read.resolution], start);
-          const rows = await this.text(where, doc[`r${set}`]);
-          const records = decodeRecords(rows, withBins ? await this.text(where, doc[`b${set}`]) : undefined, start);
-          const { service, error } = read;
-          out.push(
-            service === undefined && error === undefined
-              ? records
-              : records.filter((r) => (service === undefined || r.service === service) && (error === undefined || r.error === error)),
-          );
+          out.push(await this.recordsOf(read, set, withBins, start, doc));
           return;
         } catch (error) {
           if (!(error instanceof StaleVersion)) throw error;
           doc = await this.newest(CODE[read.resolution], read.tenant, start, doc.v + 1, projection);
         }
       }
+    };
+    if (this.partitioned) {
+      await each(this.periodsOf(CODE[read.resolution], read.from, read.to), async (period) => {
+        for (const [start, doc] of await this.scanPartition(read, period, projection)) {
+          // Emptied after the scan read the newer one's absence: two newer ones exist now.
+          await record(start, doc.stub ? await this.newest(CODE[read.resolution], read.tenant, start, doc.v + 1, projection) : doc);
+        }
+      });
+      return out.flat();
+    }
+    const buckets = await this.bucketsWithData(read.resolution, read.tenant, read.from, read.to);
+    await each(buckets, async ([start, folded]) => {
+      await record(start, await this.summed(CODE[read.resolution], read.tenant, start, folded, projection));
     });
     return out.flat();
+  }
+
+  /** One version's rows of a set, filtered by the read's hints. */
+  private async recordsOf(read: RollupRead, set: number, withBins: boolean, start: number, doc: VersionDoc): Promise<RollupRecord[]> {
+    const where = this.partition(CODE[read.resolution], start);
+    const rows = await this.text(where, doc[`r${set}` as `r0`]);
+    const records = decodeRecords(rows, withBins ? await this.text(where, doc[`b${set}` as `b0`]) : undefined, start);
+    const { service, error } = read;
+    return service === undefined && error === undefined
+      ? records
+      : records.filter((r) => (service === undefined || r.service === service) && (error === undefined || r.error === error));
+  }
+
+  /** Starts of the partitions of a resolution that overlap [from, to). */
+  private periodsOf(res: Code, from: number, to: number): number[] {
+    const periods: number[] = [];
+    for (let p = Math.floor(from / PERIOD[res]) * PERIOD[res]; p < to; p += PERIOD[res]) periods.push(p);
+    return periods;
+  }
+
+  /**
+   * The newest version of every bucket of a partition in the read's range, in one find: where a
+   * lookup by `_id` scans the collection anyway (FerretDB 1.x), one scan per partition replaces the
+   * probes of every bucket (a day of minutes: 144 finds instead of ~3,000).
+   */
+  private async scanPartition(read: RollupRead, period: number, projection: Document): Promise<Map<number, VersionDoc>> {
+    const res = CODE[read.resolution];
+    const from = Math.max(period, read.from);
+    const to = Math.min(period + PERIOD[res], read.to);
+    const docs = (await this.partition(res, period)
+      .find({ tenant: read.tenant, res, start: { $gte: from, $lt: to } }, { projection })
+      .toArray()) as VersionDoc[];
+    const newest = new Map<number, VersionDoc>();
+    for (const doc of docs) {
+      const seen = newest.get(doc.start);
+      if (seen === undefined || doc.v > seen.v) newest.set(doc.start, doc);
+    }
+    return newest;
   }
 }
