@@ -25,13 +25,16 @@ const apiKeys = z
   .string()
   .transform((s, ctx) => {
     const keys = new Map<string, string>();
-    for (const pair of s
+    const pairs = s
       .split(",")
       .map((x) => x.trim())
-      .filter(Boolean)) {
+      .filter(Boolean);
+    for (const [i, pair] of pairs.entries()) {
+      const position = `${i + 1} of ${pairs.length}`;
       const at = pair.lastIndexOf(":");
       if (at <= 0 || at === pair.length - 1) {
-        ctx.addIssue({ code: "custom", message: `expected key:tenant pairs, got "${pair.slice(0, 40)}"` });
+        // Never echo the entry: it is (part of) a secret key. Its position is enough to find it.
+        ctx.addIssue({ code: "custom", message: `entry ${position} is not a key:tenant pair` });
         return z.NEVER;
       }
       keys.set(pair.slice(0, at), pair.slice(at + 1));
@@ -475,6 +478,13 @@ const configObject = z.object({
     .meta({
       group: "Ingest limits",
       description: "Most object keys in one event, counted at all depths; more rejects that event by its index.",
+    } satisfies VariableMeta),
+  INGEST_MAX_EXPANDED_BYTES: int(1024)
+    .default(32 * 1024 * 1024)
+    .meta({
+      group: "Ingest limits",
+      description:
+        "Most bytes one `POST /v1/logs` request may expand to once its records are mapped to events (each counted as its resource's attributes plus the record as sent); more refuses the request whole with `413 EXPANSION_TOO_LARGE`.",
     } satisfies VariableMeta),
 });
 
