@@ -37,7 +37,14 @@ export function createApp(deps: AppDeps) {
   app.route("/", searchRoutes(deps));
   app.route("/", dashboardRoutes());
   app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  metrics.define("widegate_http_aborted_requests_total", "counter", "Requests whose client closed the connection before the body was read");
   app.onError((error, c) => {
+    // A client that hangs up mid-upload is routine, not a fault: one counted line, no stack.
+    if (c.req.raw.signal?.aborted || (error as { name?: unknown }).name === "AbortError") {
+      metrics.inc("widegate_http_aborted_requests_total", { method: c.req.method });
+      console.warn(`request aborted by the client: ${c.req.method} ${c.req.path}`);
+      return jsonError(c, 400, "CLIENT_ABORTED", "the client closed the connection before the request was read");
+    }
     console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
     return jsonError(c, 500, "INTERNAL", "internal error");
   });
