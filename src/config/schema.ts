@@ -81,6 +81,26 @@ const samplingRules = z.string().transform((s, ctx): SamplingRule[] => {
 
 const publisherList = commaList.pipe(z.array(z.enum(PUBLISHERS)));
 
+export const REDACT_VALUE_RULES = ["card", "email", "phone", "iban", "jwt", "bearer"] as const;
+/** `none`, or a comma list of value scanners. */
+const redactValues = z
+  .string()
+  .transform((s) => (s.trim().toLowerCase() === "none" ? [] : s.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean)))
+  .pipe(z.array(z.enum(REDACT_VALUE_RULES)));
+
+/** `N/window`, e.g. `600/1m`: N requests per window (s, m or h) per API key. */
+const rateLimit = z.string().transform((s, ctx) => {
+  const match = /^\s*(\d{1,9})\s*\/\s*(\d{0,6})\s*(s|m|h)\s*$/.exec(s);
+  const limit = Number(match?.[1]);
+  const windowMs = Number(match?.[2] || 1) * { s: 1000, m: 60_000, h: 3_600_000 }[(match?.[3] ?? "s") as "s" | "m" | "h"];
+  if (!match || limit < 1 || windowMs < 1000) {
+    ctx.addIssue({ code: "custom", message: "expected N/window with N ≥ 1 and a window such as 1s, 10s, 1m or 1h (e.g. 600/1m)" });
+    return z.NEVER;
+  }
+  return { limit, windowMs };
+});
+export const RATE_LIMIT_STORES = ["memory", "redis", "upstash"] as const;
+
 /** The sections of docs/configuration.md, in page order; every variable's meta names one. */
 export const CONFIG_GROUPS = [
   "Server",
@@ -93,6 +113,8 @@ export const CONFIG_GROUPS = [
   "Sampling",
   "Auth",
   "Ingest limits",
+  "Redaction",
+  "Rate limits",
 ] as const;
 export type ConfigGroup = (typeof CONFIG_GROUPS)[number];
 
@@ -486,6 +508,40 @@ const configObject = z.object({
       description:
         "Most bytes one `POST /v1/logs` request may expand to once its records are mapped to events (each counted as its resource's attributes plus the record as sent); more refuses the request whole with `413 EXPANSION_TOO_LARGE`.",
     } satisfies VariableMeta),
+
+  REDACT_VALUES: redactValues.default([...REDACT_VALUE_RULES]).meta({
+    group: "Redaction",
+    description:
+      "Value scanners run over string values, replacing each match in place with `[REDACTED:<rule>]`: `card` (Luhn-checked card numbers, on every accepted event), `email`, `phone` (with a leading `+`, or `(555) 123-4567` / `555-123-4567`), `iban` (mod-97 checked), `jwt`, `bearer` (the token after `Bearer`), on the events the sampler keeps and on `route`. `none` turns them all off.",
+    values: "`none` or a comma list of `card email phone iban jwt bearer` (default: all)",
+  } satisfies VariableMeta),
+  REDACT_KEYS: commaList.default([]).meta({
+    group: "Redaction",
+    description:
+      "Field names whose values are replaced whole with `[REDACTED]`, added to the built-in list (password, secret, token, authorization, cookie, set-cookie, api keys, …). A name matches a key at any depth, or the last dotted segment of a flat name (`http.request.header.authorization`); a dotted name (`user.email`) matches a flat name exactly. Case-insensitive.",
+    values: "comma list of names",
+  } satisfies VariableMeta),
+
+  RATE_LIMIT_INGEST: rateLimit.optional().meta({
+    group: "Rate limits",
+    description:
+      "Requests per API key (per tenant in open dev mode) on `POST /v1/events` and `POST /v1/logs`, as a token bucket: bursts up to N, refilled evenly over the window. Over it: `429 RATE_LIMITED` with `Retry-After`. Unset: no limit.",
+    values: "`N/window`, e.g. `600/1m`",
+  } satisfies VariableMeta),
+  RATE_LIMIT_QUERY: rateLimit.optional().meta({
+    group: "Rate limits",
+    description:
+      "Requests per API key on the read routes (`GET /v1/events`, `POST /v1/query`, `POST /v1/search`); text searches (`GET /v1/events?q=`, `POST /v1/search`) also draw from a bucket of the same size per tenant, so many keys of one tenant cannot starve the others. Unset: no limit.",
+    values: "`N/window`, e.g. `600/1m`",
+  } satisfies VariableMeta),
+  RATE_LIMIT_STORE: z
+    .enum(RATE_LIMIT_STORES)
+    .default("memory")
+    .meta({
+      group: "Rate limits",
+      description:
+        "Where the buckets live. `memory`: in the process (Bun) or in each isolate (Workers, so the limit holds per isolate, not across a deployment). `redis` and `upstash` are reserved and not built yet: start-up refuses them.",
+    } satisfies VariableMeta),
 });
 
 type Parsed = z.output<typeof configObject>;
@@ -515,6 +571,13 @@ export type CrossFieldRule =
     };
 
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
+  {
+    kind: "forbids",
+    variable: "RATE_LIMIT_STORE",
+    doc: "must be `memory` for now (`redis` and `upstash` are reserved)",
+    violated: (c) => c.RATE_LIMIT_STORE !== "memory",
+    message: (c) => `${c.RATE_LIMIT_STORE} is not built yet; use memory (per process on Bun, per isolate on Workers)`,
+  },
   {
     kind: "requires",
     when: "PUBLISHER=upstash-kafka",

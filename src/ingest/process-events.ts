@@ -5,6 +5,7 @@ import {
   normalizeBody,
   type ParsedBody,
   type Rejection,
+  redactKeptEvent,
 } from "../domain/event/index.ts";
 import { EXEMPLAR_REASON } from "../domain/sampling/types.ts";
 import type { OutboundEvent } from "../ports/publisher.ts";
@@ -78,6 +79,7 @@ export function processEvents(
     }
     if (keep) {
       const complete = completeEvent(event);
+      redactKeptEvent(complete, setup.redaction);
       complete.sampling = { reason, rate: decision.rate }; // overrides anything the producer sent
       kept.push(complete);
       if (group !== undefined) rollups?.kept(group, complete.eventId);

@@ -26,7 +26,7 @@ async function gateway(env: Record<string, string> = {}) {
   const metrics = new MetricsRegistry();
   const adapters = await createAdapters(config, { runtime: "workerd" }, { metrics });
   const sink = new HandOff();
-  return { app: createApp({ config, adapters, sink, metrics }), sink };
+  return { app: createApp({ config, adapters, sink, metrics }), sink, metrics };
 }
 
 const str = (stringValue: string) => ({ stringValue });
@@ -113,5 +113,30 @@ describe("POST /v1/logs: attribute names", () => {
     expect(answer.rejected).toEqual([expect.objectContaining({ index: 1, code: "FORBIDDEN_KEY" })]);
     expect(sink.submitted).toHaveLength(1);
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+});
+
+describe("POST /v1/logs: secrets and personal data never reach the sink", () => {
+  test("header attributes by OTel convention and personal data in values are redacted; the rules are counted", async () => {
+    const { app, sink } = await gateway();
+    const secrets = {
+      "request.headers.authorization": "Basic dXNlcjpodW50ZXIy",
+      "http.request.header.authorization": "Bearer s3cr3t-t0ken-value",
+      "http.request.header.cookie": "session=abc123secret",
+      "http.response.header.set_cookie": "session=def456secret",
+      "customer.contact": "jane.doe@example.com",
+      "customer.phone": "+44 20 7946 0958",
+      "payment.iban": "DE89370400440532013000",
+    };
+    const attributes = [kv("service.name", str("svc")), ...Object.entries(secrets).map(([k, v]) => kv(k, str(v)))];
+    const response = await app.request(post(logs([], [{ severityNumber: 17, attributes }])));
+    expect(response.status).toBe(202);
+    const stored = JSON.stringify(sink.submitted);
+    expect(sink.submitted).toHaveLength(1);
+    for (const value of Object.values(secrets)) expect(stored).not.toContain(value);
+    const text = await (await app.request("http://gateway.test/metrics")).text();
+    expect(text).toContain('widegate_redactions_total{rule="key"} 4');
+    expect(text).toContain('widegate_redactions_total{rule="email"} 1');
+    expect(text).toContain('widegate_redactions_total{rule="iban"} 1');
   });
 });
