@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { createIngestSetup } from "../ingest/ingest-setup.ts";
 import { jsonError } from "./errors.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -20,6 +21,18 @@ export function createApp(deps: AppDeps) {
     c.set("adapters", adapters);
     await next();
   });
+  // Rate limits run before the routes' own auth; they only count keys that auth will accept.
+  const ingestLimit = rateLimit({ rate: config.RATE_LIMIT_INGEST, scope: "ingest", keys: config.INGEST_API_KEYS, metrics });
+  const queryLimit = rateLimit({
+    rate: config.RATE_LIMIT_QUERY,
+    scope: "query",
+    keys: config.QUERY_API_KEYS,
+    metrics,
+    perTenant: (c) => c.req.path === "/v1/search" || c.req.query("q") !== undefined,
+  });
+  app.on("POST", ["/v1/events", "/v1/logs"], ingestLimit);
+  app.on("GET", ["/v1/events", "/v1/search/sessions", "/v1/search/sessions/*"], queryLimit);
+  app.on("POST", ["/v1/query", "/v1/search"], queryLimit);
   app.route("/", healthRoutes(adapters.all, deps.isDraining ?? (() => false)));
   app.route("/", metricsRoutes(metrics));
   app.route(

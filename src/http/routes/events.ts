@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { utf8Length } from "../../domain/event/utf8.ts";
 import { encodeCursor, parseEventFilter } from "../../domain/query/event-filter.ts";
 import type { EventPage, EventStore } from "../../ports/event-store.ts";
@@ -10,8 +10,6 @@ export interface EventsRouteDeps {
   store: EventStore;
   /** Most bytes of events in one answer (default 4 MiB); the rest comes through nextCursor. */
   maxResponseBytes?: number;
-  /** Runs after auth (rate limits); the route is answered only when it calls next. */
-  limit?: MiddlewareHandler<{ Variables: TenantVariables }>;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -24,8 +22,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export function eventsRoutes(deps: EventsRouteDeps) {
   const maxBytes = deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const auth = apiKeyAuth({ keys: deps.queryKeys, scope: "query" });
-  const limit = deps.limit ?? (async (_c, next) => next());
-  return new Hono<{ Variables: TenantVariables }>().get("/v1/events", auth, limit, async (c) => {
+  return new Hono<{ Variables: TenantVariables }>().get("/v1/events", auth, async (c) => {
     const parsed = parseEventFilter(new URL(c.req.url).searchParams);
     if (!parsed.ok) return jsonError(c, 400, "INVALID_PARAMETER", parsed.error);
     const page = await deps.store.find(parsed.search, { tenant: c.var.tenant });
