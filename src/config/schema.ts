@@ -230,6 +230,13 @@ const configObject = z.object({
         "Dead-letter topic: the worker sends undecodable messages and events the store keeps refusing there. `npm run dlq:list` lists it, `npm run dlq:replay` replays it.",
       values: "topic name",
     } satisfies VariableMeta),
+  KAFKA_MAX_MESSAGE_BYTES: int(1024)
+    .default(1_000_000)
+    .meta({
+      group: "Publishing",
+      description:
+        "Largest record and produce request the `kafka` publisher sends; keep it under the broker's `message.max.bytes` (1,048,588 by default). A kept event over it (one near the 1 MiB event limit plus the gateway's fields) is never retried: a stub with its ids, tenant and size goes to `KAFKA_DLQ_TOPIC` with reason `MESSAGE_TOO_LARGE`, one warning is logged, and `widegate_publish_oversized_total` counts it.",
+    } satisfies VariableMeta),
   BRIDGE_PORT: int(0, 65535)
     .default(8082)
     .meta({
