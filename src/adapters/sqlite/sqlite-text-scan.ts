@@ -11,7 +11,7 @@ export interface TextScanOptions {
   maxRows?: number;
 }
 
-export const TEXT_SCAN_DEFAULTS = { chunkRows: 1000, maxRows: 50_000 } as const;
+export const TEXT_SCAN_DEFAULTS = { chunkRows: 200, maxRows: 50_000 } as const;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
