@@ -45,7 +45,9 @@ async function run(label: string, store: SqliteEventStore): Promise<void> {
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
   const base = `http://127.0.0.1:${server.port}`;
   const t0 = performance.now();
-  const searches = Array.from({ length: SEARCHES }, () => fetch(`${base}/v1/events?q=no-such-text-anywhere&limit=50`).then((r) => r.json()));
+  const searches = Array.from({ length: SEARCHES }, () =>
+    fetch(`${base}/v1/events?q=no-such-text-anywhere&limit=50`).then((r) => r.json()),
+  );
   let done = false;
   const all = Promise.all(searches).then((pages) => {
     done = true;

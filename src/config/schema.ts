@@ -85,7 +85,14 @@ export const REDACT_VALUE_RULES = ["card", "email", "phone", "iban", "jwt", "bea
 /** `none`, or a comma list of value scanners. */
 const redactValues = z
   .string()
-  .transform((s) => (s.trim().toLowerCase() === "none" ? [] : s.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean)))
+  .transform((s) =>
+    s.trim().toLowerCase() === "none"
+      ? []
+      : s
+          .split(",")
+          .map((x) => x.trim().toLowerCase())
+          .filter(Boolean),
+  )
   .pipe(z.array(z.enum(REDACT_VALUE_RULES)));
 
 /** `N/window`, e.g. `600/1m`: N requests per window (s, m or h) per API key. */

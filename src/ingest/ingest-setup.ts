@@ -55,7 +55,11 @@ export function createIngestSetup(config: Config, metrics: MetricsRegistry): Ing
     cardNumbers: config.REDACT_VALUES.includes("card"),
     values: config.REDACT_VALUES.filter((rule): rule is ValueScanner => rule !== "card"),
   });
-  metrics.define("widegate_redactions_total", "counter", "Values replaced by redaction, by rule (key, card, email, phone, iban, jwt, bearer)");
+  metrics.define(
+    "widegate_redactions_total",
+    "counter",
+    "Values replaced by redaction, by rule (key, card, email, phone, iban, jwt, bearer)",
+  );
   metrics.collect((m) => {
     for (const [rule, count] of Object.entries(redaction.counts)) m.set("widegate_redactions_total", { rule }, count);
   });
