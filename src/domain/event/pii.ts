@@ -42,7 +42,7 @@ export function redactValue(text: string, on: ScannerSet, count?: OnRedacted): s
     });
   }
   if (on.jwt && out.indexOf("eyJ") !== -1) out = replaceAll(out, JWT, "jwt", count);
-  if (on.email && out.indexOf("@") !== -1) out = replaceAll(out, EMAIL, "email", count);
+  if (on.email && mayHoldEmail(out)) out = replaceAll(out, EMAIL, "email", count);
   if (on.iban && IBAN_QUICK.test(out)) {
     out = out.replace(IBAN, (match) => {
       if (!ibanValid(match)) return match;
@@ -50,7 +50,7 @@ export function redactValue(text: string, on: ScannerSet, count?: OnRedacted): s
       return "[REDACTED:iban]";
     });
   }
-  if (on.phone && (out.indexOf("+") !== -1 || out.indexOf("-") !== -1 || out.indexOf("(") !== -1)) {
+  if (on.phone && mayHoldPhone(out)) {
     out = out.replace(PHONE, (match) => {
       const digits = match.replace(/\D/g, "").length;
       if (digits < 8 || digits > 15) return match;
@@ -59,6 +59,24 @@ export function redactValue(text: string, on: ScannerSet, count?: OnRedacted): s
     });
   }
   return out;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** An `@` with a character before it and a dot somewhere after it. */
+function mayHoldEmail(text: string): boolean {
+  const at = text.indexOf("@");
+  return at > 0 && text.indexOf(".", at) !== -1;
+}
+
+/** A `+` or `(` before a digit, or a dash between digits: every phone pattern has one; most strings (slugs, ids) do not. */
+function mayHoldPhone(text: string): boolean {
+  for (let i = text.indexOf("+"); i !== -1; i = text.indexOf("+", i + 1)) if (isDigit(text.charCodeAt(i + 1))) return true;
+  for (let i = text.indexOf("("); i !== -1; i = text.indexOf("(", i + 1)) if (isDigit(text.charCodeAt(i + 1))) return true;
+  for (let i = text.indexOf("-"); i !== -1; i = text.indexOf("-", i + 1)) {
+    if (isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) return true;
+  }
+  return false;
 }
 
 function replaceAll(text: string, pattern: RegExp, rule: ValueScanner, count?: OnRedacted): string {
