@@ -2,11 +2,13 @@ import { expect, test } from "bun:test";
 import { Admin } from "@platformatic/kafka";
 import { NativeKafkaPublisher } from "../../src/adapters/kafka/native-kafka-publisher.ts";
 import { readTopicToEnd } from "../../src/adapters/kafka/read-topic.ts";
+import { UpstashKafkaPublisher } from "../../src/adapters/kafka/upstash-kafka-publisher.ts";
 import type { DeadLetterRecord } from "../../src/consumer/dead-letter-record.ts";
 import { BatchingSink } from "../../src/delivery/batching-sink.ts";
 import type { Logger } from "../../src/log/logger.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
+import { BRIDGE_PASSWORD, BRIDGE_USER, startBridge } from "../support/kafka-pipeline.ts";
 import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 
 const event = (i: number, blobBytes: number, requestId = `r${i}`): OutboundEvent => ({
@@ -84,6 +86,37 @@ await describeWithServices(
       } finally {
         await publisher.close().catch(() => {});
         await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+        await admin.close().catch(() => {});
+      }
+    }, 60_000);
+
+    test("upstash-kafka through the bridge: the oversized event is dead-lettered as a stub and the batch goes through", async () => {
+      const topic = uniqueName("oversize-rest");
+      const dlq = uniqueName("oversize-rest-dlq");
+      const admin = new Admin({ clientId: "oversize-admin", bootstrapBrokers: brokers });
+      await admin.createTopics({ topics: [topic, dlq], partitions: 1, replicas: 1 });
+      const bridge = await startBridge();
+      const metrics = new MetricsRegistry();
+      const publisher = new UpstashKafkaPublisher({
+        url: bridge.url,
+        username: BRIDGE_USER,
+        password: BRIDGE_PASSWORD,
+        topic,
+        deadLetterTopic: dlq,
+        metrics,
+        log: quiet,
+      });
+      try {
+        await publisher.publish([event(1, 100), event(2, 1024 * 1024 - 200), event(3, 100)]);
+        expect(metrics.value("widegate_publish_oversized_total", { publisher: "publisher:upstash-kafka" })).toBe(1);
+        const published = await readAll(brokers, topic);
+        const ids = published.map((r) => (JSON.parse(new TextDecoder().decode(r.value)) as { eventId: string }).eventId);
+        expect(ids).toEqual(["ev-1", "ev-3"]);
+        const letters = await readAll(brokers, dlq);
+        expect(letters.map((r) => (JSON.parse(new TextDecoder().decode(r.value)) as { eventId: string }).eventId)).toEqual(["ev-2"]);
+      } finally {
+        await bridge.stop();
+        await admin.deleteTopics({ topics: [topic, dlq] }).catch(() => {});
         await admin.close().catch(() => {});
       }
     }, 60_000);
