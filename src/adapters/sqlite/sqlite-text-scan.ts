@@ -68,11 +68,8 @@ function chunkSql(search: EventFilter, tenant: string, rows: number): { sql: str
   const { q, ...rest } = search;
   const { sql, params } = searchSql({ ...rest, limit: rows - 1 }, tenant);
   params.q = (q ?? "").toLowerCase();
-  return {
-    sql: sql.replace(
-      "SELECT ts, event_id AS id, doc FROM",
-      "SELECT ts, event_id AS id, CASE WHEN instr(txt, $q) > 0 THEN doc END AS doc FROM",
-    ),
-    params,
-  };
+  const select = "SELECT ts, event_id AS id, doc FROM";
+  // Without the CASE column every row would count as a hit: fail loudly if searchSql's shape changes.
+  if (!sql.startsWith(select)) throw new Error("searchSql no longer starts with the expected SELECT; update chunkSql");
+  return { sql: `SELECT ts, event_id AS id, CASE WHEN instr(txt, $q) > 0 THEN doc END AS doc FROM${sql.slice(select.length)}`, params };
 }
