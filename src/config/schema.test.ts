@@ -70,6 +70,12 @@ describe("parseConfig", () => {
     expect(errorOf({ INGEST_API_KEYS: "justakey" })).toContain("INGEST_API_KEYS");
   });
 
+  test("a malformed API key entry is named by its position, never echoed", () => {
+    const message = errorOf({ INGEST_API_KEYS: "good:acme,sk_live_supersecretvalue" });
+    expect(message).toBe("invalid configuration: INGEST_API_KEYS: entry 2 of 2 is not a key:tenant pair");
+    expect(message).not.toContain("sk_live");
+  });
+
   test("sampling rules are parsed and validated as JSON", () => {
     const rules: SamplingRule[] = [{ name: "drop-health", rate: 0, when: [{ field: "route", op: "eq", value: "/health" }] }];
     expect(parseConfig({ SAMPLING_RULES: JSON.stringify(rules) }).SAMPLING_RULES).toEqual(rules);

@@ -25,13 +25,16 @@ const apiKeys = z
   .string()
   .transform((s, ctx) => {
     const keys = new Map<string, string>();
-    for (const pair of s
+    const pairs = s
       .split(",")
       .map((x) => x.trim())
-      .filter(Boolean)) {
+      .filter(Boolean);
+    for (const [i, pair] of pairs.entries()) {
+      const position = `${i + 1} of ${pairs.length}`;
       const at = pair.lastIndexOf(":");
       if (at <= 0 || at === pair.length - 1) {
-        ctx.addIssue({ code: "custom", message: `expected key:tenant pairs, got "${pair.slice(0, 40)}"` });
+        // Never echo the entry: it is (part of) a secret key. Its position is enough to find it.
+        ctx.addIssue({ code: "custom", message: `entry ${position} is not a key:tenant pair` });
         return z.NEVER;
       }
       keys.set(pair.slice(0, at), pair.slice(at + 1));
@@ -78,6 +81,33 @@ const samplingRules = z.string().transform((s, ctx): SamplingRule[] => {
 
 const publisherList = commaList.pipe(z.array(z.enum(PUBLISHERS)));
 
+export const REDACT_VALUE_RULES = ["card", "email", "phone", "iban", "jwt", "bearer"] as const;
+/** `none`, or a comma list of value scanners. */
+const redactValues = z
+  .string()
+  .transform((s) =>
+    s.trim().toLowerCase() === "none"
+      ? []
+      : s
+          .split(",")
+          .map((x) => x.trim().toLowerCase())
+          .filter(Boolean),
+  )
+  .pipe(z.array(z.enum(REDACT_VALUE_RULES)));
+
+/** `N/window`, e.g. `600/1m`: N requests per window (s, m or h) per API key. */
+const rateLimit = z.string().transform((s, ctx) => {
+  const match = /^\s*(\d{1,9})\s*\/\s*(\d{0,6})\s*(s|m|h)\s*$/.exec(s);
+  const limit = Number(match?.[1]);
+  const windowMs = Number(match?.[2] || 1) * { s: 1000, m: 60_000, h: 3_600_000 }[(match?.[3] ?? "s") as "s" | "m" | "h"];
+  if (!match || limit < 1 || windowMs < 1000) {
+    ctx.addIssue({ code: "custom", message: "expected N/window with N ≥ 1 and a window such as 1s, 10s, 1m or 1h (e.g. 600/1m)" });
+    return z.NEVER;
+  }
+  return { limit, windowMs };
+});
+export const RATE_LIMIT_STORES = ["memory", "redis", "upstash"] as const;
+
 /** The sections of docs/configuration.md, in page order; every variable's meta names one. */
 export const CONFIG_GROUPS = [
   "Server",
@@ -90,6 +120,8 @@ export const CONFIG_GROUPS = [
   "Sampling",
   "Auth",
   "Ingest limits",
+  "Redaction",
+  "Rate limits",
 ] as const;
 export type ConfigGroup = (typeof CONFIG_GROUPS)[number];
 
@@ -204,6 +236,13 @@ const configObject = z.object({
       description:
         "Dead-letter topic: the worker sends undecodable messages and events the store keeps refusing there. `npm run dlq:list` lists it, `npm run dlq:replay` replays it.",
       values: "topic name",
+    } satisfies VariableMeta),
+  KAFKA_MAX_MESSAGE_BYTES: int(1024)
+    .default(1_000_000)
+    .meta({
+      group: "Publishing",
+      description:
+        "Largest record and produce request the `kafka` publisher sends; keep it under the broker's `message.max.bytes` (1,048,588 by default). A kept event over it (one near the 1 MiB event limit plus the gateway's fields) is never retried: a stub with its ids, tenant and size goes to `KAFKA_DLQ_TOPIC` with reason `MESSAGE_TOO_LARGE`, one warning is logged, and `widegate_publish_oversized_total` counts it.",
     } satisfies VariableMeta),
   BRIDGE_PORT: int(0, 65535)
     .default(8082)
@@ -476,6 +515,47 @@ const configObject = z.object({
       group: "Ingest limits",
       description: "Most object keys in one event, counted at all depths; more rejects that event by its index.",
     } satisfies VariableMeta),
+  INGEST_MAX_EXPANDED_BYTES: int(1024)
+    .default(32 * 1024 * 1024)
+    .meta({
+      group: "Ingest limits",
+      description:
+        "Most bytes one `POST /v1/logs` request may expand to once its records are mapped to events (each counted as its resource's attributes plus the record as sent); more refuses the request whole with `413 EXPANSION_TOO_LARGE`.",
+    } satisfies VariableMeta),
+
+  REDACT_VALUES: redactValues.default([...REDACT_VALUE_RULES]).meta({
+    group: "Redaction",
+    description:
+      "Value scanners run over string values, replacing each match in place with `[REDACTED:<rule>]`: `card` (Luhn-checked card numbers, on every accepted event), `email`, `phone` (with a leading `+`, or `(555) 123-4567` / `555-123-4567`), `iban` (mod-97 checked), `jwt`, `bearer` (the token after `Bearer`), on the events the sampler keeps and on `route`. `none` turns them all off.",
+    values: "`none` or a comma list of `card email phone iban jwt bearer` (default: all)",
+  } satisfies VariableMeta),
+  REDACT_KEYS: commaList.default([]).meta({
+    group: "Redaction",
+    description:
+      "Field names whose values are replaced whole with `[REDACTED]`, added to the built-in list (password, secret, token, authorization, cookie, set-cookie, api keys, …). A name matches a key at any depth, or the last dotted segment of a flat name (`http.request.header.authorization`); a dotted name (`user.email`) matches a flat name exactly. Case-insensitive.",
+    values: "comma list of names",
+  } satisfies VariableMeta),
+
+  RATE_LIMIT_INGEST: rateLimit.optional().meta({
+    group: "Rate limits",
+    description:
+      "Requests per API key (per tenant in open dev mode) on `POST /v1/events` and `POST /v1/logs`, as a token bucket: bursts up to N, refilled evenly over the window. Over it: `429 RATE_LIMITED` with `Retry-After`. Unset: no limit.",
+    values: "`N/window`, e.g. `600/1m`",
+  } satisfies VariableMeta),
+  RATE_LIMIT_QUERY: rateLimit.optional().meta({
+    group: "Rate limits",
+    description:
+      "Requests per API key on the read routes (`GET /v1/events`, `POST /v1/query`, `POST /v1/search`); text searches (`GET /v1/events?q=`, `POST /v1/search`) also draw from a bucket of the same size per tenant, so many keys of one tenant cannot starve the others. Unset: no limit.",
+    values: "`N/window`, e.g. `600/1m`",
+  } satisfies VariableMeta),
+  RATE_LIMIT_STORE: z
+    .enum(RATE_LIMIT_STORES)
+    .default("memory")
+    .meta({
+      group: "Rate limits",
+      description:
+        "Where the buckets live. `memory`: in the process (Bun) or in each isolate (Workers, so the limit holds per isolate, not across a deployment). `redis` and `upstash` are reserved and not built yet: start-up refuses them.",
+    } satisfies VariableMeta),
 });
 
 type Parsed = z.output<typeof configObject>;
@@ -507,6 +587,13 @@ export type CrossFieldRule =
     };
 
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
+  {
+    kind: "forbids",
+    variable: "RATE_LIMIT_STORE",
+    doc: "must be `memory` for now (`redis` and `upstash` are reserved)",
+    violated: (c) => c.RATE_LIMIT_STORE !== "memory",
+    message: (c) => `${c.RATE_LIMIT_STORE} is not built yet; use memory (per process on Bun, per isolate on Workers)`,
+  },
   {
     kind: "requires",
     when: "PUBLISHER=upstash-kafka",

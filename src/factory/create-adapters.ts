@@ -113,13 +113,22 @@ async function buildOnePublisher(
         password: config.UPSTASH_KAFKA_REST_PASSWORD ?? "",
         topic: config.KAFKA_TOPIC,
         ...(modules.runtime === "workerd" ? WORKERS_PUBLISH_BOUNDS : {}),
+        maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+        deadLetterTopic: config.KAFKA_DLQ_TOPIC,
+        ...context,
       });
     case "kafka": {
       if (!modules.nativeKafka) {
         return unavailable(variable, "kafka", `native Kafka needs the Bun runtime (this is ${modules.runtime}); use upstash-kafka`);
       }
       const { NativeKafkaPublisher } = await modules.nativeKafka();
-      return new NativeKafkaPublisher({ brokers: config.KAFKA_BROKERS, topic: config.KAFKA_TOPIC });
+      return new NativeKafkaPublisher({
+        brokers: config.KAFKA_BROKERS,
+        topic: config.KAFKA_TOPIC,
+        maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+        deadLetterTopic: config.KAFKA_DLQ_TOPIC,
+        ...context,
+      });
     }
     case "file": {
       if (!modules.fileSpool) return unavailable(variable, "file", `the local spool needs the Bun runtime (this is ${modules.runtime})`);

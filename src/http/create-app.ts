@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { createIngestSetup } from "../ingest/ingest-setup.ts";
 import { RefusedReadError } from "../ports/refused-read.ts";
 import { jsonError } from "./errors.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { runtimeRefusals } from "./middleware/runtime-refusals.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventsRoutes } from "./routes/events.ts";
@@ -31,6 +32,18 @@ export function createApp(deps: AppDeps) {
       }),
     );
   }
+  // Rate limits run before the routes' own auth; they only count keys that auth will accept.
+  const ingestLimit = rateLimit({ rate: config.RATE_LIMIT_INGEST, scope: "ingest", keys: config.INGEST_API_KEYS, metrics });
+  const queryLimit = rateLimit({
+    rate: config.RATE_LIMIT_QUERY,
+    scope: "query",
+    keys: config.QUERY_API_KEYS,
+    metrics,
+    perTenant: (c) => c.req.path === "/v1/search" || c.req.query("q") !== undefined,
+  });
+  app.on("POST", ["/v1/events", "/v1/logs"], ingestLimit);
+  app.on("GET", ["/v1/events", "/v1/search/sessions", "/v1/search/sessions/*"], queryLimit);
+  app.on("POST", ["/v1/query", "/v1/search"], queryLimit);
   app.route("/", healthRoutes(adapters.all, deps.isDraining ?? (() => false)));
   app.route("/", metricsRoutes(metrics));
   app.route(
@@ -48,8 +61,15 @@ export function createApp(deps: AppDeps) {
   app.route("/", searchRoutes(deps));
   app.route("/", dashboardRoutes());
   app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  metrics.define("widegate_http_aborted_requests_total", "counter", "Requests whose client closed the connection before the body was read");
   app.onError((error, c) => {
     if (error instanceof RefusedReadError) return jsonError(c, 501, "READS_NOT_SERVED", error.message);
+    // A client that hangs up mid-upload is routine, not a fault: one counted line, no stack.
+    if (c.req.raw.signal?.aborted || (error as { name?: unknown }).name === "AbortError") {
+      metrics.inc("widegate_http_aborted_requests_total", { method: c.req.method });
+      console.warn(`request aborted by the client: ${c.req.method} ${c.req.path}`);
+      return jsonError(c, 400, "CLIENT_ABORTED", "the client closed the connection before the request was read");
+    }
     console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
     return jsonError(c, 500, "INTERNAL", "internal error");
   });

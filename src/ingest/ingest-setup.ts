@@ -1,6 +1,13 @@
 import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../config/schema.ts";
-import { compileRedaction, type IngestLimits, limitsFromConfig, type Redaction } from "../domain/event/index.ts";
+import {
+  compileRedaction,
+  DEFAULT_SENSITIVE_KEYS,
+  type IngestLimits,
+  limitsFromConfig,
+  type Redaction,
+  type ValueScanner,
+} from "../domain/event/index.ts";
 import { RollupAggregator } from "../domain/rollup/aggregator.ts";
 import { createSampler, type Sampler } from "../domain/sampling/sampler.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
@@ -43,5 +50,18 @@ export function createIngestSetup(config: Config, metrics: MetricsRegistry): Ing
     onOverflow: (dimension) => metrics.inc("widegate_rollup_overflow_events_total", { dimension }),
   });
   metrics.collect((m) => m.set("widegate_rollup_pending_groups", {}, rollups.pending, "Rollup groups counted and not yet flushed"));
-  return { limits: limitsFromConfig(config), redaction: compileRedaction(), sampler, rollups };
+  const redaction = compileRedaction({
+    keys: [...DEFAULT_SENSITIVE_KEYS, ...config.REDACT_KEYS],
+    cardNumbers: config.REDACT_VALUES.includes("card"),
+    values: config.REDACT_VALUES.filter((rule): rule is ValueScanner => rule !== "card"),
+  });
+  metrics.define(
+    "widegate_redactions_total",
+    "counter",
+    "Values replaced by redaction, by rule (key, card, email, phone, iban, jwt, bearer)",
+  );
+  metrics.collect((m) => {
+    for (const [rule, count] of Object.entries(redaction.counts)) m.set("widegate_redactions_total", { rule }, count);
+  });
+  return { limits: limitsFromConfig(config), redaction, sampler, rollups };
 }

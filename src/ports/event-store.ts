@@ -19,6 +19,8 @@ export interface EventPage {
   /** Events as stored (as sent, plus the gateway's fields), newest first. */
   events: Record<string, unknown>[];
   nextCursor: string | null;
+  /** Set when the page is partial for a reason other than its limit (e.g. SCAN_LIMIT: a `q` search stopped after its row budget). */
+  warnings?: Array<{ code: string; message: string }>;
 }
 
 export interface RollupApplyResult {

@@ -1,7 +1,9 @@
 import { Kafka } from "@upstash/kafka";
+import { defaultLogger, type Logger } from "../../log/logger.ts";
+import type { MetricsRegistry } from "../../metrics/registry.ts";
 import type { HealthStatus } from "../../ports/health.ts";
 import { type OutboundRecord, PublishError, type Publisher } from "../../ports/publisher.ts";
-import { chunkRecords, toEventRecord } from "./kafka-record.ts";
+import { chunkBySize, DEFAULT_MAX_MESSAGE_BYTES, oversizedStubs, splitOversized } from "./oversized-publisher.ts";
 
 export interface UpstashKafkaPublisherOptions {
   url: string;
@@ -18,6 +20,12 @@ export interface UpstashKafkaPublisherOptions {
   retries?: number;
   /** Longest wait for one produce request's answer (default 10 s). */
   requestTimeoutMs?: number;
+  /** Largest record (KAFKA_MAX_MESSAGE_BYTES); a bigger one is dead-lettered as a stub, never retried. */
+  maxMessageBytes?: number;
+  /** Where those stubs go (KAFKA_DLQ_TOPIC). */
+  deadLetterTopic?: string;
+  metrics?: MetricsRegistry;
+  log?: Logger;
 }
 
 /** The part of @upstash/kafka's HTTP client we call: `post` with its own `retries` set to 0. */
@@ -80,10 +88,32 @@ export class UpstashKafkaPublisher implements Publisher {
   }
 
   async publish(events: readonly OutboundRecord[]): Promise<void> {
-    const { topic } = this.options;
-    const records = events.map((event) => ({ topic, ...toEventRecord(event) }));
+    const { topic, deadLetterTopic } = this.options;
+    const maxMessageBytes = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    // A record the broker refuses on every attempt must not hold the batch (and every tenant behind it).
+    const { fitting, oversized } = splitOversized(events, maxMessageBytes);
+    if (oversized.length > 0) {
+      const log = this.options.log ?? defaultLogger;
+      const stubs = oversizedStubs(oversized, {
+        publisher: this.name,
+        sourceTopic: topic,
+        maxMessageBytes,
+        log,
+        metrics: this.options.metrics,
+      });
+      if (deadLetterTopic !== undefined)
+        await this.produce(
+          stubs.map((stub) => ({
+            topic: deadLetterTopic,
+            ...stub,
+            headers: Object.entries(stub.headers).map(([key, value]) => ({ key, value })),
+          })),
+        );
+    }
     // Sequential: a request's events must not overtake each other across chunks.
-    for (const chunk of chunkRecords(records, this.options.maxRecordsPerRequest ?? 1000, this.options.maxBytesPerRequest ?? 4 << 20)) {
+    const budget = this.options.maxBytesPerRequest ?? 4 << 20;
+    for (const sized of chunkBySize(fitting, this.options.maxRecordsPerRequest ?? 1000, budget)) {
+      const chunk = sized.map(({ key, value }) => ({ topic, key, value }));
       const acks: unknown = await this.produce(chunk);
       if (!Array.isArray(acks) || acks.length !== chunk.length) {
         throw new Error(`upstash-kafka: expected ${chunk.length} acknowledgements, got ${Array.isArray(acks) ? acks.length : typeof acks}`);

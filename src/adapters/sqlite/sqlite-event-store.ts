@@ -21,6 +21,7 @@ import type { OutboundEvent } from "../../ports/publisher.ts";
 import { SqliteRollups } from "./sqlite-rollups.ts";
 import { INSERT_SQL, insertRow, migrate } from "./sqlite-schema.ts";
 import { type AggregateRow, COLUMN, type Params, readAggregateRows, searchSql, statSql } from "./sqlite-sql.ts";
+import { type TextScanOptions, textScan } from "./sqlite-text-scan.ts";
 
 /**
  * The zero-setup store: one SQLite file (`events.sqlite`) under DATA_DIR, so `bun start` keeps its
@@ -37,7 +38,10 @@ export class SqliteEventStore implements EventStore {
   private pruneTimer: ReturnType<typeof setInterval> | undefined;
 
   /** `rollupRetentionDays`: rollup rows older than that are deleted hourly (and once at start). */
-  constructor(dataDir: string, options: { rollupRetentionDays?: number } = {}) {
+  private readonly textScanOptions: TextScanOptions;
+
+  constructor(dataDir: string, options: { rollupRetentionDays?: number; textScan?: TextScanOptions } = {}) {
+    this.textScanOptions = options.textScan ?? {};
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, "events.sqlite"), { create: true, strict: true });
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
@@ -76,6 +80,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async find(search: EventFilter, scope: QueryScope): Promise<EventPage> {
+    if (search.q !== undefined) return textScan(this.db, search, scope.tenant, this.textScanOptions);
     const { sql, params } = searchSql(search, scope.tenant);
     const rows = this.db.query<{ ts: number; id: string; doc: string }, [Record<string, string | number>]>(sql).all(params);
     const page = rows.slice(0, search.limit);

@@ -27,6 +27,7 @@ export {
   parseJsonBody,
   parseNdjsonBody,
 } from "./parse-body.ts";
+export { ibanValid, redactValue, type ScannerSet, VALUE_SCANNERS, type ValueScanner } from "./pii.ts";
 export {
   compileRedaction,
   DEFAULT_REDACTION,
@@ -35,10 +36,11 @@ export {
   REDACTED_CARD,
   type Redaction,
   type RedactionOptions,
+  type RedactionRule,
   redactCardNumbers,
 } from "./redaction.ts";
 export { type ScanOptions, type ScanResult, scanJson } from "./scan-json.ts";
-export { nestsDeeper, type ScrubFailure, type ScrubLimits, scrubEvent } from "./scrub.ts";
+export { nestsDeeper, redactKeptEvent, type ScrubFailure, type ScrubLimits, scrubEvent } from "./scrub.ts";
 export { parseTimestamp, type TimestampResult } from "./timestamp.ts";
 export { utf8Length } from "./utf8.ts";
 export { type EventError, isPlainObject, type KnownFields, validateEvent } from "./validate.ts";

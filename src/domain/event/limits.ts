@@ -10,6 +10,11 @@ export interface IngestLimits {
   maxDepth: number;
   /** Object keys at all depths of one event (INGEST_MAX_FIELDS). */
   maxFields: number;
+  /**
+   * What one request may expand to once mapped (INGEST_MAX_EXPANDED_BYTES): OTLP copies resource
+   * attributes into every record's event, so a small body can otherwise become gigabytes of events.
+   */
+  maxExpandedBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<IngestLimits> = Object.freeze({
@@ -18,6 +23,7 @@ export const DEFAULT_LIMITS: Readonly<IngestLimits> = Object.freeze({
   maxEventBytes: 1024 * 1024,
   maxDepth: 32,
   maxFields: 1000,
+  maxExpandedBytes: 32 * 1024 * 1024,
 });
 
 /** The config keys this module reads; structural so src/domain needs no import of the zod schema. */
@@ -27,6 +33,7 @@ export interface IngestLimitConfig {
   INGEST_MAX_EVENT_BYTES: number;
   INGEST_MAX_DEPTH: number;
   INGEST_MAX_FIELDS: number;
+  INGEST_MAX_EXPANDED_BYTES: number;
 }
 
 export function limitsFromConfig(config: IngestLimitConfig): IngestLimits {
@@ -36,6 +43,7 @@ export function limitsFromConfig(config: IngestLimitConfig): IngestLimits {
     maxEventBytes: config.INGEST_MAX_EVENT_BYTES,
     maxDepth: config.INGEST_MAX_DEPTH,
     maxFields: config.INGEST_MAX_FIELDS,
+    maxExpandedBytes: config.INGEST_MAX_EXPANDED_BYTES,
   };
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { mapOtlpLogs } from "./otlp.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
+import { createNormalizeContext, normalizeBody } from "./normalize.ts";
+import { mapOtlpLogs, parseOtlpLogs } from "./otlp.ts";
 
 const str = (stringValue: string) => ({ stringValue });
 const kv = (key: string, value: unknown) => ({ key, value });
@@ -47,7 +49,7 @@ export const OTLP_SAMPLE = {
 describe("mapOtlpLogs", () => {
   test("maps semantic-convention attributes onto wide-event fields", () => {
     const result = mapOtlpLogs(OTLP_SAMPLE);
-    if ("error" in result) throw new Error(result.error);
+    if (!result.ok) throw new Error(result.message);
     expect(result.rejected).toEqual([]);
     expect(result.items[0]).toEqual({
       index: 0,
@@ -71,7 +73,7 @@ describe("mapOtlpLogs", () => {
 
   test("an ERROR record, an exception or an error code becomes the event's error", () => {
     const result = mapOtlpLogs(OTLP_SAMPLE);
-    if ("error" in result) throw new Error(result.error);
+    if (!result.ok) throw new Error(result.message);
     expect(result.items[1]?.value).toMatchObject({
       requestId: "req-42",
       error: { code: "GATEWAY_TIMEOUT", message: "upstream timed out", type: "UpstreamError" },
@@ -79,14 +81,88 @@ describe("mapOtlpLogs", () => {
   });
 
   test("a body that is not an ExportLogsServiceRequest is an error", () => {
-    expect(mapOtlpLogs({ logs: [] })).toEqual({ error: "body must be an OTLP ExportLogsServiceRequest: {resourceLogs: [...]}" });
-    expect("error" in mapOtlpLogs([1, 2])).toBe(true);
+    expect(mapOtlpLogs({ logs: [] })).toMatchObject({ ok: false, status: 400, code: "INVALID_OTLP" });
+    expect(mapOtlpLogs([1, 2]).ok).toBe(false);
   });
 
   test("a record that is not an object is rejected by its index and the rest are kept", () => {
     const result = mapOtlpLogs({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: str("a") }, 42, { body: str("b") }] }] }] });
-    if ("error" in result) throw new Error(result.error);
+    if (!result.ok) throw new Error(result.message);
     expect(result.items.map((i) => i.index)).toEqual([0, 2]);
     expect(result.rejected).toEqual([{ index: 1, code: "INVALID_EVENT", error: "log record must be an object" }]);
   });
+
+  test("a resource attribute copied into many records is measured in each: records over the event limit are rejected by index", () => {
+    const limits = { ...DEFAULT_LIMITS, maxEventBytes: 1000 };
+    const body = {
+      resourceLogs: [
+        {
+          resource: { attributes: [kv("service.name", str("svc")), kv("blob", str("x".repeat(2000)))] },
+          scopeLogs: [{ logRecords: [{}, {}, {}] }],
+        },
+      ],
+    };
+    const result = mapOtlpLogs(body, limits);
+    if (!result.ok) throw new Error(result.message);
+    expect(result.items).toEqual([]);
+    expect(result.rejected.map((r) => [r.index, r.code])).toEqual([
+      [0, "EVENT_TOO_LARGE"],
+      [1, "EVENT_TOO_LARGE"],
+      [2, "EVENT_TOO_LARGE"],
+    ]);
+  });
+
+  test("records whose mapped total passes INGEST_MAX_EXPANDED_BYTES refuse the request whole with 413", () => {
+    // The issue's shape: a 50 KB resource attribute and 10,000 empty records (~80 KB sent, ~500 MB mapped).
+    const body = {
+      resourceLogs: [
+        {
+          resource: { attributes: [kv("service.name", str("svc")), kv("blob", str("x".repeat(50_000)))] },
+          scopeLogs: [{ logRecords: Array.from({ length: 10_000 }, () => ({})) }],
+        },
+      ],
+    };
+    const result = mapOtlpLogs(body);
+    expect(result).toMatchObject({ ok: false, status: 413, code: "EXPANSION_TOO_LARGE" });
+    expect(!result.ok && result.message).toContain("INGEST_MAX_EXPANDED_BYTES");
+  });
+
+  test("more records than INGEST_MAX_EVENTS is 413 TOO_MANY_EVENTS", () => {
+    const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [{}, {}, {}] }] }] };
+    expect(mapOtlpLogs(body, { ...DEFAULT_LIMITS, maxEvents: 2 })).toMatchObject({ ok: false, status: 413, code: "TOO_MANY_EVENTS" });
+  });
+
+  test("a body over the event limit but within the body limit is parsed and its records mapped", () => {
+    const record = (i: number) => ({ body: str(`line ${i} ${"y".repeat(200)}`), attributes: [kv("service.name", str("svc"))] });
+    const text = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: Array.from({ length: 50 }, (_, i) => record(i)) }] }] });
+    const result = parseOtlpLogs(text, { ...DEFAULT_LIMITS, maxEventBytes: 1024 });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.items).toHaveLength(50);
+  });
+
+  for (const key of ["__proto__", "constructor", "prototype"]) {
+    test(`an attribute named ${key} is rejected by its record's index, never swallowed or assigned to a prototype`, () => {
+      const body = {
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  { attributes: [kv("service.name", str("svc"))] },
+                  { attributes: [kv("service.name", str("svc")), kv(key, { kvlistValue: { values: [kv("polluted", str("yes"))] } })] },
+                ],
+              },
+            ],
+          },
+        ],
+      };
+      const mapped = mapOtlpLogs(JSON.parse(JSON.stringify(body)));
+      if (!mapped.ok) throw new Error(mapped.message);
+      const batch = normalizeBody(mapped, createNormalizeContext({ tenant: "t" }));
+      if (!batch.ok) throw new Error(batch.message);
+      expect(batch.events.map((e) => e.index)).toEqual([0]);
+      expect(batch.rejected).toEqual([{ index: 1, code: "FORBIDDEN_KEY", error: expect.stringContaining(`"${key}"`) }]);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+  }
 });

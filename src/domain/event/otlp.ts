@@ -3,14 +3,17 @@
  * and record attributes are flattened into it, with the OpenTelemetry semantic-convention names
  * mapped onto the wide-event fields the sampler and the query engine know.
  */
-import type { Rejection } from "./errors.ts";
-import type { ParsedItem } from "./parse-body.ts";
+import { type BodyError, bodyError, eventTooLarge, type Rejection, tooManyEvents } from "./errors.ts";
+import { DEFAULT_LIMITS, formatBytes, type IngestLimits } from "./limits.ts";
+import { type ParsedBody, type ParsedItem, parseJsonBody } from "./parse-body.ts";
+import { utf8Length } from "./utf8.ts";
 import { isPlainObject } from "./validate.ts";
 
 type Attributes = Record<string, unknown>;
 
 /** Records as items for the usual normalise step; `index` counts records across resources and scopes. */
 export interface OtlpMapResult {
+  ok: true;
   items: ParsedItem[];
   rejected: Rejection[];
 }
@@ -34,7 +37,12 @@ function attributes(list: unknown, depth = 0): Attributes {
   const out: Attributes = {};
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
-    if (isPlainObject(kv) && typeof kv.key === "string" && kv.key !== "") out[kv.key] = anyValue(kv.value, depth);
+    if (!isPlainObject(kv) || typeof kv.key !== "string" || kv.key === "") continue;
+    // `out.__proto__ = v` would set the prototype (or do nothing) instead of a field: define it as an
+    // own key, so the scrub walk rejects the record by index (FORBIDDEN_KEY) as it does on /v1/events.
+    if (kv.key === "__proto__")
+      Object.defineProperty(out, kv.key, { value: anyValue(kv.value, depth), enumerable: true, writable: true, configurable: true });
+    else out[kv.key] = anyValue(kv.value, depth);
   }
   return out;
 }
@@ -99,26 +107,85 @@ function recordToEvent(record: Record<string, unknown>, resource: Attributes, sc
   return event;
 }
 
-/** Maps a parsed OTLP `ExportLogsServiceRequest` (JSON encoding). */
-export function mapOtlpLogs(body: unknown): OtlpMapResult | { error: string } {
+/**
+ * The limits to read an OTLP/HTTP JSON body with: it is one document, bounded by the body limit
+ * (INGEST_MAX_BODY_BYTES), not by the per-event limit, which applies to each mapped record instead.
+ */
+export function otlpBodyLimits(limits: IngestLimits): IngestLimits {
+  return { ...limits, maxEventBytes: limits.maxBodyBytes };
+}
+
+/** The events of one parsed body, which must be a single ExportLogsServiceRequest. */
+export function mapOtlpBody(
+  parsed: Pick<ParsedBody, "items" | "rejected">,
+  limits: IngestLimits = DEFAULT_LIMITS,
+): OtlpMapResult | BodyError {
+  const only = parsed.items.length === 1 && parsed.rejected.length === 0 ? parsed.items[0] : undefined;
+  if (only === undefined) {
+    return bodyError(400, "INVALID_OTLP", "send one OTLP/HTTP JSON ExportLogsServiceRequest per request, as application/json");
+  }
+  return mapOtlpLogs(only.value, limits);
+}
+
+/** Text → events, as POST /v1/logs does it (the route reads the body as a stream instead). */
+export function parseOtlpLogs(text: string, limits: IngestLimits = DEFAULT_LIMITS): OtlpMapResult | BodyError {
+  const parsed = parseJsonBody(text, otlpBodyLimits(limits));
+  return parsed.ok ? mapOtlpBody(parsed, limits) : parsed;
+}
+
+/** JSON size of a value in UTF-8 bytes; 0 for what JSON cannot hold. */
+function jsonBytes(value: unknown): number {
+  const text = JSON.stringify(value);
+  return text === undefined ? 0 : utf8Length(text);
+}
+
+/**
+ * Maps a parsed OTLP `ExportLogsServiceRequest` (JSON encoding) under the ingest limits, each applied
+ * to a record as it will be stored: its size is counted as its resource's attributes (measured once
+ * per resource, as they are copied into every event) plus the record as sent. A record over
+ * INGEST_MAX_EVENT_BYTES is rejected by its index and mapped no further; the sum over the records
+ * kept may not pass INGEST_MAX_EXPANDED_BYTES, or the request is refused whole (413), before any
+ * record reaches the store. More records than INGEST_MAX_EVENTS is 413 too.
+ */
+export function mapOtlpLogs(body: unknown, limits: IngestLimits = DEFAULT_LIMITS): OtlpMapResult | BodyError {
   if (!isPlainObject(body) || !Array.isArray(body.resourceLogs)) {
-    return { error: "body must be an OTLP ExportLogsServiceRequest: {resourceLogs: [...]}" };
+    return bodyError(400, "INVALID_OTLP", "body must be an OTLP ExportLogsServiceRequest: {resourceLogs: [...]}");
   }
   const items: ParsedItem[] = [];
   const rejected: Rejection[] = [];
   let index = 0;
+  let expanded = 0;
   for (const resourceLogs of body.resourceLogs) {
     if (!isPlainObject(resourceLogs)) continue;
     const resource = attributes(isPlainObject(resourceLogs.resource) ? resourceLogs.resource.attributes : undefined);
+    const resourceBytes = jsonBytes(resource);
     for (const scopeLogs of Array.isArray(resourceLogs.scopeLogs) ? resourceLogs.scopeLogs : []) {
       if (!isPlainObject(scopeLogs)) continue;
       const scope = isPlainObject(scopeLogs.scope) && typeof scopeLogs.scope.name === "string" ? scopeLogs.scope.name : undefined;
-      for (const record of Array.isArray(scopeLogs.logRecords) ? scopeLogs.logRecords : []) {
-        if (isPlainObject(record)) items.push({ index, value: recordToEvent(record, resource, scope) });
-        else rejected.push({ index, code: "INVALID_EVENT", error: "log record must be an object" });
+      const records: unknown[] = Array.isArray(scopeLogs.logRecords) ? scopeLogs.logRecords : [];
+      if (index + records.length > limits.maxEvents) return tooManyEvents(limits.maxEvents);
+      for (const record of records) {
+        if (!isPlainObject(record)) rejected.push({ index, code: "INVALID_EVENT", error: "log record must be an object" });
+        else {
+          const bytes = resourceBytes + jsonBytes(record) + (scope === undefined ? 0 : utf8Length(scope));
+          if (bytes > limits.maxEventBytes) rejected.push(eventTooLarge(index, bytes, limits.maxEventBytes));
+          else {
+            expanded += bytes;
+            if (expanded > limits.maxExpandedBytes) return expansionTooLarge(limits.maxExpandedBytes);
+            items.push({ index, value: recordToEvent(record, resource, scope) });
+          }
+        }
         index++;
       }
     }
   }
-  return { items, rejected };
+  return { ok: true, items, rejected };
+}
+
+function expansionTooLarge(maxExpandedBytes: number): BodyError {
+  return bodyError(
+    413,
+    "EXPANSION_TOO_LARGE",
+    `the log records of this request expand to more than ${formatBytes(maxExpandedBytes)} once resource attributes are copied into each (INGEST_MAX_EXPANDED_BYTES); send fewer records per request or smaller resource attributes`,
+  );
 }

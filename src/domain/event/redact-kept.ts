@@ -1,6 +1,7 @@
 import type { DraftEvent } from "./normalize.ts";
+import { redactValue } from "./pii.ts";
 import { REDACTED, type Redaction, redactCardNumbers } from "./redaction.ts";
-import { type ScrubLimits, scrubEvent } from "./scrub.ts";
+import { redactKeptEvent, type ScrubLimits, scrubEvent } from "./scrub.ts";
 
 /**
  * Validation without redaction: the scrub walk still counts fields, refuses hostile keys and deep
@@ -10,40 +11,47 @@ import { type ScrubLimits, scrubEvent } from "./scrub.ts";
 export const VALIDATE_ONLY: Redaction = {
   keys: new Set<string>(),
   cardNumbers: false,
+  values: { email: false, phone: false, iban: false, jwt: false, bearer: false },
   isSensitiveKey: () => false,
+  counts: { key: 0, card: 0, email: 0, phone: 0, iban: 0, jwt: 0, bearer: 0 },
 };
 
-const DIMENSIONS = ["service", "route", "method"] as const;
+/** One string a rollup counts: key rule, card numbers, then (unless exact) the value scanners. */
+function redactField(key: string, value: string, redaction: Redaction, scan: boolean): string {
+  if (redaction.isSensitiveKey(key)) return REDACTED;
+  let clean = redaction.cardNumbers ? redactCardNumbers(value) : value;
+  if (scan) clean = redactValue(clean, redaction.values);
+  return clean;
+}
 
 /**
  * Redacts the fields every event contributes to rollups (service, route, method, error.code),
  * before it is counted: a rollup row stores them for every event, kept or not. The same rules as
- * the full walk, so a kept event's fields and its rollup row agree.
+ * the walks a kept event gets, so a kept event's fields and its rollup row agree (`service` is
+ * an exact field: no value scanners, as for kept events). Not counted in the redaction metrics,
+ * which count what kept events had replaced.
  */
 export function redactDimensions(event: DraftEvent, redaction: Redaction): void {
-  for (const key of DIMENSIONS) {
-    const value = event[key];
-    if (typeof value !== "string") continue;
-    if (redaction.isSensitiveKey(key)) event[key] = REDACTED;
-    else if (redaction.cardNumbers) event[key] = redactCardNumbers(value);
-  }
+  event.service = redactField("service", event.service, redaction, false);
+  if (typeof event.route === "string") event.route = redactField("route", event.route, redaction, true);
+  if (typeof event.method === "string") event.method = redactField("method", event.method, redaction, true);
   const error = event.error;
   if (error === undefined) return;
   if (redaction.isSensitiveKey("error")) {
     event.error = { message: REDACTED };
     return;
   }
-  if (typeof error.code !== "string") return;
-  if (redaction.isSensitiveKey("code")) error.code = REDACTED;
-  else if (redaction.cardNumbers) error.code = redactCardNumbers(error.code);
+  if (typeof error.code === "string") error.code = redactField("code", error.code, redaction, true);
 }
 
 /**
- * The full redaction walk, for an event that is kept. It validated already (with VALIDATE_ONLY,
- * which walks at least as much as this), so it cannot fail here.
+ * Every redaction rule over an event that is kept: keys and card numbers (the scrub walk; the
+ * event validated already with VALIDATE_ONLY, which walks at least as much, so it cannot fail
+ * here), then the value scanners.
  */
 export function redactKept(event: DraftEvent, limits: ScrubLimits, redaction: Redaction): void {
   scrubEvent(event, limits, redaction);
   // A sensitive `error` key became a string: an event's error is always an object.
   if (typeof event.error === "string") event.error = { message: event.error };
+  redactKeptEvent(event, redaction);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createNormalizeContext, normalizeEvent } from "./normalize.ts";
 import { compileRedaction, luhnValid, REDACTED, REDACTED_CARD, redactCardNumbers } from "./redaction.ts";
+import { redactKeptEvent } from "./scrub.ts";
 
 const ctx = createNormalizeContext({ tenant: "t", newId: () => "id" });
 
@@ -41,6 +42,71 @@ describe("redaction by key", () => {
     const custom = createNormalizeContext({ tenant: "t", newId: () => "id", redaction: compileRedaction({ keys: ["Email"] }) });
     const event = normalized({ service: "s", email: "a@b.c", password: "p" }, custom);
     expect([event.email, event.password]).toEqual([REDACTED, "p"]);
+  });
+});
+
+describe("redaction of flat, dotted attribute names (OTLP keeps them flat)", () => {
+  const names = [
+    "request.headers.authorization",
+    "http.request.header.authorization",
+    "http.request.header.cookie",
+    "http.response.header.set_cookie",
+    "http.response.header.set-cookie",
+    "http.request.header.x-api-key",
+    "db.connection.password",
+    "oauth.access_token",
+    "Request.Headers.Authorization",
+  ];
+  for (const name of names) {
+    test(`${name} is matched on its last segment`, () => {
+      const event = normalized({ service: "s", attributes: { [name]: ["secret-value"] } });
+      expect((event.attributes as Record<string, unknown>)[name]).toBe(REDACTED);
+    });
+  }
+
+  test("a dotted name whose last segment is not sensitive is kept", () => {
+    const event = normalized({ service: "s", attributes: { "http.request.header.accept": "*/*", "token.count": 3 } });
+    expect(event.attributes).toEqual({ "http.request.header.accept": "*/*", "token.count": 3 });
+  });
+
+  test("a configured dotted name matches that flat name exactly", () => {
+    const custom = createNormalizeContext({ tenant: "t", newId: () => "id", redaction: compileRedaction({ keys: ["customer.contact"] }) });
+    const event = normalized({ service: "s", attributes: { "customer.contact": "x", "vendor.contact": "y" } }, custom);
+    expect(event.attributes).toEqual({ "customer.contact": REDACTED, "vendor.contact": "y" });
+  });
+
+  test("each key redaction is counted", () => {
+    const redaction = compileRedaction();
+    const counting = createNormalizeContext({ tenant: "t", newId: () => "id", redaction });
+    normalized({ service: "s", password: "p", attributes: { "http.request.header.cookie": "c" } }, counting);
+    expect(redaction.counts.key).toBe(2);
+  });
+});
+
+describe("value scanners on kept events", () => {
+  test("emails, phones, IBANs, JWTs and bearer tokens are replaced on nested fields and in arrays; ids stay exact", () => {
+    const redaction = compileRedaction();
+    const event = normalized({
+      service: "s",
+      requestId: "a@b.example.com",
+      customer: { contact: "jane@example.com", phones: ["+44 20 7946 0958"] },
+      attributes: { "payment.iban": "DE89 3704 0044 0532 0130 00", "http.request.header.x-forwarded": "Bearer abcdefgh12345678" },
+    });
+    redactKeptEvent(event, redaction);
+    expect(event.requestId).toBe("a@b.example.com");
+    expect(event.customer).toEqual({ contact: "[REDACTED:email]", phones: ["[REDACTED:phone]"] });
+    expect(event.attributes).toEqual({ "payment.iban": "[REDACTED:iban]", "http.request.header.x-forwarded": "Bearer [REDACTED:bearer]" });
+    expect(redaction.counts).toMatchObject({ email: 1, phone: 1, iban: 1, bearer: 1 });
+  });
+
+  test("the route, a rollup key, is scanned on every accepted event", () => {
+    expect(normalized({ service: "s", route: "/users/jane@example.com/orders" }).route).toBe("/users/[REDACTED:email]/orders");
+  });
+
+  test("value scanners can be turned off one by one", () => {
+    const event = normalized({ service: "s", contact: "jane@example.com", token2: "+44 20 7946 0958" });
+    redactKeptEvent(event, compileRedaction({ values: ["phone"] }));
+    expect([event.contact, event.token2]).toEqual(["jane@example.com", "[REDACTED:phone]"]);
   });
 });
 

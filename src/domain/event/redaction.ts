@@ -1,12 +1,23 @@
-/** What the walk in scrub.ts redacts. Build one per process with `compileRedaction`, not per request. */
+import { type ScannerSet, VALUE_SCANNERS, type ValueScanner } from "./pii.ts";
+
+/** What the walks in scrub.ts redact. Build one per process with `compileRedaction`, not per request. */
 export interface Redaction {
   /** Lower-cased key names whose values are replaced whole, at any depth. */
   keys: ReadonlySet<string>;
-  /** Replace card-number-looking digit runs inside string values. */
+  /** Replace card-number-looking digit runs inside string values (every accepted event). */
   cardNumbers: boolean;
-  /** Case-insensitive membership in `keys`, memoised per key name. */
+  /** Value scanners run on kept events only (redactKeptEvent): dropped events leave nothing behind. */
+  values: Readonly<ScannerSet>;
+  /**
+   * Case-insensitive membership in `keys` of the name or of its last dotted segment, so a flat
+   * attribute name such as `http.request.header.authorization` is matched like a nested key.
+   */
   isSensitiveKey(key: string): boolean;
+  /** Replacements so far per rule (`key`, `card`, and each value scanner), for the metrics. */
+  readonly counts: Record<RedactionRule, number>;
 }
+
+export type RedactionRule = "key" | "card" | ValueScanner;
 
 export const REDACTED = "[REDACTED]";
 export const REDACTED_CARD = "[REDACTED:card]";
@@ -19,8 +30,17 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   "authorization",
   "cookie",
   "set-cookie",
+  "set_cookie",
+  "proxy-authorization",
   "apikey",
   "api_key",
+  "api-key",
+  "x-api-key",
+  "x_api_key",
+  "client_secret",
+  "private_key",
+  "id_token",
+  "auth_token",
   "access_token",
   "refresh_token",
   "credit_card",
@@ -30,9 +50,11 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
 ];
 
 export interface RedactionOptions {
-  /** Replaces the default list; matched whole and case-insensitively. */
+  /** Replaces the default list; matched whole (or as the last dotted segment) and case-insensitively. */
   keys?: readonly string[];
   cardNumbers?: boolean;
+  /** Value scanners to run on kept events; default all of VALUE_SCANNERS. */
+  values?: readonly ValueScanner[];
 }
 
 /** Past this many distinct key names the memo starts over, so hostile unique keys cannot grow it. */
@@ -50,7 +72,8 @@ export function compileRedaction(options: RedactionOptions = {}): Redaction {
   let longNames = false;
   for (const k of keys) {
     const first = k.charCodeAt(0);
-    if (k.length > PREFILTER_MAX_LEN || first >= 128) longNames = true;
+    // A configured dotted name ("user.email") is matched whole, so it skips the segment prefilter.
+    if (k.length > PREFILTER_MAX_LEN || first >= 128 || k.includes(".")) longNames = true;
     else {
       candidate[first * (PREFILTER_MAX_LEN + 1) + k.length] = 1;
       const upper = k[0]?.toUpperCase().charCodeAt(0) ?? first;
@@ -59,17 +82,27 @@ export function compileRedaction(options: RedactionOptions = {}): Redaction {
   }
   // Events repeat the same few hundred key names; memoising skips a toLowerCase allocation per key.
   const memo = new Map<string, boolean>();
+  const enabled = new Set(options.values ?? VALUE_SCANNERS);
+  const values: ScannerSet = { email: false, phone: false, iban: false, jwt: false, bearer: false };
+  for (const name of enabled) values[name] = true;
+  const counts = { key: 0, card: 0, email: 0, phone: 0, iban: 0, jwt: 0, bearer: 0 } satisfies Record<RedactionRule, number>;
   return {
     keys,
     cardNumbers: options.cardNumbers ?? true,
+    values,
+    counts,
     isSensitiveKey(key) {
-      const first = key.charCodeAt(0);
-      if (!longNames && (first >= 128 || key.length > PREFILTER_MAX_LEN || candidate[first * (PREFILTER_MAX_LEN + 1) + key.length] === 0)) {
+      // The prefilter looks at the last dotted segment (the whole key when there is no dot).
+      const start = key.lastIndexOf(".") + 1;
+      const first = key.charCodeAt(start);
+      const length = key.length - start;
+      if (!longNames && (first >= 128 || length > PREFILTER_MAX_LEN || candidate[first * (PREFILTER_MAX_LEN + 1) + length] === 0)) {
         return false;
       }
       let hit = memo.get(key);
       if (hit === undefined) {
-        hit = keys.has(key.toLowerCase());
+        const lower = key.toLowerCase();
+        hit = keys.has(start === 0 ? lower : lower.slice(start)) || (start > 0 && longNames && keys.has(lower));
         if (memo.size >= MEMO_LIMIT) memo.clear();
         memo.set(key, hit);
       }
@@ -88,9 +121,13 @@ const CARD_RUN = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
  * Replaces Luhn-valid card numbers inside `text`, whether the whole value or embedded in a message
  * ("card 4111 1111 1111 1111 declined"). Returns the same string when nothing matched.
  */
-export function redactCardNumbers(text: string): string {
+export function redactCardNumbers(text: string, counts?: { card: number }): string {
   if (!mayHoldCardNumber(text) || !CARD_QUICK.test(text)) return text;
-  return text.replace(CARD_RUN, (run) => (luhnValid(run) ? REDACTED_CARD : run));
+  return text.replace(CARD_RUN, (run) => {
+    if (!luhnValid(run)) return run;
+    if (counts) counts.card++;
+    return REDACTED_CARD;
+  });
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;

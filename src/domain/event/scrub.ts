@@ -1,4 +1,5 @@
 import type { Rejection } from "./errors.ts";
+import { redactValue } from "./pii.ts";
 import { REDACTED, type Redaction, redactCardNumbers } from "./redaction.ts";
 
 export interface ScrubLimits {
@@ -28,6 +29,7 @@ export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, 
   const depths: number[] = [1];
   let fields = 0;
   const cards = redaction.cardNumbers;
+  const counts = redaction.counts;
 
   while (nodes.length > 0) {
     const node = nodes.pop() as object;
@@ -38,7 +40,7 @@ export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, 
         const value: unknown = node[i];
         if (typeof value === "string") {
           if (cards) {
-            const clean = redactCardNumbers(value);
+            const clean = redactCardNumbers(value, counts);
             if (clean !== value) node[i] = clean;
           }
         } else if (typeof value === "object" && value !== null) {
@@ -65,13 +67,14 @@ export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, 
         const secret = record[key];
         if (typeof secret === "object" && secret !== null && nestsDeeper(secret, limits.maxDepth - depth)) return tooDeep(limits.maxDepth);
         record[key] = REDACTED;
+        counts.key++;
         continue;
       }
       const value = record[key];
       if (typeof value === "string") {
         // Top-level ids stay exact: redacting them would give distinct events one id.
         if (cards && !(depth === 1 && (key === "requestId" || key === "eventId"))) {
-          const clean = redactCardNumbers(value);
+          const clean = redactCardNumbers(value, counts);
           if (clean !== value) record[key] = clean;
         }
       } else if (typeof value === "object" && value !== null) {
@@ -80,7 +83,54 @@ export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, 
       }
     }
   }
+  // The route is a rollup key, counted for every accepted event: it gets the value scanners here,
+  // the rest of the event only if it is kept (redactKeptEvent).
+  const route = event.route;
+  if (typeof route === "string") {
+    const clean = redactValue(route, redaction.values, (rule) => counts[rule]++);
+    if (clean !== route) event.route = clean;
+  }
   return null;
+}
+
+/** Top-level fields the value scanners leave alone: ids must stay exact to stay distinct, and the gateway's own fields. */
+const EXACT_FIELDS = new Set(["requestId", "eventId", "traceId", "spanId", "timestamp", "receivedAt", "tenant", "service"]);
+
+/**
+ * The value scanners (emails, phones, IBANs, JWTs, bearer tokens) over every string of an event the
+ * sampler keeps, before it leaves the gateway. Dropped events go nowhere, so they skip this walk.
+ * MUTATES `event`; the event has passed scrubEvent, so its depth is within the limit.
+ */
+export function redactKeptEvent(event: Record<string, unknown>, redaction: Redaction): void {
+  const on = redaction.values;
+  if (!on.email && !on.phone && !on.iban && !on.jwt && !on.bearer) return;
+  const counts = redaction.counts;
+  const count = (rule: keyof typeof counts) => {
+    counts[rule]++;
+  };
+  const nodes: object[] = [event];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const value: unknown = node[i];
+        if (typeof value === "string") {
+          const clean = redactValue(value, on, count);
+          if (clean !== value) node[i] = clean;
+        } else if (typeof value === "object" && value !== null) nodes.push(value);
+      }
+      continue;
+    }
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      const value = node[key];
+      if (typeof value === "string") {
+        if (node === event && EXACT_FIELDS.has(key)) continue;
+        const clean = redactValue(value, on, count);
+        if (clean !== value) node[key] = clean;
+      } else if (typeof value === "object" && value !== null) nodes.push(value);
+    }
+  }
 }
 
 function tooDeep(maxDepth: number): ScrubFailure {

@@ -28,6 +28,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Longest durationMs accepted: one year. Sums and percentiles over huge finite values (1e308)
+ * overflow to Infinity and turn every statistic of their group into null.
+ */
+export const MAX_DURATION_MS = 365 * 24 * 3600 * 1000;
+
 /** Checks the fields the gateway understands; every other field is free-form. Does not mutate. */
 export function validateEvent(event: Record<string, unknown>): ValidationResult {
   const { service, requestId, eventId, timestamp, route, method, statusCode, durationMs, error } = event;
@@ -57,8 +63,8 @@ export function validateEvent(event: Record<string, unknown>): ValidationResult 
   if (statusCode != null && (typeof statusCode !== "number" || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599)) {
     return fail(`statusCode must be an integer from 100 to 599 (got ${shown(statusCode)})`);
   }
-  if (durationMs != null && (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0)) {
-    return fail(`durationMs must be a finite number ≥ 0 (got ${shown(durationMs)})`);
+  if (durationMs != null && (typeof durationMs !== "number" || !(durationMs >= 0 && durationMs <= MAX_DURATION_MS))) {
+    return fail(`durationMs must be a number from 0 to ${MAX_DURATION_MS} (one year, in ms) (got ${shown(durationMs)})`);
   }
   let normalError: EventError | undefined;
   if (typeof error === "string") normalError = { message: error };

@@ -61,6 +61,12 @@ describe("validation: typed fields name the field and the expected type", () => 
     expect(errorFor({ durationMs: -1 })).toMatch(/^durationMs must be/);
   });
 
+  test("durationMs past one year (1e308, which would overflow sums and percentiles) is rejected", () => {
+    expect(errorFor({ durationMs: 1e308 })).toMatch(/^durationMs must be a number from 0 to 31536000000/);
+    expect(errorFor({ durationMs: 31_536_000_001 })).toMatch(/^durationMs must be/);
+    expect(normalizeEvent({ service: "api", durationMs: 31_536_000_000 }, ctx).ok).toBe(true);
+  });
+
   test("error must be an object or a string", () => {
     expect(errorFor({ error: 500 })).toMatch(/^error must be an object/);
     expect(errorFor({ error: true })).toMatch(/^error must be an object/);

@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { EventSink } from "../../delivery/sink.ts";
 import type { DepthCheck, ParsedBody } from "../../domain/event/index.ts";
-import { mapOtlpLogs } from "../../domain/event/otlp.ts";
+import { mapOtlpBody, otlpBodyLimits } from "../../domain/event/otlp.ts";
 import { murmur3_128hex } from "../../domain/hash/murmur3.ts";
 import { RollupAggregator } from "../../domain/rollup/aggregator.ts";
 import { parseRequestBody } from "../../ingest/index.ts";
@@ -53,7 +53,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
 
   // /v1/events leaves depth to normalizeBody's walk (no pre-scan of bodies within one event's size);
   // /v1/logs maps the OTLP tree before that walk, so its bodies are scanned first.
-  const readBody = (c: IngestContext, depth: DepthCheck) =>
+  const readBody = (c: IngestContext, depth: DepthCheck, limits = setup.limits) =>
     parseRequestBody(
       {
         body: c.req.raw.body,
@@ -61,7 +61,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
         contentLength: c.req.header("content-length"),
         readText: () => c.req.raw.text(),
       },
-      setup.limits,
+      limits,
       depth,
     );
 
@@ -113,19 +113,12 @@ export function ingestRoutes(deps: IngestRouteDeps) {
       return accept(c, "events", parsed);
     })
     .post("/v1/logs", auth, async (c) => {
-      const parsed = await readBody(c, "scan");
-      if (!parsed.ok) {
-        countRequest("logs", parsed.status);
-        return jsonError(c, parsed.status, parsed.code, parsed.message);
-      }
-      const mapped = parsed.items.length === 1 && parsed.rejected.length === 0 ? mapOtlpLogs(parsed.items[0]?.value) : undefined;
-      if (mapped === undefined || "error" in mapped) {
-        countRequest("logs", 400);
-        return jsonError(c, 400, "INVALID_OTLP", mapped?.error ?? "send one OTLP/HTTP JSON ExportLogsServiceRequest per request");
-      }
-      if (mapped.items.length + mapped.rejected.length > setup.limits.maxEvents) {
-        countRequest("logs", 413);
-        return jsonError(c, 413, "TOO_MANY_EVENTS", `more than ${setup.limits.maxEvents} log records in one request (INGEST_MAX_EVENTS)`);
+      // One OTLP document may be as large as the body limit; the event limit applies to each mapped record.
+      const parsed = await readBody(c, "scan", otlpBodyLimits(setup.limits));
+      const mapped = parsed.ok ? mapOtlpBody(parsed, setup.limits) : parsed;
+      if (!mapped.ok) {
+        countRequest("logs", mapped.status);
+        return jsonError(c, mapped.status, mapped.code, mapped.message);
       }
       return accept(c, "logs", mapped);
     });

@@ -1,0 +1,63 @@
+import { describe, expect, test } from "bun:test";
+import { ibanValid, redactValue, type ScannerSet, type ValueScanner } from "./pii.ts";
+
+const ALL: ScannerSet = { email: true, phone: true, iban: true, jwt: true, bearer: true };
+const JWT =
+  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+function counted(text: string, on: ScannerSet = ALL): { out: string; rules: ValueScanner[] } {
+  const rules: ValueScanner[] = [];
+  return { out: redactValue(text, on, (rule) => rules.push(rule)), rules };
+}
+
+describe("value scanners", () => {
+  test("an email is replaced inside a longer string and counted", () => {
+    expect(counted("contact jane.doe+billing@example.co.uk for refunds")).toEqual({
+      out: "contact [REDACTED:email] for refunds",
+      rules: ["email"],
+    });
+  });
+
+  test("international and US phone numbers are replaced", () => {
+    for (const phone of ["+44 20 7946 0958", "+1-202-555-0143", "+4915112345678", "(202) 555-0143", "202-555-0143"]) {
+      expect(redactValue(`call ${phone} now`, ALL)).toBe("call [REDACTED:phone] now");
+    }
+  });
+
+  test("dates, versions, ids and short numbers are not phones", () => {
+    for (const text of ["2026-11-26T03:00:00Z", "v1.2.3-beta", "order 1234-5678", "+5 points", "temp -12", "a-b-c"]) {
+      expect(redactValue(text, ALL)).toBe(text);
+    }
+  });
+
+  test("a mod-97-valid IBAN is replaced, grouped or not; an invalid one is kept", () => {
+    expect(redactValue("pay to DE89 3704 0044 0532 0130 00 today", ALL)).toBe("pay to [REDACTED:iban] today");
+    expect(redactValue("iban=GB82WEST12345698765432", ALL)).toBe("iban=[REDACTED:iban]");
+    expect(redactValue("iban=GB82WEST12345698765433", ALL)).toBe("iban=GB82WEST12345698765433");
+    expect(ibanValid("NL91ABNA0417164300")).toBe(true);
+  });
+
+  test("a JWT is replaced wherever it appears", () => {
+    expect(counted(`token=${JWT}; path=/`)).toEqual({ out: "token=[REDACTED:jwt]; path=/", rules: ["jwt"] });
+  });
+
+  test("the token after Bearer is replaced and the scheme kept, in any case", () => {
+    expect(redactValue("Authorization: Bearer abcDEF123456._-~+/xyz==", ALL)).toBe("Authorization: Bearer [REDACTED:bearer]");
+    expect(counted(`bearer ${JWT}`)).toEqual({ out: "bearer [REDACTED:bearer]", rules: ["bearer"] });
+  });
+
+  test("a scanner that is off leaves its matches alone", () => {
+    expect(redactValue("a@example.com", { ...ALL, email: false })).toBe("a@example.com");
+  });
+
+  test("plain text comes back as the same string", () => {
+    const text = "GET /api/payments 200 in 12 ms";
+    expect(redactValue(text, ALL)).toBe(text);
+  });
+
+  test("hostile input scans in linear time: long runs of near-matches finish", () => {
+    // Each of these would take minutes with an unbounded, unanchored pattern.
+    const inputs = [`${"a".repeat(200_000)}@`, "eyJ".repeat(70_000), "+1".repeat(100_000), "AB12".repeat(50_000), "bearer ".repeat(30_000)];
+    for (const text of inputs) expect(typeof redactValue(text, ALL)).toBe("string");
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Value scanners for personal data and credentials inside string values: emails, phone numbers,
+ * IBANs, JWTs and bearer tokens (card numbers live in redaction.ts). Each match is replaced by
+ * `[REDACTED:<rule>]` in place, so the rest of a message stays readable.
+ *
+ * Every pattern is anchored at a literal or a token boundary and bounded in length, so a scan is
+ * linear in the string (no catastrophic backtracking on hostile input), and each has a cheap
+ * pre-check (indexOf) so most strings never reach a regex.
+ */
+
+export const VALUE_SCANNERS = ["email", "phone", "iban", "jwt", "bearer"] as const;
+export type ValueScanner = (typeof VALUE_SCANNERS)[number];
+
+/** Called once per replaced match, with the rule's name: the per-rule counters. */
+export type OnRedacted = (rule: ValueScanner) => void;
+
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+const BEARER = /(?<![A-Za-z])(bearer)\s+[A-Za-z0-9._~+/-]{8,}=*/gi;
+// International numbers with a leading +, US-style (555) 123-4567, and 555-123-4567.
+const PHONE = /(?<![\w+])\+\d[\d .()-]{6,20}\d(?!\d)|(?<!\d)\(\d{3}\) ?\d{3}[-. ]\d{4}(?!\d)|(?<![\d-])\d{3}-\d{3}-\d{4}(?![\d-])/g;
+const IBAN_QUICK = /[A-Z]{2}\d{2}/;
+const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])/g;
+
+export interface ScannerSet {
+  email: boolean;
+  phone: boolean;
+  iban: boolean;
+  jwt: boolean;
+  bearer: boolean;
+}
+
+/** Runs the enabled scanners over `text`; returns the same string when nothing matched. */
+export function redactValue(text: string, on: ScannerSet, count?: OnRedacted): string {
+  if (text.length < 8) return text;
+  let out = text;
+  // Credentials first: a JWT after "Bearer " is one finding, counted as bearer.
+  if (on.bearer && (out.indexOf("earer") !== -1 || out.indexOf("EARER") !== -1)) {
+    out = out.replace(BEARER, (_m, word: string) => {
+      count?.("bearer");
+      return `${word} [REDACTED:bearer]`;
+    });
+  }
+  if (on.jwt && out.indexOf("eyJ") !== -1) out = replaceAll(out, JWT, "jwt", count);
+  if (on.email && mayHoldEmail(out)) out = replaceAll(out, EMAIL, "email", count);
+  if (on.iban && IBAN_QUICK.test(out)) {
+    out = out.replace(IBAN, (match) => {
+      if (!ibanValid(match)) return match;
+      count?.("iban");
+      return "[REDACTED:iban]";
+    });
+  }
+  if (on.phone && mayHoldPhone(out)) {
+    out = out.replace(PHONE, (match) => {
+      const digits = match.replace(/\D/g, "").length;
+      if (digits < 8 || digits > 15) return match;
+      count?.("phone");
+      return "[REDACTED:phone]";
+    });
+  }
+  return out;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** An `@` with a character before it and a dot somewhere after it. */
+function mayHoldEmail(text: string): boolean {
+  const at = text.indexOf("@");
+  return at > 0 && text.indexOf(".", at) !== -1;
+}
+
+/** A `+` or `(` before a digit, or a dash between digits: every phone pattern has one; most strings (slugs, ids) do not. */
+function mayHoldPhone(text: string): boolean {
+  for (let i = text.indexOf("+"); i !== -1; i = text.indexOf("+", i + 1)) if (isDigit(text.charCodeAt(i + 1))) return true;
+  for (let i = text.indexOf("("); i !== -1; i = text.indexOf("(", i + 1)) if (isDigit(text.charCodeAt(i + 1))) return true;
+  for (let i = text.indexOf("-"); i !== -1; i = text.indexOf("-", i + 1)) {
+    if (isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) return true;
+  }
+  return false;
+}
+
+function replaceAll(text: string, pattern: RegExp, rule: ValueScanner, count?: OnRedacted): string {
+  return text.replace(pattern, () => {
+    count?.(rule);
+    return `[REDACTED:${rule}]`;
+  });
+}
+
+/** ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 = 1. */
+export function ibanValid(candidate: string): boolean {
+  const iban = candidate.replace(/ /g, "");
+  if (iban.length < 15 || iban.length > 34) return false;
+  const moved = iban.slice(4) + iban.slice(0, 4);
+  let remainder = 0;
+  for (let i = 0; i < moved.length; i++) {
+    const c = moved.charCodeAt(i);
+    const value = c >= 65 ? c - 55 : c - 48; // A=10 … Z=35
+    remainder = value >= 10 ? (remainder * 100 + value) % 97 : (remainder * 10 + value) % 97;
+  }
+  return remainder === 1;
+}

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { AUTH, PARITY_ENV } from "../support/ingest-cases.ts";
+import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
+import { type RunningWorker, startWorkerd } from "../support/workerd.ts";
+
+/** Rate limits, OTLP limits and redaction answer the same on Bun and on workerd. */
+describe("security behaviour on Bun and on workerd", () => {
+  const env = { ...PARITY_ENV, RATE_LIMIT_INGEST: "3/1m" };
+  let bun: RunningServer;
+  let workerd: RunningWorker;
+
+  beforeAll(async () => {
+    [bun, workerd] = await Promise.all([spawnServer("edge/bun-server.ts", env), startWorkerd(env)]);
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all([bun?.stop("SIGKILL"), workerd?.stop()]);
+  });
+
+  const otlp = (attributes: unknown[]) =>
+    JSON.stringify({
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "svc" } }] },
+          scopeLogs: [{ logRecords: [{ severityNumber: 17, attributes }] }],
+        },
+      ],
+    });
+  const post = (base: string, path: string, body: string) =>
+    fetch(`${base}${path}?explain=1`, { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body });
+
+  test("an OTLP attribute named __proto__ is rejected by index, identically", async () => {
+    const body = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}},{"key":"__proto__","value":{"stringValue":"x"}}]}]}]}]}`;
+    const [a, b] = await Promise.all([post(bun.url, "/v1/logs", body), post(workerd.url, "/v1/logs", body)]);
+    const [ta, tb] = [await a.text(), await b.text()];
+    expect(a.status).toBe(400);
+    expect(JSON.parse(ta).rejected).toEqual([expect.objectContaining({ index: 0, code: "FORBIDDEN_KEY" })]);
+    expect({ status: b.status, body: tb }).toEqual({ status: a.status, body: ta });
+  });
+
+  test("after 3 requests a key gets 429 RATE_LIMITED with Retry-After on both runtimes", async () => {
+    // The test above took one token on each runtime.
+    const body = otlp([{ key: "http.request.header.authorization", value: { stringValue: "Bearer abc" } }]);
+    for (let i = 0; i < 2; i++) {
+      const [a, b] = await Promise.all([post(bun.url, "/v1/logs", body), post(workerd.url, "/v1/logs", body)]);
+      expect([a.status, b.status]).toEqual([202, 202]);
+    }
+    const [a, b] = await Promise.all([post(bun.url, "/v1/logs", body), post(workerd.url, "/v1/logs", body)]);
+    expect([a.status, b.status]).toEqual([429, 429]);
+    expect([a.headers.get("retry-after"), b.headers.get("retry-after")]).toEqual(["20", "20"]);
+    expect((JSON.parse(await b.text()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
+  });
+});
