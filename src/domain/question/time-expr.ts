@@ -1,4 +1,5 @@
 import type { TimeRange } from "../query/stat-query.ts";
+import { parseClockRange, rangeWords } from "./clock-expr.ts";
 import type { Language } from "./types.ts";
 
 /**
@@ -80,6 +81,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function parseTimeExpression(text: string, now: number, tzOffsetMinutes = 0): TimeRange | undefined {
   const lower = text.toLowerCase();
   const today = dayStart(now, tzOffsetMinutes);
+  const clock = parseClockRange(text, now, tzOffsetMinutes);
+  if (clock) return clock;
   if (/\byesterday\b|어제/.test(lower)) {
     if (/since yesterday|어제부터/.test(lower)) return { from: iso(today - DAY) };
     return { from: iso(today - DAY), to: iso(today) };
@@ -119,6 +122,6 @@ export function describeTimeRange(range: TimeRange | undefined, now: number, lan
   const to = r.to ? Date.parse(r.to) : undefined;
   if (from === today && to === undefined) return language === "ko" ? "오늘" : "today";
   if (from === today - DAY && to === today) return language === "ko" ? "어제" : "yesterday";
-  const end = r.to ?? (language === "ko" ? "지금" : "now");
-  return language === "ko" ? `${r.from}부터 ${end}까지` : `from ${r.from} to ${end}`;
+  const words = rangeWords(r.from, r.to, tzOffsetMinutes, language === "ko" ? "지금" : "now");
+  return language === "ko" ? `${words} 동안` : `during ${words}`;
 }
