@@ -94,7 +94,7 @@ export const PER_MINUTE = /\b(?:requests?|calls?|errors?|hits?|failures?) (?:per
 
 /** Incident questions (ANALYSIS), most specific first. */
 export const WHAT_DIFFERS =
-  /\bwhat(?:'s| is| are)? (?:different|differs?|distinctive|special|unusual|common|in common)\b|\bhow (?:are|do|is) .{0,40}\bdiffer|\bdifferen(?:t|ce|ces)\b.{0,60}\b(?:fail|error|slow|bad)|\b(?:fail|error|slow|bad)\w* .{0,40}\bdifferen|\bbubble ?up\b|\bhave in common\b|\bstand out\b|\bcharacteri[sz]e\b|(?:무엇|뭐)(?:이|가)\s*다르|다른\s*점|차이(?:점|가)?|공통점|특징/;
+  /\bwhat(?:'s| is| are)? (?:different|differs?|distinctive|special|unusual|common|in common)\b|\bhow (?:are|do|is) .{0,40}\bdiffer|\bdifferen(?:t|ce|ces)\b.{0,60}\b(?:fail|error|slow|bad)|\b(?:fail|error|slow|bad)\w* .{0,40}\bdifferen|\bbubble ?up\b|\bhave in common\b|\bstand out\b|\bcharacteri[sz]e\b|(?:무엇|뭐)(?:이|가)?\s*(?:다르|다른|달라)|다른\s*점|차이(?:점|가)?|공통점|특징/;
 export const SLOW_COHORT = /\bslow(?:er|est)?\b|느린|느려/;
 export const WHEN_STARTED =
   /\bwhen did .{0,60}\b(?:start|begin|began|kick off|spike|go wrong|break)|\bwhen (?:was|were|is) .{0,40}\b(?:start|first)|\bstart(?:ed)? (?:at )?when\b|\bsince when\b|\bwhat time did .{0,60}\b(?:start|begin)|\bonset\b|언제\s*(?:부터|시작)|시작\s*(?:시[간각점]|됐|된|했)|몇\s*시\s*(?:부터|에\s*시작)|언제\s*(?:터졌|났)/;

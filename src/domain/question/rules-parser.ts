@@ -122,10 +122,17 @@ function notes(s: Signals): { unresolved: string[]; resolved?: Plan["resolved"];
   };
 }
 
-/** Scope of an incident question: the named service/route, the asked time or the last 3 hours. */
-function analysisPlan(s: Signals, kind: AnalysisKind): Plan {
-  const { hasError: _, statusCode: __, ...filter } = s.entities.filter;
-  const query: BasicStatQuery = { metric: "error_rate", timeRange: s.time ?? { last: "3h" }, bucket: "1m" };
+/**
+ * Scope of an incident question: the named service/route, the asked time or the last 3 hours.
+ * "Is it over?" right after a question about payments is still about payments.
+ */
+function analysisPlan(s: Signals, kind: AnalysisKind, prior: PriorTurn | undefined): Plan {
+  const { hasError: _, statusCode: __, ...named } = s.entities.filter;
+  const previous = prior?.intent === "ANALYSIS" || prior?.intent === "STATISTICAL" ? (prior.query as BasicStatQuery) : undefined;
+  const { hasError: _h, statusCode: _s, ...inherited } = previous?.filter ?? {};
+  const filter = Object.keys(named).length ? named : inherited;
+  const time = s.time ?? (prior?.intent === "ANALYSIS" ? previous?.timeRange : undefined);
+  const query: BasicStatQuery = { metric: "error_rate", timeRange: time ?? { last: "3h" }, bucket: "1m" };
   if (Object.keys(filter).length) query.filter = filter;
   const cohort = kind === "what_differs" && L.SLOW_COHORT.test(s.lower) && !/\bfail|error|에러|오류|실패/.test(s.lower) ? "slow" : undefined;
   return { intent: "ANALYSIS", analysis: { kind, query, ...(cohort ? { cohort } : {}) }, ...notes(s) };
@@ -230,7 +237,7 @@ export function planWithRules(ctx: PlanContext): Plan {
   const prior = [...ctx.history].reverse().find((t) => t.intent !== "CONVERSATIONAL");
   const follow = followUp(s, prior);
   if (follow) return follow;
-  if (s.analysis) return analysisPlan(s, s.analysis);
+  if (s.analysis) return analysisPlan(s, s.analysis, prior);
   const named = Object.keys(s.entities.filter).length > 0 || s.time !== undefined || s.errors || s.text !== undefined;
   if (L.SMALL_TALK.test(lower) && !s.statistical && !named && !s.entities.clarify)
     return { intent: "CONVERSATIONAL", conversation: "help", unresolved: [] };
