@@ -51,6 +51,10 @@ function serviceByStem(word: string, services: readonly string[]): string | unde
   });
 }
 
+/** Korean words that stand before 서비스 without naming one ("모든 서비스", "지난 1시간 서비스별"). */
+const KO_NOT_A_NAME =
+  /^(?:모든|전체|각|각각|어느|어떤|무슨|이|그|저|해당|가장|제일|느린|빠른|시간|분|일|오늘|어제|동안|최근|지난|에러|오류|요청|실패|문제|장애|우리|내|다른|나머지|주요|전|후)$/;
+
 class Reader {
   text: string;
   readonly filter: BasicStatFilter = {};
@@ -169,23 +173,29 @@ class Reader {
       const at = lower.indexOf(word);
       if (at < 0) continue;
       this.text = blank(this.text, at, word.length);
-      if (this.filter.service && this.filter.route) continue;
-      const service = this.filter.service ? undefined : stems.map((s) => serviceByStem(s, services)).find(Boolean);
-      const route = this.filter.route ? undefined : stems.map((s) => routeByFragment(s, routes)).find(Boolean);
-      if (service) {
-        this.filter.service = service;
-        this.resolved.push({ term: word, value: service, kind: "service", how: "alias" });
-      } else if (route) {
-        this.filter.route = route;
-        this.resolved.push({ term: word, value: route, kind: "route", how: "alias" });
+      // Stems in order of preference, each tried as a service, then as a route's last segment.
+      const hit = stems
+        .map((s) => {
+          const service = serviceByStem(s, services);
+          if (service) return { kind: "service" as const, value: service };
+          const route = routeByFragment(s, routes);
+          return route ? { kind: "route" as const, value: route } : undefined;
+        })
+        .find(Boolean);
+      if (hit && this.filter[hit.kind] === hit.value) continue; // "상품 카탈로그": two words, one name
+      if (hit && this.filter[hit.kind] === undefined) {
+        this.filter[hit.kind] = hit.value;
+        this.resolved.push({ term: word, value: hit.value, kind: hit.kind, how: "alias" });
+      } else if (hit) {
+        this.unresolved.push(`"${word}" (one ${hit.kind} per question)`);
       } else if (!this.filter.service) {
         this.unresolved.push(`service "${word}"`);
         this.ask({ kind: "service", term: word, candidates: closest(stems[0] ?? word, services) });
       }
     }
     // "배송 서비스", "알림 api": a Korean name in a service's place that no alias knows.
-    const named = /([가-힣]{2,12})\s*(?:서비스|라우트|엔드포인트)/.exec(this.text);
-    if (named?.[1] && !this.filter.service && !/^(?:모든|전체|각|어느|어떤|무슨|이|그|해당|가장|제일|느린|빠른)$/.test(named[1])) {
+    const named = /(?:^|[\s,])([가-힣]{2,12}?)(?:의)?\s*(?:서비스|라우트|엔드포인트)(?!\s*(?:별|마다|당))/.exec(this.text);
+    if (named?.[1] && !this.filter.service && !this.filter.route && !KO_NOT_A_NAME.test(named[1])) {
       this.unresolved.push(`service "${named[1]}"`);
       this.ask({ kind: "service", term: named[1], candidates: closest(named[1], services) });
     }

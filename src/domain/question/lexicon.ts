@@ -99,13 +99,13 @@ export const SLOW_COHORT = /\bslow(?:er|est)?\b|느린|느려/;
 export const WHEN_STARTED =
   /\bwhen did .{0,60}\b(?:start|begin|began|kick off|spike|go wrong|break)|\bwhen (?:was|were|is) .{0,40}\b(?:start|first)|\bstart(?:ed)? (?:at )?when\b|\bsince when\b|\bwhat time did .{0,60}\b(?:start|begin)|\bonset\b|언제\s*(?:부터|시작)|시작\s*(?:시[간각점]|됐|된|했)|몇\s*시\s*(?:부터|에\s*시작)|언제\s*(?:터졌|났)/;
 export const IS_OVER =
-  /\bis (?:it|this|that|the .{1,30}) (?:over|resolved|fixed|still (?:going|happening|ongoing|failing|broken))\b|\bstill (?:happening|going on|ongoing|failing|broken|erroring)\b|\bhas (?:it|this|the .{1,30}) (?:recovered|ended|stopped|been resolved)\b|\bdid (?:it|the .{1,30}) recover\b|\bwhen did .{0,40}\b(?:end|stop|recover)|끝났|복구\s*(?:됐|되었|된|했)|아직\s*(?:도)?\s*(?:진행|장애|실패|에러|문제)|해결\s*(?:됐|되었|된)|언제\s*(?:끝|복구)/;
+  /\bis (?:it|this|that|the .{1,30}) (?:over|resolved|fixed|still (?:going|happening|ongoing|failing|broken))\b|\bstill (?:happening|going on|ongoing|failing|broken|erroring)\b|\bhas (?:it|this|[\w /-]{1,30}) (?:recovered|ended|stopped|been resolved)\b|\brecovered\?|\bdid (?:it|the .{1,30}) recover\b|\bwhen did .{0,40}\b(?:end|stop|recover)|끝났|복구\s*(?:됐|되었|된|했)|아직\s*(?:도)?\s*(?:진행|장애|실패|에러|문제)|해결\s*(?:됐|되었|된)|언제\s*(?:끝|복구)/;
 export const WHAT_HAPPENED =
-  /\bwhat (?:happened|is happening|'s happening|went wrong|is going on|'s going on|'s wrong|is wrong|'s up)\b|\bwhat'?s? (?:the )?(?:matter|problem|issue) with\b|\banything (?:wrong|unusual|weird|odd)\b|\b(?:summari[sz]e|explain|describe) (?:the )?(?:incident|outage|spike|problem|issue)|\bwhy (?:is|are|did|was) .{0,40}\b(?:fail|error|down|broken|slow)|무슨\s*일|어떻게\s*된|(?:무엇|뭐)(?:이|가)\s*문제|무슨\s*문제|왜\s*(?:이래|그래|실패|에러|장애)|상황\s*(?:이|을|좀)?\s*(?:어때|알려|요약|설명)|(?:장애|사고|이슈)\s*(?:요약|설명|분석)|문제\s*(?:있|생겼)/;
+  /\bwhat(?:'s| is| was|s)? (?:happening|going on|wrong|up)\b|\bwhat (?:happened|went wrong)\b|\bwhat'?s? (?:the )?(?:matter|problem|issue) with\b|\banything (?:wrong|unusual|weird|odd)\b|\b(?:summari[sz]e|explain|describe) (?:the )?(?:incident|outage|spike|problem|issue)|\bwhy (?:is|are|did|was) .{0,40}\b(?:fail|error|down|broken|slow)|무슨\s*일|어떻게\s*된|(?:무엇|뭐)(?:이|가)\s*문제|무슨\s*문제|왜\s*(?:이래|그래|실패|에러|장애)|상황\s*(?:이|을|좀)?\s*(?:어때|알려|요약|설명)|(?:장애|사고|이슈)\s*(?:요약|설명|분석)|문제\s*(?:있|생겼)/;
 
 /** Follow-ups that narrow, shift time or regroup: "only for payments", "그 중에 결제만", "by route instead". */
 export const NARROW =
-  /^\s*(?:only|just)\b|\bonly (?:for|in|on|the)\b|\binstead\b|^\s*(?:and|now|same|but)\b|^\s*(?:what|how) about\b|그\s*중(?:에서?)?|그중(?:에서?)?|^\s*(?:그럼|그러면|그리고|이번엔|이번에는|대신)|(?:만|으로|로)\s*(?:보면|봐|보여\s*줘|다시|바꿔(?:\s*줘)?|알려\s*줘)?\s*[?？.]?\s*$|(?:은|는|도)\s*(?:요|어때|어때요)?\s*[?？]?\s*$|대신/;
+  /^\s*(?:only|just)\b|\bonly (?:for|in|on|the)\b|\binstead\b|^\s*(?:and|now|same|but)\b|^\s*(?:what|how) about\b|그\s*중(?:에서?)?|그중(?:에서?)?|^\s*(?:그럼|그러면|그리고|이번엔|이번에는|대신)|(?:만|으로|로)\s*(?:보면|봐|보여\s*줘|다시|바꿔(?:\s*줘)?|알려\s*줘)?\s*[?？.]?\s*$|(?:은|는|도)\s*(?:요|어때|어때요|어땠어|어땠어요|어떻게\s*돼|어떻지)?\s*[?？]?\s*$|대신/;
 /** "show me one", "예시 하나": drill from numbers into the events behind them. */
 export const DRILL =
   /\bshow me (?:one|an? example|some|a few|them|those|the events?|the requests?)\b|\b(?:give me |show )?(?:an? )?examples?\b|\bwhich (?:requests|events) (?:were|are) (?:they|those)\b|\bdrill (?:in|down)\b|하나\s*(?:만)?\s*보여|예시|샘플|이벤트\s*(?:좀)?\s*보여|해당\s*(?:요청|이벤트)|어떤\s*요청(?:이|들이)/;

@@ -86,8 +86,11 @@ function readSignals(ctx: PlanContext): Signals {
   const fastest = L.FASTEST.test(lower);
   const topMatch = L.TOP_N.exec(lower);
   const top = topMatch ? Number(topMatch[1] ?? topMatch[2] ?? topMatch[3]) : undefined;
+  // "errors for payments between 06:25 and 06:40": a noun and a window, nothing asking to list them, is a count.
+  const counted =
+    time !== undefined && !L.SEARCH_WORDS.test(lower) && !L.LAST_N.test(lower) && /\b(?:errors?|failures?|requests?|calls?|hits?)\b|에러|오류|실패|요청/.test(lower);
   const statistical = Boolean(
-    metric || groups.length || bucket || slowest || fastest || rate || L.COUNT.test(lower) || L.LATENCY.test(lower),
+    metric || groups.length || bucket || slowest || fastest || rate || counted || L.COUNT.test(lower) || L.LATENCY.test(lower),
   );
   const compareMatch = L.COMPARE.exec(lower);
   const compareWord = compareMatch?.[1] ?? compareMatch?.[2] ?? compareMatch?.[3] ?? compareMatch?.[4];
