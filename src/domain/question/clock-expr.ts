@@ -126,6 +126,7 @@ export function rangeWords(from: string, to: string | undefined, tzOffsetMinutes
   const a = shift(from);
   if (!to) return `${a.slice(0, 10)} ${a.slice(11, 16)} ${zoneName(tzOffsetMinutes)} – ${nowWord}`;
   const b = shift(to);
+  if (a.slice(11, 16) === "00:00" && Date.parse(to) - Date.parse(from) === DAY) return `on ${a.slice(0, 10)} (${zoneName(tzOffsetMinutes)})`;
   if (a.slice(0, 10) === b.slice(0, 10) || (b.slice(11, 16) === "00:00" && Date.parse(to) - Date.parse(from) <= DAY)) {
     return `${a.slice(0, 10)} ${a.slice(11, 16)}–${b.slice(11, 16)} ${zoneName(tzOffsetMinutes)}`;
   }

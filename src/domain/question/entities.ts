@@ -252,10 +252,6 @@ function findMethod(text: string): BasicStatFilter["method"] {
  */
 export function extractEntities(question: string, vocabulary: Vocabulary, freeText?: string): Entities {
   const reader = new Reader(question, vocabulary);
-  if (freeText) {
-    const at = question.toLowerCase().indexOf(freeText.toLowerCase());
-    if (at >= 0) reader.text = blank(reader.text, at, freeText.length);
-  }
   reader.routes();
   reader.errorCodes();
   reader.namesInLatin();
@@ -265,6 +261,10 @@ export function extractEntities(question: string, vocabulary: Vocabulary, freeTe
   const method = findMethod(reader.text);
   if (method) reader.filter.method = method;
   reader.text = reader.text.replace(/\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g, " ");
+  if (freeText) {
+    const at = reader.text.toLowerCase().indexOf(freeText.toLowerCase());
+    if (at >= 0) reader.text = blank(reader.text, at, freeText.length);
+  }
   reader.leftovers();
   const { filter, unresolved, resolved, clarify } = reader;
   return { filter, unresolved, resolved, ...(clarify ? { clarify } : {}) };

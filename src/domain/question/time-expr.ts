@@ -123,5 +123,6 @@ export function describeTimeRange(range: TimeRange | undefined, now: number, lan
   if (from === today && to === undefined) return language === "ko" ? "오늘" : "today";
   if (from === today - DAY && to === today) return language === "ko" ? "어제" : "yesterday";
   const words = rangeWords(r.from, r.to, tzOffsetMinutes, language === "ko" ? "지금" : "now");
+  if (words.startsWith("on ")) return language === "ko" ? `${words.slice(3)} 하루 동안` : words;
   return language === "ko" ? `${words} 동안` : `during ${words}`;
 }
