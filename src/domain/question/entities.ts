@@ -151,14 +151,15 @@ class Reader {
     const routeContext = ROUTE_CONTEXT.test(this.text.toLowerCase());
     for (const match of [...this.text.toLowerCase().matchAll(/[a-z][a-z0-9_-]*[a-z0-9]/g)]) {
       const word = match[0];
-      const fragment = this.filter.route ? undefined : routeByFragment(word, routes);
+      // An ordinary English word ("me", "search for") names a route only when spelled like one exactly.
+      const fragment = this.filter.route || isKnownWord(word) ? undefined : routeByFragment(word, routes);
       const service = this.filter.service ? undefined : serviceByStem(word, services);
       if (fragment && (routeContext || !service) && !services.some((s) => s.toLowerCase() === word)) {
         this.filter.route = fragment;
         if (fragment.toLowerCase() !== word) this.resolved.push({ term: word, value: fragment, kind: "route", how: "fragment" });
       } else if (service) {
         this.filter.service = service;
-      } else if (services.some((s) => s.toLowerCase() === word) || routes.some((r) => lastSegment(r) === word)) {
+      } else if (services.some((s) => s.toLowerCase() === word) || (!isKnownWord(word) && routes.some((r) => lastSegment(r) === word))) {
         // A second name of the same kind: kept out of the filter, but not silently.
         this.unresolved.push(`"${word}" (one ${this.filter.service ? "service" : "route"} per question)`);
       } else continue;

@@ -52,7 +52,8 @@ export const KNOWN_WORDS: ReadonlySet<string> = new Set(WORDS.split(/\s+/).filte
 
 /** Latin words in `text` (lower case), keeping inner `-`, `_` and `'`. */
 export function latinWords(text: string): string[] {
-  return [...text.toLowerCase().matchAll(/[a-z][a-z0-9_'-]*[a-z0-9]|[a-z]/g)].map((m) => m[0]);
+  // Not a unit or suffix glued to a number ("502s", "5m"), and not single letters.
+  return [...text.toLowerCase().matchAll(/(?<![a-z0-9_])[a-z][a-z0-9_'-]*[a-z0-9]/g)].map((m) => m[0]);
 }
 
 /** A word the parser understands: known, a number-like token, or an ordinal/plural of a known word. */
