@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { seedDemo } from "./demo-data.ts";
-import { CATEGORIES, type Category, EVAL_NOW, EVAL_SET, type EvalCase } from "./eval-set.ts";
+import { ALL_CASES, CATEGORIES, type Category, EVAL_NOW, type EvalCase } from "./eval-set.ts";
 import { type SearchHarness, startSearchApp } from "./harness.ts";
 
 /** Runs the evaluation set through POST /v1/search on the demo data and scores each answer. */
@@ -42,7 +42,7 @@ export async function runEval(options: { env?: Record<string, string>; cases?: E
     await seedDemo(h.store, EVAL_NOW);
     const results: CaseResult[] = [];
     let n = 0;
-    for (const c of options.cases ?? EVAL_SET) {
+    for (const c of options.cases ?? ALL_CASES) {
       const sessionId = `eval-session-${String(n++).padStart(4, "0")}`;
       for (const earlier of c.before ?? []) await h.ask(earlier, sessionId);
       const { body } = await h.ask(c.question, sessionId);
