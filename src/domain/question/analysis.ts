@@ -34,6 +34,29 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
+/**
+ * Whether a run's failures are more than chance: at least 3 standard deviations (Poisson) and
+ * 2 failures above what the error rate outside the run predicts. A busy service's stray minute
+ * with 3 errors in 100 requests is not an incident; ten minutes at 40% are.
+ */
+function significant(points: readonly MinutePoint[], [a, b]: [number, number]): boolean {
+  let inErrors = 0;
+  let inCount = 0;
+  let outErrors = 0;
+  let outCount = 0;
+  points.forEach((p, i) => {
+    if (i >= a && i <= b) {
+      inErrors += p.rate * p.count;
+      inCount += p.count;
+    } else {
+      outErrors += p.rate * p.count;
+      outCount += p.count;
+    }
+  });
+  const expected = outCount > 0 ? (outErrors / outCount) * inCount : 0;
+  return inErrors - expected > 3 * Math.sqrt(Math.max(expected, 1)) + 2;
+}
+
 /** Joins the error-rate and count series of the same query by bucket; minutes without traffic are left out. */
 export function minutePoints(rates: readonly StatRow[], counts: readonly StatRow[]): MinutePoint[] {
   const byBucket = new Map(counts.map((r) => [r.bucket, r.value ?? 0]));
@@ -64,7 +87,7 @@ export function findEpisode(points: readonly MinutePoint[]): Episode | undefined
   });
   const weight = ([a, b]: [number, number]) => points.slice(a, b + 1).reduce((sum, p) => sum + p.rate * p.count, 0);
   const best = runs.sort((x, y) => weight(y) - weight(x))[0];
-  if (!best) return undefined;
+  if (!best || !significant(points, best)) return undefined;
   const [a, b] = best;
   const inside = points.slice(a, b + 1);
   const before = points.slice(0, a).map((p) => p.rate);
