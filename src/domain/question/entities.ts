@@ -141,7 +141,7 @@ class Reader {
       this.resolved.push({ term: token, value: near.c, kind: "errorCode", how: "typo" });
     } else {
       this.unresolved.push(`error code ${token}`);
-      this.ask({ kind: "errorCode", term: token, candidates: closest(token, codes) });
+      this.ask({ kind: "errorCode", term: token, candidates: closest(token, codes, 5) });
     }
   }
 

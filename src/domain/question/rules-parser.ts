@@ -117,7 +117,8 @@ function readSignals(ctx: PlanContext): Signals {
 
 /** The notes every plan carries: words not understood, names read by alias or typo, a question to ask. */
 function notes(s: Signals): { unresolved: string[]; resolved?: Plan["resolved"]; clarify?: Clarification } {
-  const clarify = s.entities.clarify ?? s.unsupported;
+  // A named metric or grouping the data lacks is the more telling question to ask back.
+  const clarify = s.unsupported ?? s.entities.clarify;
   return {
     unresolved: s.unsupported ? [...s.entities.unresolved, `${s.unsupported.kind} "${s.unsupported.term}"`] : s.entities.unresolved,
     ...(s.entities.resolved.length ? { resolved: s.entities.resolved } : {}),
