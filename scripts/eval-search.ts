@@ -18,10 +18,14 @@ console.log("category     passed / total   accuracy");
 for (const [category, { passed, total }] of Object.entries(report.byCategory)) {
   const low = total > 0 && passed / total < PER_CATEGORY;
   failed ||= low;
-  console.log(`${category.padEnd(12)} ${String(passed).padStart(6)} / ${String(total).padEnd(6)} ${pct(passed, total).padStart(6)}%${low ? "  (below 90%)" : ""}`);
+  console.log(
+    `${category.padEnd(12)} ${String(passed).padStart(6)} / ${String(total).padEnd(6)} ${pct(passed, total).padStart(6)}%${low ? "  (below 90%)" : ""}`,
+  );
 }
 const korean = report.results.filter((r) => /[가-힣]/.test(r.case.question)).length;
-console.log(`${"overall".padEnd(12)} ${String(report.passed).padStart(6)} / ${String(report.total).padEnd(6)} ${pct(report.passed, report.total).padStart(6)}%  (${korean} of ${report.total} questions in Korean)`);
+console.log(
+  `${"overall".padEnd(12)} ${String(report.passed).padStart(6)} / ${String(report.total).padEnd(6)} ${pct(report.passed, report.total).padStart(6)}%  (${korean} of ${report.total} questions in Korean)`,
+);
 const misses = report.results.filter((r) => !r.ok);
 if (misses.length) console.log(`\nmisses (${misses.length}):`);
 for (const miss of misses) {

@@ -1,6 +1,13 @@
 import { MAX_EVENTS_PAGE } from "../domain/query/event-filter.ts";
 import { type BasicStatQuery, resolveTimeRange, type StatResult } from "../domain/query/stat-query.ts";
-import { compareDistributions, type Difference, type Episode, findEpisode, type MinutePoint, minutePoints } from "../domain/question/analysis.ts";
+import {
+  compareDistributions,
+  type Difference,
+  type Episode,
+  findEpisode,
+  type MinutePoint,
+  minutePoints,
+} from "../domain/question/analysis.ts";
 import type { AnalysisRequest } from "../domain/question/types.ts";
 import type { EventFilter, EventStore, QueryScope } from "../ports/event-store.ts";
 import { answerStatQuery } from "../stats/stat-service.ts";
@@ -74,7 +81,11 @@ export async function runDifference(store: EventStore, analysis: AnalysisRequest
   delete base.hasError;
   if (analysis.cohort === "slow") {
     // Slow: at or above the scope's exact p95 (rollups), compared with everything faster.
-    const p95 = await answerStatQuery(store, { metric: "p95", field: "durationMs", filter: query.filter, timeRange: query.timeRange }, scope);
+    const p95 = await answerStatQuery(
+      store,
+      { metric: "p95", field: "durationMs", filter: query.filter, timeRange: query.timeRange },
+      scope,
+    );
     const slowFromMs = p95.rows[0]?.value ?? Number.POSITIVE_INFINITY;
     const all = await readAll(store, base, scope);
     const isSlow = (e: Record<string, unknown>) => typeof e.durationMs === "number" && e.durationMs >= slowFromMs;
@@ -82,6 +93,9 @@ export async function runDifference(store: EventStore, analysis: AnalysisRequest
     const rest = all.filter((e) => !isSlow(e));
     return { differences: compareDistributions(target, rest), targetCount: weight(target), restCount: weight(rest), slowFromMs };
   }
-  const [target, rest] = await Promise.all([readAll(store, { ...base, hasError: true }, scope), readAll(store, { ...base, hasError: false }, scope)]);
+  const [target, rest] = await Promise.all([
+    readAll(store, { ...base, hasError: true }, scope),
+    readAll(store, { ...base, hasError: false }, scope),
+  ]);
   return { differences: compareDistributions(target, rest), targetCount: weight(target), restCount: weight(rest) };
 }

@@ -1,10 +1,10 @@
 import { type BasicStatQuery, plainString, type StatResult, type TimeRange } from "../domain/query/stat-query.ts";
 import { differenceAnswer, episodeAnswer } from "../domain/question/answer-analysis.ts";
 import { clarificationAnswer } from "../domain/question/answer-clarify.ts";
-import { retrieveCandidates } from "../domain/question/candidates.ts";
 import { conversationAnswer } from "../domain/question/answer-conversation.ts";
 import { searchAnswer } from "../domain/question/answer-search.ts";
 import { statAnswer } from "../domain/question/answer-stat.ts";
+import { retrieveCandidates } from "../domain/question/candidates.ts";
 import { answeredNote, resolutionNote } from "../domain/question/describe.ts";
 import { detectLanguage, formatValue } from "../domain/question/format.ts";
 import {
@@ -172,7 +172,11 @@ export class SearchService {
     return { answer, query: plan.search, data: { events: hits.events, nextCursor: hits.nextCursor } };
   }
 
-  private async runStat(plan: Extract<Plan, { intent: "STATISTICAL" }>, language: "en" | "ko", scope: Required<QueryScope>): Promise<RunResult> {
+  private async runStat(
+    plan: Extract<Plan, { intent: "STATISTICAL" }>,
+    language: "en" | "ko",
+    scope: Required<QueryScope>,
+  ): Promise<RunResult> {
     const { store, tzOffsetMinutes } = this.options;
     const { now } = scope;
     const result = await answerStatQuery(store, plan.query, scope);
@@ -196,16 +200,36 @@ export class SearchService {
       const before = await answerStatQuery(store, { ...plan.query, timeRange: shifted(plan.query.timeRange, now, by) }, scope);
       data.compare = { period: plan.compare, rows: before.rows, range: before.range, estimated: before.estimated };
       const was = before.rows[0]?.value;
-      const label = language === "ko" ? (plan.compare === "yesterday" ? "어제 같은 시간" : "지난주 같은 시간") : `the same window ${plan.compare === "yesterday" ? "yesterday" : "last week"}`;
+      const label =
+        language === "ko"
+          ? plan.compare === "yesterday"
+            ? "어제 같은 시간"
+            : "지난주 같은 시간"
+          : `the same window ${plan.compare === "yesterday" ? "yesterday" : "last week"}`;
       if (!plan.query.groupBy?.length && !plan.query.bucket)
-        answer += language === "ko" ? ` 비교: ${label}에는 ${formatValue(plan.query.metric, was, "ko")}.` : ` Compared with ${label}: ${formatValue(plan.query.metric, was, "en")}.`;
+        answer +=
+          language === "ko"
+            ? ` 비교: ${label}에는 ${formatValue(plan.query.metric, was, "ko")}.`
+            : ` Compared with ${label}: ${formatValue(plan.query.metric, was, "en")}.`;
       else answer += language === "ko" ? ` ${label}의 값은 data.compare에 있습니다.` : ` ${label}'s rows are in data.compare.`;
     }
-    const note = answeredNote({ query: plan.query, source: result.source, estimated: result.estimated, rate: plan.rate, language, now, tzOffsetMinutes });
+    const note = answeredNote({
+      query: plan.query,
+      source: result.source,
+      estimated: result.estimated,
+      rate: plan.rate,
+      language,
+      now,
+      tzOffsetMinutes,
+    });
     return { answer: `${answer} ${note}`, query: plan.query, data };
   }
 
-  private async runAnalysis(plan: Extract<Plan, { intent: "ANALYSIS" }>, language: "en" | "ko", scope: Required<QueryScope>): Promise<RunResult> {
+  private async runAnalysis(
+    plan: Extract<Plan, { intent: "ANALYSIS" }>,
+    language: "en" | "ko",
+    scope: Required<QueryScope>,
+  ): Promise<RunResult> {
     const { store, tzOffsetMinutes } = this.options;
     const { now } = scope;
     const { analysis } = plan;
@@ -217,9 +241,21 @@ export class SearchService {
       return { answer, query, data: { kind: analysis.kind, cohort, ...result } };
     }
     const result = await runEpisode(store, query, scope);
-    const answer = episodeAnswer({ kind: analysis.kind, query, points: result.points, episode: result.episode, codes: result.codes, language, now, tzOffsetMinutes });
+    const answer = episodeAnswer({
+      kind: analysis.kind,
+      query,
+      points: result.points,
+      episode: result.episode,
+      codes: result.codes,
+      language,
+      now,
+      tzOffsetMinutes,
+    });
     const note = answeredNote({ query, source: result.rates.source, estimated: result.rates.estimated, language, now, tzOffsetMinutes });
-    const exemplars = result.rates.rows.filter((r) => r.bucket && result.episode && r.bucket >= result.episode.start && r.bucket <= result.episode.end).flatMap((r) => r.exemplars ?? []).slice(0, 10);
+    const exemplars = result.rates.rows
+      .filter((r) => r.bucket && result.episode && r.bucket >= result.episode.start && r.bucket <= result.episode.end)
+      .flatMap((r) => r.exemplars ?? [])
+      .slice(0, 10);
     return {
       answer: `${answer} ${note}`,
       query,

@@ -1,8 +1,8 @@
+import { createTraffic } from "../../scripts/lib/traffic.ts";
 import { RollupAggregator } from "../../src/domain/rollup/aggregator.ts";
 import { createSampler } from "../../src/domain/sampling/sampler.ts";
 import type { EventStore } from "../../src/ports/event-store.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
-import { createTraffic } from "../../scripts/lib/traffic.ts";
 
 /**
  * The demo's payment-shop hour (scripts/lib/traffic.ts, the model `npm run demo` replays), put into

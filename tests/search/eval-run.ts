@@ -23,7 +23,8 @@ type Body = Record<string, unknown>;
 export function score(c: EvalCase, body: Body): boolean {
   const e = c.expect;
   const warnings = (body.warnings as { code: string }[] | undefined) ?? [];
-  if ("reported" in e) return body.clarification !== undefined || warnings.some((w) => w.code === "UNRESOLVED" || w.code === "CLARIFICATION_NEEDED");
+  if ("reported" in e)
+    return body.clarification !== undefined || warnings.some((w) => w.code === "UNRESOLVED" || w.code === "CLARIFICATION_NEEDED");
   if (body.clarification !== undefined || body.intent !== e.intent) return false;
   const data = (body.data ?? {}) as Body;
   if (e.intent === "STATISTICAL") {

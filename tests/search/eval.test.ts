@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { CATEGORIES } from "./eval-set.ts";
 import { runEval } from "./eval-run.ts";
+import { CATEGORIES } from "./eval-set.ts";
 
 /** The evaluation set (what `npm run eval:search` prints) as part of the suite, with the same bars. */
 test("the evaluation set scores at least 95% overall and 90% in every category on the rules parser", async () => {

@@ -38,7 +38,9 @@ interface Difference {
 async function viaQueryRoute(query: StatQuery): Promise<StatRow[]> {
   const range = query.timeRange;
   const absolute =
-    range && "last" in range ? { from: new Date(NOW - Number.parseInt(range.last, 10) * 3_600_000).toISOString(), to: new Date(NOW).toISOString() } : range;
+    range && "last" in range
+      ? { from: new Date(NOW - Number.parseInt(range.last, 10) * 3_600_000).toISOString(), to: new Date(NOW).toISOString() }
+      : range;
   const response = await h.request("/v1/query", {
     method: "POST",
     headers: { "content-type": "application/json" },

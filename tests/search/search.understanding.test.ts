@@ -78,8 +78,13 @@ describe("names that match nothing are asked about, never answered", () => {
     expect(unknown.length).toBeGreaterThanOrEqual(50);
     for (const c of unknown) {
       const { body } = await h.ask(c.question, session());
-      const warned = ((body.warnings as { code: string }[] | undefined) ?? []).some((w) => ["UNRESOLVED", "CLARIFICATION_NEEDED"].includes(w.code));
-      expect({ question: c.question, reported: body.clarification !== undefined || warned }).toEqual({ question: c.question, reported: true });
+      const warned = ((body.warnings as { code: string }[] | undefined) ?? []).some((w) =>
+        ["UNRESOLVED", "CLARIFICATION_NEEDED"].includes(w.code),
+      );
+      expect({ question: c.question, reported: body.clarification !== undefined || warned }).toEqual({
+        question: c.question,
+        reported: true,
+      });
     }
   });
 });
@@ -108,9 +113,7 @@ describe("names resolved by alias, fragment or typo are stated in the answer", (
 
   test("every numbers answer ends by saying what it answered, with the window and exactness", async () => {
     const { body } = await h.ask("POST /api/payments error rate between 06:25 and 06:40 UTC");
-    expect(body.answer).toContain(
-      "[Answered: error rate of POST /api/payments, during 2026-11-30 06:25–06:40 UTC, exact (rollups).]",
-    );
+    expect(body.answer).toContain("[Answered: error rate of POST /api/payments, during 2026-11-30 06:25–06:40 UTC, exact (rollups).]");
   });
 });
 

@@ -122,7 +122,8 @@ type Event = Record<string, unknown>;
  * the fields that define "failing" itself (status, error type and message) only restate the split.
  * error.code stays: which error it is, is the first thing worth knowing.
  */
-const SKIPPED = /^(?:eventId|requestId|tenant|timestamp|receivedAt|durationMs|statusCode|sampling(?:\..*)?|error\.(?:message|type|stack)|message|user\.id|_metadata\..*|.*\.(?:id|ts|time)|_.*)$/;
+const SKIPPED =
+  /^(?:eventId|requestId|tenant|timestamp|receivedAt|durationMs|statusCode|sampling(?:\..*)?|error\.(?:message|type|stack)|message|user\.id|_metadata\..*|.*\.(?:id|ts|time)|_.*)$/;
 
 /** Scalar leaves of an event as dotted paths, at most `max` of them. */
 function leaves(event: Event, prefix = "", out: [string, string][] = [], max = 200): [string, string][] {

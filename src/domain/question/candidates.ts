@@ -13,7 +13,11 @@ export const CANDIDATES_PER_FIELD = 40;
 
 function questionTerms(question: string): string[] {
   const lower = question.toLowerCase();
-  const terms = new Set(latinWords(lower).flatMap((w) => [w, ...w.split(/[-_/]/)]).filter((w) => w.length >= 3));
+  const terms = new Set(
+    latinWords(lower)
+      .flatMap((w) => [w, ...w.split(/[-_/]/)])
+      .filter((w) => w.length >= 3),
+  );
   for (const [word, stems] of KO_ALIASES) if (lower.includes(word)) for (const s of stems) terms.add(s);
   for (const code of question.match(/[A-Z][A-Z0-9_]{2,}/g) ?? []) terms.add(code.toLowerCase());
   for (const path of lower.match(/\/[a-z0-9_\-./:{}]+/g) ?? []) terms.add(normal(path));
@@ -22,7 +26,10 @@ function questionTerms(question: string): string[] {
 
 function score(value: string, terms: readonly string[]): number {
   const v = normal(value);
-  const parts = value.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const parts = value
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   let best = 0;
   for (const t of terms) {
     const n = normal(t);

@@ -29,7 +29,13 @@ function enMinutes(h: string | undefined, m: string | undefined, half: string | 
   return hour * 60 + minute;
 }
 
-function koMinutes(part: string | undefined, h: string | undefined, m: string | undefined, colon: string | undefined, raw: string): number | undefined {
+function koMinutes(
+  part: string | undefined,
+  h: string | undefined,
+  m: string | undefined,
+  colon: string | undefined,
+  raw: string,
+): number | undefined {
   let hour = Number(h);
   const minute = raw.includes("반") ? 30 : Number(m ?? colon ?? 0);
   if ((part === "오후" || part === "저녁" || part === "밤") && hour < 12) hour += 12;
@@ -40,7 +46,7 @@ function koMinutes(part: string | undefined, h: string | undefined, m: string | 
 
 function readClock(text: string): Clock | undefined {
   const range = new RegExp(String.raw`(?:between|from)\s+${EN_TIME}\s+(?:and|to|until|till|-|–)\s+${EN_TIME}`).exec(text);
-  const dash = range ?? new RegExp(String.raw`(?<![\d:])(\d{1,2}):(\d{2})\s*(am|pm)?\s*(?:-|–|~|to)\s*(\d{1,2}):(\d{2})\s*(am|pm)?`).exec(text);
+  const dash = range ?? /(?<![\d:])(\d{1,2}):(\d{2})\s*(am|pm)?\s*(?:-|–|~|to)\s*(\d{1,2}):(\d{2})\s*(am|pm)?/.exec(text);
   if (dash) {
     const [, h1, m1, a1, h2, m2, a2] = dash;
     const from = enMinutes(h1, m1, a1, a2);
@@ -126,7 +132,8 @@ export function rangeWords(from: string, to: string | undefined, tzOffsetMinutes
   const a = shift(from);
   if (!to) return `${a.slice(0, 10)} ${a.slice(11, 16)} ${zoneName(tzOffsetMinutes)} – ${nowWord}`;
   const b = shift(to);
-  if (a.slice(11, 16) === "00:00" && Date.parse(to) - Date.parse(from) === DAY) return `on ${a.slice(0, 10)} (${zoneName(tzOffsetMinutes)})`;
+  if (a.slice(11, 16) === "00:00" && Date.parse(to) - Date.parse(from) === DAY)
+    return `on ${a.slice(0, 10)} (${zoneName(tzOffsetMinutes)})`;
   if (a.slice(0, 10) === b.slice(0, 10) || (b.slice(11, 16) === "00:00" && Date.parse(to) - Date.parse(from) <= DAY)) {
     return `${a.slice(0, 10)} ${a.slice(11, 16)}–${b.slice(11, 16)} ${zoneName(tzOffsetMinutes)}`;
   }

@@ -68,7 +68,17 @@ export function resolutionNote(resolved: readonly Resolution[], language: Langua
       ? { service: "서비스", route: "라우트", errorCode: "에러 코드", field: "필드", metric: "지표", time: "시간" }[r.kind]
       : { service: "service", route: "route", errorCode: "error code", field: "field", metric: "metric", time: "time" }[r.kind];
   const how = (r: Resolution) =>
-    r.how === "typo" ? (ko ? " (가장 가까운 이름)" : " (closest match)") : r.how === "fragment" ? (ko ? " (경로 일부)" : " (route fragment)") : "";
-  const list = resolved.map((r) => (ko ? `'${r.term}' → ${kind(r)} ${r.value}${how(r)}` : `'${r.term}' read as ${kind(r)} ${r.value}${how(r)}`));
+    r.how === "typo"
+      ? ko
+        ? " (가장 가까운 이름)"
+        : " (closest match)"
+      : r.how === "fragment"
+        ? ko
+          ? " (경로 일부)"
+          : " (route fragment)"
+        : "";
+  const list = resolved.map((r) =>
+    ko ? `'${r.term}' → ${kind(r)} ${r.value}${how(r)}` : `'${r.term}' read as ${kind(r)} ${r.value}${how(r)}`,
+  );
   return ko ? `(해석: ${list.join(", ")})` : `(${list.join("; ")}.)`;
 }

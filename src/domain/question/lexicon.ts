@@ -90,7 +90,8 @@ export const LAST_N =
 
 /** "requests per second", "rps", "초당 요청": the count as a rate. */
 export const PER_SECOND = /\bper sec(?:ond)?\b|\b(?:rps|qps|tps)\b|\breq(?:uest)?s?\/s(?:ec)?\b|\bthroughput\b|초당/;
-export const PER_MINUTE = /\b(?:requests?|calls?|errors?|hits?|failures?) (?:per|a|each) minute\b|\brpm\b|\/min\b|분당\s*(?:요청|호출|에러|오류|건수|처리량)|처리량/;
+export const PER_MINUTE =
+  /\b(?:requests?|calls?|errors?|hits?|failures?) (?:per|a|each) minute\b|\brpm\b|\/min\b|분당\s*(?:요청|호출|에러|오류|건수|처리량)|처리량/;
 
 /** Incident questions (ANALYSIS), most specific first. */
 export const WHAT_DIFFERS =
@@ -120,4 +121,5 @@ export const KNOWN_GROUP_WORDS =
   /^(?:services?|routes?|endpoints?|paths?|status(?:es)?|codes?|error|errors|methods?|http|minutes?|hours?|days?|weeks?|seconds?|5|15|the|a|error-code|errorcode|type|types|apis?|서비스|라우트|엔드포인트|경로|코드|상태|메서드|메소드|시간|시간대|일|날짜|분|종류|유형|요일|api|구간|단위)$/;
 
 /** "compared with yesterday", "어제와 비교": both periods side by side. */
-export const COMPARE = /\bcompared? (?:with|to) (yesterday|last week)\b|\bvs\.? (yesterday|last week)\b|(어제|지난\s*주)\s*(?:와|과|랑|하고|대비)\s*(?:비교)?|(어제|지난\s*주)\s*대비/;
+export const COMPARE =
+  /\bcompared? (?:with|to) (yesterday|last week)\b|\bvs\.? (yesterday|last week)\b|(어제|지난\s*주)\s*(?:와|과|랑|하고|대비)\s*(?:비교)?|(어제|지난\s*주)\s*대비/;

@@ -81,14 +81,18 @@ function readSignals(ctx: PlanContext): Signals {
   const time = parseTimeExpression(ctx.question, ctx.now, ctx.tzOffsetMinutes);
   const rate: RateUnit | undefined = L.PER_SECOND.test(lower) ? "second" : L.PER_MINUTE.test(lower) ? "minute" : undefined;
   const explicitBucket = L.BUCKET_WORDS.find(([, re]) => re.test(lower))?.[0];
-  const bucket = (rate === "minute" && explicitBucket === "1m" ? undefined : explicitBucket) ?? (L.TREND.test(lower) ? autoBucket(time) : undefined);
+  const bucket =
+    (rate === "minute" && explicitBucket === "1m" ? undefined : explicitBucket) ?? (L.TREND.test(lower) ? autoBucket(time) : undefined);
   const slowest = L.SLOWEST.test(lower);
   const fastest = L.FASTEST.test(lower);
   const topMatch = L.TOP_N.exec(lower);
   const top = topMatch ? Number(topMatch[1] ?? topMatch[2] ?? topMatch[3]) : undefined;
   // "errors for payments between 06:25 and 06:40": a noun and a window, nothing asking to list them, is a count.
   const counted =
-    time !== undefined && !L.SEARCH_WORDS.test(lower) && !L.LAST_N.test(lower) && /\b(?:errors?|failures?|requests?|calls?|hits?)\b|에러|오류|실패|요청/.test(lower);
+    time !== undefined &&
+    !L.SEARCH_WORDS.test(lower) &&
+    !L.LAST_N.test(lower) &&
+    /\b(?:errors?|failures?|requests?|calls?|hits?)\b|에러|오류|실패|요청/.test(lower);
   const statistical = Boolean(
     metric || groups.length || bucket || slowest || fastest || rate || counted || L.COUNT.test(lower) || L.LATENCY.test(lower),
   );
@@ -138,7 +142,8 @@ function analysisPlan(s: Signals, kind: AnalysisKind, prior: PriorTurn | undefin
   const time = s.time ?? (prior?.intent === "ANALYSIS" ? previous?.timeRange : undefined);
   const query: BasicStatQuery = { metric: "error_rate", timeRange: time ?? { last: "3h" }, bucket: "1m" };
   if (Object.keys(filter).length) query.filter = filter;
-  const cohort = kind === "what_differs" && L.SLOW_COHORT.test(s.lower) && !/\bfail|error|에러|오류|실패/.test(s.lower) ? "slow" : undefined;
+  const cohort =
+    kind === "what_differs" && L.SLOW_COHORT.test(s.lower) && !/\bfail|error|에러|오류|실패/.test(s.lower) ? "slow" : undefined;
   return { intent: "ANALYSIS", analysis: { kind, query, ...(cohort ? { cohort } : {}) }, ...notes(s) };
 }
 
