@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { seedDemo } from "./demo-data.ts";
 import { ALL_CASES, CATEGORIES, type Category, EVAL_NOW, type EvalCase } from "./eval-set.ts";
 import { type SearchHarness, startSearchApp } from "./harness.ts";
+import { startScriptedOpenAi } from "./scripted-openai.ts";
 
 /** Runs the evaluation set through POST /v1/search on the demo data and scores each answer. */
 
@@ -12,6 +13,9 @@ export interface CaseResult {
 }
 
 export interface EvalReport {
+  provider: "rules" | "openai";
+  /** Answers where the gateway fell back from the model to the rules parser (openai only). */
+  fallbacks: number;
   results: CaseResult[];
   byCategory: Record<Category, { passed: number; total: number }>;
   passed: number;
@@ -37,8 +41,24 @@ export function score(c: EvalCase, body: Body): boolean {
   return e.timeRange === undefined || isDeepStrictEqual(query.timeRange, e.timeRange);
 }
 
-export async function runEval(options: { env?: Record<string, string>; cases?: EvalCase[] } = {}): Promise<EvalReport> {
-  const h: SearchHarness = await startSearchApp({ clock: () => EVAL_NOW, env: options.env });
+/**
+ * `provider: "openai"` runs the same set with LLM_PROVIDER=openai against the scripted
+ * OpenAI-compatible server (tests/search/scripted-openai.ts).
+ */
+export async function runEval(options: { provider?: "rules" | "openai"; cases?: EvalCase[] } = {}): Promise<EvalReport> {
+  const provider = options.provider ?? "rules";
+  const model = provider === "openai" ? startScriptedOpenAi() : undefined;
+  const env = model
+    ? {
+        LLM_PROVIDER: "openai",
+        OPENAI_API_KEY: "sk-eval",
+        OPENAI_BASE_URL: model.baseURL,
+        OPENAI_MODEL: "scripted",
+        LLM_TIMEOUT_MS: "5000",
+      }
+    : undefined;
+  const h: SearchHarness = await startSearchApp({ clock: () => EVAL_NOW, env });
+  let fallbacks = 0;
   try {
     await seedDemo(h.store, EVAL_NOW);
     const results: CaseResult[] = [];
@@ -48,6 +68,7 @@ export async function runEval(options: { env?: Record<string, string>; cases?: E
       for (const earlier of c.before ?? []) await h.ask(earlier, sessionId);
       const { body } = await h.ask(c.question, sessionId);
       const data = (body.data ?? {}) as Body;
+      if (((body.warnings as { code: string }[] | undefined) ?? []).some((w) => w.code === "LLM_FALLBACK")) fallbacks++;
       results.push({
         case: c,
         ok: score(c, body),
@@ -67,8 +88,9 @@ export async function runEval(options: { env?: Record<string, string>; cases?: E
       if (r.ok) byCategory[r.case.category].passed++;
     }
     const passed = results.filter((r) => r.ok).length;
-    return { results, byCategory, passed, total: results.length };
+    return { provider, fallbacks, results, byCategory, passed, total: results.length };
   } finally {
     await h.close();
+    await model?.stop();
   }
 }
