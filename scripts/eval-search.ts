@@ -17,6 +17,7 @@ const providers = (only ? [only] : ["rules", "openai"]) as ("rules" | "openai")[
 const pct = (p: number, t: number) => (t ? ((100 * p) / t).toFixed(1) : "—");
 
 function print(report: EvalReport): boolean {
+  let failed = report.passed / report.total < OVERALL;
   const title = report.provider === "rules" ? "rules parser" : "LLM_PROVIDER=openai, scripted OpenAI-compatible server";
   console.log(`\n${title}\ncategory     passed / total   accuracy`);
   for (const [category, { passed, total }] of Object.entries(report.byCategory)) {
