@@ -120,3 +120,17 @@ describe("ANALYSIS: what is different about the failing requests", () => {
     expect(data.targetCount).toBe(row?.value ?? -1);
   });
 });
+
+describe("ANALYSIS: exemplars", () => {
+  test("an episode links stored events of its minutes", async () => {
+    const { body } = await h.ask("when did the payment incident start?");
+    const { exemplars, episode } = body.data as { exemplars: string[]; episode: Episode };
+    expect(exemplars.length).toBeGreaterThan(0);
+    const response = await h.request("/v1/events?service=payment&limit=200&hasError=true");
+    const stored = ((await response.json()) as { events: { eventId: string; timestamp: string }[] }).events;
+    const byId = new Map(stored.map((e) => [e.eventId, e]));
+    const linked = exemplars.map((id) => byId.get(id)).filter((e) => e !== undefined);
+    expect(linked.length).toBeGreaterThan(0);
+    for (const e of linked) expect(e.timestamp >= episode.start).toBe(true);
+  });
+});
