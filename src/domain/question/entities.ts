@@ -221,7 +221,7 @@ class Reader {
         this.unresolved.push(`"${word}"`);
         // Named as the thing to count, with nothing else named: the answer would be the whole tenant's.
         if (!this.filter.service && !this.filter.route && !this.filter.errorCode) {
-          this.ask({ kind: "service", term: word, candidates: closest(word, [...services, ...routes]) });
+          this.ask({ kind: "service", term: word, candidates: closest(word, services, 5) });
         }
       }
     }
