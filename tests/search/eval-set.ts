@@ -570,5 +570,85 @@ export const SECOND_BATCH: EvalCase[] = [
   ].map((question): EvalCase => ({ category: "unknown", question, expect: reported })),
 ];
 
+/** A third batch, also run once before any change: 35 of 38 passed (half hour, 분당 몇 건, "summarize the payment incident"). */
+export const THIRD_BATCH: EvalCase[] = [
+  { category: "entity", question: "give me the 99th percentile for payments", expect: stat("p99", P) },
+  { category: "entity", question: "how often does checkout fail", expect: stat("error_rate", C) },
+  { category: "entity", question: "number of INTERNAL errors", expect: stat("count", { errorCode: "INTERNAL" }) },
+  { category: "entity", question: "what's the slowest service", expect: stat("p95", undefined, { groupBy: ["service"] }) },
+  { category: "entity", question: "결제 에러 비율이 어떻게 돼?", expect: stat("error_rate", P) },
+  { category: "entity", question: "체크아웃 실패율", expect: stat("error_rate", C) },
+  { category: "entity", question: "내부 오류 몇 건 났어", expect: stat("count", { errorCode: "INTERNAL" }) },
+  { category: "entity", question: "가장 느린 서비스 알려줘", expect: stat("p95", undefined, { groupBy: ["service"] }) },
+  { category: "time", question: "payment error rate for the last half hour", expect: stat("error_rate", P, { timeRange: last("30m") }) },
+  {
+    category: "time",
+    question: "checkout errors after 6:40",
+    expect: stat("count", { ...C, hasError: true }, { timeRange: { from: at(6, 40) } }),
+  },
+  {
+    category: "time",
+    question: "error rate 6:20 to 6:30 utc",
+    expect: stat("error_rate", undefined, { timeRange: between(6, 20, 6, 30) }),
+  },
+  { category: "time", question: "지난 30분간 결제 에러율", expect: stat("error_rate", P, { timeRange: last("30m") }) },
+  {
+    category: "time",
+    question: "6시 40분 이후 체크아웃 에러 수",
+    expect: stat("count", { ...C, hasError: true }, { timeRange: { from: at(6, 40) } }),
+  },
+  {
+    category: "time",
+    question: "오전 6시 20분에서 6시 30분 사이 에러율",
+    expect: stat("error_rate", undefined, { timeRange: between(6, 20, 6, 30) }),
+  },
+  { category: "rate", question: "what's the request rate per second for search", expect: rate("second", { service: "search" }) },
+  { category: "rate", question: "검색 초당 요청량", expect: rate("second", { service: "search" }) },
+  { category: "rate", question: "payment failures per minute", expect: rate("minute", { ...P, hasError: true }) },
+  { category: "rate", question: "결제 실패 분당 몇 건", expect: rate("minute", { ...P, hasError: true }) },
+  {
+    category: "follow-up",
+    before: ["p95 per route in the last hour"],
+    question: "what about just payment?",
+    expect: stat("p95", P, { timeRange: last("1h"), groupBy: ["route"] }),
+  },
+  {
+    category: "follow-up",
+    before: ["checkout error rate in the last hour"],
+    question: "and payment?",
+    expect: stat("error_rate", P, { timeRange: last("1h") }),
+  },
+  {
+    category: "follow-up",
+    before: ["지난 1시간 라우트별 p95"],
+    question: "결제만 보면?",
+    expect: stat("p95", P, { timeRange: last("1h"), groupBy: ["route"] }),
+  },
+  {
+    category: "follow-up",
+    before: ["지난 1시간 체크아웃 에러율"],
+    question: "결제는?",
+    expect: stat("error_rate", P, { timeRange: last("1h") }),
+  },
+  { category: "analysis", question: "summarize the payment incident", expect: analysis("what_happened", P) },
+  { category: "analysis", question: "when did things go wrong with checkout?", expect: analysis("when_started", C) },
+  { category: "analysis", question: "is the checkout outage resolved?", expect: analysis("is_over", C) },
+  { category: "analysis", question: "what do the slow payment requests have in common?", expect: analysis("what_differs", P) },
+  { category: "analysis", question: "결제 장애 분석해줘", expect: analysis("what_happened", P) },
+  { category: "analysis", question: "체크아웃 에러는 언제 시작됐지?", expect: analysis("when_started", C) },
+  { category: "analysis", question: "체크아웃 장애 해결됐어?", expect: analysis("is_over", C) },
+  { category: "analysis", question: "느린 결제 요청들의 공통점은?", expect: analysis("what_differs", P) },
+  ...[
+    "error rate of the partner-api",
+    "how many requests did gateway-v2 get",
+    "p95 of /api/wallet",
+    "latency by browser",
+    "결제 브라우저별 에러율",
+    "파트너 서비스 요청 몇 건",
+    "/api/wallet 에러율",
+    "WALLET_LOCKED 에러 몇 건",
+  ].map((question): EvalCase => ({ category: "unknown", question, expect: reported })),
+];
+
 /** Everything `npm run eval:search` runs. */
-export const ALL_CASES: EvalCase[] = [...EVAL_SET, ...SECOND_BATCH];
+export const ALL_CASES: EvalCase[] = [...EVAL_SET, ...SECOND_BATCH, ...THIRD_BATCH];

@@ -91,7 +91,7 @@ export const LAST_N =
 /** "requests per second", "rps", "초당 요청": the count as a rate. */
 export const PER_SECOND = /\bper sec(?:ond)?\b|\b(?:rps|qps|tps)\b|\breq(?:uest)?s?\/s(?:ec)?\b|\bthroughput\b|초당/;
 export const PER_MINUTE =
-  /\b(?:requests?|calls?|errors?|hits?|failures?) (?:per|a|each) minute\b|\brpm\b|\/min\b|분당\s*(?:요청|호출|에러|오류|건수|처리량)|처리량/;
+  /\b(?:requests?|calls?|errors?|hits?|failures?) (?:per|a|each) minute\b|\brpm\b|\/min\b|분당\s*(?:요청|호출|에러|오류|실패|건수|처리량|몇\s*(?:건|번|개))|처리량/;
 
 /** Incident questions (ANALYSIS), most specific first. */
 export const WHAT_DIFFERS =
@@ -102,7 +102,7 @@ export const WHEN_STARTED =
 export const IS_OVER =
   /\bback to normal\b|\bnormal again\b|\bhealthy again\b|\b(?:is|are) .{1,30} (?:ok|okay|fine|healthy) (?:again|now)\b|정상\s*(?:이야|이에요|인가|으로\s*돌아|화\s*됐|됐)|\bis (?:it|this|that|the .{1,30}) (?:over|resolved|fixed|still (?:going|happening|ongoing|failing|broken))\b|\bstill (?:happening|going on|ongoing|failing|broken|erroring)\b|\bhas (?:it|this|[\w /-]{1,30}) (?:recovered|ended|stopped|been resolved)\b|\brecovered\?|\bdid (?:it|the .{1,30}) recover\b|\bwhen did .{0,40}\b(?:end|stop|recover)|끝났|복구\s*(?:됐|되었|된|했)|아직\s*(?:도)?\s*(?:진행|장애|실패|에러|문제)|해결\s*(?:됐|되었|된)|언제\s*(?:끝|복구)/;
 export const WHAT_HAPPENED =
-  /\bdid (?:something|anything) (?:break|go wrong|happen)\b|\b(?:is|are) .{1,30} (?:broken|down|unhealthy)\b|\bbroke\b|이상\s*(?:있|해|한|하지|징후)|문제\s*(?:야|인가|있)|터졌|\bwhat(?:'s| is| was|s)? (?:happening|going on|wrong|up)\b|\bwhat (?:happened|went wrong)\b|\bwhat'?s? (?:the )?(?:matter|problem|issue) with\b|\banything (?:wrong|unusual|weird|odd)\b|\b(?:summari[sz]e|explain|describe) (?:the )?(?:incident|outage|spike|problem|issue)|\bwhy (?:is|are|did|was) .{0,40}\b(?:fail|error|down|broken|slow)|무슨\s*일|어떻게\s*된|(?:무엇|뭐)(?:이|가)\s*문제|무슨\s*문제|왜\s*(?:이래|그래|실패|에러|장애)|상황\s*(?:이|을|좀)?\s*(?:어때|알려|요약|설명)|(?:장애|사고|이슈)\s*(?:요약|설명|분석)|문제\s*(?:있|생겼)/;
+  /\bdid (?:something|anything) (?:break|go wrong|happen)\b|\b(?:is|are) .{1,30} (?:broken|down|unhealthy)\b|\bbroke\b|이상\s*(?:있|해|한|하지|징후)|문제\s*(?:야|인가|있)|터졌|\bwhat(?:'s| is| was|s)? (?:happening|going on|wrong|up)\b|\bwhat (?:happened|went wrong)\b|\bwhat'?s? (?:the )?(?:matter|problem|issue) with\b|\banything (?:wrong|unusual|weird|odd)\b|\b(?:summari[sz]e|explain|describe|analy[sz]e) (?:the |this |that )?(?:[\w-]+ )?(?:incident|outage|spike|problem|issue)|\bwhy (?:is|are|did|was) .{0,40}\b(?:fail|error|down|broken|slow)|무슨\s*일|어떻게\s*된|(?:무엇|뭐)(?:이|가)\s*문제|무슨\s*문제|왜\s*(?:이래|그래|실패|에러|장애)|상황\s*(?:이|을|좀)?\s*(?:어때|알려|요약|설명)|(?:장애|사고|이슈)\s*(?:요약|설명|분석)|문제\s*(?:있|생겼)/;
 
 /** Follow-ups that narrow, shift time or regroup: "only for payments", "그 중에 결제만", "by route instead". */
 export const NARROW =

@@ -14,7 +14,7 @@ our out over own past per please pretty quick quickly rather really right said s
 showing shown since so some something still such tell than that that's the their them then there these they thing things this
 those through to too under until up upon us very via want was way we were what what's whats when where whether which while
 who whom whose why will with within without would yes yet you your
-set sets apart break breaks broke something anything rps qps tps rpm throughput rest others remaining normal regular usual good fine
+half quarter summarize summarise summary analyze analyse analysis set sets apart break breaks broke something anything rps qps tps rpm throughput rest others remaining normal regular usual good fine
 hi hello hey thanks thank help ok okay please hmm
 request requests req reqs call calls hit hits traffic volume throughput load event events log logs entry entries record records
 error errors erroring errored fail fails failed failing failure failures exception exceptions crash crashes crashed crashing broken
