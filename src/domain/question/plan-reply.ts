@@ -160,7 +160,7 @@ export function interpretReply(raw: unknown, vocabulary: Vocabulary): InterpretR
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   const line = (u: string) => u.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   const unresolved = reply.unresolved.map(line).filter((u) => u !== "");
-  const resolved: Resolution[] = (reply.resolved ?? []).map((r) => ({ ...r, term: line(r.term) }));
+  const resolved: Resolution[] = (reply.resolved ?? []).map((r) => ({ ...r, term: line(r.term), value: line(r.value) }));
   const extras = {
     unresolved,
     ...(resolved.length ? { resolved } : {}),
