@@ -1,5 +1,5 @@
 import { MAX_EVENTS_PAGE } from "../domain/query/event-filter.ts";
-import { type BasicStatQuery, resolveTimeRange, type StatResult } from "../domain/query/stat-query.ts";
+import { type BasicStatQuery, BUCKET_MS, resolveTimeRange, type StatResult } from "../domain/query/stat-query.ts";
 import {
   compareDistributions,
   type Difference,
@@ -35,7 +35,7 @@ export async function runEpisode(store: EventStore, query: BasicStatQuery, scope
   const episode = findEpisode(points);
   let codes: { code: string; count: number }[] = [];
   if (episode) {
-    const to = new Date(Date.parse(episode.end) + 60_000).toISOString();
+    const to = new Date(Date.parse(episode.end) + BUCKET_MS[query.bucket ?? "1m"]).toISOString();
     const byCode = await answerStatQuery(
       store,
       { metric: "count", filter: { ...query.filter, hasError: true }, groupBy: ["errorCode"], timeRange: { from: episode.start, to } },

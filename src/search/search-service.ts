@@ -1,4 +1,5 @@
 import { type BasicStatQuery, plainString, type StatResult, type TimeRange } from "../domain/query/stat-query.ts";
+import { withAnalysisBucket } from "../domain/question/analysis.ts";
 import { differenceAnswer, episodeAnswer } from "../domain/question/answer-analysis.ts";
 import { clarificationAnswer } from "../domain/question/answer-clarify.ts";
 import { conversationAnswer } from "../domain/question/answer-conversation.ts";
@@ -233,7 +234,7 @@ export class SearchService {
     const { store, tzOffsetMinutes } = this.options;
     const { now } = scope;
     const { analysis } = plan;
-    const query = analysis.query;
+    const query = withAnalysisBucket(analysis.query, now);
     if (analysis.kind === "what_differs") {
       const cohort = analysis.cohort ?? "failing";
       const result = await runDifference(store, analysis, scope);

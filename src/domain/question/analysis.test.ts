@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { compareDistributions, findEpisode, type MinutePoint } from "./analysis.ts";
+import { compareDistributions, findEpisode, type MinutePoint, withAnalysisBucket } from "./analysis.ts";
 
 const minute = (i: number) => new Date(Date.UTC(2026, 10, 30, 6, i)).toISOString();
 const series = (rates: number[], count = 100): MinutePoint[] => rates.map((rate, i) => ({ at: minute(i), rate, count }));
@@ -55,4 +55,11 @@ describe("compareDistributions", () => {
     const fields = compareDistributions(target, [{ eventId: "b", requestId: "r2", statusCode: 200 }]).map((d) => d.field);
     expect(fields).toEqual(["error.code"]);
   });
+});
+
+test("an incident window longer than 16 hours is read in 5-minute buckets, so the series is never cut", () => {
+  const now = Date.UTC(2026, 10, 30, 7);
+  expect(withAnalysisBucket({ metric: "error_rate", bucket: "1m", timeRange: { last: "3h" } }, now).bucket).toBe("1m");
+  expect(withAnalysisBucket({ metric: "error_rate", bucket: "1m", timeRange: { last: "24h" } }, now).bucket).toBe("5m");
+  expect(withAnalysisBucket({ metric: "error_rate", bucket: "1m", timeRange: { last: "7d" } }, now).bucket).toBe("1h");
 });

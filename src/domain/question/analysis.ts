@@ -1,10 +1,21 @@
-import type { StatRow } from "../query/stat-query.ts";
+import { type BasicStatQuery, resolveTimeRange, type StatRow } from "../query/stat-query.ts";
 
 /**
  * The numbers behind incident questions, pure: change points in an exact per-minute error-rate
  * series, and how the distribution of every field differs between two sets of kept events
  * (weighted by 1/sampling.rate, like Honeycomb's BubbleUp).
  */
+
+/**
+ * The series bucket for an incident window: minutes up to 16 hours, so the whole window fits in a
+ * series answer (at most 1,000 rows); 5 minutes up to 3 days; hours beyond.
+ */
+export function withAnalysisBucket(query: BasicStatQuery, now: number): BasicStatQuery {
+  const { from, to } = resolveTimeRange(query.timeRange, now);
+  const minutes = (to - from) / 60_000;
+  const bucket = minutes <= 960 ? "1m" : minutes <= 4320 ? "5m" : "1h";
+  return { ...query, bucket };
+}
 
 export interface MinutePoint {
   at: string;

@@ -1,4 +1,4 @@
-import type { BasicStatQuery } from "../query/stat-query.ts";
+import { type BasicStatQuery, BUCKET_MS } from "../query/stat-query.ts";
 import type { Difference, Episode, MinutePoint } from "./analysis.ts";
 import { clockTime, scopeWords } from "./describe.ts";
 import { formatValue } from "./format.ts";
@@ -20,7 +20,6 @@ export interface EpisodeAnswerInput {
 }
 
 const pct = (v: number) => formatValue("error_rate", v, "en");
-const MINUTE = 60_000;
 
 export function episodeAnswer(input: EpisodeAnswerInput): string {
   const { query, episode: e, language, tzOffsetMinutes = 0 } = input;
@@ -28,7 +27,8 @@ export function episodeAnswer(input: EpisodeAnswerInput): string {
   const when = describeTimeRange(query.timeRange, input.now, language, tzOffsetMinutes);
   const scope = scopeWords(query.filter, language);
   const t = (iso: string) => clockTime(iso, tzOffsetMinutes);
-  const endAt = e ? new Date(Date.parse(e.end) + MINUTE).toISOString() : "";
+  // The first bucket back to normal: the end bucket's start plus one bucket.
+  const endAt = e ? new Date(Date.parse(e.end) + BUCKET_MS[query.bucket ?? "1m"]).toISOString() : "";
   if (!e) {
     const max = input.points.reduce<MinutePoint | undefined>((m, p) => (!m || p.rate > m.rate ? p : m), undefined);
     if (!max) return ko ? `${when} ${scope || "전체"} 트래픽이 없습니다.` : `No traffic${scope ? ` for ${scope}` : ""} ${when}.`;
