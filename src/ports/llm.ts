@@ -8,6 +8,11 @@ export interface PlanRequest {
   history: readonly PriorTurn[];
   /** The store's distinct services, routes and error codes: the only values a plan may use. */
   vocabulary: Vocabulary;
+  /**
+   * The values retrieved for this question (a subset of `vocabulary`): what an LLM is offered and
+   * what its reply is validated against. The whole vocabulary when absent.
+   */
+  candidates?: Vocabulary;
   /** Epoch ms, for "today" and "yesterday". */
   now: number;
   tzOffsetMinutes?: number;

@@ -27,7 +27,8 @@ export async function planQuestion(llm: Llm, request: PlanRequest, timeoutMs: nu
   } catch (error) {
     return { plan: rules(), fallbackReason: describe(error, timeoutMs) };
   }
-  const result = interpretReply(reply, request.vocabulary);
+  // The model was offered only the candidates retrieved for this question: nothing else is accepted.
+  const result = interpretReply(reply, llm.provider === "rules" ? request.vocabulary : (request.candidates ?? request.vocabulary));
   if (!result.ok) return { plan: rules(), fallbackReason: `invalid plan: ${result.error.slice(0, 200)}` };
   return { plan: result.plan };
 }

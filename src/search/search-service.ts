@@ -1,17 +1,30 @@
-import { type BasicStatQuery, plainString } from "../domain/query/stat-query.ts";
+import { type BasicStatQuery, plainString, type StatResult, type TimeRange } from "../domain/query/stat-query.ts";
+import { withAnalysisBucket } from "../domain/question/analysis.ts";
+import { differenceAnswer, episodeAnswer } from "../domain/question/answer-analysis.ts";
+import { clarificationAnswer } from "../domain/question/answer-clarify.ts";
 import { conversationAnswer } from "../domain/question/answer-conversation.ts";
 import { searchAnswer } from "../domain/question/answer-search.ts";
 import { statAnswer } from "../domain/question/answer-stat.ts";
-import { detectLanguage } from "../domain/question/format.ts";
-import { llmFallbackNote, type SearchWarning, sessionDegradedNote, unresolvedNote, withNotes } from "../domain/question/notes.ts";
+import { retrieveCandidates } from "../domain/question/candidates.ts";
+import { answeredNote, resolutionNote } from "../domain/question/describe.ts";
+import { detectLanguage, formatValue } from "../domain/question/format.ts";
+import {
+  clarificationNote,
+  llmFallbackNote,
+  type SearchWarning,
+  sessionDegradedNote,
+  unresolvedNote,
+  withNotes,
+} from "../domain/question/notes.ts";
 import { isHistoryQuestion, planWithRules } from "../domain/question/rules-parser.ts";
 import { MAX_STORED_ANSWER, type SessionTurn } from "../domain/question/session-turn.ts";
-import type { Intent, Plan, SearchFilters, Vocabulary } from "../domain/question/types.ts";
+import type { Clarification, Intent, Plan, RateUnit, Resolution, SearchFilters, Vocabulary } from "../domain/question/types.ts";
 import type { EventStore, QueryScope } from "../ports/event-store.ts";
 import type { Llm } from "../ports/llm.ts";
 import type { SessionCache, SessionRef } from "../ports/session-cache.ts";
 import { answerStatQuery } from "../stats/stat-service.ts";
 import { planQuestion } from "./plan-question.ts";
+import { runDifference, runEpisode } from "./run-analysis.ts";
 import { runSearch } from "./run-plan.ts";
 
 /** POST /v1/search's use case: question → plan (LLM or rules) → store → answer, remembered per session. */
@@ -32,7 +45,30 @@ export interface SearchAnswer {
   answer: string;
   data?: Record<string, unknown>;
   warnings?: SearchWarning[];
+  /** Asked instead of answering: a name that matched nothing stored, with the closest values. */
+  clarification?: Clarification;
+  /** Names read by alias, route fragment or typo, and the value each became. */
+  resolved?: Resolution[];
 }
+
+type RunResult = { answer: string; query?: BasicStatQuery | SearchFilters; data?: Record<string, unknown> };
+
+const DAY = 86_400_000;
+
+/** The same window a day or a week earlier, for "compared with yesterday / last week". */
+function shifted(range: TimeRange | undefined, now: number, by: number): TimeRange {
+  const r = range ?? { last: "24h" };
+  if ("last" in r) {
+    const match = /^(\d+)([mhd])$/.exec(r.last);
+    const ms = Number(match?.[1] ?? 24) * (match?.[2] === "d" ? DAY : match?.[2] === "h" ? 3_600_000 : 60_000);
+    return { from: new Date(now - ms - by).toISOString(), to: new Date(now - by).toISOString() };
+  }
+  const to = r.to ? Date.parse(r.to) : now;
+  return { from: new Date(Date.parse(r.from) - by).toISOString(), to: new Date(to - by).toISOString() };
+}
+
+const rangeSeconds = (result: StatResult): number | undefined =>
+  result.range ? (Date.parse(result.range.to) - Date.parse(result.range.from)) / 1000 : undefined;
 
 export interface SearchCounters {
   questions: number;
@@ -79,7 +115,8 @@ export class SearchService {
       plan = planWithRules({ question, vocabulary, history: prior, now, tzOffsetMinutes });
     } else {
       vocabulary = await this.vocabulary(ref.userId);
-      const request = { question, language, history: prior, vocabulary, now, tzOffsetMinutes };
+      const candidates = retrieveCandidates(question, vocabulary);
+      const request = { question, language, history: prior, vocabulary, candidates, now, tzOffsetMinutes };
       const planned = await planQuestion(llm, request, this.options.llmTimeoutMs);
       plan = planned.plan;
       if (planned.fallbackReason) {
@@ -87,13 +124,19 @@ export class SearchService {
         warnings.push(llmFallbackNote(planned.fallbackReason, language));
       }
     }
-    if (plan.unresolved.length) warnings.push(unresolvedNote(plan.unresolved, language));
+    const clarify = plan.intent === "CONVERSATIONAL" && plan.conversation !== "help" ? undefined : plan.clarify;
+    if (clarify) warnings.push(clarificationNote(clarify, language));
+    else if (plan.unresolved.length) warnings.push(unresolvedNote(plan.unresolved, language));
 
-    const result = await this.run(plan, { history, language, scope: { tenant: ref.userId, now }, vocabulary });
+    const result: RunResult = clarify
+      ? { answer: clarificationAnswer(clarify, language) }
+      : await this.run(plan, { history, language, scope: { tenant: ref.userId, now }, vocabulary });
+    const intent: Intent = clarify ? "CONVERSATIONAL" : plan.intent;
+    if (!clarify && plan.resolved?.length) result.answer = `${result.answer} ${resolutionNote(plan.resolved, language)}`;
     const turn: SessionTurn = {
       at: new Date(now).toISOString(),
       question,
-      intent: plan.intent,
+      intent,
       answer: result.answer.slice(0, MAX_STORED_ANSWER),
       ...(result.query ? { query: result.query } : {}),
     };
@@ -102,18 +145,20 @@ export class SearchService {
 
     return {
       sessionId: ref.sessionId,
-      intent: plan.intent,
+      intent,
       ...(result.query ? { query: result.query } : {}),
       answer: withNotes(result.answer, warnings),
       ...(result.data ? { data: result.data } : {}),
       ...(warnings.length ? { warnings } : {}),
+      ...(clarify ? { clarification: clarify } : {}),
+      ...(!clarify && plan.resolved?.length ? { resolved: plan.resolved } : {}),
     };
   }
 
   private async run(
     plan: Plan,
     ctx: { history: SessionTurn[]; language: "en" | "ko"; scope: Required<QueryScope>; vocabulary: Vocabulary },
-  ): Promise<{ answer: string; query?: BasicStatQuery | SearchFilters; data?: Record<string, unknown> }> {
+  ): Promise<RunResult> {
     const { store, tzOffsetMinutes } = this.options;
     const { language, scope } = ctx;
     const { now } = scope;
@@ -121,23 +166,116 @@ export class SearchService {
       const turns = ctx.history.map(({ at, question, intent }) => ({ at, question, intent }));
       return { answer: conversationAnswer(plan.conversation, ctx.history, language, ctx.vocabulary), data: { turns } };
     }
-    if (plan.intent === "STATISTICAL") {
-      const result = await answerStatQuery(store, plan.query, scope);
-      const answer = statAnswer({ query: plan.query, result, ranking: plan.ranking, language, now, tzOffsetMinutes });
-      return {
-        answer,
-        query: plan.query,
-        data: {
-          rows: result.rows,
-          estimated: result.estimated,
-          source: result.source,
-          range: result.range,
-          ...(plan.ranking ? { ranking: plan.ranking } : {}),
-        },
-      };
-    }
+    if (plan.intent === "STATISTICAL") return this.runStat(plan, language, scope);
+    if (plan.intent === "ANALYSIS") return this.runAnalysis(plan, language, scope);
     const hits = await runSearch(store, plan.search, scope);
     const answer = searchAnswer({ search: plan.search, events: hits.events, hasMore: hits.hasMore, language, now, tzOffsetMinutes });
     return { answer, query: plan.search, data: { events: hits.events, nextCursor: hits.nextCursor } };
   }
+
+  private async runStat(
+    plan: Extract<Plan, { intent: "STATISTICAL" }>,
+    language: "en" | "ko",
+    scope: Required<QueryScope>,
+  ): Promise<RunResult> {
+    const { store, tzOffsetMinutes } = this.options;
+    const { now } = scope;
+    const result = await answerStatQuery(store, plan.query, scope);
+    let answer = statAnswer({ query: plan.query, result, ranking: plan.ranking, language, now, tzOffsetMinutes });
+    const data: Record<string, unknown> = {
+      rows: result.rows,
+      estimated: result.estimated,
+      source: result.source,
+      range: result.range,
+      ...(plan.ranking ? { ranking: plan.ranking } : {}),
+    };
+    const seconds = rangeSeconds(result);
+    if (plan.rate && seconds && !plan.query.groupBy?.length) {
+      const per = (plan.rate === "second" ? 1 : 60) / seconds;
+      const value = (result.rows[0]?.value ?? 0) * per;
+      data.rate = { unit: plan.rate, value, seconds };
+      answer = rateAnswer(value, plan.rate, language, answer);
+    }
+    if (plan.compare) {
+      const by = plan.compare === "yesterday" ? DAY : 7 * DAY;
+      const before = await answerStatQuery(store, { ...plan.query, timeRange: shifted(plan.query.timeRange, now, by) }, scope);
+      data.compare = { period: plan.compare, rows: before.rows, range: before.range, estimated: before.estimated };
+      const was = before.rows[0]?.value;
+      const label =
+        language === "ko"
+          ? plan.compare === "yesterday"
+            ? "어제 같은 시간"
+            : "지난주 같은 시간"
+          : `the same window ${plan.compare === "yesterday" ? "yesterday" : "last week"}`;
+      if (!plan.query.groupBy?.length && !plan.query.bucket)
+        answer +=
+          language === "ko"
+            ? ` 비교: ${label}에는 ${formatValue(plan.query.metric, was, "ko")}.`
+            : ` Compared with ${label}: ${formatValue(plan.query.metric, was, "en")}.`;
+      else answer += language === "ko" ? ` ${label}의 값은 data.compare에 있습니다.` : ` ${label}'s rows are in data.compare.`;
+    }
+    const note = answeredNote({
+      query: plan.query,
+      source: result.source,
+      estimated: result.estimated,
+      rate: plan.rate,
+      language,
+      now,
+      tzOffsetMinutes,
+    });
+    return { answer: `${answer} ${note}`, query: plan.query, data };
+  }
+
+  private async runAnalysis(
+    plan: Extract<Plan, { intent: "ANALYSIS" }>,
+    language: "en" | "ko",
+    scope: Required<QueryScope>,
+  ): Promise<RunResult> {
+    const { store, tzOffsetMinutes } = this.options;
+    const { now } = scope;
+    const { analysis } = plan;
+    const query = withAnalysisBucket(analysis.query, now);
+    if (analysis.kind === "what_differs") {
+      const cohort = analysis.cohort ?? "failing";
+      const result = await runDifference(store, analysis, scope);
+      const answer = differenceAnswer({ query, cohort, ...result, language, now, tzOffsetMinutes });
+      return { answer, query, data: { kind: analysis.kind, cohort, ...result } };
+    }
+    const result = await runEpisode(store, query, scope);
+    const answer = episodeAnswer({
+      kind: analysis.kind,
+      query,
+      points: result.points,
+      episode: result.episode,
+      codes: result.codes,
+      language,
+      now,
+      tzOffsetMinutes,
+    });
+    const note = answeredNote({ query, source: result.rates.source, estimated: result.rates.estimated, language, now, tzOffsetMinutes });
+    const exemplars = result.rates.rows
+      .filter((r) => r.bucket && result.episode && r.bucket >= result.episode.start && r.bucket <= result.episode.end)
+      .flatMap((r) => r.exemplars ?? [])
+      .slice(0, 10);
+    return {
+      answer: `${answer} ${note}`,
+      query,
+      data: {
+        kind: analysis.kind,
+        rows: result.rates.rows,
+        estimated: result.rates.estimated,
+        source: result.rates.source,
+        range: result.rates.range,
+        episode: result.episode ?? null,
+        errorCodes: result.codes,
+        exemplars,
+      },
+    };
+  }
+}
+
+function rateAnswer(value: number, unit: RateUnit, language: "en" | "ko", countAnswer: string): string {
+  const v = value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toPrecision(3);
+  if (language === "ko") return `${unit === "second" ? "초당" : "분당"} ${v}건입니다. (${countAnswer})`;
+  return `${v} requests per ${unit}. (${countAnswer})`;
 }

@@ -198,7 +198,7 @@ describe("POST /v1/search end to end (embedded store, rules parser, memory sessi
     expect(lastHour.rows[0]?.value).toBeGreaterThan(5);
     const { body } = await h.ask("How many errors did payment have in the last hour?", "e2e-session-0002");
     expect(body.answer).toBe(
-      `There were ${formatValue("count", lastHour.rows[0]?.value, "en")} errors for service payment in the last hour.`,
+      `There were ${formatValue("count", lastHour.rows[0]?.value, "en")} errors for service payment in the last hour. [Answered: count of service payment, errors only, in the last hour, exact (rollups).]`,
     );
   });
 

@@ -87,7 +87,9 @@ describe("POST /v1/search in createApp", () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { sessionId: string; intent: string; answer: string };
     expect(body.intent).toBe("STATISTICAL");
-    expect(body.answer).toBe("There was 1 error for service payment in the last hour.");
+    expect(body.answer).toBe(
+      "There was 1 error for service payment in the last hour. [Answered: count of service payment, errors only, in the last hour, exact (rollups).]",
+    );
     expect(body.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await (await a.request("/metrics")).text()).toContain("widegate_search_questions_total 1");
   });

@@ -39,7 +39,7 @@ export class OpenAiLlm implements Llm {
           ],
           response_format: {
             type: "json_schema",
-            json_schema: { name: "search_plan", strict: true, schema: planReplyJsonSchema(request.vocabulary) },
+            json_schema: { name: "search_plan", strict: true, schema: planReplyJsonSchema(request.candidates ?? request.vocabulary) },
           },
         },
         { signal },

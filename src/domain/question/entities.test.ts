@@ -26,6 +26,7 @@ describe("extractEntities", () => {
     const shipping = extractEntities("배송 에러", vocabulary);
     expect(shipping.filter).toEqual({});
     expect(shipping.unresolved).toEqual(['service "배송"']);
+    expect(shipping.clarify).toMatchObject({ kind: "service", term: "배송" });
   });
 
   test("an unknown route is reported, never invented", () => {
@@ -35,8 +36,12 @@ describe("extractEntities", () => {
   });
 
   test("an English service name the data does not hold is reported, not silently dropped", () => {
-    expect(extractEntities("how many errors did shipping have?", vocabulary)).toEqual({ filter: {}, unresolved: ['service "shipping"'] });
-    expect(extractEntities("latency of the billing service", vocabulary).unresolved).toEqual(['service "billing"']);
+    expect(extractEntities("how many errors did shipping have?", vocabulary)).toMatchObject({
+      filter: {},
+      unresolved: ['"shipping"'],
+      clarify: { kind: "service", term: "shipping" },
+    });
+    expect(extractEntities("latency of the billing service", vocabulary).unresolved).toEqual(['"billing"']);
     expect(extractEntities("errors for each service", vocabulary).unresolved).toEqual([]);
   });
 

@@ -1,8 +1,8 @@
-import type { Language } from "./types.ts";
+import type { Clarification, Language } from "./types.ts";
 
 /** Sentences appended to an answer when something was not as asked, and the matching warning codes. */
 
-export type WarningCode = "LLM_FALLBACK" | "SESSION_CACHE_DEGRADED" | "UNRESOLVED";
+export type WarningCode = "LLM_FALLBACK" | "SESSION_CACHE_DEGRADED" | "UNRESOLVED" | "CLARIFICATION_NEEDED";
 
 export interface SearchWarning {
   code: WarningCode;
@@ -46,6 +46,16 @@ export function unresolvedNote(terms: readonly string[], language: Language): Se
  */
 export function withNotes(answer: string, warnings: readonly SearchWarning[]): string {
   const first = warnings.filter((w) => w.code === "UNRESOLVED").map((w) => w.message);
-  const after = warnings.filter((w) => w.code !== "UNRESOLVED").map((w) => `(${w.message})`);
+  const after = warnings.filter((w) => w.code !== "UNRESOLVED" && w.code !== "CLARIFICATION_NEEDED").map((w) => `(${w.message})`);
   return [...first, answer, ...after].join(" ");
+}
+
+export function clarificationNote(c: Clarification, language: Language): SearchWarning {
+  return {
+    code: "CLARIFICATION_NEEDED",
+    message:
+      language === "ko"
+        ? `'${c.term}'을(를) 데이터에서 찾지 못해 답 대신 질문을 드립니다.`
+        : `'${c.term}' matches nothing stored, so this is a question back instead of an answer.`,
+  };
 }

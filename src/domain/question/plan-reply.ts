@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   asBasicQuery,
+  type BasicStatQuery,
   BUCKETS,
   GROUP_FIELDS,
   METHODS,
@@ -10,7 +11,16 @@ import {
   safeString,
   type TimeRange,
 } from "../query/stat-query.ts";
-import { INTENTS, type Plan, searchFiltersSchema, type Vocabulary } from "./types.ts";
+import {
+  ANALYSIS_KINDS,
+  type AnalysisRequest,
+  ENTITY_KINDS,
+  INTENTS,
+  type Plan,
+  type Resolution,
+  searchFiltersSchema,
+  type Vocabulary,
+} from "./types.ts";
 
 /**
  * The reply a planner (the LLM, or the rules parser through the same door) gives for a question,
@@ -36,7 +46,16 @@ const forValidation: VocabField = (values) => {
     .nullable();
 };
 
+/**
+ * Fields added after the first version of the reply: required (nullable) in the schema sent to the
+ * model, optional when validating, so a reply without them still means what it always meant.
+ */
+const later = <T extends z.ZodType>(schema: T, strict: boolean) => (strict ? schema : schema.optional());
+
 function replySchema(vocabulary: Vocabulary, field: VocabField) {
+  const strict = field === forSchema;
+  const known = new Set<string>([...vocabulary.services, ...vocabulary.routes, ...vocabulary.errorCodes, ...GROUP_FIELDS, ...METRICS]);
+  const candidate = strict ? z.string().max(200) : safeString(512).refine((v) => known.has(v), "is not a value the stored data holds");
   const timeRange = z
     .strictObject({
       last: z
@@ -74,6 +93,26 @@ function replySchema(vocabulary: Vocabulary, field: VocabField) {
       .strictObject({ ...entity, text: z.string().max(200).nullable(), timeRange, limit: z.number().int().min(1).max(100).nullable() })
       .nullable(),
     unresolved: z.array(z.string().max(100)).max(5),
+    rate: later(z.enum(["second", "minute"]).nullable(), strict),
+    compare: later(z.enum(["yesterday", "last_week"]).nullable(), strict),
+    analysis: later(z.strictObject({ kind: z.enum(ANALYSIS_KINDS), cohort: z.enum(["failing", "slow"]).nullable() }).nullable(), strict),
+    resolved: later(
+      z
+        .array(
+          z.strictObject({
+            term: z.string().max(100),
+            value: z.string().max(512),
+            kind: z.enum(ENTITY_KINDS),
+            how: z.enum(["alias", "fragment", "typo"]),
+          }),
+        )
+        .max(8),
+      strict,
+    ),
+    clarify: later(
+      z.strictObject({ kind: z.enum(ENTITY_KINDS), term: z.string().max(100), candidates: z.array(candidate).max(8) }).nullable(),
+      strict,
+    ),
   });
 }
 
@@ -119,10 +158,17 @@ export function interpretReply(raw: unknown, vocabulary: Vocabulary): InterpretR
   const reply = parsed.data;
   // Shown to the person as plain text: one line each, no control characters.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  const unresolved = reply.unresolved.map((u) => u.replace(/[\u0000-\u001f\u007f]+/g, " ").trim()).filter((u) => u !== "");
+  const line = (u: string) => u.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+  const unresolved = reply.unresolved.map(line).filter((u) => u !== "");
+  const resolved: Resolution[] = (reply.resolved ?? []).map((r) => ({ ...r, term: line(r.term), value: line(r.value) }));
+  const extras = {
+    unresolved,
+    ...(resolved.length ? { resolved } : {}),
+    ...(reply.clarify ? { clarify: { ...reply.clarify, term: line(reply.clarify.term) } } : {}),
+  };
   if (reply.intent === "CONVERSATIONAL")
-    return { ok: true, plan: { intent: "CONVERSATIONAL", conversation: reply.conversation ?? "help", unresolved } };
-  if (reply.intent === "STATISTICAL") {
+    return { ok: true, plan: { intent: "CONVERSATIONAL", conversation: reply.conversation ?? "help", ...extras } };
+  if (reply.intent === "STATISTICAL" || reply.intent === "ANALYSIS") {
     if (!reply.statQuery) return fail("statQuery: required for a STATISTICAL intent");
     const { timeRange, ...rest } = reply.statQuery;
     const candidate = compact({ ...rest, timeRange: timeRangeOf(timeRange) }) as Record<string, unknown>;
@@ -132,16 +178,32 @@ export function interpretReply(raw: unknown, vocabulary: Vocabulary): InterpretR
     // The reply schema offers equality filters only, so a parsed reply is always basic.
     const query = asBasicQuery(result.query);
     if (query === null) return fail("statQuery: operators and attr: fields are not offered to the model");
+    if (reply.intent === "ANALYSIS") {
+      if (!reply.analysis) return fail("analysis: required for an ANALYSIS intent");
+      const scope: BasicStatQuery = { metric: "error_rate", bucket: "1m", timeRange: query.timeRange ?? { last: "3h" } };
+      const { hasError: _, statusCode: __, ...filter } = query.filter ?? {};
+      if (Object.keys(filter).length) scope.filter = filter;
+      const analysis: AnalysisRequest = { kind: reply.analysis.kind, query: scope };
+      if (reply.analysis.cohort === "slow") analysis.cohort = "slow";
+      return { ok: true, plan: { intent: "ANALYSIS", analysis, ...extras } };
+    }
     return {
       ok: true,
-      plan: { intent: "STATISTICAL", query, ...(reply.ranking ? { ranking: reply.ranking } : {}), unresolved },
+      plan: {
+        intent: "STATISTICAL",
+        query,
+        ...(reply.ranking ? { ranking: reply.ranking } : {}),
+        ...(reply.rate ? { rate: reply.rate } : {}),
+        ...(reply.compare ? { compare: reply.compare } : {}),
+        ...extras,
+      },
     };
   }
   if (!reply.search) return fail("search: required for a SEARCH intent");
   const { timeRange, ...rest } = reply.search;
   const search = searchFiltersSchema.safeParse(compact({ ...rest, timeRange: timeRangeOf(timeRange) }));
   if (!search.success) return fail(`search.${issueText(search.error)}`);
-  return { ok: true, plan: { intent: "SEARCH", search: search.data, unresolved } };
+  return { ok: true, plan: { intent: "SEARCH", search: search.data, ...extras } };
 }
 
 const NULL_ENTITY = { service: null, route: null, statusCode: null, errorCode: null, method: null, hasError: null };
@@ -149,6 +211,18 @@ const NULL_ENTITY = { service: null, route: null, statusCode: null, errorCode: n
 function timeRangeReply(range: TimeRange | undefined): ReplyTimeRange {
   if (!range) return null;
   return "last" in range ? { last: range.last, from: null, to: null } : { last: null, from: range.from, to: range.to ?? null };
+}
+
+function statQueryReply(q: BasicStatQuery): NonNullable<PlanReply["statQuery"]> {
+  return {
+    metric: q.metric,
+    field: q.field ?? null,
+    filter: { ...NULL_ENTITY, ...q.filter },
+    timeRange: timeRangeReply(q.timeRange),
+    groupBy: q.groupBy ?? null,
+    bucket: q.bucket ?? null,
+    limit: q.limit ?? null,
+  };
 }
 
 /** The reply that would produce `plan`: how the rules planner speaks through the LLM port. */
@@ -160,6 +234,11 @@ export function planToReply(plan: Plan): PlanReply {
     ranking: null,
     search: null,
     unresolved: plan.unresolved.slice(0, 5),
+    rate: null,
+    compare: null,
+    analysis: null,
+    resolved: (plan.resolved ?? []).slice(0, 8),
+    clarify: plan.clarify ? { ...plan.clarify, candidates: plan.clarify.candidates.slice(0, 8) } : null,
   };
   if (plan.intent === "CONVERSATIONAL") return { ...base, conversation: plan.conversation };
   if (plan.intent === "SEARCH") {
@@ -169,18 +248,18 @@ export function planToReply(plan: Plan): PlanReply {
       search: { ...NULL_ENTITY, ...entity, text: text ?? null, timeRange: timeRangeReply(timeRange), limit: limit ?? null },
     };
   }
-  const q = plan.query;
+  if (plan.intent === "ANALYSIS") {
+    return {
+      ...base,
+      statQuery: statQueryReply(plan.analysis.query),
+      analysis: { kind: plan.analysis.kind, cohort: plan.analysis.cohort ?? null },
+    };
+  }
   return {
     ...base,
     ranking: plan.ranking ?? null,
-    statQuery: {
-      metric: q.metric,
-      field: q.field ?? null,
-      filter: { ...NULL_ENTITY, ...q.filter },
-      timeRange: timeRangeReply(q.timeRange),
-      groupBy: q.groupBy ?? null,
-      bucket: q.bucket ?? null,
-      limit: q.limit ?? null,
-    },
+    rate: plan.rate ?? null,
+    compare: plan.compare ?? null,
+    statQuery: statQueryReply(plan.query),
   };
 }

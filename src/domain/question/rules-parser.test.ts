@@ -20,9 +20,13 @@ describe("rules parser: intent", () => {
     ["방금 답변 다시 알려줘", "answer"],
     ["hello", "help"],
     ["안녕하세요", "help"],
-    ["blorp", "help"],
   ])("%s is CONVERSATIONAL (%s)", (question, conversation) => {
     expect(plan(question)).toEqual({ intent: "CONVERSATIONAL", conversation, unresolved: [] } as never);
+  });
+
+  test("a word that is neither understood nor a stored name is asked about, with the closest names", () => {
+    expect(plan("blorp")).toMatchObject({ unresolved: ['"blorp"'], clarify: { kind: "service", term: "blorp" } });
+    expect(plan("블로프 서비스 에러율")).toMatchObject({ clarify: { kind: "service", term: "블로프" } });
   });
 
   test("history questions are recognised without any vocabulary", () => {

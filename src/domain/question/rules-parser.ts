@@ -1,8 +1,8 @@
-import type { BasicStatQuery, GroupField } from "../query/stat-query.ts";
+import { type BasicStatQuery, GROUP_FIELDS, type GroupField, METRICS } from "../query/stat-query.ts";
 import { type Entities, extractEntities } from "./entities.ts";
 import * as L from "./lexicon.ts";
 import { parseTimeExpression } from "./time-expr.ts";
-import type { Plan, PlanContext, PriorTurn, Ranking, SearchFilters } from "./types.ts";
+import type { AnalysisKind, Clarification, Plan, PlanContext, PriorTurn, Ranking, RateUnit, SearchFilters } from "./types.ts";
 
 /**
  * The deterministic planner: the embedded default and the fallback whenever the LLM's reply
@@ -23,6 +23,11 @@ interface Signals {
   errors: boolean;
   top: number | undefined;
   text: string | undefined;
+  rate: RateUnit | undefined;
+  analysis: AnalysisKind | undefined;
+  compare: "yesterday" | "last_week" | undefined;
+  /** Something the question asks for that the data cannot answer (a metric, a grouping). */
+  unsupported: Clarification | undefined;
 }
 
 /** The free text of "errors like X", as a plain substring: regex syntax and `$` are dropped, not escaped. */
@@ -48,22 +53,56 @@ function autoBucket(range: BasicStatQuery["timeRange"]): BasicStatQuery["bucket"
   return "1d";
 }
 
+function analysisKind(lower: string): AnalysisKind | undefined {
+  if (L.WHAT_DIFFERS.test(lower)) return "what_differs";
+  if (L.IS_OVER.test(lower)) return "is_over";
+  if (L.WHEN_STARTED.test(lower)) return "when_started";
+  if (L.WHAT_HAPPENED.test(lower)) return "what_happened";
+  return undefined;
+}
+
+/** A metric or a grouping the data cannot answer: asked about instead of answering something else. */
+function unsupported(lower: string): Clarification | undefined {
+  const metric = L.UNSUPPORTED_METRIC.exec(lower)?.[0];
+  if (metric) return { kind: "metric", term: metric, candidates: [...METRICS] };
+  for (const match of lower.matchAll(L.GROUP_ASK)) {
+    const word = match[1] ?? match[2];
+    if (!word || L.KNOWN_GROUP_WORDS.test(word) || /^\d/.test(word)) continue;
+    if (L.GROUP_WORDS.some(([, re]) => re.test(lower)) && !match[2]) continue;
+    return { kind: "field", term: word, candidates: [...GROUP_FIELDS] };
+  }
+  return undefined;
+}
+
 function readSignals(ctx: PlanContext): Signals {
   const lower = ctx.question.toLowerCase();
   const metric = L.METRIC_WORDS.find(([, re]) => re.test(lower))?.[0];
   const groups = L.GROUP_WORDS.filter(([, re]) => re.test(lower)).map(([field]) => field);
   const time = parseTimeExpression(ctx.question, ctx.now, ctx.tzOffsetMinutes);
+  const rate: RateUnit | undefined = L.PER_SECOND.test(lower) ? "second" : L.PER_MINUTE.test(lower) ? "minute" : undefined;
   const explicitBucket = L.BUCKET_WORDS.find(([, re]) => re.test(lower))?.[0];
-  const bucket = explicitBucket ?? (L.TREND.test(lower) ? autoBucket(time) : undefined);
+  const bucket =
+    (rate === "minute" && explicitBucket === "1m" ? undefined : explicitBucket) ?? (L.TREND.test(lower) ? autoBucket(time) : undefined);
   const slowest = L.SLOWEST.test(lower);
   const fastest = L.FASTEST.test(lower);
   const topMatch = L.TOP_N.exec(lower);
   const top = topMatch ? Number(topMatch[1] ?? topMatch[2] ?? topMatch[3]) : undefined;
-  const statistical = Boolean(metric || groups.length || bucket || slowest || fastest || L.COUNT.test(lower) || L.LATENCY.test(lower));
+  // "errors for payments between 06:25 and 06:40": a noun and a window, nothing asking to list them, is a count.
+  const counted =
+    time !== undefined &&
+    !L.SEARCH_WORDS.test(lower) &&
+    !L.LAST_N.test(lower) &&
+    /\b(?:errors?|failures?|requests?|calls?|hits?)\b|에러|오류|실패|요청/.test(lower);
+  const statistical = Boolean(
+    metric || groups.length || bucket || slowest || fastest || rate || counted || L.COUNT.test(lower) || L.LATENCY.test(lower),
+  );
+  const compareMatch = L.COMPARE.exec(lower);
+  const compareWord = compareMatch?.[1] ?? compareMatch?.[2] ?? compareMatch?.[3] ?? compareMatch?.[4];
+  const text = likeText(ctx.question);
   return {
     lower,
-    entities: extractEntities(ctx.question, ctx.vocabulary),
-    time,
+    entities: extractEntities(ctx.question, ctx.vocabulary, text),
+    time: compareWord ? undefined : time,
     metric,
     groups,
     bucket,
@@ -72,8 +111,40 @@ function readSignals(ctx: PlanContext): Signals {
     statistical,
     errors: L.ERROR_WORDS.test(lower),
     top: top && top > 0 ? top : undefined,
-    text: likeText(ctx.question),
+    text,
+    rate,
+    analysis: analysisKind(lower),
+    compare: compareWord ? (/yesterday|어제/.test(compareWord) ? "yesterday" : "last_week") : undefined,
+    unsupported: unsupported(lower),
   };
+}
+
+/** The notes every plan carries: words not understood, names read by alias or typo, a question to ask. */
+function notes(s: Signals): { unresolved: string[]; resolved?: Plan["resolved"]; clarify?: Clarification } {
+  // A named metric or grouping the data lacks is the more telling question to ask back.
+  const clarify = s.unsupported ?? s.entities.clarify;
+  return {
+    unresolved: s.unsupported ? [...s.entities.unresolved, `${s.unsupported.kind} "${s.unsupported.term}"`] : s.entities.unresolved,
+    ...(s.entities.resolved.length ? { resolved: s.entities.resolved } : {}),
+    ...(clarify ? { clarify } : {}),
+  };
+}
+
+/**
+ * Scope of an incident question: the named service/route, the asked time or the last 3 hours.
+ * "Is it over?" right after a question about payments is still about payments.
+ */
+function analysisPlan(s: Signals, kind: AnalysisKind, prior: PriorTurn | undefined): Plan {
+  const { hasError: _, statusCode: __, ...named } = s.entities.filter;
+  const previous = prior?.intent === "ANALYSIS" || prior?.intent === "STATISTICAL" ? (prior.query as BasicStatQuery) : undefined;
+  const { hasError: _h, statusCode: _s, ...inherited } = previous?.filter ?? {};
+  const filter = Object.keys(named).length ? named : inherited;
+  const time = s.time ?? (prior?.intent === "ANALYSIS" ? previous?.timeRange : undefined);
+  const query: BasicStatQuery = { metric: "error_rate", timeRange: time ?? { last: "3h" }, bucket: "1m" };
+  if (Object.keys(filter).length) query.filter = filter;
+  const cohort =
+    kind === "what_differs" && L.SLOW_COHORT.test(s.lower) && !/\bfail|error|에러|오류|실패/.test(s.lower) ? "slow" : undefined;
+  return { intent: "ANALYSIS", analysis: { kind, query, ...(cohort ? { cohort } : {}) }, ...notes(s) };
 }
 
 function statPlan(s: Signals): Plan {
@@ -92,7 +163,15 @@ function statPlan(s: Signals): Plan {
   let ranking: Ranking | undefined;
   if (ranked) ranking = { order: s.fastest ? "asc" : "desc", top: s.top ?? 5 };
   else if (s.top && groups.length) ranking = { order: "desc", top: s.top };
-  return { intent: "STATISTICAL", query, ...(ranking ? { ranking } : {}), unresolved: s.entities.unresolved };
+  const rate = metric === "count" && !s.bucket ? s.rate : undefined;
+  return {
+    intent: "STATISTICAL",
+    query,
+    ...(ranking ? { ranking } : {}),
+    ...(rate ? { rate } : {}),
+    ...(s.compare && !s.bucket ? { compare: s.compare } : {}),
+    ...notes(s),
+  };
 }
 
 function searchPlan(s: Signals): Plan {
@@ -109,25 +188,51 @@ function searchPlan(s: Signals): Plan {
   const lastN = L.LAST_N.exec(s.lower);
   const limit = Number(lastN?.[1] ?? lastN?.[2] ?? s.top ?? 0);
   if (limit > 0) search.limit = Math.min(limit, 100);
-  return { intent: "SEARCH", search, unresolved: s.entities.unresolved };
+  return { intent: "SEARCH", search, ...notes(s) };
 }
 
-/** "And yesterday?", "그럼 주문은?": the previous question with what this one changes. */
+/** The search behind a numbers question: its filters, errors only for an error metric. */
+function drillSearch(prior: PriorTurn): SearchFilters {
+  const previous = prior.query as BasicStatQuery;
+  const search: SearchFilters = { ...(previous.filter ?? {}) };
+  if (previous.metric === "error_rate" && !search.errorCode && search.statusCode === undefined) search.hasError = true;
+  if (previous.timeRange) search.timeRange = previous.timeRange;
+  return search;
+}
+
+/**
+ * "And yesterday?", "only for payments", "그 중에 결제 서비스만", "최근 10분은?", "by route instead",
+ * "show me one": the previous query with what this one changes, never a fresh start.
+ */
 function followUp(s: Signals, prior: PriorTurn | undefined): Plan | undefined {
-  if (!prior?.query || s.statistical || L.SEARCH_WORDS.test(s.lower)) return undefined;
-  const changes = Object.keys(s.entities.filter).length > 0 || s.time !== undefined;
-  if (!changes || !L.FOLLOW_UP.test(s.lower)) return undefined;
-  const unresolved = s.entities.unresolved;
-  if (prior.intent === "STATISTICAL") {
+  if (!prior?.query || s.analysis) return undefined;
+  const numbers = prior.intent === "STATISTICAL" || prior.intent === "ANALYSIS";
+  if (numbers && L.DRILL.test(s.lower)) {
+    const search = { ...drillSearch(prior), ...s.entities.filter, limit: /\bone\b|하나|한\s*(?:개|건)/.test(s.lower) ? 1 : 5 };
+    return { intent: "SEARCH", search, ...notes(s) };
+  }
+  const ownQuestion = s.metric !== undefined || s.slowest || s.fastest || L.COUNT.test(s.lower) || L.LATENCY.test(s.lower);
+  const regroup = s.groups.length > 0 && !ownQuestion;
+  const changes = Object.keys(s.entities.filter).length > 0 || s.time !== undefined || regroup || s.entities.clarify !== undefined;
+  const marker = L.FOLLOW_UP.test(s.lower) || L.NARROW.test(s.lower);
+  if (!changes || !marker || ownQuestion || (L.SEARCH_WORDS.test(s.lower) && prior.intent !== "SEARCH" && !L.NARROW.test(s.lower)))
+    return undefined;
+  if (prior.intent === "STATISTICAL" || prior.intent === "ANALYSIS") {
     const previous = prior.query as BasicStatQuery;
-    const query: BasicStatQuery = { ...previous, filter: { ...previous.filter, ...s.entities.filter } };
+    const filter = { ...previous.filter, ...s.entities.filter };
+    const query: BasicStatQuery = { ...previous, ...(Object.keys(filter).length ? { filter } : {}) };
     if (s.time) query.timeRange = s.time;
-    return { intent: "STATISTICAL", query, unresolved };
+    if (regroup) query.groupBy = s.groups.slice(0, 3);
+    if (prior.intent === "ANALYSIS") {
+      const kind = s.analysis ?? "what_happened";
+      return { intent: "ANALYSIS", analysis: { kind, query }, ...notes(s) };
+    }
+    return { intent: "STATISTICAL", query, ...notes(s) };
   }
   if (prior.intent === "SEARCH") {
     const search: SearchFilters = { ...(prior.query as SearchFilters), ...s.entities.filter };
     if (s.time) search.timeRange = s.time;
-    return { intent: "SEARCH", search, unresolved };
+    return { intent: "SEARCH", search, ...notes(s) };
   }
   return undefined;
 }
@@ -141,11 +246,14 @@ export function planWithRules(ctx: PlanContext): Plan {
   const prior = [...ctx.history].reverse().find((t) => t.intent !== "CONVERSATIONAL");
   const follow = followUp(s, prior);
   if (follow) return follow;
+  if (s.analysis) return analysisPlan(s, s.analysis, prior);
   const named = Object.keys(s.entities.filter).length > 0 || s.time !== undefined || s.errors || s.text !== undefined;
-  if (L.SMALL_TALK.test(lower) && !s.statistical && !named) return { intent: "CONVERSATIONAL", conversation: "help", unresolved: [] };
-  if (s.statistical && s.text === undefined) return statPlan(s);
+  if (L.SMALL_TALK.test(lower) && !s.statistical && !named && !s.entities.clarify)
+    return { intent: "CONVERSATIONAL", conversation: "help", unresolved: [] };
+  if ((s.statistical || s.unsupported) && s.text === undefined) return statPlan(s);
   if (named || L.SEARCH_WORDS.test(lower)) return searchPlan(s);
-  return { intent: "CONVERSATIONAL", conversation: "help", unresolved: s.entities.unresolved };
+  if (s.entities.clarify) return statPlan(s);
+  return { intent: "CONVERSATIONAL", conversation: "help", ...notes(s) };
 }
 
 /** True when the question is about the conversation itself: answered without the LLM or the store. */

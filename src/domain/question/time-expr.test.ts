@@ -56,8 +56,6 @@ describe("describeTimeRange", () => {
     expect(describeTimeRange({ last: "1h" }, NOW, "ko")).toBe("지난 1시간 동안");
     expect(describeTimeRange({ from: TODAY }, NOW, "en")).toBe("today");
     expect(describeTimeRange({ from: YESTERDAY, to: TODAY }, NOW, "ko")).toBe("어제");
-    expect(describeTimeRange({ from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z" }, NOW, "en")).toBe(
-      "from 2026-11-01T00:00:00Z to 2026-11-02T00:00:00Z",
-    );
+    expect(describeTimeRange({ from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z" }, NOW, "en")).toBe("on 2026-11-01 (UTC)");
   });
 });

@@ -1,4 +1,5 @@
 import type { TimeRange } from "../query/stat-query.ts";
+import { parseClockRange, rangeWords } from "./clock-expr.ts";
 import type { Language } from "./types.ts";
 
 /**
@@ -80,6 +81,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function parseTimeExpression(text: string, now: number, tzOffsetMinutes = 0): TimeRange | undefined {
   const lower = text.toLowerCase();
   const today = dayStart(now, tzOffsetMinutes);
+  const clock = parseClockRange(text, now, tzOffsetMinutes);
+  if (clock) return clock;
   if (/\byesterday\b|어제/.test(lower)) {
     if (/since yesterday|어제부터/.test(lower)) return { from: iso(today - DAY) };
     return { from: iso(today - DAY), to: iso(today) };
@@ -91,6 +94,7 @@ export function parseTimeExpression(text: string, now: number, tzOffsetMinutes =
   }
   if (/\b(?:last|past) week\b|지난\s*주(?!일)|일주일/.test(lower)) return { last: "7d" };
   if (/\b(?:last|past) month\b|지난\s*달|한\s*달/.test(lower)) return { last: "30d" };
+  if (/\b(?:last|past|previous) half(?:[ -]an)? hour\b|\bhalf an hour\b|지난\s*30분|반\s*시간/.test(lower)) return { last: "30m" };
   if (/하루/.test(lower)) return { last: "1d" };
   if (/이틀/.test(lower)) return { last: "2d" };
 
@@ -119,6 +123,7 @@ export function describeTimeRange(range: TimeRange | undefined, now: number, lan
   const to = r.to ? Date.parse(r.to) : undefined;
   if (from === today && to === undefined) return language === "ko" ? "오늘" : "today";
   if (from === today - DAY && to === today) return language === "ko" ? "어제" : "yesterday";
-  const end = r.to ?? (language === "ko" ? "지금" : "now");
-  return language === "ko" ? `${r.from}부터 ${end}까지` : `from ${r.from} to ${end}`;
+  const words = rangeWords(r.from, r.to, tzOffsetMinutes, language === "ko" ? "지금" : "now");
+  if (words.startsWith("on ")) return language === "ko" ? `${words.slice(3)} 하루 동안` : words;
+  return language === "ko" ? `${words} 동안` : `during ${words}`;
 }

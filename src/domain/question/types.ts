@@ -2,7 +2,7 @@ import { z } from "zod";
 import { type BasicStatQuery, METHODS, plainString, type TimeRange, timeRangeSchema } from "../query/stat-query.ts";
 
 /** What a question is after: numbers, matching events, or the conversation itself. */
-export const INTENTS = ["STATISTICAL", "SEARCH", "CONVERSATIONAL"] as const;
+export const INTENTS = ["STATISTICAL", "SEARCH", "ANALYSIS", "CONVERSATIONAL"] as const;
 export type Intent = (typeof INTENTS)[number];
 
 export type Language = "en" | "ko";
@@ -42,11 +42,53 @@ export interface Ranking {
   top: number;
 }
 
+export const ENTITY_KINDS = ["service", "route", "errorCode", "field", "metric", "time"] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+/** A name read by alias, route fragment or typo: the answer says which value it chose. */
+export interface Resolution {
+  term: string;
+  value: string;
+  kind: EntityKind;
+  how: "alias" | "fragment" | "typo";
+}
+
+/** A name that would change the answer and matches nothing stored: asked about, with the closest values. */
+export interface Clarification {
+  kind: EntityKind;
+  term: string;
+  candidates: string[];
+}
+
+/** "What happened", "when did it start", "is it over", "what is different about the failing requests". */
+export const ANALYSIS_KINDS = ["what_happened", "when_started", "is_over", "what_differs"] as const;
+export type AnalysisKind = (typeof ANALYSIS_KINDS)[number];
+
+/** An incident question: its kind and the scope (filter and time range) it is about. */
+export interface AnalysisRequest {
+  kind: AnalysisKind;
+  /** The error-rate series query the change points are found in (bucket 1m, no groupBy). */
+  query: BasicStatQuery;
+  /** "what is different about the slow requests": compare slow against the rest instead of failing. */
+  cohort?: "failing" | "slow";
+}
+
+/** Requests per second or minute: the count divided by the range's length. */
+export type RateUnit = "second" | "minute";
+
+interface PlanNotes {
+  /** Words not understood: reported as warnings. */
+  unresolved: string[];
+  resolved?: Resolution[];
+  clarify?: Clarification;
+}
+
 /** A question understood: what to run (validated) and what to tell the person about how. */
 export type Plan =
-  | { intent: "STATISTICAL"; query: BasicStatQuery; ranking?: Ranking; unresolved: string[] }
-  | { intent: "SEARCH"; search: SearchFilters; unresolved: string[] }
-  | { intent: "CONVERSATIONAL"; conversation: ConversationKind; unresolved: string[] };
+  | ({ intent: "STATISTICAL"; query: BasicStatQuery; ranking?: Ranking; rate?: RateUnit; compare?: "yesterday" | "last_week" } & PlanNotes)
+  | ({ intent: "SEARCH"; search: SearchFilters } & PlanNotes)
+  | ({ intent: "ANALYSIS"; analysis: AnalysisRequest } & PlanNotes)
+  | ({ intent: "CONVERSATIONAL"; conversation: ConversationKind } & PlanNotes);
 
 /** One earlier turn as planners see it. */
 export interface PriorTurn {

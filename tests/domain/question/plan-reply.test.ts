@@ -12,7 +12,19 @@ describe("planReplyJsonSchema", () => {
       properties: Record<string, unknown>;
     };
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.required.sort()).toEqual(["conversation", "intent", "ranking", "search", "statQuery", "unresolved"]);
+    expect(schema.required.sort()).toEqual([
+      "analysis",
+      "clarify",
+      "compare",
+      "conversation",
+      "intent",
+      "ranking",
+      "rate",
+      "resolved",
+      "search",
+      "statQuery",
+      "unresolved",
+    ]);
     const text = JSON.stringify(schema);
     expect(text).toContain('"enum":["order","payment"]');
     expect(text).toContain('"enum":["GATEWAY_TIMEOUT"]');
