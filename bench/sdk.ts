@@ -54,7 +54,8 @@ async function cpuPerRequest(target: App): Promise<number> {
 
 const best: Record<string, number> = {};
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, target] of Object.entries(apps)) best[name] = Math.min(best[name] ?? Number.POSITIVE_INFINITY, await cpuPerRequest(target));
+  for (const [name, target] of Object.entries(apps))
+    best[name] = Math.min(best[name] ?? Number.POSITIVE_INFINITY, await cpuPerRequest(target));
 }
 const plain = best.plain as number;
 const line = (label: string, name: string) => {

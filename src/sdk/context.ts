@@ -66,7 +66,8 @@ export class WideEventContext {
 
   /** Adds free-form fields (nested objects welcome). Contract fields are set through their own methods. */
   set(fields: Record<string, unknown>): this {
-    const own = (this.fields ??= {});
+    this.fields ??= {};
+    const own = this.fields;
     for (const key in fields) if (!OWNED.has(key)) own[key] = fields[key];
     return this;
   }
@@ -166,7 +167,8 @@ export class WideEventContext {
 
   private closeStep(end: number): void {
     if (this.stepName === undefined) return;
-    (this.steps ??= []).push({
+    this.steps ??= [];
+    this.steps.push({
       name: this.stepName,
       service: this.stepService,
       startMs: round(this.stepStart - this.started),

@@ -217,7 +217,10 @@ export class HttpTransport implements EventSink {
       if (outcome === "split") {
         // 413: the body is over the gateway's limit (bytes or events). Halves until each fits; one event that still does not is dropped.
         if (batch.length === 1) {
-          this.fail({ kind: "status", status: 413, message: `event too large for the gateway: ${this.lastError ?? ""}`, events: 1 }, "tooLarge");
+          this.fail(
+            { kind: "status", status: 413, message: `event too large for the gateway: ${this.lastError ?? ""}`, events: 1 },
+            "tooLarge",
+          );
           return;
         }
         const half = Math.ceil(batch.length / 2);
