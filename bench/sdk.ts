@@ -4,6 +4,7 @@
  * (the plain app). The handler enriches the event the way the payment simulation does; events go
  * into the HTTP transport's buffer, which is emptied every 1,000 as if a batch had been sent.
  * CPU time per request (process.cpuUsage), best of the rounds, so other work on the machine counts less.
+ * The handler reads the context with `c.get`: Hono's `c.var` copies all variables per access, a cost of Hono's, not the SDK's.
  * `base=<path to another copy of src/sdk/index.ts>` adds that SDK to the same rounds (before/after a change).
  *
  *   npm run bench:sdk [-- requests=100000 rounds=8 base=/tmp/old/src/sdk/index.ts]

@@ -162,7 +162,7 @@ async function runSim(): Promise<void> {
   console.log(`  app answered ${answered.join(", ")}`);
   const d = stats.dropped;
   console.log(
-    `  SDK transport: ${stats.enqueued} events built, ${stats.delivered} delivered in ${stats.requests} requests (retries ${stats.retries}, gzip fallbacks ${stats.gzipFallbacks}); dropped ${d.total} (buffer full ${d.bufferFull}, refused ${d.refused}, failed ${d.failed})`,
+    `  SDK transport: ${stats.enqueued} events built, ${stats.delivered} delivered in ${stats.requests} requests (retries ${stats.retries}, gzip fallbacks ${stats.gzipFallbacks}); dropped ${d.total} (buffer full ${d.bufferFull}, refused ${d.refused}, failed ${d.failed}, too large ${d.tooLarge})`,
   );
 
   // Wait for the asynchronous pipeline: rollups counting every delivered event, then the kept events stored.
