@@ -14,7 +14,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SIM_CRITICAL_ROUTES } from "../examples/payment-sim/routes.ts";
 import { HttpTransport } from "../src/sdk/index.ts";
-import { countingSink, createSimTraffic, createTruth, driveSim, type SimRequest, serveSim } from "./lib/traffic.ts";
+import {
+  countingSink,
+  createSimTraffic,
+  createTruth,
+  driveSim,
+  type SimRequest,
+  samplingDecisions,
+  serveSim,
+  TRUTH_REASONS,
+} from "./lib/traffic.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => (a.includes("=") ? a.split("=") : [a, "true"]) as [string, string]));
 const total = Number(args.events ?? 20_000);
@@ -59,6 +68,12 @@ const app = serveSim(
 );
 console.log(`started the payment simulation at ${app.url} (instrumented with wide-gate/sdk, shipping to ${url})`);
 
+const queryHeaders: Record<string, string> = {
+  "content-type": "application/json",
+  ...(args["query-key"] || args.key ? { authorization: `Bearer ${args["query-key"] ?? args.key}` } : {}),
+};
+const decisionsBefore = await samplingDecisions(url, queryHeaders);
+
 const next = createSimTraffic({ seed: 7, tag: `demo-${now.toString(36)}` });
 function* lastHour(): Generator<SimRequest> {
   for (let i = 0; i < total; i++) yield next(now - 3_600_000 + Math.floor((i / total) * 3_600_000));
@@ -69,12 +84,9 @@ const stats = transport.stats();
 const answered = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${n} × ${status || "failed"}`);
 console.log(`drove ${total} requests of the last hour through the payment app: ${answered.join(", ")}`);
 console.log(
-  `the payment app's SDK sent ${stats.enqueued} events in ${stats.requests} batches (dropped ${stats.dropped.total}); the gateway kept ${stats.keptByGateway} (${((100 * stats.keptByGateway) / (stats.enqueued || 1)).toFixed(1)}%): every error, slow request and payment, 5% of the rest, and one exemplar per group and minute\n`,
+  `the payment app's SDK sent ${stats.enqueued} events in ${stats.requests} batches (dropped ${stats.dropped.total}); the gateway kept ${stats.keptByGateway} (${percent(stats.keptByGateway, stats.enqueued)}):`,
 );
-const queryHeaders: Record<string, string> = {
-  "content-type": "application/json",
-  ...(args["query-key"] || args.key ? { authorization: `Bearer ${args["query-key"] ?? args.key}` } : {}),
-};
+console.log(`${explainKept(await samplingDecisions(url, queryHeaders))}\n`);
 // The pipeline is asynchronous: wait (at most 15 s) until the rollups count every event the gateway accepted.
 for (const until = Date.now() + 15_000; Date.now() < until; await Bun.sleep(250)) {
   const response = await fetch(`${url}/v1/query`, {
@@ -84,6 +96,27 @@ for (const until = Date.now() + 15_000; Date.now() < until; await Bun.sleep(250)
   }).catch(() => undefined);
   const body = (await response?.json().catch(() => undefined)) as { rows?: { value: number }[] } | undefined;
   if ((body?.rows?.[0]?.value ?? 0) >= stats.delivered) break;
+}
+
+/** Why the gateway kept what it kept, from its sampling decisions during the run (GET /metrics) and the truth. */
+function explainKept(after: Map<string, number>): string {
+  const kept = (reason: string) => (after.get(`${reason} kept`) ?? 0) - (decisionsBefore.get(`${reason} kept`) ?? 0);
+  if (after.size === 0) return "  (GET /metrics could not be read: no breakdown)";
+  const always = kept("HAS_ERROR") + kept("SLOW_REQUEST") + kept("CRITICAL_ROUTE");
+  const sampled = kept("SAMPLED_NORMAL");
+  const exemplars = stats.keptByGateway - TRUTH_REASONS.reduce((n, reason) => n + kept(reason), 0);
+  const rest = truth.totals.byReason.SAMPLED_NORMAL;
+  return [
+    `  ${always} always kept: every error, slow request and payment (/api/payments is a critical route)`,
+    `  ${sampled} of the ${rest} other requests (${percent(sampled, rest)}), sampled by request id at the normal rate`,
+    `  ${exemplars} exemplars (${percent(exemplars, truth.totals.events)} of the requests): the first event of each rollup group (service, route, method,`,
+    "    status, error code) and minute that sampling kept nothing of; their number follows how many groups and minutes the",
+    "    traffic spans, not how many requests it has, so the thinner the traffic per minute, the larger their share",
+  ].join("\n");
+}
+
+function percent(part: number, whole: number): string {
+  return `${((100 * part) / (whole || 1)).toFixed(1)}%`;
 }
 
 const questions = [

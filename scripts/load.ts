@@ -26,6 +26,7 @@ import {
   createTruth,
   driveSim,
   type SimRequest,
+  samplingDecisions,
   serveSim,
   TRUTH_REASONS,
   unreachable,
@@ -161,7 +162,7 @@ async function runSim(): Promise<void> {
   console.log(`  app answered ${answered.join(", ")}`);
   const d = stats.dropped;
   console.log(
-    `  SDK transport: ${stats.enqueued} events built, ${stats.delivered} delivered in ${stats.requests} requests (retries ${stats.retries}, gzip fallbacks ${stats.gzipFallbacks}); dropped ${d.total} (buffer full ${d.bufferFull}, refused ${d.refused}, failed ${d.failed})`,
+    `  SDK transport: ${stats.enqueued} events built, ${stats.delivered} delivered in ${stats.requests} requests (retries ${stats.retries}, gzip fallbacks ${stats.gzipFallbacks}); dropped ${d.total} (buffer full ${d.bufferFull}, refused ${d.refused}, failed ${d.failed}, too large ${d.tooLarge})`,
   );
 
   // Wait for the asynchronous pipeline: rollups counting every delivered event, then the kept events stored.
@@ -246,17 +247,9 @@ function share(part: number, whole: number): string {
   return `${((100 * part) / (whole || 1)).toFixed(1)}%`;
 }
 
-/** widegate_sampling_decisions_total by "<reason> <decision>"; empty when /metrics cannot be read. */
-async function samplingMetrics(): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const text = await fetch(`${url}/metrics`, { headers: queryHeaders })
-    .then((r) => (r.ok ? r.text() : ""))
-    .catch(() => "");
-  for (const m of text.matchAll(/^widegate_sampling_decisions_total\{([^}]*)\}\s+(\S+)$/gm)) {
-    const labels = Object.fromEntries([...(m[1] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    out.set(`${labels.reason} ${labels.decision}`, Number(m[2]));
-  }
-  return out;
+/** The gateway's sampling decisions so far (GET /metrics). */
+function samplingMetrics(): Promise<Map<string, number>> {
+  return samplingDecisions(url, queryHeaders);
 }
 
 type Counted = { value: number; estimated: boolean; source?: string; groups: Map<string, number> };

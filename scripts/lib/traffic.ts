@@ -225,3 +225,16 @@ export async function unreachable(url: string): Promise<string | undefined> {
     return `cannot reach the gateway at ${url} (${reason}); start one with \`npm start\` or pass url=…`;
   }
 }
+
+/** widegate_sampling_decisions_total by "<reason> <decision>" (`SAMPLED_NORMAL kept`); empty when /metrics cannot be read. */
+export async function samplingDecisions(url: string, headers: Record<string, string>): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const text = await fetch(`${url}/metrics`, { headers })
+    .then((r) => (r.ok ? r.text() : ""))
+    .catch(() => "");
+  for (const m of text.matchAll(/^widegate_sampling_decisions_total\{([^}]*)\}\s+(\S+)$/gm)) {
+    const labels = Object.fromEntries([...(m[1] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    out.set(`${labels.reason} ${labels.decision}`, Number(m[2]));
+  }
+  return out;
+}

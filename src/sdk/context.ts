@@ -1,11 +1,12 @@
+import { isoTimestamp } from "./iso-time.ts";
 import { type Clock, type StepRecord, systemClock, type WideEvent, type WideEventError } from "./types.ts";
 
 export interface ContextOptions {
   /** The service the request belongs to; steps may run in others. */
   service: string;
   /** From the caller's `x-request-id`, else generated. */
-  requestId?: string;
-  clock?: Clock;
+  requestId?: string | undefined;
+  clock?: Clock | undefined;
 }
 
 /** What the framework knows once the response exists. */
@@ -42,12 +43,18 @@ export class WideEventContext {
   private readonly started: number;
   private service: string;
   private route: string | undefined;
-  private readonly fields: Record<string, unknown> = {};
+  // Allocated on first use: most requests set few of these.
+  private fields: Record<string, unknown> | undefined;
   private metadata: Record<string, unknown> | undefined;
+  /** Whether `metadata` is our own copy (after a second attachMetadata) or still the caller's object. */
+  private ownsMetadata = false;
   private failure: WideEventError | undefined;
   private failureStatus: number | undefined;
-  private readonly steps: StepRecord[] = [];
-  private current: { name: string; service: string; start: number } | undefined;
+  private steps: StepRecord[] | undefined;
+  // The open step, kept in three fields rather than an object per step.
+  private stepName: string | undefined;
+  private stepService = "";
+  private stepStart = 0;
 
   constructor(options: ContextOptions) {
     this.clock = options.clock ?? systemClock;
@@ -59,7 +66,9 @@ export class WideEventContext {
 
   /** Adds free-form fields (nested objects welcome). Contract fields are set through their own methods. */
   set(fields: Record<string, unknown>): this {
-    for (const key in fields) if (!OWNED.has(key)) this.fields[key] = fields[key];
+    this.fields ??= {};
+    const own = this.fields;
+    for (const key in fields) if (!OWNED.has(key)) own[key] = fields[key];
     return this;
   }
 
@@ -77,22 +86,35 @@ export class WideEventContext {
 
   /** Enters a step: closes the current one and records which service the new one runs in. */
   step(name: string, service: string = this.currentService()): this {
-    this.closeStep();
-    this.current = { name, service, start: this.clock.now() };
+    const now = this.clock.now();
+    this.closeStep(now);
+    this.stepName = name;
+    this.stepService = service;
+    this.stepStart = now;
     return this;
   }
 
-  /** Merges into `_metadata`, which reaches the final event as given. */
+  /**
+   * Merges into `_metadata`, which reaches the final event as given. Like `set()`, values are held
+   * by reference (not copied) until the batch is serialized; a single call keeps the object itself.
+   */
   attachMetadata(metadata: Record<string, unknown>): this {
-    this.metadata ??= {};
-    Object.assign(this.metadata, metadata);
+    if (this.metadata === undefined) {
+      this.metadata = metadata;
+    } else if (this.ownsMetadata) {
+      Object.assign(this.metadata, metadata);
+    } else {
+      // Never write into the caller's object.
+      this.metadata = { ...this.metadata, ...metadata };
+      this.ownsMetadata = true;
+    }
     return this;
   }
 
   /** Records the request's error; the current step is noted on it. `statusCode` is used when the response has none of its own. */
   recordError(error: { code: string; message?: string; type?: string }, statusCode?: number): this {
     this.failure = { ...error };
-    if (this.current) this.failure.step = this.current.name;
+    if (this.stepName !== undefined) this.failure.step = this.stepName;
     this.failureStatus = statusCode;
     return this;
   }
@@ -109,23 +131,24 @@ export class WideEventContext {
   }
 
   currentStep(): string | undefined {
-    return this.current?.name;
+    return this.stepName;
   }
 
   currentService(): string {
-    return this.current?.service ?? this.service;
+    return this.stepName !== undefined ? this.stepService : this.service;
   }
 
   /** Builds the event. Call once, when the response is known. */
   finish(finish: Finish = {}): WideEvent {
-    const lastStep = this.current?.name;
-    this.closeStep();
+    const lastStep = this.stepName;
+    const now = this.clock.now();
+    this.closeStep(now);
     // Assigned field by field: conditional object spreads cost microseconds per request on JSC.
     const event: WideEvent = {
       requestId: this.requestId,
-      timestamp: new Date(this.startedAt).toISOString(),
+      timestamp: isoTimestamp(this.startedAt),
       service: this.service,
-      durationMs: round(this.clock.now() - this.started),
+      durationMs: round(now - this.started),
     };
     const route = finish.route ?? this.route;
     if (route) event.route = route;
@@ -134,23 +157,24 @@ export class WideEventContext {
     if (statusCode !== undefined) event.statusCode = statusCode;
     if (this.failure) event.error = this.failure;
     if (lastStep) event.step = lastStep;
-    if (this.steps.length > 0) event.steps = this.steps;
+    if (this.steps) event.steps = this.steps;
     if (this.metadata) event._metadata = this.metadata;
     // set() never stores a contract field, so nothing above is overwritten.
-    for (const key in this.fields) event[key] = this.fields[key];
+    const fields = this.fields;
+    if (fields) for (const key in fields) event[key] = fields[key];
     return event;
   }
 
-  private closeStep(): void {
-    if (!this.current) return;
-    const end = this.clock.now();
+  private closeStep(end: number): void {
+    if (this.stepName === undefined) return;
+    this.steps ??= [];
     this.steps.push({
-      name: this.current.name,
-      service: this.current.service,
-      startMs: round(this.current.start - this.started),
-      durationMs: round(end - this.current.start),
+      name: this.stepName,
+      service: this.stepService,
+      startMs: round(this.stepStart - this.started),
+      durationMs: round(end - this.stepStart),
     });
-    this.current = undefined;
+    this.stepName = undefined;
   }
 }
 

@@ -26,27 +26,28 @@ export interface WideEventVariables {
  * @example app.use(wideEvents({ service: "payment", transport }))
  *          app.post("/api/payments", (c) => { c.var.wideEvent.step("balance-check").set({ user: { id } }); … })
  */
+const NO_WAIT_UNTIL: { waitUntil?: WaitUntil } = Object.freeze({});
+
 export const wideEvents = (options: WideEventsOptions): MiddlewareHandler<{ Variables: WideEventVariables }> => {
-  const header = options.requestIdHeader ?? "x-request-id";
+  // Lower-cased once: Headers.get is case-insensitive, but skips the folding work for a lower-case name.
+  const header = (options.requestIdHeader ?? "x-request-id").toLowerCase();
+  const { service, transport, clock } = options;
   // Whether requests come with an execution context: probed once, since Hono answers "no" by throwing (costly per request).
   let hasExecutionCtx: boolean | undefined;
   const waitUntilOf = (c: Context): { waitUntil?: WaitUntil } => {
-    if (hasExecutionCtx === false) return {};
+    if (hasExecutionCtx === false) return NO_WAIT_UNTIL;
     try {
       const ctx = c.executionCtx;
       hasExecutionCtx = true;
       return { waitUntil: (promise) => ctx.waitUntil(promise) };
     } catch {
       hasExecutionCtx = false;
-      return {};
+      return NO_WAIT_UNTIL;
     }
   };
   return async function wideEventsMiddleware(c, next) {
-    const event = new WideEventContext({
-      service: options.service,
-      requestId: c.req.header(header)?.slice(0, 256),
-      ...(options.clock ? { clock: options.clock(c.req.raw) } : {}),
-    });
+    const raw = c.req.raw;
+    const event = new WideEventContext({ service, requestId: raw.headers.get(header)?.slice(0, 256), clock: clock?.(raw) });
     c.set("wideEvent", event);
     const ownIndex = c.req.routeIndex;
     try {
@@ -57,8 +58,8 @@ export const wideEvents = (options: WideEventsOptions): MiddlewareHandler<{ Vari
         if (c.error) event.recordThrown(c.error);
         // After next() the route index points at the handler that answered; still ours means nothing matched.
         const route = c.req.routeIndex !== ownIndex ? routePath(c) : undefined;
-        const built = event.finish({ route: route || undefined, method: c.req.method, statusCode: c.res.status });
-        options.transport.send(built, waitUntilOf(c));
+        const built = event.finish({ route: route || undefined, method: raw.method, statusCode: c.res.status });
+        transport.send(built, waitUntilOf(c));
         c.res.headers.set(header, event.requestId);
       } catch {
         // Instrumentation never fails the response.

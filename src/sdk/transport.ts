@@ -61,6 +61,8 @@ export interface TransportStats {
     refused: number;
     /** Retries ran out (gateway down or saturated). */
     failed: number;
+    /** An event that alone is larger than the gateway takes (413 on a batch of one). */
+    tooLarge: number;
     /** `send()` after `close()`. */
     closed: number;
     total: number;
@@ -69,6 +71,8 @@ export interface TransportStats {
 }
 
 type Outcome = { done: true } | { done: false; retryAfterMs?: number | undefined };
+/** What the caller must do instead of retrying: resend uncompressed, or send the batch in halves. */
+type Redo = "plain" | "split";
 
 /**
  * Batches wide events to the gateway. `send()` only appends to a bounded buffer; requests happen in
@@ -96,6 +100,7 @@ export class HttpTransport implements EventSink {
     bufferFull: 0,
     refused: 0,
     failed: 0,
+    tooLarge: 0,
     closed: 0,
   };
   private lastError: string | undefined;
@@ -157,7 +162,7 @@ export class HttpTransport implements EventSink {
 
   stats(): TransportStats {
     const c = this.counts;
-    const total = c.bufferFull + c.refused + c.failed + c.closed;
+    const total = c.bufferFull + c.refused + c.failed + c.tooLarge + c.closed;
     return {
       enqueued: c.enqueued,
       buffered: this.buffer.length,
@@ -167,7 +172,7 @@ export class HttpTransport implements EventSink {
       requests: c.requests,
       retries: c.retries,
       gzipFallbacks: c.gzipFallbacks,
-      dropped: { bufferFull: c.bufferFull, refused: c.refused, failed: c.failed, closed: c.closed, total },
+      dropped: { bufferFull: c.bufferFull, refused: c.refused, failed: c.failed, tooLarge: c.tooLarge, closed: c.closed, total },
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
@@ -209,6 +214,20 @@ export class HttpTransport implements EventSink {
         attempt--;
         continue;
       }
+      if (outcome === "split") {
+        // 413: the body is over the gateway's limit (bytes or events). Halves until each fits; one event that still does not is dropped.
+        if (batch.length === 1) {
+          this.fail(
+            { kind: "status", status: 413, message: `event too large for the gateway: ${this.lastError ?? ""}`, events: 1 },
+            "tooLarge",
+          );
+          return;
+        }
+        const half = Math.ceil(batch.length / 2);
+        await this.deliver(batch.slice(0, half));
+        await this.deliver(batch.slice(half));
+        return;
+      }
       if (outcome.done) return;
       if (attempt >= this.options.maxRetries) {
         this.fail(
@@ -223,8 +242,8 @@ export class HttpTransport implements EventSink {
     }
   }
 
-  /** One request; "plain" asks the caller to resend without gzip. */
-  private async attempt(json: string, compressed: Uint8Array<ArrayBuffer> | undefined, events: number): Promise<Outcome | "plain"> {
+  /** One request; "plain" asks the caller to resend without gzip, "split" to resend in halves. */
+  private async attempt(json: string, compressed: Uint8Array<ArrayBuffer> | undefined, events: number): Promise<Outcome | Redo> {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     if (compressed) headers["content-encoding"] = "gzip";
@@ -257,6 +276,7 @@ export class HttpTransport implements EventSink {
     // A gateway without gzip support answers 415, or 400 when it tried to read the bytes as JSON.
     if (compressed && (response.status === 415 || response.status === 400)) return "plain";
     this.lastError = `HTTP ${response.status}: ${text.slice(0, 200)}`;
+    if (response.status === 413) return "split";
     if (isRetryable(response.status)) {
       this.options.onError?.({ kind: "status", status: response.status, message: this.lastError, events });
       return { done: false, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now()) };
@@ -265,7 +285,7 @@ export class HttpTransport implements EventSink {
     return { done: true };
   }
 
-  private fail(error: TransportError, counter: "failed" | "refused"): void {
+  private fail(error: TransportError, counter: "failed" | "refused" | "tooLarge"): void {
     this.counts[counter] += error.events;
     this.lastError = error.message;
     this.options.onError?.(error);

@@ -26,7 +26,7 @@ export async function inProcessGateway(env: Record<string, string> = {}) {
     ...env,
   });
   const metrics = new MetricsRegistry();
-  const adapters = await createAdapters(config, { runtime: "workerd" }, { metrics });
+  const adapters = await createAdapters(config, { runtime: "bun" }, { metrics });
   const sink = new WaitUntilSink(adapters.publisher, metrics, 3, capturingLogger());
   const app = createApp({ config, adapters, sink, metrics });
   const requests: Request[] = [];

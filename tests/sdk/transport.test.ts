@@ -71,7 +71,7 @@ describe("HttpTransport", () => {
       for (let i = 0; i < 5; i++) transport.send(event(i));
       await transport.flush();
       expect(server.bodies).toHaveLength(3);
-      expect(transport.stats().dropped).toEqual({ bufferFull: 0, refused: 0, failed: 5, closed: 0, total: 5 });
+      expect(transport.stats().dropped).toEqual({ bufferFull: 0, refused: 0, failed: 5, tooLarge: 0, closed: 0, total: 5 });
       expect(errors.at(-1)).toMatchObject({ kind: "exhausted", events: 5 });
     } finally {
       server.stop();
@@ -133,6 +133,36 @@ describe("HttpTransport", () => {
     expect(transport.stats()).toMatchObject({ delivered: 1, dropped: { refused: 1, total: 1 } });
   });
 
+  test("a batch over the gateway's body limit (413) is sent again in halves until every event is delivered", async () => {
+    const gateway = await inProcessGateway({ INGEST_MAX_BODY_BYTES: "1024" });
+    const transport = new HttpTransport({ url: gateway.url, apiKey: INGEST_KEY, fetch: gateway.fetch, flushIntervalMs: 0 });
+    for (let i = 0; i < 20; i++) transport.send(event(i, { note: "x".repeat(100) }));
+    await transport.flush();
+    const sizes = await Promise.all(gateway.requests.map(async (r) => ((await r.json()) as unknown[]).length));
+    expect(sizes[0]).toBe(20);
+    expect(Math.max(...sizes.slice(1))).toBeLessThan(20);
+    expect((await gateway.events()).map((e) => e.requestId).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `t-${i}`).sort());
+    expect(transport.stats()).toMatchObject({ delivered: 20, retries: 0, dropped: { total: 0 } });
+  });
+
+  test("one event larger than the gateway takes is dropped and counted as tooLarge; the rest of its batch arrives", async () => {
+    const gateway = await inProcessGateway({ INGEST_MAX_BODY_BYTES: "1024" });
+    const errors: TransportError[] = [];
+    const transport = new HttpTransport({
+      url: gateway.url,
+      apiKey: INGEST_KEY,
+      fetch: gateway.fetch,
+      flushIntervalMs: 0,
+      onError: (e) => errors.push(e),
+    });
+    for (let i = 0; i < 5; i++) transport.send(event(i, i === 2 ? { note: "x".repeat(2000) } : {}));
+    await transport.flush();
+    expect((await gateway.events()).map((e) => e.requestId).sort()).toEqual(["t-0", "t-1", "t-3", "t-4"]);
+    expect(transport.stats()).toMatchObject({ delivered: 4, dropped: { tooLarge: 1, refused: 0, failed: 0, total: 1 } });
+    expect(errors).toEqual([expect.objectContaining({ kind: "status", status: 413, events: 1 })]);
+    expect(errors[0]?.message).toContain("event too large for the gateway");
+  });
+
   test("a large batch is gzipped and arrives intact", async () => {
     const server = localServer((request) => accepted(request));
     try {
@@ -175,6 +205,42 @@ describe("HttpTransport", () => {
     }
   });
 
+  test("a gateway that cannot read gzip and answers 400 gets the batch again uncompressed, and plain from then on", async () => {
+    const server = localServer((request) =>
+      request.headers.get("content-encoding") === "gzip"
+        ? Response.json({ error: { code: "INVALID_JSON" } }, { status: 400 })
+        : accepted(request),
+    );
+    try {
+      const transport = new HttpTransport({ url: server.url, flushIntervalMs: 0, gzipMinBytes: 0 });
+      transport.send(event(1));
+      await transport.flush();
+      transport.send(event(2));
+      await transport.flush();
+      expect(server.bodies.map((b) => b.encoding)).toEqual(["gzip", null, null]);
+      expect(transport.stats()).toMatchObject({ gzipFallbacks: 1, retries: 0, dropped: { total: 0 } });
+    } finally {
+      server.stop();
+    }
+  });
+
+  test("by default a batch of 32 KiB or more is gzipped and a smaller one is not", async () => {
+    const server = localServer((request) => accepted(request));
+    try {
+      const transport = new HttpTransport({ url: server.url, flushIntervalMs: 0 });
+      for (let i = 0; i < 40; i++) transport.send(event(i, { note: "x".repeat(1000) }));
+      await transport.flush();
+      transport.send(event(99));
+      await transport.flush();
+      expect(server.bodies.map((b) => [b.encoding, b.text.length >= 32 * 1024])).toEqual([
+        ["gzip", true],
+        [null, false],
+      ]);
+    } finally {
+      server.stop();
+    }
+  });
+
   test("gzipped batches reach the real gateway, compressed or (where it does not take gzip) resent plain", async () => {
     const gateway = await inProcessGateway();
     const transport = new HttpTransport({
@@ -186,6 +252,7 @@ describe("HttpTransport", () => {
     });
     for (let i = 0; i < 3; i++) transport.send(event(i));
     await transport.flush();
+    expect(gateway.requests[0]?.headers.get("content-encoding")).toBe("gzip");
     expect((await gateway.events()).map((e) => e.requestId).sort()).toEqual(["t-0", "t-1", "t-2"]);
     expect(transport.stats()).toMatchObject({ delivered: 3, dropped: { total: 0 } });
   });
