@@ -171,7 +171,7 @@ const configObject = z.object({
     .meta({
       group: "Publishing",
       description:
-        "Most records the `upstash-redis` fallback list holds. Records beyond it are lost, counted in `widegate_publish_lost_events_total{reason=\"fallback_full\"}` and logged.",
+        'Most records the `upstash-redis` fallback list holds. Records beyond it are lost, counted in `widegate_publish_lost_events_total{reason="fallback_full"}` and logged.',
     } satisfies VariableMeta),
   EDGE_DRAIN_BATCH: int(1, 10_000)
     .default(500)
@@ -183,7 +183,8 @@ const configObject = z.object({
     .default(1000)
     .meta({
       group: "Publishing",
-      description: "How long `npm run edge:drain` waits after finding the fallback list empty (or after a failed produce, doubled up to 30 s).",
+      description:
+        "How long `npm run edge:drain` waits after finding the fallback list empty (or after a failed produce, doubled up to 30 s).",
     } satisfies VariableMeta),
   QUERY_API_URL: url.optional().meta({
     group: "Server",
@@ -384,14 +385,19 @@ const configObject = z.object({
     } satisfies VariableMeta),
   UPSTASH_REDIS_REST_URL: url
     .optional()
-    .meta({ group: "Sessions", description: "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash` and for the `upstash-redis` publish fallback (and its drainer)." } satisfies VariableMeta),
+    .meta({
+      group: "Sessions",
+      description:
+        "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash` and for the `upstash-redis` publish fallback (and its drainer).",
+    } satisfies VariableMeta),
   UPSTASH_REDIS_REST_TOKEN: z
     .string()
     .min(1)
     .optional()
     .meta({
       group: "Sessions",
-      description: "Upstash Redis REST token, for `SESSION_CACHE_TYPE=upstash` and the `upstash-redis` publish fallback. A secret: on Workers set it with `wrangler secret put`.",
+      description:
+        "Upstash Redis REST token, for `SESSION_CACHE_TYPE=upstash` and the `upstash-redis` publish fallback. A secret: on Workers set it with `wrangler secret put`.",
     } satisfies VariableMeta),
   SESSION_TTL_SECONDS: int(60, 30 * 86_400)
     .default(86_400)

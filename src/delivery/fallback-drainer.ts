@@ -18,7 +18,10 @@ export interface FallbackDrainerOptions {
 }
 
 const isRecord = (value: unknown): value is OutboundRecord =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && (typeof (value as { eventId?: unknown }).eventId === "string" || (value as { kind?: unknown }).kind === "rollup");
+  typeof value === "object" &&
+  value !== null &&
+  !Array.isArray(value) &&
+  (typeof (value as { eventId?: unknown }).eventId === "string" || (value as { kind?: unknown }).kind === "rollup");
 
 /**
  * Moves the edge's fallback list into Kafka: read the head (LRANGE), produce it, then remove

@@ -62,7 +62,12 @@ function unreachable(c: Context, error: unknown, options: ForwardReadsOptions): 
   options.metrics?.inc("widegate_query_forward_requests_total", { status: timedOut ? "504" : "502" });
   // The URL itself is not echoed: it may carry credentials (SECRET_NAME treats every *_URL so).
   if (timedOut) {
-    return jsonError(c, 504, "QUERY_API_TIMEOUT", `the query API at QUERY_API_URL did not answer within ${options.timeoutMs} ms (QUERY_API_TIMEOUT_MS)`);
+    return jsonError(
+      c,
+      504,
+      "QUERY_API_TIMEOUT",
+      `the query API at QUERY_API_URL did not answer within ${options.timeoutMs} ms (QUERY_API_TIMEOUT_MS)`,
+    );
   }
   const why = error instanceof Error ? error.message : String(error);
   return jsonError(c, 502, "QUERY_API_UNREACHABLE", `the query API at QUERY_API_URL could not be reached: ${why}`);
