@@ -383,13 +383,11 @@ const configObject = z.object({
       description: "Redis to keep sessions in, for `SESSION_CACHE_TYPE=redis` (Bun only). May hold a password.",
       values: "`redis://…` or `rediss://…`",
     } satisfies VariableMeta),
-  UPSTASH_REDIS_REST_URL: url
-    .optional()
-    .meta({
-      group: "Sessions",
-      description:
-        "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash` and for the `upstash-redis` publish fallback (and its drainer).",
-    } satisfies VariableMeta),
+  UPSTASH_REDIS_REST_URL: url.optional().meta({
+    group: "Sessions",
+    description:
+      "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash` and for the `upstash-redis` publish fallback (and its drainer).",
+  } satisfies VariableMeta),
   UPSTASH_REDIS_REST_TOKEN: z
     .string()
     .min(1)
