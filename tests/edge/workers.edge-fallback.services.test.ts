@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Subprocess } from "bun";
 import { UpstashRedisList } from "../../src/adapters/redis/upstash-redis-list.ts";
 import {
   BRIDGE_PASSWORD,
@@ -14,9 +13,10 @@ import {
   startWorker,
   waitFor,
 } from "../support/kafka-pipeline.ts";
-import { describeWithServices, serviceEnv, uniqueName, waitForPort } from "../support/services.ts";
+import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 import { cleanEnv, type RunningServer, spawnServer } from "../support/spawn-server.ts";
-import { freePort, type RunningWorker, startWorkerd } from "../support/workerd.ts";
+import { type RunningWorker, startWorkerd } from "../support/workerd.ts";
+import { type PrivateUpstashRedis, startPrivateUpstashRedis } from "./private-upstash-redis.ts";
 
 /**
  * The edge's durable fallback, end to end: a Worker on workerd with a wrong bridge password pushes
@@ -39,19 +39,6 @@ async function sample(base: string, name: string, labels: Record<string, string>
   return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
 }
 
-/** The Upstash Redis REST API on a private port, in front of the shared Redis (as scripts/services/upstash-redis.sh runs it). */
-async function startUpstashRedis(): Promise<{ url: string; proc: Subprocess }> {
-  const port = await freePort();
-  const proc = Bun.spawn(["node", join(ROOT, "scripts/services/upstash-redis-server.mjs")], {
-    cwd: ROOT,
-    env: cleanEnv({ PORT: String(port), URS_TOKEN: TOKEN, REDIS_URL: serviceEnv.REDIS_URL }),
-    stdout: "ignore",
-    stderr: "inherit",
-  });
-  await waitForPort(`127.0.0.1:${port}`, 20_000, "upstash-redis-server");
-  return { url: `http://127.0.0.1:${port}`, proc };
-}
-
 const eventIdsOf = (entries: string[]) =>
   entries.map((e) => JSON.parse(e) as { eventId?: string }).flatMap((r) => (typeof r.eventId === "string" ? [r.eventId] : []));
 
@@ -70,7 +57,7 @@ await describeWithServices(["kafka", "ferretdb", "redis"], "the edge fallback: a
   const names = pipelineNames("edge-fallback");
   const key = uniqueName("widegate:edge-fallback");
   const smallKey = uniqueName("widegate:edge-fallback-small");
-  let redis: { url: string; proc: Subprocess };
+  let redis: PrivateUpstashRedis;
   let bridge: RunningServer;
   let consumer: RunningServer;
   let queryApi: RunningServer;
@@ -85,7 +72,7 @@ await describeWithServices(["kafka", "ferretdb", "redis"], "the edge fallback: a
 
   beforeAll(async () => {
     await createTopic(names.topic);
-    redis = await startUpstashRedis();
+    redis = await startPrivateUpstashRedis(TOKEN);
     list = new UpstashRedisList({ url: redis.url, token: TOKEN, key });
     [bridge, consumer, queryApi] = await Promise.all([
       startBridge(),
@@ -125,8 +112,7 @@ await describeWithServices(["kafka", "ferretdb", "redis"], "the edge fallback: a
 
   afterAll(async () => {
     await Promise.all([edge?.stop(), small?.stop(), bridge?.stop("SIGKILL"), consumer?.stop(), queryApi?.stop()]);
-    redis?.proc.kill();
-    await redis?.proc.exited;
+    await redis?.stop();
     await events?.drop();
     await deleteTopics([names.topic, names.dlq]);
   });
