@@ -159,12 +159,15 @@ await describeWithServices(["kafka", "ferretdb", "redis"], "the edge fallback: a
     expect(new Set(stored)).toEqual(new Set(ids));
   }, 90_000);
 
-  test("a head drained twice (a crash between produce and trim) is still stored once", async () => {
+  test("a head drained again straight over Kafka's protocol (as after a crash between produce and trim) is stored once", async () => {
     const again = listed.slice(0, 300);
     const repeatedEvents = eventIdsOf(again).length;
     const duplicatesBefore = await metric(consumer.url, 'widegate_worker_messages_total{result="duplicate"}');
     expect(await list.pushBounded(again, 1_000_000)).toBe(300);
-    const drained = await drain(drainEnv);
+    // No PUBLISHER: the drainer produces natively to KAFKA_BROKERS.
+    const { PUBLISHER: _rest, UPSTASH_KAFKA_REST_URL: _url, UPSTASH_KAFKA_REST_PASSWORD: _password, ...redisOnly } = drainEnv;
+    const drained = await drain({ ...redisOnly, KAFKA_BROKERS: serviceEnv.KAFKA_BROKERS });
+    expect(drained.output).toContain(`kafka ${serviceEnv.KAFKA_BROKERS}`);
     expect(drained.code).toBe(0);
     await waitFor(
       "the re-drained events seen as duplicates",
@@ -187,6 +190,29 @@ await describeWithServices(["kafka", "ferretdb", "redis"], "the edge fallback: a
     const answer = await count();
     expect(answer.source).toBe("rollups");
     expect(answer.rows[0]?.value).toBe(accepted);
+  }, 60_000);
+
+  test("edge:drain left running moves what the Worker pushes later and stops cleanly on SIGTERM", async () => {
+    const before = await events.count();
+    const proc = Bun.spawn([process.execPath, join(ROOT, "worker/edge-drain.ts")], {
+      cwd: ROOT,
+      env: cleanEnv({ ...drainEnv, EDGE_DRAIN_INTERVAL_MS: "200" }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const output = Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]).then(([o, e]) => o + e);
+    const batch = Array.from({ length: 5 }, (_, i) => ({ requestId: uniqueName(`late-${i}`), service: "payment", statusCode: 503 }));
+    const response = await fetch(`${edge.url}/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer ingest-edge" },
+      body: JSON.stringify(batch),
+    });
+    expect(response.status).toBe(202);
+    await waitFor("the late events stored", async () => (await events.count()) >= before + 5, 30_000);
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    expect(await output).toContain("stopped cleanly");
+    expect(await events.count()).toBe(before + 5);
   }, 60_000);
 
   test("a full list loses the overflow, counted with reason fallback_full and logged", async () => {
