@@ -145,6 +145,13 @@ describe("read routes on workerd forwarded to QUERY_API_URL", () => {
     expect(viaWorker).toEqual(await answer(query(bun.url, bad)));
   });
 
+  test("a read body over 256 KiB is refused by the Worker with 413, not buffered and forwarded", async () => {
+    const huge = JSON.stringify({ metric: "count", pad: "x".repeat(300 * 1024) });
+    const response = await query(forwarding.url, huge);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
   test("ingest stays on the Worker: POST /v1/events is not forwarded", async () => {
     const response = await fetch(`${forwarding.url}/v1/events`, {
       method: "POST",

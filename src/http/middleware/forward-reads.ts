@@ -11,6 +11,9 @@ export interface ForwardReadsOptions {
   metrics?: MetricsRegistry;
 }
 
+/** Read bodies are small (the query API takes 64 KiB of query, 16 KiB of search): a larger one is not worth buffering. */
+const MAX_READ_BODY_BYTES = 256 * 1024;
+
 /** What the query API needs to answer as it would answer the caller: the key, the body's type, content negotiation. */
 const REQUEST_HEADERS = ["authorization", "x-api-key", "content-type", "accept"];
 /** What the caller needs of the answer; hop-by-hop and encoding headers are the runtime's business. */
@@ -35,12 +38,16 @@ export const forwardReads = (options: ForwardReadsOptions): MiddlewareHandler =>
       if (value !== undefined) headers.set(name, value);
     }
     const hasBody = c.req.method !== "GET" && c.req.method !== "HEAD";
+    const tooLarge = () => jsonError(c, 413, "PAYLOAD_TOO_LARGE", `a read request's body is at most ${MAX_READ_BODY_BYTES} bytes`);
+    if (hasBody && Number(c.req.header("content-length") ?? 0) > MAX_READ_BODY_BYTES) return tooLarge();
+    const body = hasBody ? await c.req.arrayBuffer() : undefined;
+    if (body && body.byteLength > MAX_READ_BODY_BYTES) return tooLarge();
     let upstream: Response;
     try {
       upstream = await fetch(`${base}${incoming.pathname}${incoming.search}`, {
         method: c.req.method,
         headers,
-        ...(hasBody ? { body: await c.req.arrayBuffer() } : {}),
+        ...(body ? { body } : {}),
         redirect: "manual",
         signal: AbortSignal.timeout(options.timeoutMs),
       });
