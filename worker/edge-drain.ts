@@ -38,10 +38,12 @@ if (process.argv.includes("--once")) {
   try {
     const moved = await drainer.drainAll();
     console.log(`edge drain: moved ${moved} records from ${list.key} to ${where} topic ${config.KAFKA_TOPIC}; the list is empty`);
+    await drainer.release();
     await target.close();
     process.exit(0);
   } catch (error) {
     console.error(`edge drain failed, the list is kept: ${(error as Error).message}`);
+    await drainer.release().catch(() => {});
     await target.close().catch(() => {});
     process.exit(1);
   }
@@ -54,6 +56,7 @@ onShutdownSignal(async (signal) => {
   console.log(`${signal}: finishing the round in flight`);
   stopping = true;
   await running;
+  await drainer.release().catch(() => {});
   await target.close();
   console.log("stopped cleanly");
 });

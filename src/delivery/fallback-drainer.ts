@@ -8,11 +8,21 @@ export interface Backlog {
   head(count: number): Promise<string[]>;
   dropHead(count: number): Promise<void>;
   length(): Promise<number>;
+  /** A lease on the list, taken or renewed for `ttlMs`; false while another drainer holds it. */
+  claim(owner: string, ttlMs: number): Promise<boolean>;
+  release(owner: string): Promise<void>;
+}
+
+/** Another drainer holds the list: two would trim each other's unproduced entries. */
+export class DrainLeaseHeld extends Error {
+  override name = "DrainLeaseHeld";
 }
 
 export interface FallbackDrainerOptions {
   /** Records read and produced per round. */
   batch?: number;
+  /** How long the lease outlives a round that stopped renewing it (a crashed drainer); default 120 s. */
+  leaseMs?: number;
   metrics?: MetricsRegistry;
   log?: Logger;
 }
@@ -27,11 +37,14 @@ const isRecord = (value: unknown): value is OutboundRecord =>
  * Moves the edge's fallback list into Kafka: read the head (LRANGE), produce it, then remove
  * exactly what was read (LTRIM). Only the tail grows meanwhile, so nothing pushed later is lost.
  * A crash between produce and trim produces the head again: the records keep their eventId (deltas
- * their id) and the stores keep each once. Run one drainer per list.
+ * their id) and the stores keep each once. One drainer per list, enforced by a lease in Redis:
+ * a second one would trim entries the first read but has not produced yet.
  */
 export class FallbackDrainer {
   private readonly batch: number;
+  private readonly leaseMs: number;
   private readonly log: Logger;
+  private readonly owner = crypto.randomUUID();
 
   constructor(
     private readonly backlog: Backlog,
@@ -39,11 +52,13 @@ export class FallbackDrainer {
     private readonly options: FallbackDrainerOptions = {},
   ) {
     this.batch = options.batch ?? 500;
+    this.leaseMs = options.leaseMs ?? 120_000;
     this.log = options.log ?? defaultLogger;
   }
 
   /** One round; resolves to how many entries left the list (0: it was empty). Rejects, keeping the list, when the produce fails. */
   async drainOnce(): Promise<number> {
+    await this.holdLease();
     const entries = await this.backlog.head(this.batch);
     if (entries.length === 0) return 0;
     const records: OutboundRecord[] = [];
@@ -54,6 +69,8 @@ export class FallbackDrainer {
       else invalid++;
     }
     if (records.length > 0) await this.target.publish(records);
+    // Renewed before trimming: a lease lost during a long produce means another drainer may have read this head.
+    await this.holdLease();
     await this.backlog.dropHead(entries.length);
     this.options.metrics?.inc("widegate_edge_drain_records_total", { result: "produced" }, records.length);
     if (invalid > 0) {
@@ -62,6 +79,17 @@ export class FallbackDrainer {
       this.log.warn(`edge drain: dropped ${invalid} entries of ${this.backlog.key} that are not gateway records`);
     }
     return entries.length;
+  }
+
+  private async holdLease(): Promise<void> {
+    if (!(await this.backlog.claim(this.owner, this.leaseMs))) {
+      throw new DrainLeaseHeld(`another edge:drain holds ${this.backlog.key} (lease ${this.backlog.key}:drainer); one drainer per list`);
+    }
+  }
+
+  /** Lets another drainer take the list at once (shutdown). */
+  async release(): Promise<void> {
+    await this.backlog.release(this.owner);
   }
 
   /** Rounds until the list is empty; what `edge:drain --once` runs. */

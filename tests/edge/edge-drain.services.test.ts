@@ -3,7 +3,7 @@ import { UpstashKafkaPublisher } from "../../src/adapters/kafka/upstash-kafka-pu
 import { MemoryPublisher } from "../../src/adapters/memory/memory-publisher.ts";
 import { UpstashRedisFallback } from "../../src/adapters/redis/upstash-redis-fallback.ts";
 import { UpstashRedisList } from "../../src/adapters/redis/upstash-redis-list.ts";
-import { FallbackDrainer } from "../../src/delivery/fallback-drainer.ts";
+import { DrainLeaseHeld, FallbackDrainer } from "../../src/delivery/fallback-drainer.ts";
 import { capturingLogger } from "../../src/log/logger.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
@@ -18,13 +18,20 @@ const ids = (records: readonly object[]) => records.map((r) => (r as { eventId?:
 
 await describeWithServices(["redis"], "the upstash-redis fallback list and its drainer", () => {
   let redis: PrivateUpstashRedis;
-  const listOf = (key = uniqueName("widegate:test-fallback")) => new UpstashRedisList({ url: redis.url, token: redis.token, key });
+  const lists: UpstashRedisList[] = [];
+  const listOf = (key = uniqueName("widegate:test-fallback")) => {
+    const list = new UpstashRedisList({ url: redis.url, token: redis.token, key });
+    lists.push(list);
+    return list;
+  };
 
   beforeAll(async () => {
     redis = await startPrivateUpstashRedis();
   }, 30_000);
 
   afterAll(async () => {
+    // Trimming past the end deletes a list: nothing is left in the shared Redis.
+    for (const list of lists) await list.dropHead(1_000_000_000);
     await redis?.stop();
   });
 
@@ -100,6 +107,41 @@ await describeWithServices(["redis"], "the upstash-redis fallback list and its d
     const produced = ids(target.take(10_000));
     expect(produced.length).toBe(500);
     expect(new Set(produced).size).toBe(500);
+  });
+
+  test("a second drainer on the same list is refused while the first holds it, and takes over once it is released", async () => {
+    const list = listOf();
+    const run = uniqueName("lease");
+    await list.pushBounded(
+      [0, 1, 2, 3].map((i) => JSON.stringify(record(run, i))),
+      100,
+    );
+    const first = new FallbackDrainer(list, new MemoryPublisher(), { batch: 2 });
+    const secondTarget = new MemoryPublisher();
+    const second = new FallbackDrainer(list, secondTarget, { batch: 2 });
+    expect(await first.drainOnce()).toBe(2);
+    await expect(second.drainOnce()).rejects.toBeInstanceOf(DrainLeaseHeld);
+    expect(await list.length()).toBe(2);
+    await first.release();
+    expect(await second.drainAll()).toBe(2);
+    expect(ids(secondTarget.take(10))).toEqual([`${run}-2`, `${run}-3`]);
+  });
+
+  test("two drainers started together on one list produce every record, none lost", async () => {
+    const list = listOf();
+    const run = uniqueName("two");
+    await list.pushBounded(
+      Array.from({ length: 600 }, (_, i) => JSON.stringify(record(run, i))),
+      10_000,
+    );
+    const targets = [new MemoryPublisher(), new MemoryPublisher()];
+    const drainers = targets.map((t) => new FallbackDrainer(list, t, { batch: 50 }));
+    const outcomes = await Promise.allSettled(drainers.map((d) => d.drainAll()));
+    // One holds the lease and drains everything; the other is refused at its first round.
+    expect(outcomes.filter((o) => o.status === "rejected")).toHaveLength(1);
+    const produced = targets.flatMap((t) => ids(t.take(10_000)));
+    expect(new Set(produced).size).toBe(600);
+    expect(await list.length()).toBe(0);
   });
 
   test("entries that are not gateway records are dropped and counted, the rest produced", async () => {

@@ -14,6 +14,19 @@ for i = 2, n + 1, 500 do
 end
 return n`;
 
+/** Takes or renews the lease when it is free or already ours; 1 when we hold it. */
+const CLAIM = `
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 export interface UpstashRedisListOptions {
   url: string;
   token: string;
@@ -60,6 +73,15 @@ export class UpstashRedisList {
   /** Removes the first `count` entries (only the drainer removes, only from the head, so these are the ones it read). */
   async dropHead(count: number): Promise<void> {
     await this.redis.ltrim(this.key, count, -1);
+  }
+
+  /** Holds `<key>:drainer` for `ttlMs` (taken when free, renewed when ours): one drainer per list. */
+  async claim(owner: string, ttlMs: number): Promise<boolean> {
+    return Number(await this.redis.eval(CLAIM, [`${this.key}:drainer`], [owner, String(ttlMs)])) === 1;
+  }
+
+  async release(owner: string): Promise<void> {
+    await this.redis.eval(RELEASE, [`${this.key}:drainer`], [owner]);
   }
 
   async length(): Promise<number> {
