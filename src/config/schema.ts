@@ -6,7 +6,7 @@ import type { SamplingRule } from "../domain/sampling/types.ts";
  * Every key is the env variable's own name so an error can name it as the user wrote it.
  */
 
-export const PUBLISHERS = ["memory", "upstash-kafka", "kafka", "file", "direct", "discard"] as const;
+export const PUBLISHERS = ["memory", "upstash-kafka", "kafka", "file", "direct", "discard", "upstash-redis"] as const;
 export const EVENT_STORES = ["embedded", "mongo", "memory"] as const;
 export const SESSION_CACHES = ["memory", "redis", "upstash"] as const;
 export const LLM_PROVIDERS = ["rules", "openai"] as const;
@@ -181,13 +181,55 @@ const configObject = z.object({
     .meta({
       group: "Publishing",
       description:
-        "Where accepted events go. `memory`: an in-process queue that the all-in-one server's embedded pipeline drains into `EVENT_STORE`. `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE` (Bun only). `discard`: acknowledged and forgotten, for trying parsing and sampling (`?explain=1`) without a backend. On Workers only `upstash-kafka` and `discard` work: any other choice makes ingest answer `503` with a line naming the variable (see docs/deploy.md).",
+        "Where accepted events go. `memory`: an in-process queue that the all-in-one server's embedded pipeline drains into `EVENT_STORE`. `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE` (Bun only). `discard`: acknowledged and forgotten, for trying parsing and sampling (`?explain=1`) without a backend. (`upstash-redis` is a fallback only, see `PUBLISHER_FALLBACK`.) On Workers only `upstash-kafka` and `discard` work: any other choice makes ingest answer `503` with a line naming the variable (see docs/deploy.md).",
     } satisfies VariableMeta),
   PUBLISHER_FALLBACK: publisherList.default([]).meta({
     group: "Publishing",
     description:
-      "Publishers tried in order while the primary's circuit is open (5 s after a failed publish, then the primary is probed again), e.g. `direct,file`. Events spooled by `file` are replayed to the primary once it answers. Unset: no fallback; failed batches are retried with backoff and a full queue answers `429`.",
+      "Publishers tried in order while the primary's circuit is open (5 s after a failed publish, then the primary is probed again), e.g. `direct,file`. Events spooled by `file` are replayed to the primary once it answers. `upstash-redis` (Workers and Bun) pushes failed batches to a bounded Redis list over HTTP (`UPSTASH_REDIS_REST_URL`, `UPSTASH_REDIS_FALLBACK_KEY`, `UPSTASH_REDIS_FALLBACK_MAX_RECORDS`) that `npm run edge:drain` moves into Kafka; it is the durable fallback of a Worker. Unset: no fallback; failed batches are retried with backoff and a full queue answers `429`.",
   } satisfies VariableMeta),
+  UPSTASH_REDIS_FALLBACK_KEY: z
+    .string()
+    .min(1)
+    .default("widegate:publish-fallback")
+    .meta({
+      group: "Publishing",
+      description:
+        "Redis list that `PUBLISHER_FALLBACK=upstash-redis` pushes batches to (at `UPSTASH_REDIS_REST_URL`) and that `npm run edge:drain` moves into Kafka. One list per topic: give each deployment its own.",
+      values: "Redis key",
+    } satisfies VariableMeta),
+  UPSTASH_REDIS_FALLBACK_MAX_RECORDS: int(1)
+    .default(100_000)
+    .meta({
+      group: "Publishing",
+      description:
+        'Most records the `upstash-redis` fallback list holds. Records beyond it are lost, counted in `widegate_publish_lost_events_total{reason="fallback_full"}` and logged.',
+    } satisfies VariableMeta),
+  EDGE_DRAIN_BATCH: int(1, 10_000)
+    .default(500)
+    .meta({
+      group: "Publishing",
+      description: "Records `npm run edge:drain` reads from the fallback list and produces to Kafka per round.",
+    } satisfies VariableMeta),
+  EDGE_DRAIN_INTERVAL_MS: int(10, 600_000)
+    .default(1000)
+    .meta({
+      group: "Publishing",
+      description:
+        "How long `npm run edge:drain` waits after finding the fallback list empty (or after a failed produce, doubled up to 30 s).",
+    } satisfies VariableMeta),
+  QUERY_API_URL: url.optional().meta({
+    group: "Server",
+    description:
+      "Base URL of the query API on Bun (`npm start` next to the store). A Worker serves no reads: with this set it forwards `POST /v1/query`, `GET /v1/events` and `/v1/search*` there with the caller's method, body, query string and API key, and streams the answer back; unset, those routes answer `501 READS_NOT_SERVED`. Ignored on Bun, which serves reads itself.",
+  } satisfies VariableMeta),
+  QUERY_API_TIMEOUT_MS: int(100, 600_000)
+    .default(30_000)
+    .meta({
+      group: "Server",
+      description:
+        "How long a Worker waits for `QUERY_API_URL` (until the whole answer has arrived) before answering `504 QUERY_API_TIMEOUT`.",
+    } satisfies VariableMeta),
   UPSTASH_KAFKA_REST_URL: url.optional().meta({
     group: "Publishing",
     description: "REST endpoint of Upstash Kafka or of this project's bridge, for `upstash-kafka` as publisher or fallback.",
@@ -380,16 +422,19 @@ const configObject = z.object({
       description: "Redis to keep sessions in, for `SESSION_CACHE_TYPE=redis` (Bun only). May hold a password.",
       values: "`redis://…` or `rediss://…`",
     } satisfies VariableMeta),
-  UPSTASH_REDIS_REST_URL: url
-    .optional()
-    .meta({ group: "Sessions", description: "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash`." } satisfies VariableMeta),
+  UPSTASH_REDIS_REST_URL: url.optional().meta({
+    group: "Sessions",
+    description:
+      "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash` and for the `upstash-redis` publish fallback (and its drainer).",
+  } satisfies VariableMeta),
   UPSTASH_REDIS_REST_TOKEN: z
     .string()
     .min(1)
     .optional()
     .meta({
       group: "Sessions",
-      description: "Upstash Redis REST token, for `SESSION_CACHE_TYPE=upstash`. A secret: on Workers set it with `wrangler secret put`.",
+      description:
+        "Upstash Redis REST token, for `SESSION_CACHE_TYPE=upstash` and the `upstash-redis` publish fallback. A secret: on Workers set it with `wrangler secret put`.",
     } satisfies VariableMeta),
   SESSION_TTL_SECONDS: int(60, 30 * 86_400)
     .default(86_400)
@@ -600,6 +645,20 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     docWhen: "`PUBLISHER=upstash-kafka`, or `upstash-kafka` is listed in `PUBLISHER_FALLBACK`",
     applies: (c) => c.PUBLISHER === "upstash-kafka" || c.PUBLISHER_FALLBACK.includes("upstash-kafka"),
     requires: ["UPSTASH_KAFKA_REST_URL", "UPSTASH_KAFKA_REST_USERNAME", "UPSTASH_KAFKA_REST_PASSWORD"],
+  },
+  {
+    kind: "requires",
+    when: "PUBLISHER_FALLBACK lists upstash-redis",
+    docWhen: "`upstash-redis` is listed in `PUBLISHER_FALLBACK`",
+    applies: (c) => c.PUBLISHER_FALLBACK.includes("upstash-redis"),
+    requires: ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
+  },
+  {
+    kind: "forbids",
+    variable: "PUBLISHER",
+    doc: "must not be `upstash-redis`: that list is a fallback, drained into Kafka by `npm run edge:drain`",
+    violated: (c) => c.PUBLISHER === "upstash-redis",
+    message: () => "upstash-redis is a fallback only: list it in PUBLISHER_FALLBACK behind upstash-kafka",
   },
   {
     kind: "forbids",

@@ -6,7 +6,8 @@ const WORKS_ON_WORKERS = ["upstash-kafka", "discard"];
 const upstash = { UPSTASH_KAFKA_REST_URL: "http://127.0.0.1:8082", UPSTASH_KAFKA_REST_USERNAME: "u", UPSTASH_KAFKA_REST_PASSWORD: "p" };
 
 describe("what a Worker refuses", () => {
-  for (const publisher of PUBLISHERS) {
+  // upstash-redis is a fallback only: parseConfig already refuses it as PUBLISHER (schema.test.ts).
+  for (const publisher of PUBLISHERS.filter((p) => p !== "upstash-redis")) {
     const works = WORKS_ON_WORKERS.includes(publisher);
     test(`PUBLISHER=${publisher}: ${works ? "ingest works" : "ingest is refused with one line naming PUBLISHER"}`, () => {
       const refusal = workersIngestRefusal(parseConfig({ ...upstash, PUBLISHER: publisher }, { servesReads: false }));
@@ -14,6 +15,20 @@ describe("what a Worker refuses", () => {
       else expect(refusal).toStartWith(`invalid configuration: PUBLISHER=${publisher}: `);
     });
   }
+
+  test("PUBLISHER_FALLBACK=upstash-redis works on Workers (its list is reached over HTTP)", () => {
+    const config = parseConfig(
+      {
+        ...upstash,
+        PUBLISHER: "upstash-kafka",
+        PUBLISHER_FALLBACK: "upstash-redis",
+        UPSTASH_REDIS_REST_URL: "http://127.0.0.1:8079",
+        UPSTASH_REDIS_REST_TOKEN: "t",
+      },
+      { servesReads: false },
+    );
+    expect(workersIngestRefusal(config)).toBeUndefined();
+  });
 
   test("a fallback a Worker cannot run is refused naming PUBLISHER_FALLBACK", () => {
     const config = parseConfig({ ...upstash, PUBLISHER: "upstash-kafka", PUBLISHER_FALLBACK: "memory" }, { servesReads: false });

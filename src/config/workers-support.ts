@@ -39,5 +39,5 @@ export function workersReadRefusal(config: Pick<Config, "EVENT_STORE">): string 
       : store === "mongo"
         ? "the MongoDB client needs TCP and the Bun runtime (this is workerd)"
         : "the embedded store needs a disk and the Bun runtime (this is workerd)";
-  return `EVENT_STORE=${store}: ${why}; a Worker only ingests: send reads to the query API on Bun next to the store (npm start with EVENT_STORE=mongo)`;
+  return `EVENT_STORE=${store}: ${why}; a Worker only ingests: set QUERY_API_URL to the query API on Bun next to the store (npm start with EVENT_STORE=mongo) and the Worker forwards reads there`;
 }

@@ -5,6 +5,8 @@ import { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
 import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
 import { OpenAiLlm } from "../adapters/openai/openai-llm.ts";
 import { createUpstashSessionCache } from "../adapters/redis/upstash-redis.ts";
+import { UpstashRedisFallback } from "../adapters/redis/upstash-redis-fallback.ts";
+import { UpstashRedisList } from "../adapters/redis/upstash-redis-list.ts";
 import { RefusedEventStore } from "../adapters/refused/refused-event-store.ts";
 import { RefusedPublisher } from "../adapters/refused/refused-publisher.ts";
 import { RulesLlm } from "../adapters/rules/rules-llm.ts";
@@ -139,7 +141,21 @@ async function buildOnePublisher(
       return new DirectPublisher(store, context.metrics);
     case "discard":
       return new DiscardPublisher();
+    case "upstash-redis":
+      return new UpstashRedisFallback(upstashRedisFallbackList(config), {
+        maxRecords: config.UPSTASH_REDIS_FALLBACK_MAX_RECORDS,
+        ...context,
+      });
   }
+}
+
+/** The list PUBLISHER_FALLBACK=upstash-redis pushes to and `npm run edge:drain` reads. */
+export function upstashRedisFallbackList(config: Config): UpstashRedisList {
+  return new UpstashRedisList({
+    url: config.UPSTASH_REDIS_REST_URL ?? "",
+    token: config.UPSTASH_REDIS_REST_TOKEN ?? "",
+    key: config.UPSTASH_REDIS_FALLBACK_KEY,
+  });
 }
 
 /** The selected store, ready (Mongo: connected, indexed, capabilities probed), with distinct() cached. Also used alone by the worker. */

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { createIngestSetup } from "../ingest/ingest-setup.ts";
 import { RefusedReadError } from "../ports/refused-read.ts";
 import { jsonError } from "./errors.ts";
+import { forwardReads } from "./middleware/forward-reads.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { runtimeRefusals } from "./middleware/runtime-refusals.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
@@ -23,6 +24,10 @@ export function createApp(deps: AppDeps) {
     c.set("adapters", adapters);
     await next();
   });
+  // Where reads are not served here (Workers), QUERY_API_URL serves them; unset, they answer 501 below.
+  if (adapters.refused?.reads && config.QUERY_API_URL) {
+    app.use(forwardReads({ upstream: config.QUERY_API_URL, timeoutMs: config.QUERY_API_TIMEOUT_MS, metrics }));
+  }
   if (adapters.refused || deps.ingestGate) {
     app.use(
       runtimeRefusals({

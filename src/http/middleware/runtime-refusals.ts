@@ -12,7 +12,8 @@ export interface RuntimeRefusalsOptions {
 }
 
 const INGEST = new Set(["/v1/events", "/v1/logs"]);
-const isRead = (method: string, path: string) =>
+/** The routes that need the store: query, event lookup, search and its sessions (all the dashboard's data). */
+export const isReadRoute = (method: string, path: string): boolean =>
   (method === "GET" && path === "/v1/events") || path === "/v1/query" || path === "/v1/search" || path.startsWith("/v1/search/");
 
 /**
@@ -38,7 +39,7 @@ export const runtimeRefusals = (options: RuntimeRefusalsOptions = {}): Middlewar
         c.header("Retry-After", String(closed.retryAfterSeconds));
         return jsonError(c, 503, "PUBLISH_FAILING", `${closed.message}; nothing was accepted, retry after ${closed.retryAfterSeconds} s`);
       }
-    } else if (refused.reads && isRead(c.req.method, path)) {
+    } else if (refused.reads && isReadRoute(c.req.method, path)) {
       return jsonError(c, 501, "READS_NOT_SERVED", refused.reads);
     }
     return next();
