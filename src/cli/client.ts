@@ -17,7 +17,8 @@ export class GatewayClient {
   readonly base: string;
   constructor(private readonly options: ClientOptions) {
     this.base = options.url.replace(/\/+$/, "");
-    if (!/^https?:\/\/[^/]/.test(this.base)) throw new CliError(`--url must be an http(s) URL (got ${JSON.stringify(options.url)})`, EXIT.usage);
+    if (!/^https?:\/\/[^/]/.test(this.base))
+      throw new CliError(`--url must be an http(s) URL (got ${JSON.stringify(options.url)})`, EXIT.usage);
   }
 
   getJson<T>(path: string): Promise<T> {
@@ -40,7 +41,10 @@ export class GatewayClient {
     try {
       response = await fetch(target, { ...init, headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) });
     } catch (error) {
-      throw new CliError(`cannot reach the gateway at ${this.base}: ${reason(error)} (is it running? set --url or WIDE_GATE_URL)`, EXIT.connect);
+      throw new CliError(
+        `cannot reach the gateway at ${this.base}: ${reason(error)} (is it running? set --url or WIDE_GATE_URL)`,
+        EXIT.connect,
+      );
     }
     const text = await response.text();
     if (!response.ok) throw new CliError(answerError(response.status, text, init.method ?? "GET", path), EXIT.answer);

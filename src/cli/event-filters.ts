@@ -25,7 +25,10 @@ export function addEventFilterOptions(command: Command): Command {
 }
 
 /** Builds the query string; values are checked by the gateway, which names a bad one (exit 1). */
-export function eventParams(flags: EventFilterFlags & { errors?: boolean }, extra: Record<string, string | number | undefined> = {}): URLSearchParams {
+export function eventParams(
+  flags: EventFilterFlags & { errors?: boolean },
+  extra: Record<string, string | number | undefined> = {},
+): URLSearchParams {
   const params = new URLSearchParams();
   const set = (name: string, value: string | number | undefined) => {
     if (value !== undefined && value !== "") params.set(name, String(value));

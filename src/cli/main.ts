@@ -1,6 +1,7 @@
 // `wide-gate`: the operator's command line (npm run cli -- …, or the package's bin).
 
 import { Command, CommanderError, Option } from "commander";
+import pkg from "../../package.json" with { type: "json" };
 import { positiveInt } from "./args.ts";
 import { registerAsk } from "./commands/ask.ts";
 import { registerDlq } from "./commands/dlq.ts";
@@ -15,16 +16,14 @@ import { CliError, EXIT } from "./errors.ts";
 export function buildProgram(): Command {
   const program = new Command("wide-gate")
     .description("Query, search, follow and operate a wide-gate gateway.")
+    .version(pkg.version)
     .addOption(new Option("--url <url>", "gateway base URL").env("WIDE_GATE_URL").default(DEFAULT_URL))
     .addOption(new Option("--key <key>", "query API key (sent as Authorization: Bearer)").env("WIDE_GATE_KEY"))
     .option("--json", "print JSON for scripts instead of tables", false)
     .addOption(new Option("--timeout <ms>", "per-request timeout in milliseconds").default(15_000).argParser(positiveInt))
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .addHelpText(
-      "after",
-      "\nExit codes: 0 ok, 1 the gateway or Kafka answered with an error, 2 usage error, 3 cannot connect.",
-    );
+    .addHelpText("after", "\nExit codes: 0 ok, 1 the gateway or Kafka answered with an error, 2 usage error, 3 cannot connect.");
   registerQuery(program);
   registerAsk(program);
   registerEvents(program);

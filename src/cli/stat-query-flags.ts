@@ -35,7 +35,11 @@ export function queryFromFlags(flags: QueryFlags): Record<string, unknown> {
   if (flags.last) query.timeRange = { last: flags.last };
   else if (flags.from) query.timeRange = { from: flags.from, ...(flags.to ? { to: flags.to } : {}) };
   else if (flags.to) throw usageError("--to needs --from");
-  if (flags.groupBy) query.groupBy = flags.groupBy.split(",").map((s) => s.trim()).filter(Boolean);
+  if (flags.groupBy)
+    query.groupBy = flags.groupBy
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (flags.bucket) query.bucket = flags.bucket;
   if (flags.limit !== undefined) query.limit = flags.limit;
   return query;

@@ -29,7 +29,10 @@ export function registerEvents(program: Command): void {
     .option("--all", "follow every page (up to --max events)")
     .option("--max <n>", "with --all: stop after this many events", positiveInt, 10_000);
   addEventFilterOptions(command)
-    .addHelpText("after", "\nExamples:\n  wide-gate events --service payment --errors -n 20\n  wide-gate --json events --all --from 2026-11-26T00:00:00Z")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  wide-gate events --service payment --errors -n 20\n  wide-gate --json events --all --from 2026-11-26T00:00:00Z",
+    )
     .action(async (flags: EventsFlags, cmd: Command) => {
       const client = clientFor(cmd);
       const { json } = globals(cmd);

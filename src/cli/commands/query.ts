@@ -1,7 +1,7 @@
 import type { Command } from "commander";
+import { positiveInt } from "../args.ts";
 import { clientFor, globals } from "../context.ts";
 import { usageError } from "../errors.ts";
-import { positiveInt } from "../args.ts";
 import { type Cell, formatPercent, note, printJson, printLine, renderTable } from "../output.ts";
 import { type QueryFlags, queryFromFlags } from "../stat-query-flags.ts";
 
@@ -27,7 +27,10 @@ export function registerQuery(program: Command): void {
     .option("--to <iso>", "range end (ISO-8601 with a zone; default now)")
     .option("-b, --bucket <size>", "time series bucket: 1m 5m 15m 1h 6h 1d")
     .option("--limit <n>", "rows, 1-1000", positiveInt)
-    .addHelpText("after", "\nExamples:\n  wide-gate query -m p95 -g route -f service=payment --last 1h\n  echo '{\"metric\":\"count\"}' | wide-gate query -")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  wide-gate query -m p95 -g route -f service=payment --last 1h\n  echo \'{"metric":"count"}\' | wide-gate query -',
+    )
     .action(async (json: string | undefined, flags: QueryFlags, command: Command) => {
       const body = json === undefined ? queryFromFlags(flags) : parseQueryJson(json === "-" ? await Bun.stdin.text() : json);
       const answer = await clientFor(command).postJson<QueryAnswer>("/v1/query", body);

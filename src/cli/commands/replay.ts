@@ -33,7 +33,9 @@ export function registerReplay(program: Command): void {
         return;
       }
       if (config.PUBLISHER === "file" || config.PUBLISHER === "memory") {
-        throw usageError(`PUBLISHER=${config.PUBLISHER}: replay needs a durable primary to move the spool to (kafka, upstash-kafka or direct)`);
+        throw usageError(
+          `PUBLISHER=${config.PUBLISHER}: replay needs a durable primary to move the spool to (kafka, upstash-kafka or direct)`,
+        );
       }
       if (config.PUBLISHER === "kafka") await ensureKafkaReachable(config.KAFKA_BROKERS);
       const adapters = await createAdapters({ ...config, PUBLISHER_FALLBACK: [] }, bunModules).catch((error: unknown) => {
@@ -45,7 +47,8 @@ export function registerReplay(program: Command): void {
         name: adapters.publisher.name,
         publish: async (events) => {
           await adapters.publisher.publish(events);
-          bar.update((done += events.length), spooled.events);
+          done += events.length;
+          bar.update(done, spooled.events);
         },
         health: () => adapters.publisher.health(),
         close: async () => {},
