@@ -25,7 +25,13 @@ export async function cli(args: string[], env: Record<string, string> = {}, stdi
 
 /** Starts the CLI and hands back its live output, for commands that keep running (tail, top). */
 export function startCli(args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn([process.execPath, BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([process.execPath, BIN, ...args], {
+    cwd: ROOT,
+    env: cleanEnv(env),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const out: string[] = [];
   const err: string[] = [];
   const pump = async (stream: ReadableStream<Uint8Array>, sink: string[]) => {
