@@ -15,6 +15,7 @@ export type BodyErrorCode =
   | "TOO_DEEP"
   | "TOO_MANY_EVENTS"
   | "BODY_TOO_LARGE"
+  | "INVALID_ENCODING"
   | "UNSUPPORTED_MEDIA_TYPE";
 
 /** A problem with one event: it is left out and reported by its index while the rest are kept. */
