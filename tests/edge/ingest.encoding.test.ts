@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: Uint8Array, headers: Record<string, string>) =>
-  fetch(`${server.url}${path}`, { method: "POST", headers, body });
+  fetch(`${server.url}${path}`, { method: "POST", headers, body: new Uint8Array(body) });
 
 async function storedFor(service: string, expected: number): Promise<number> {
   for (let i = 0; i < 200; i++) {
