@@ -118,11 +118,11 @@ const configObject = z.object({
   HOST: z
     .string()
     .min(1)
-    .default("0.0.0.0")
+    .optional()
     .meta({
       group: "Server",
       description:
-        "Address the Bun HTTP servers (all-in-one server, worker, bridge) bind to. `127.0.0.1` keeps them off the network. Not used on Workers.",
+        "Address the Bun HTTP servers (all-in-one server, worker, bridge) bind to. Unset: `0.0.0.0`, except the all-in-one server in open dev mode (`INGEST_API_KEYS` or `QUERY_API_KEYS` unset), which binds `127.0.0.1` so an open gateway stays off the network; set `HOST=0.0.0.0` to expose it anyway. Not used on Workers.",
       values: "IP address or host name",
     } satisfies VariableMeta),
   DATA_DIR: z
