@@ -476,6 +476,16 @@ const configObject = z.object({
       group: "Ingest limits",
       description: "Most object keys in one event, counted at all depths; more rejects that event by its index.",
     } satisfies VariableMeta),
+  INGEST_MAX_FUTURE_SKEW: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,5}(s|m|h|d))$/, 'expected a duration like "30s", "10m", "1h" or "1d", or 0 to turn the check off')
+    .default("10m")
+    .meta({
+      group: "Ingest limits",
+      description:
+        "How far ahead of the gateway's clock an event's `timestamp` may be; a later one is rejected by its index with `FUTURE_TIMESTAMP` (a clock or unit mistake would otherwise sit at the top of `GET /v1/events` for good). `0` turns the check off.",
+      values: "duration: `<n>s`, `<n>m`, `<n>h`, `<n>d`, or `0`",
+    } satisfies VariableMeta),
 });
 
 type Parsed = z.output<typeof configObject>;

@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../config/schema.ts";
 import { compileRedaction, type IngestLimits, limitsFromConfig, type Redaction } from "../domain/event/index.ts";
+import { durationToMs } from "../domain/event/timestamp.ts";
 import { RollupAggregator } from "../domain/rollup/aggregator.ts";
 import { createSampler, type Sampler } from "../domain/sampling/sampler.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
@@ -12,6 +13,8 @@ export interface IngestSetup {
   sampler: Sampler;
   /** Counts every accepted event into rollups; drained per request on Workers, by a timer on Bun. */
   rollups?: RollupAggregator;
+  /** INGEST_MAX_FUTURE_SKEW; absent = no check. */
+  futureSkew?: { ms: number; text: string };
 }
 
 export function createIngestSetup(config: Config, metrics: MetricsRegistry): IngestSetup {
@@ -43,5 +46,6 @@ export function createIngestSetup(config: Config, metrics: MetricsRegistry): Ing
     onOverflow: (dimension) => metrics.inc("widegate_rollup_overflow_events_total", { dimension }),
   });
   metrics.collect((m) => m.set("widegate_rollup_pending_groups", {}, rollups.pending, "Rollup groups counted and not yet flushed"));
-  return { limits: limitsFromConfig(config), redaction: compileRedaction(), sampler, rollups };
+  const futureSkew = { ms: durationToMs(config.INGEST_MAX_FUTURE_SKEW), text: config.INGEST_MAX_FUTURE_SKEW };
+  return { limits: limitsFromConfig(config), redaction: compileRedaction(), sampler, rollups, futureSkew };
 }

@@ -47,7 +47,12 @@ export function processEvents(
   setup: IngestSetup,
   options: { tenant: string; explain?: boolean },
 ): ProcessedBatch | AllRejected | BodyError {
-  const context = createNormalizeContext({ tenant: options.tenant, limits: setup.limits, redaction: setup.redaction });
+  const context = createNormalizeContext({
+    tenant: options.tenant,
+    limits: setup.limits,
+    redaction: setup.redaction,
+    ...(setup.futureSkew ? { futureSkew: setup.futureSkew } : {}),
+  });
   const batch = normalizeBody(parsed, context);
   if (!batch.ok) return batch;
   const { events, rejected } = batch;

@@ -25,7 +25,7 @@ export interface Rejection {
   error: string;
 }
 
-export type RejectionCode = "INVALID_JSON" | "EVENT_TOO_LARGE" | "TOO_MANY_FIELDS" | "FORBIDDEN_KEY" | "INVALID_EVENT";
+export type RejectionCode = "INVALID_JSON" | "EVENT_TOO_LARGE" | "TOO_MANY_FIELDS" | "FORBIDDEN_KEY" | "INVALID_EVENT" | "FUTURE_TIMESTAMP";
 
 export function bodyError(status: BodyError["status"], code: BodyErrorCode, message: string): BodyError {
   return { ok: false, status, code, message };
