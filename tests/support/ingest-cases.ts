@@ -163,6 +163,13 @@ export const INGEST_CASES: IngestCase[] = [
     status: 400,
   },
   {
+    name: "a timestamp decades ahead is rejected by its index",
+    path: "/v1/events?explain=1",
+    body: JSON.stringify([event(90, { statusCode: 500 }), event(91, { timestamp: "2098-01-01T00:00:00Z" })]),
+    status: 202,
+  },
+  { name: "a lone far-future event", body: JSON.stringify(event(92, { timestamp: "2098-01-01T00:00:00Z" })), status: 400 },
+  {
     name: "gzip JSON batch",
     path: "/v1/events?explain=1",
     body: JSON.stringify([80, 81, 82].map((i) => event(i))),
