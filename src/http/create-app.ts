@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { createIngestSetup } from "../ingest/ingest-setup.ts";
+import { allowedMethods } from "./allowed-methods.ts";
 import { jsonError } from "./errors.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventsRoutes } from "./routes/events.ts";
@@ -36,7 +37,13 @@ export function createApp(deps: AppDeps) {
   app.route("/", eventsRoutes({ queryKeys: config.QUERY_API_KEYS, store: adapters.eventStore }));
   app.route("/", searchRoutes(deps));
   app.route("/", dashboardRoutes());
-  app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = allowedMethods(path);
+    if (allowed === null) return jsonError(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${path}`);
+    c.header("Allow", allowed.join(", "));
+    return jsonError(c, 405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${path}; use ${allowed.join(", ")}`);
+  });
   app.onError((error, c) => {
     console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
     return jsonError(c, 500, "INTERNAL", "internal error");
