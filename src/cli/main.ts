@@ -1,7 +1,7 @@
 // `wide-gate`: the operator's command line (npm run cli -- …, or the package's bin).
 
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import pkg from "../../package.json" with { type: "json" };
 import { positiveInt } from "./args.ts";
 import { registerAsk } from "./commands/ask.ts";
 import { registerDlq } from "./commands/dlq.ts";
@@ -13,10 +13,19 @@ import { registerTop } from "./commands/top.ts";
 import { DEFAULT_URL } from "./context.ts";
 import { CliError, EXIT } from "./errors.ts";
 
+/** Read at run time: src/ does not import files outside it. */
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command("wide-gate")
     .description("Query, search, follow and operate a wide-gate gateway.")
-    .version(pkg.version)
+    .version(version())
     .addOption(new Option("--url <url>", "gateway base URL").env("WIDE_GATE_URL").default(DEFAULT_URL))
     .addOption(new Option("--key <key>", "query API key (sent as Authorization: Bearer)").env("WIDE_GATE_KEY"))
     .option("--json", "print JSON for scripts instead of tables", false)
