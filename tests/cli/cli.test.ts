@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
 import { cli, startCli, waitFor } from "./run-cli.ts";
+
+// Each test runs real subprocesses; on a loaded machine one start can take seconds.
+setDefaultTimeout(60_000);
 
 // One seeded all-in-one server for every command; SAMPLING_NORMAL_RATE=1 keeps every event, so
 // stored events and rollup counts agree and the expected numbers are plain.
@@ -246,5 +249,21 @@ describe("failures are one line and an exit code", () => {
     const run = await cli(["--help"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Exit codes: 0 ok");
+  });
+});
+
+describe("--key / WIDE_GATE_KEY", () => {
+  test("a keyed gateway: no key is exit 1 with a hint, --key and WIDE_GATE_KEY both work", async () => {
+    const keyed = await spawnServer("edge/bun-server.ts", { QUERY_API_KEYS: "cli-key:default" });
+    try {
+      const without = await cli(["--url", keyed.url, "events"]);
+      expect(without.code).toBe(1);
+      expect(without.stderr).toContain("401 UNAUTHORIZED");
+      expect(without.stderr).toContain("(pass --key or set WIDE_GATE_KEY)");
+      expect((await cli(["--url", keyed.url, "--key", "cli-key", "--json", "events"])).code).toBe(0);
+      expect((await cli(["--json", "events"], { WIDE_GATE_URL: keyed.url, WIDE_GATE_KEY: "cli-key" })).code).toBe(0);
+    } finally {
+      await keyed.stop("SIGKILL");
+    }
   });
 });

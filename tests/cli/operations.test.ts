@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,9 @@ import { FileSpool } from "../../src/adapters/file/file-spool.ts";
 import { SqliteEventStore } from "../../src/adapters/sqlite/sqlite-event-store.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
 import { cli } from "./run-cli.ts";
+
+// Each test runs real subprocesses; on a loaded machine one start can take seconds.
+setDefaultTimeout(60_000);
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "widegate-cli-ops-"));
 

@@ -44,7 +44,7 @@ export function startCli(args: string[], env: Record<string, string> = {}) {
 }
 
 /** Polls `check` until it holds; fails with `what` after `timeoutMs` (a bound, not a measurement). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

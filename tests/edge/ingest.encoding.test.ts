@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { deflateSync, gzipSync } from "node:zlib";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
+
+// Each test runs real subprocesses; on a loaded machine one start can take seconds.
+setDefaultTimeout(60_000);
 
 // Compressed bodies as OpenTelemetry Collector and Vector send them, end to end on the Bun server:
 // what was sent gzip is found by GET /v1/events. (The parity suite checks workerd answers the same.)

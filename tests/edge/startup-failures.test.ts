@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { cleanEnv, runToExit, spawnServer } from "../support/spawn-server.ts";
+
+// Each test runs real subprocesses; on a loaded machine one start can take seconds.
+setDefaultTimeout(60_000);
 
 // Expected start-up failures are one line naming the cause and a non-zero exit, never a stack.
 const oneLine = (stderr: string) =>
