@@ -4,7 +4,4 @@
 
 import { runCli } from "../src/cli/main.ts";
 
-// `--json` is a global option of the CLI: move it in front of the subcommand.
-const args = process.argv.slice(2);
-const json = args.includes("--json") ? ["--json"] : [];
-process.exit(await runCli([...json, "dlq", ...args.filter((a) => a !== "--json")]));
+process.exit(await runCli(["dlq", ...process.argv.slice(2)]));
