@@ -1,4 +1,8 @@
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FileSpool } from "../../src/adapters/file/file-spool.ts";
 import { createStringProducer } from "../../src/adapters/kafka/kafka-clients.ts";
 import { DLQ_HEADER } from "../../src/consumer/messages.ts";
 import { brokers, createTopic, deleteTopics, readMessages } from "../support/kafka-pipeline.ts";
@@ -8,8 +12,9 @@ import { cli } from "./run-cli.ts";
 // Each command is a real process talking to the real Kafka.
 setDefaultTimeout(120_000);
 
-await describeWithServices(["kafka"], "wide-gate dlq against Kafka", () => {
+await describeWithServices(["kafka"], "wide-gate dlq and replay against Kafka", () => {
   const dlq = uniqueName("cli-dlq");
+  const spooledTopic = uniqueName("cli-spool");
   const source = uniqueName("cli-src");
   const env = {
     KAFKA_BROKERS: serviceEnv.KAFKA_BROKERS,
@@ -18,7 +23,7 @@ await describeWithServices(["kafka"], "wide-gate dlq against Kafka", () => {
     WORKER_GROUP_ID: uniqueName("cli-group"),
   };
   afterAll(async () => {
-    await deleteTopics([dlq, source]).catch(() => {});
+    await deleteTopics([dlq, source, spooledTopic]).catch(() => {});
   });
 
   test("list shows each dead letter with its reason; replay puts them back once across runs", async () => {
@@ -74,5 +79,36 @@ await describeWithServices(["kafka"], "wide-gate dlq against Kafka", () => {
     const again = await cli(["dlq", "replay"], env);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("replayed 0 dead letter(s)");
+  });
+
+  test("replay moves the local spool to PUBLISHER=kafka and deletes it", async () => {
+    await createTopic(spooledTopic, 1);
+    const dataDir = mkdtempSync(join(tmpdir(), "widegate-cli-spool-"));
+    const spool = new FileSpool(dataDir);
+    await spool.publish(
+      [0, 1, 2].map((i) => ({
+        eventId: `spooled-${i}`,
+        requestId: `r-${i}`,
+        service: "payment",
+        tenant: "default",
+        timestamp: new Date().toISOString(),
+      })),
+    );
+    await spool.close();
+    const run = await cli(["--json", "replay"], {
+      DATA_DIR: dataDir,
+      PUBLISHER: "kafka",
+      KAFKA_BROKERS: serviceEnv.KAFKA_BROKERS,
+      KAFKA_TOPIC: spooledTopic,
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ events: 3, replayed: 3 });
+    expect(readdirSync(join(dataDir, "spool"))).toHaveLength(0);
+    const published = await readMessages(spooledTopic, 3);
+    expect(published.map((m) => (JSON.parse(m.value) as { eventId: string }).eventId).sort()).toEqual([
+      "spooled-0",
+      "spooled-1",
+      "spooled-2",
+    ]);
   });
 });
