@@ -84,6 +84,7 @@ await describeWithBrowser("GET /dashboard in a real browser", () => {
     const { page, errors } = await open();
     expect(await page.textContent("#status")).toBe("ready");
     expect(await page.textContent("#cards")).toContain("480accepted");
+    expect(await page.textContent("#checks")).toContain("event-store:embedded");
     // The error-rate series peaks (100%) in one of the incident's minutes, for payment.
     await page.waitForFunction(() => document.querySelector("#errors-peak")?.textContent?.includes("(payment)"));
     const peak = (await page.textContent("#errors-peak")) ?? "";

@@ -58,6 +58,7 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
   <section><h2>Error rate</h2><div id="errors"></div><div id="errors-peak" class="peak"></div></section>
   <section><h2>p95 latency</h2><div id="latency"></div><div id="latency-peak" class="peak"></div></section>
   <section><h2>Sampling decisions since start</h2><table id="sampling"></table></section>
+  <section><h2>Backends (readiness)</h2><table id="checks"></table></section>
   <section class="wide" id="events-section"><h2>Events <span id="events-label" class="muted"></span></h2>
     <table id="events"><tr><td class="muted">click a service, an error rate or a point of a chart</td></tr></table><button id="more" hidden>more</button>
   </section>

@@ -62,7 +62,12 @@ function pickBucket(spanMin, services) {
 }
 
 async function pipeline() {
-  fetch("/readyz").then((r) => r.json()).then((d) => { $("status").textContent = d.status; $("status").className = "status " + (d.status === "ready" ? "ready" : "bad"); })
+  fetch("/readyz").then((r) => r.json()).then((d) => {
+    $("status").textContent = d.status; $("status").className = "status " + (d.status === "ready" ? "ready" : "bad");
+    // Each backend's own words: the spool's segment count, the publisher's circuit, the store's latency.
+    $("checks").innerHTML = Object.entries(d.checks || {}).map(([name, c]) => "<tr><td>" + esc(name) + "</td><td class='" + (c.ok ? "" : "note") + "'>" +
+      (c.ok ? "ok" : "failing") + "</td><td class='muted'>" + esc(c.detail || "") + "</td></tr>").join("");
+  })
     .catch(() => { $("status").textContent = "unreachable"; $("status").className = "status bad"; });
   const metrics = metricsOf(await (await fetch("/metrics")).text());
   const sum = (name, pred) => metrics.filter((m) => m.name === name && (!pred || pred(m.labels))).reduce((a, m) => a + m.value, 0);
