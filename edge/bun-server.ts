@@ -10,11 +10,12 @@ import { consoleLogger } from "../src/log/logger.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { bunModules } from "../src/runtime/bun/modules.ts";
 import { announceAuthMode, exitOnConfigError, loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
+import { exitOnStartupError, serveOrExit } from "../src/runtime/bun/startup-failure.ts";
 
 const config = loadConfigOrExit();
 const metrics = new MetricsRegistry();
 const log = consoleLogger(config.LOG_LEVEL);
-const adapters = await createAdapters(config, bunModules, { metrics, log }).catch(exitOnConfigError);
+const adapters = await createAdapters(config, bunModules, { metrics, log }).catch((error) => exitOnStartupError(error, config.DATA_DIR));
 const sink = new BatchingSink(adapters.publisher, { metrics, log });
 // PUBLISHER=memory: nothing else drains the queue, so this process writes it to the store.
 const consumer = adapters.localQueue ? new EmbeddedConsumer(adapters.localQueue, adapters.eventStore, { metrics, log }) : undefined;
@@ -35,12 +36,11 @@ const app = (() => {
 // Counts from all requests, published as one delta per tenant every ROLLUP_FLUSH_MS.
 const rollups = app.setup.rollups ? new RollupFlusher(app.setup.rollups, sink, config.ROLLUP_FLUSH_MS, log) : undefined;
 rollups?.start();
-const server = Bun.serve({
-  port: config.PORT,
-  hostname: config.HOST,
-  fetch: app.app.fetch,
-  maxRequestBodySize: BODY_BACKSTOP_BYTES,
-});
+// Open dev mode takes any caller as tenant `default`: keep it off the network unless HOST says otherwise.
+const hostname = config.HOST ?? (config.INGEST_API_KEYS && config.QUERY_API_KEYS ? "0.0.0.0" : "127.0.0.1");
+const server = serveOrExit({ port: config.PORT, hostname, portVariable: "PORT" }, () =>
+  Bun.serve({ port: config.PORT, hostname, fetch: app.app.fetch, maxRequestBodySize: BODY_BACKSTOP_BYTES }),
+);
 announceAuthMode(config);
 console.log(`wide-gate listening on http://${server.hostname}:${server.port} (publisher=${config.PUBLISHER}, store=${config.EVENT_STORE})`);
 

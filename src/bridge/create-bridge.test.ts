@@ -151,3 +151,65 @@ describe("bridge: errors in Upstash's shape {error, status}", () => {
     expect(await (await app.request("/readyz")).json()).toEqual({ status: "ready", checks: { "bridge:memory": { ok: true } } });
   });
 });
+
+describe("bridge: Kafka unreachable", () => {
+  /** A backend whose client never answers, as the Kafka client does while it retries a stopped broker. */
+  class HangingBackend extends MemoryBackend {
+    override produce(): Promise<ProduceMetadata[]> {
+      return new Promise(() => {});
+    }
+    override health(): Promise<{ ok: boolean }> {
+      return new Promise(() => {});
+    }
+  }
+  const hanging = () =>
+    createBridge({
+      username: "user",
+      password: "secret",
+      backend: new HangingBackend(),
+      log: capturingLogger(),
+      probeTimeoutMs: 20,
+      produceTimeoutMs: 50,
+    });
+
+  test("/readyz answers 503 once the bounded probe gives up", async () => {
+    const res = await hanging().request("/readyz");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      status: "unavailable",
+      checks: { "bridge:memory": { ok: false, detail: "no answer within 20 ms" } },
+    });
+  });
+
+  test("produce answers 503 naming Kafka, in Upstash's error shape", async () => {
+    const res = await hanging().request("/produce/a", {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body: JSON.stringify({ value: "1" }),
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: "kafka unavailable: no answer within 20 ms", status: 503 });
+  });
+
+  test("a produce that is never acknowledged while health passes answers 503 after its deadline", async () => {
+    class SilentProduce extends MemoryBackend {
+      override produce(): Promise<ProduceMetadata[]> {
+        return new Promise(() => {});
+      }
+    }
+    const app = createBridge({
+      username: "user",
+      password: "secret",
+      backend: new SilentProduce(),
+      log: capturingLogger(),
+      produceTimeoutMs: 30,
+    });
+    const res = await app.request("/produce/a", {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body: JSON.stringify({ value: "1" }),
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: "kafka did not acknowledge within 30 ms", status: 503 });
+  });
+});

@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import { type BridgeBackend, BridgeError } from "./backend.ts";
+import { HealthProbe, withDeadline } from "./health-probe.ts";
 import { type ProduceMetadata, type ProduceRecord, parseProduceBody } from "./produce-request.ts";
 
 export interface BridgeOptions {
@@ -17,6 +18,10 @@ export interface BridgeOptions {
   maxBodyBytes?: number;
   metrics?: MetricsRegistry;
   log?: Logger;
+  /** `/readyz` and the check before each produce give up on Kafka after this long (default 1500 ms). */
+  probeTimeoutMs?: number;
+  /** A produce not acknowledged by then is answered 503 (default 10000 ms); the client retries, the store dedupes. */
+  produceTimeoutMs?: number;
 }
 
 // Upstash's error shape; @upstash/kafka turns it into an UpstashError.
@@ -34,10 +39,12 @@ const CONSUMER_ROUTES = ["/consume/*", "/commit/*", "/committed/*", "/fetch", "/
 export function createBridge(options: BridgeOptions) {
   const { backend, metrics } = options;
   const app = new Hono();
+  const probe = new HealthProbe(() => backend.health(), options.probeTimeoutMs === undefined ? {} : { timeoutMs: options.probeTimeoutMs });
+  const produceTimeoutMs = options.produceTimeoutMs ?? 10_000;
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
-    const status = await backend.health().catch((error: unknown) => ({ ok: false, detail: (error as Error).message }));
+    const status = await probe.status();
     return c.json({ status: status.ok ? "ready" : "unavailable", checks: { [backend.name]: status } }, status.ok ? 200 : 503);
   });
   if (metrics) app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
@@ -57,7 +64,17 @@ export function createBridge(options: BridgeOptions) {
   const produce = async (records: ProduceRecord[]): Promise<ProduceMetadata[]> => {
     const started = performance.now();
     try {
-      const acks = records.length === 0 ? [] : await backend.produce(records);
+      // Kafka down: answer 503 within the probe's bound instead of waiting on the client's retries.
+      const kafka = records.length === 0 ? { ok: true } : await probe.status();
+      if (!kafka.ok) throw new BridgeError(`kafka unavailable: ${kafka.detail ?? "not reachable"}`, 503);
+      const acks =
+        records.length === 0
+          ? []
+          : await withDeadline(
+              backend.produce(records),
+              produceTimeoutMs,
+              () => new BridgeError(`kafka did not acknowledge within ${produceTimeoutMs} ms`, 503),
+            );
       metrics?.inc("widegate_bridge_messages_total", { result: "ok" }, records.length, "Messages produced through the bridge");
       return acks;
     } catch (error) {

@@ -150,11 +150,11 @@ const configObject = z.object({
   HOST: z
     .string()
     .min(1)
-    .default("0.0.0.0")
+    .optional()
     .meta({
       group: "Server",
       description:
-        "Address the Bun HTTP servers (all-in-one server, worker, bridge) bind to. `127.0.0.1` keeps them off the network. Not used on Workers.",
+        "Address the Bun HTTP servers (all-in-one server, worker, bridge) bind to. Unset: `0.0.0.0`, except the all-in-one server in open dev mode (`INGEST_API_KEYS` or `QUERY_API_KEYS` unset), which binds `127.0.0.1` so an open gateway stays off the network; set `HOST=0.0.0.0` to expose it anyway. Not used on Workers.",
       values: "IP address or host name",
     } satisfies VariableMeta),
   DATA_DIR: z
@@ -600,6 +600,16 @@ const configObject = z.object({
       group: "Rate limits",
       description:
         "Where the buckets live. `memory`: in the process (Bun) or in each isolate (Workers, so the limit holds per isolate, not across a deployment). `redis` and `upstash` are reserved and not built yet: start-up refuses them.",
+    } satisfies VariableMeta),
+  INGEST_MAX_FUTURE_SKEW: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,5}(s|m|h|d))$/, 'expected a duration like "30s", "10m", "1h" or "1d", or 0 to turn the check off')
+    .default("10m")
+    .meta({
+      group: "Ingest limits",
+      description:
+        "How far ahead of the gateway's clock an event's `timestamp` may be; a later one is rejected by its index with `FUTURE_TIMESTAMP` (a clock or unit mistake would otherwise sit at the top of `GET /v1/events` for good). `0` turns the check off.",
+      values: "duration: `<n>s`, `<n>m`, `<n>h`, `<n>d`, or `0`",
     } satisfies VariableMeta),
 });
 

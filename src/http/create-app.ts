@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { createIngestSetup } from "../ingest/ingest-setup.ts";
 import { RefusedReadError } from "../ports/refused-read.ts";
+import { allowedMethods } from "./allowed-methods.ts";
 import { jsonError } from "./errors.ts";
 import { forwardReads } from "./middleware/forward-reads.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
@@ -65,7 +66,13 @@ export function createApp(deps: AppDeps) {
   app.route("/", eventsRoutes({ queryKeys: config.QUERY_API_KEYS, store: adapters.eventStore }));
   app.route("/", searchRoutes(deps));
   app.route("/", dashboardRoutes());
-  app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = allowedMethods(path);
+    if (allowed === null) return jsonError(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${path}`);
+    c.header("Allow", allowed.join(", "));
+    return jsonError(c, 405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${path}; use ${allowed.join(", ")}`);
+  });
   metrics.define("widegate_http_aborted_requests_total", "counter", "Requests whose client closed the connection before the body was read");
   app.onError((error, c) => {
     if (error instanceof RefusedReadError) return jsonError(c, 501, "READS_NOT_SERVED", error.message);

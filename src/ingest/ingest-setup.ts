@@ -8,6 +8,7 @@ import {
   type Redaction,
   type ValueScanner,
 } from "../domain/event/index.ts";
+import { durationToMs } from "../domain/event/timestamp.ts";
 import { RollupAggregator } from "../domain/rollup/aggregator.ts";
 import { createSampler, type Sampler } from "../domain/sampling/sampler.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
@@ -19,6 +20,8 @@ export interface IngestSetup {
   sampler: Sampler;
   /** Counts every accepted event into rollups; drained per request on Workers, by a timer on Bun. */
   rollups?: RollupAggregator;
+  /** INGEST_MAX_FUTURE_SKEW; absent = no check. */
+  futureSkew?: { ms: number; text: string };
 }
 
 export function createIngestSetup(config: Config, metrics: MetricsRegistry): IngestSetup {
@@ -63,5 +66,6 @@ export function createIngestSetup(config: Config, metrics: MetricsRegistry): Ing
   metrics.collect((m) => {
     for (const [rule, count] of Object.entries(redaction.counts)) m.set("widegate_redactions_total", { rule }, count);
   });
-  return { limits: limitsFromConfig(config), redaction, sampler, rollups };
+  const futureSkew = { ms: durationToMs(config.INGEST_MAX_FUTURE_SKEW), text: config.INGEST_MAX_FUTURE_SKEW };
+  return { limits: limitsFromConfig(config), redaction, sampler, rollups, futureSkew };
 }

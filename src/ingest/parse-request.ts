@@ -1,14 +1,16 @@
-import { bodyFormat } from "../domain/event/content-type.ts";
-import { bodyError, eventTooLarge, type Rejection, tooManyEvents } from "../domain/event/errors.ts";
+import { type BodyFormat, bodyFormat } from "../domain/event/content-type.ts";
+import { type BodyError, bodyError, eventTooLarge, type Rejection, tooManyEvents } from "../domain/event/errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
 import { type DepthCheck, type ParseBodyResult, type ParsedItem, parseEventLine, parseJsonBody } from "../domain/event/parse-body.ts";
 import { ndjsonLines } from "./ndjson-lines.ts";
-import { checkContentLength, readBodyText } from "./read-body.ts";
+import { checkContentLength, contentCoding, decompressBody, encodingError, InvalidEncoding, readBodyText } from "./read-body.ts";
 
 export interface RequestBodyInput {
   body: ReadableStream<Uint8Array> | null;
   contentType?: string | null | undefined;
   contentLength?: string | null | undefined;
+  /** gzip and deflate bodies are inflated as they stream in; limits apply to the inflated bytes. */
+  contentEncoding?: string | null | undefined;
   /**
    * The runtime's own whole-body reader (Request.text). Used for JSON bodies whose Content-Length is
    * declared and within the cap: HTTP framing then bounds the read, and the native path is far
@@ -28,11 +30,28 @@ export async function parseRequestBody(
   depth: DepthCheck = "scan",
 ): Promise<ParseBodyResult> {
   const format = bodyFormat(input.contentType);
-  const refused = typeof format === "string" ? checkContentLength(input.contentLength, limits.maxBodyBytes) : format;
-  if (refused !== null) {
-    input.body?.cancel().catch(() => {});
-    return refused;
+  if (typeof format !== "string") return refuse(input, format);
+  const coding = contentCoding(input.contentEncoding);
+  if (coding !== null && typeof coding === "object") return refuse(input, coding);
+  // A compressed body over the cap inflates to more than the cap too (deflate does not shrink below its input).
+  const tooLarge = checkContentLength(input.contentLength, limits.maxBodyBytes);
+  if (tooLarge !== null) return refuse(input, tooLarge);
+  if (coding === null) return parseBody(input, format, limits, depth);
+  try {
+    return await parseBody({ body: decompressBody(input.body, coding) }, format, limits, depth);
+  } catch (error) {
+    if (error instanceof InvalidEncoding) return encodingError(error);
+    throw error;
   }
+}
+
+/** Refused before reading: the body is cancelled so nothing more is received. */
+function refuse(input: RequestBodyInput, error: BodyError): BodyError {
+  input.body?.cancel().catch(() => {});
+  return error;
+}
+
+async function parseBody(input: RequestBodyInput, format: BodyFormat, limits: IngestLimits, depth: DepthCheck): Promise<ParseBodyResult> {
   if (format === "json") {
     if (input.readText && input.contentLength && /^\s*\d+\s*$/.test(input.contentLength)) {
       // HTTP framing makes the body exactly Content-Length bytes (at most the cap, checked above).

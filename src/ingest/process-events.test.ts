@@ -100,3 +100,37 @@ describe("processEvents: redaction", () => {
     expect(result.rejected.map((r) => [r.index, r.code])).toEqual([[0, "TOO_MANY_FIELDS"]]);
   });
 });
+
+describe("processEvents: INGEST_MAX_FUTURE_SKEW", () => {
+  const withSkew = (): IngestSetup => ({ ...setup(), futureSkew: { ms: 10 * 60_000, text: "10m" } });
+  const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+  test("an event a year ahead is rejected by its index with FUTURE_TIMESTAMP; the rest are kept", () => {
+    const result = processEvents(items([normal(1, { statusCode: 500 }), normal(2, { timestamp: ahead(365 * 86_400_000) })]), withSkew(), {
+      tenant: "t1",
+    });
+    if (!result.ok) throw new Error("expected accepted");
+    expect(result.accepted).toBe(1);
+    expect(result.rejected).toEqual([
+      {
+        index: 1,
+        code: "FUTURE_TIMESTAMP",
+        error: expect.stringContaining("ahead of the gateway's clock; the limit is 10m (INGEST_MAX_FUTURE_SKEW)"),
+      },
+    ]);
+  });
+
+  test("an event within the skew is accepted", () => {
+    const result = processEvents(items([normal(1, { timestamp: ahead(60_000), statusCode: 500 })]), withSkew(), { tenant: "t1" });
+    if (!result.ok) throw new Error("expected accepted");
+    expect(result.rejected).toEqual([]);
+    expect(result.accepted).toBe(1);
+  });
+
+  test("a future event is not counted into the rollups", () => {
+    const s = withSkew();
+    processEvents(items([normal(1, { timestamp: ahead(86_400_000) }), normal(2)]), s, { tenant: "t1" });
+    const rows = s.rollups?.drain().flatMap((d) => d.rows) ?? [];
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(1);
+  });
+});

@@ -49,7 +49,12 @@ export function processEvents(
   setup: IngestSetup,
   options: { tenant: string; explain?: boolean },
 ): ProcessedBatch | AllRejected | BodyError {
-  const context = createNormalizeContext({ tenant: options.tenant, limits: setup.limits, redaction: VALIDATE_ONLY });
+  const context = createNormalizeContext({
+    tenant: options.tenant,
+    limits: setup.limits,
+    redaction: VALIDATE_ONLY,
+    ...(setup.futureSkew ? { futureSkew: setup.futureSkew } : {}),
+  });
   const batch = normalizeBody(parsed, context);
   if (!batch.ok) return batch;
   const { events, rejected } = batch;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { checkContentLength, readBodyText } from "./read-body.ts";
+import { gzipSync } from "node:zlib";
+import { checkContentLength, contentCoding, decompressBody, InvalidEncoding, readBodyText } from "./read-body.ts";
 
 const MiB = 1024 * 1024;
 
@@ -80,5 +81,62 @@ describe("checkContentLength", () => {
     expect(checkContentLength(null, 10)).toBeNull();
     expect(checkContentLength("abc", 10)).toBeNull();
     expect(checkContentLength("-5", 10)).toBeNull();
+  });
+});
+
+describe("contentCoding", () => {
+  test("no header and identity mean an uncompressed body", () => {
+    expect(contentCoding(undefined)).toBeNull();
+    expect(contentCoding("identity")).toBeNull();
+  });
+
+  test("gzip, x-gzip and deflate are the DecompressionStream formats, in any case", () => {
+    expect(contentCoding("gzip")).toBe("gzip");
+    expect(contentCoding("X-GZIP")).toBe("gzip");
+    expect(contentCoding(" deflate ")).toBe("deflate");
+  });
+
+  test("br and stacked codings are 415 naming what is supported", () => {
+    for (const header of ["br", "gzip, gzip", "zstd"]) {
+      expect(contentCoding(header)).toMatchObject({ status: 415, code: "UNSUPPORTED_MEDIA_TYPE" });
+    }
+  });
+});
+
+describe("decompressBody", () => {
+  /** A gzip of `inflated` bytes of spaces, served in 16 KiB pulls that are counted. */
+  function gzipSource(inflated: number) {
+    const compressed = gzipSync(new Uint8Array(inflated).fill(0x20));
+    const stats = { pulled: 0, total: compressed.byteLength, cancelled: false };
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (stats.pulled >= compressed.byteLength) return controller.close();
+        controller.enqueue(compressed.subarray(stats.pulled, stats.pulled + 16 * 1024));
+        stats.pulled += 16 * 1024;
+      },
+      cancel() {
+        stats.cancelled = true;
+      },
+    });
+    return { stream, stats };
+  }
+
+  test("inflates a gzip body and counts the inflated bytes", async () => {
+    const body = decompressBody(streamOf([gzipSync('{"service":"a"}')]), "gzip");
+    expect(await readBodyText(body, 1024)).toEqual({ ok: true, text: '{"service":"a"}', bytes: 15 });
+  });
+
+  test("a gzip bomb stops at the cap: 413, the source cancelled before it was read whole", async () => {
+    const { stream, stats } = gzipSource(256 * MiB);
+    const result = await readBodyText(decompressBody(stream, "gzip"), 1 * MiB);
+    expect(result).toMatchObject({ ok: false, status: 413, code: "BODY_TOO_LARGE" });
+    await Bun.sleep(0);
+    expect(stats.cancelled).toBe(true);
+    expect(stats.pulled).toBeLessThan(stats.total / 4);
+  });
+
+  test("corrupt data makes the read throw InvalidEncoding", async () => {
+    const body = decompressBody(streamOf(["not gzip at all"]), "gzip");
+    await expect(readBodyText(body, 1024)).rejects.toBeInstanceOf(InvalidEncoding);
   });
 });

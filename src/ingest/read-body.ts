@@ -1,4 +1,4 @@
-import { type BodyTooLarge, bodyTooLarge } from "../domain/event/errors.ts";
+import { type BodyError, type BodyTooLarge, bodyError, bodyTooLarge } from "../domain/event/errors.ts";
 
 export type { BodyTooLarge };
 
@@ -53,4 +53,67 @@ function decode(chunks: Uint8Array[], bytes: number): string {
     at += chunk.byteLength;
   }
   return decoder.decode(all);
+}
+
+export type ContentCoding = "gzip" | "deflate";
+
+/**
+ * The body's Content-Encoding: null for none/identity, the DecompressionStream format for gzip and
+ * deflate (what OpenTelemetry Collector, Vector and Fluent Bit send), or a 415 naming what is supported.
+ */
+export function contentCoding(header: string | null | undefined): ContentCoding | null | BodyError {
+  const codings = (header ?? "")
+    .split(",")
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== "" && c !== "identity");
+  if (codings.length === 0) return null;
+  const [only] = codings;
+  if (codings.length === 1 && (only === "gzip" || only === "x-gzip")) return "gzip";
+  if (codings.length === 1 && only === "deflate") return "deflate";
+  return bodyError(
+    415,
+    "UNSUPPORTED_MEDIA_TYPE",
+    `Content-Encoding "${(header ?? "").slice(0, 40)}" is not supported; send gzip, deflate or an uncompressed body`,
+  );
+}
+
+/**
+ * Decompresses as the body is read. The size cap is then counted on the decompressed bytes by
+ * whoever reads this stream, and cancelling it stops the inflater, so a gzip bomb is refused after
+ * at most the cap's worth of output rather than inflated whole. Malformed data makes reads throw
+ * `InvalidEncoding`, which `encodingError` turns into a 400.
+ */
+export function decompressBody(body: ReadableStream<Uint8Array> | null, coding: ContentCoding): ReadableStream<Uint8Array> | null {
+  if (body === null) return null;
+  const inflated = body.pipeThrough(new DecompressionStream(coding) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  const reader = inflated.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(new InvalidEncoding(coding, error));
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason).catch(() => {});
+    },
+  });
+}
+
+export class InvalidEncoding extends Error {
+  constructor(
+    readonly coding: ContentCoding,
+    cause: unknown,
+  ) {
+    // The runtime's own wording differs (Bun, workerd); the answer must not, so the cause stays internal.
+    super(`the body is not valid ${coding} data: it is corrupt, cut short or not compressed`, { cause });
+    this.name = "InvalidEncoding";
+  }
+}
+
+export function encodingError(error: InvalidEncoding): BodyError {
+  return bodyError(400, "INVALID_ENCODING", `Content-Encoding ${error.coding}: ${error.message}`);
 }

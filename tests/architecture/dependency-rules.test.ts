@@ -58,6 +58,11 @@ const LAYERS: Record<string, Layer> = {
   },
   sdk: { layers: [], packages: HONO },
   "runtime/bun": { layers: ["config", "factory", "adapters/"], packages: [] },
+  // The operator CLI (Bun): the HTTP API through fetch; Kafka and the spool through the adapters, like the entries.
+  cli: {
+    layers: ["config", "ports", "consumer", "factory", "runtime/bun", "adapters/kafka", "adapters/file"],
+    packages: ["commander", "cli-table3", ...NODE_FILES],
+  },
 };
 
 function files(dir: string, tests = false): string[] {

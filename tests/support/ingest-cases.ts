@@ -1,4 +1,5 @@
 /** Requests sent unchanged to the gateway on Bun and on workerd; both must answer the same. */
+import { deflateSync, gzipSync } from "node:zlib";
 
 export const PARITY_ENV: Record<string, string> = {
   PUBLISHER: "memory",
@@ -33,6 +34,8 @@ export interface IngestCase {
   headers?: Record<string, string>;
   body: string;
   status: number;
+  /** Compress the body and send the matching Content-Encoding; `truncated-gzip` cuts the gzip in half. */
+  compress?: "gzip" | "deflate" | "truncated-gzip";
 }
 
 const T = "2026-11-26T03:00:00.000Z";
@@ -159,6 +162,53 @@ export const INGEST_CASES: IngestCase[] = [
     body: "{}\n{}",
     status: 400,
   },
+  {
+    name: "a timestamp decades ahead is rejected by its index",
+    path: "/v1/events?explain=1",
+    body: JSON.stringify([event(90, { statusCode: 500 }), event(91, { timestamp: "2098-01-01T00:00:00Z" })]),
+    status: 202,
+  },
+  { name: "a lone far-future event", body: JSON.stringify(event(92, { timestamp: "2098-01-01T00:00:00Z" })), status: 400 },
+  {
+    name: "gzip JSON batch",
+    path: "/v1/events?explain=1",
+    body: JSON.stringify([80, 81, 82].map((i) => event(i))),
+    status: 202,
+    compress: "gzip",
+  },
+  {
+    name: "gzip NDJSON",
+    headers: { ...AUTH, "content-type": "application/x-ndjson" },
+    body: [83, 84].map((i) => JSON.stringify(event(i, { statusCode: 500 }))).join("\n"),
+    status: 202,
+    compress: "gzip",
+  },
+  { name: "deflate JSON", body: JSON.stringify(event(85, { statusCode: 503 })), status: 202, compress: "deflate" },
+  { name: "gzip OTLP logs", path: "/v1/logs?explain=1", body: JSON.stringify(otlp()), status: 202, compress: "gzip" },
+  // 16 MiB of spaces inflate from about 16 KiB: refused once the 1 MiB cap of inflated bytes is passed.
+  { name: "gzip bomb", body: `[${" ".repeat(16 * 1024 * 1024)}]`, status: 413, compress: "gzip" },
+  {
+    name: "gzip bomb as NDJSON",
+    headers: { ...AUTH, "content-type": "application/x-ndjson" },
+    body: "\n".repeat(16 * 1024 * 1024),
+    status: 413,
+    compress: "gzip",
+  },
+  { name: "truncated gzip", body: JSON.stringify([86, 87].map((i) => event(i))), status: 400, compress: "truncated-gzip" },
+  {
+    name: "Content-Encoding gzip on a body that is not gzip",
+    headers: { ...JSON_HEADERS, "content-encoding": "gzip" },
+    body: JSON.stringify(event(88)),
+    status: 400,
+  },
+  { name: "Content-Encoding br", headers: { ...JSON_HEADERS, "content-encoding": "br" }, body: JSON.stringify(event(89)), status: 415 },
+  {
+    name: "OTLP protobuf",
+    path: "/v1/logs",
+    headers: { ...AUTH, "content-type": "application/x-protobuf" },
+    body: "\u000a\u0000",
+    status: 415,
+  },
   { name: "no API key", headers: { "content-type": "application/json" }, body: JSON.stringify(event(70)), status: 401 },
   {
     name: "wrong API key",
@@ -178,7 +228,11 @@ export function requestFor(base: string, c: IngestCase): Request {
   const headers = new Headers(c.headers ?? JSON_HEADERS);
   // A server that refuses a body unread closes the connection; a client must not reuse it for the next request.
   if (c.status === 413) headers.set("connection", "close");
-  return new Request(`${base}${c.path ?? "/v1/events"}`, { method: "POST", headers, body: c.body });
+  if (!c.compress) return new Request(`${base}${c.path ?? "/v1/events"}`, { method: "POST", headers, body: c.body });
+  const bytes = c.compress === "deflate" ? deflateSync(c.body) : gzipSync(c.body);
+  headers.set("content-encoding", c.compress === "deflate" ? "deflate" : "gzip");
+  const body = c.compress === "truncated-gzip" ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes;
+  return new Request(`${base}${c.path ?? "/v1/events"}`, { method: "POST", headers, body: new Uint8Array(body) });
 }
 
 /** Every reason PARITY_ENV's sampler gives to some event of samplingBatch(). */

@@ -14,6 +14,8 @@ export interface ReplayOptions {
   /** Reports what would be replayed; changes nothing. */
   dryRun?: boolean;
   onDryRun?: (line: string) => void;
+  /** Progress: called with how many were just replayed (or, dry, inspected). */
+  onReplayed?: (count: number) => void;
 }
 
 /** Replays the DLQ from the group's committed position to the end it had when the run began; returns how many. */
@@ -40,6 +42,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<number>
           // One send at a time (the idempotent producer needs it), committed by readTopicToEnd after it resolves.
           await producer.send({ messages });
         }
+        options.onReplayed?.(messages.length);
       },
     });
   } finally {

@@ -28,6 +28,13 @@ export function bodyFormat(contentType: string | null | undefined): BodyFormat |
   }
   if (media === "application/json" || (media.startsWith("application/") && media.endsWith("+json"))) return "json";
   if (NDJSON.has(media)) return "ndjson";
+  if (media === "application/x-protobuf" || media === "application/protobuf") {
+    return bodyError(
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+      "protobuf bodies are not supported; send JSON: OTLP exporters with protocol http/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/json) to /v1/logs, other events as application/json or application/x-ndjson",
+    );
+  }
   return bodyError(
     415,
     "UNSUPPORTED_MEDIA_TYPE",

@@ -17,6 +17,7 @@ export type BodyErrorCode =
   | "BODY_TOO_LARGE"
   | "EXPANSION_TOO_LARGE"
   | "INVALID_OTLP"
+  | "INVALID_ENCODING"
   | "UNSUPPORTED_MEDIA_TYPE";
 
 /** A problem with one event: it is left out and reported by its index while the rest are kept. */
@@ -26,7 +27,7 @@ export interface Rejection {
   error: string;
 }
 
-export type RejectionCode = "INVALID_JSON" | "EVENT_TOO_LARGE" | "TOO_MANY_FIELDS" | "FORBIDDEN_KEY" | "INVALID_EVENT";
+export type RejectionCode = "INVALID_JSON" | "EVENT_TOO_LARGE" | "TOO_MANY_FIELDS" | "FORBIDDEN_KEY" | "INVALID_EVENT" | "FUTURE_TIMESTAMP";
 
 export function bodyError(status: BodyError["status"], code: BodyErrorCode, message: string): BodyError {
   return { ok: false, status, code, message };

@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, type IngestLimits } from "./limits.ts";
 import type { ParsedBody } from "./parse-body.ts";
 import { DEFAULT_REDACTION, type Redaction } from "./redaction.ts";
 import { nestsDeeper, scrubEvent } from "./scrub.ts";
-import { typeName } from "./timestamp.ts";
+import { futureSkewError, typeName } from "./timestamp.ts";
 import { type EventError, isPlainObject, NULLABLE_FIELDS, validateEvent } from "./validate.ts";
 
 /**
@@ -36,6 +36,10 @@ export interface NormalizeContext {
   limits: Pick<IngestLimits, "maxFields" | "maxDepth">;
   redaction: Redaction;
   newId: () => string;
+  /** The clock reading `receivedAt` was made from, in epoch ms. */
+  nowMs: number;
+  /** Event times further ahead than this are rejected; 0 = no check. */
+  futureSkew: { ms: number; text: string };
 }
 
 export interface NormalizeContextOptions {
@@ -46,12 +50,17 @@ export interface NormalizeContextOptions {
   now?: () => number;
   /** requestId generator; injectable for tests. */
   newId?: () => string;
+  /** INGEST_MAX_FUTURE_SKEW; unset = no check. */
+  futureSkew?: { ms: number; text: string };
 }
 
 export function createNormalizeContext(options: NormalizeContextOptions): NormalizeContext {
+  const nowMs = (options.now ?? Date.now)();
   return {
     tenant: options.tenant,
-    receivedAt: new Date((options.now ?? Date.now)()).toISOString(),
+    receivedAt: new Date(nowMs).toISOString(),
+    nowMs,
+    futureSkew: options.futureSkew ?? { ms: 0, text: "0" },
     limits: options.limits ?? DEFAULT_LIMITS,
     redaction: options.redaction ?? DEFAULT_REDACTION,
     newId: options.newId ?? (() => crypto.randomUUID()),
@@ -81,6 +90,10 @@ function draftEvent(value: unknown, ctx: NormalizeContext): DraftResult {
   const valid = validateEvent(value);
   if (!valid.ok) return { ok: false, code: "INVALID_EVENT", error: valid.error };
   const { fields } = valid;
+  if (fields.timestampMs !== undefined) {
+    const ahead = futureSkewError(fields.timestampMs, ctx.nowMs, ctx.futureSkew.ms, ctx.futureSkew.text);
+    if (ahead !== null) return { ok: false, code: "FUTURE_TIMESTAMP", error: ahead };
+  }
   for (const key of NULLABLE_FIELDS) if (value[key] === null) delete value[key];
   const requestId = fields.requestId ?? ctx.newId();
   const timestamp = fields.timestampMs === undefined ? ctx.receivedAt : (fields.timestampIso ?? new Date(fields.timestampMs).toISOString());

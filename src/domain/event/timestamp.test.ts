@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createNormalizeContext, normalizeEvent } from "./normalize.ts";
-import { parseTimestamp } from "./timestamp.ts";
+import { durationToMs, futureSkewError, parseTimestamp } from "./timestamp.ts";
 
 const ms = (value: unknown) => {
   const result = parseTimestamp(value);
@@ -77,5 +77,34 @@ describe("timestamp normalisation", () => {
   test("an invalid timestamp rejects the event naming the field", () => {
     const result = normalizeEvent({ service: "s", timestamp: "nope" }, ctx);
     expect(!result.ok && result.error).toMatch(/^timestamp/);
+  });
+});
+
+describe("durationToMs", () => {
+  test("seconds, minutes, hours and days; 0 is off", () => {
+    expect(durationToMs("30s")).toBe(30_000);
+    expect(durationToMs("10m")).toBe(600_000);
+    expect(durationToMs("1h")).toBe(3_600_000);
+    expect(durationToMs("2d")).toBe(172_800_000);
+    expect(durationToMs("0")).toBe(0);
+  });
+});
+
+describe("futureSkewError", () => {
+  const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+  test("within the skew, and exactly at it, is fine", () => {
+    expect(futureSkewError(now + 600_000, now, 600_000, "10m")).toBeNull();
+    expect(futureSkewError(now - 86_400_000, now, 600_000, "10m")).toBeNull();
+  });
+
+  test("past the skew names the time, how far ahead, the limit and the variable", () => {
+    expect(futureSkewError(now + 365 * 86_400_000, now, 600_000, "10m")).toBe(
+      "timestamp 2027-12-01T12:00:00.000Z is 365 d ahead of the gateway's clock; the limit is 10m (INGEST_MAX_FUTURE_SKEW)",
+    );
+    expect(futureSkewError(now + 600_001, now, 600_000, "10m")).toContain("is 10 min ahead");
+  });
+
+  test("a skew of 0 turns the check off", () => {
+    expect(futureSkewError(now + 10 * 365 * 86_400_000, now, 0, "0")).toBeNull();
   });
 });

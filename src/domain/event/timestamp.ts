@@ -116,3 +116,27 @@ export function typeName(value: unknown): string {
   if (Array.isArray(value)) return "array";
   return typeof value;
 }
+
+/** `30s`, `10m`, `1h`, `1d` → milliseconds; `0` → 0 (INGEST_MAX_FUTURE_SKEW, already checked by the config schema). */
+export function durationToMs(value: string): number {
+  const match = /^(\d+)(s|m|h|d)?$/.exec(value);
+  if (!match) throw new Error(`not a duration: ${value}`);
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"] ?? 0;
+  return Number(match[1]) * unit;
+}
+
+/**
+ * Refuses an event time more than `maxSkewMs` after the gateway's clock: such an event is a clock
+ * or unit mistake, and newest-first listings would show it on top for good. `maxSkewMs` 0 = no check.
+ */
+export function futureSkewError(ms: number, nowMs: number, maxSkewMs: number, maxSkewText: string): string | null {
+  if (maxSkewMs <= 0 || ms - nowMs <= maxSkewMs) return null;
+  return `timestamp ${new Date(ms).toISOString()} is ${formatAhead(ms - nowMs)} ahead of the gateway's clock; the limit is ${maxSkewText} (INGEST_MAX_FUTURE_SKEW)`;
+}
+
+function formatAhead(ms: number): string {
+  if (ms >= 86_400_000) return `${Math.floor(ms / 86_400_000)} d`;
+  if (ms >= 3_600_000) return `${Math.floor(ms / 3_600_000)} h`;
+  if (ms >= 60_000) return `${Math.floor(ms / 60_000)} min`;
+  return `${Math.ceil(ms / 1000)} s`;
+}

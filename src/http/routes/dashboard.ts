@@ -1,14 +1,17 @@
 import { Hono } from "hono";
 import { DASHBOARD_HTML } from "./dashboard-page.ts";
+import { UPLOT_CSS, UPLOT_JS, UPLOT_VERSION } from "./dashboard-uplot.ts";
 
-/** GET /dashboard: a static page; what it shows comes from the API with the caller's own key. */
+// The page runs its own inline script and the uPlot bundle from this origin, and talks only to this origin.
+const CSP =
+  "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:";
+// Versioned content: a day of caching is safe, and an upgrade changes UPLOT_VERSION in the ETag.
+const ASSET_HEADERS = { "cache-control": "public, max-age=86400", etag: `"uplot-${UPLOT_VERSION}"` };
+
+/** GET /dashboard: a static page; what it shows comes from the API with the caller's own key. uPlot is served beside it (no CDN). */
 export function dashboardRoutes() {
-  return new Hono().get("/dashboard", (c) =>
-    c.html(DASHBOARD_HTML, 200, {
-      // The page runs only its own inline script and talks only to this origin.
-      "content-security-policy":
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
-      "cache-control": "no-cache",
-    }),
-  );
+  return new Hono()
+    .get("/dashboard", (c) => c.html(DASHBOARD_HTML, 200, { "content-security-policy": CSP, "cache-control": "no-cache" }))
+    .get("/dashboard/uplot.js", (c) => c.body(UPLOT_JS, 200, { ...ASSET_HEADERS, "content-type": "text/javascript; charset=utf-8" }))
+    .get("/dashboard/uplot.css", (c) => c.body(UPLOT_CSS, 200, { ...ASSET_HEADERS, "content-type": "text/css; charset=utf-8" }));
 }

@@ -59,6 +59,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
         body: c.req.raw.body,
         contentType: c.req.header("content-type"),
         contentLength: c.req.header("content-length"),
+        contentEncoding: c.req.header("content-encoding"),
         readText: () => c.req.raw.text(),
       },
       limits,

@@ -1,0 +1,149 @@
+import type { Command } from "commander";
+import { durationMs, positiveInt } from "../args.ts";
+import type { GatewayClient } from "../client.ts";
+import { clientFor, globals } from "../context.ts";
+import { usageError } from "../errors.ts";
+import { formatNumber, formatPercent, printJson, printLine, renderTable } from "../output.ts";
+import { parsePrometheus, type Sample, sum } from "../prometheus.ts";
+import type { QueryAnswer } from "./query.ts";
+
+/** Gateway-wide counters from /metrics (the process's own, reset when it restarts). */
+export interface Pipeline {
+  received: number;
+  kept: number;
+  dropped: number;
+  rejected: number;
+  publishFailures: number;
+  publishQueueDepth: number;
+  /** Events per second since the previous refresh; absent on the first. */
+  rates?: { received: number; kept: number; dropped: number; rejected: number };
+}
+
+/** Per service over the window, exact from the rollups. */
+export interface ServiceRow {
+  service: string;
+  requests: number;
+  perSecond: number;
+  errorRate: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface TopSnapshot {
+  at: string;
+  window: string;
+  pipeline: Pipeline;
+  services: ServiceRow[];
+}
+
+interface TopFlags {
+  window: string;
+  interval: number;
+  once?: boolean;
+  iterations?: number;
+}
+
+const WINDOW = /^([1-9]\d{0,3})(m|h|d)$/;
+
+export function registerTop(program: Command): void {
+  program
+    .command("top")
+    .description("live view per service: requests, error rate, p95/p99 (rollups), and the pipeline's kept/dropped/rejected (/metrics)")
+    .option("-w, --window <duration>", "window the per-service numbers cover (15m, 1h, …)", "5m")
+    .option("-i, --interval <duration>", "refresh interval", durationMs, 2000)
+    .option("--once", "print one snapshot and exit")
+    .option("--iterations <n>", "exit after this many refreshes", positiveInt)
+    .addHelpText("after", "\nExamples:\n  wide-gate top\n  wide-gate --json top --once")
+    .action(async (flags: TopFlags, cmd: Command) => {
+      const match = WINDOW.exec(flags.window);
+      if (!match) throw usageError(`--window: expected a duration like 5m, 1h or 1d (got ${flags.window})`);
+      const windowSeconds = Number(match[1]) * { m: 60, h: 3600, d: 86_400 }[match[2] as "m" | "h" | "d"];
+      const client = clientFor(cmd);
+      const { json } = globals(cmd);
+      const live = !json && !flags.once && process.stdout.isTTY === true;
+      const iterations = flags.once ? 1 : (flags.iterations ?? Number.POSITIVE_INFINITY);
+      let previous: { at: number; pipeline: Pipeline } | undefined;
+      for (let i = 0; i < iterations; i++) {
+        if (i > 0) await Bun.sleep(flags.interval);
+        const at = Date.now();
+        const [samples, services] = await Promise.all([
+          client.getText("/metrics").then(parsePrometheus),
+          serviceRows(client, flags.window, windowSeconds),
+        ]);
+        const pipeline = pipelineFrom(samples, previous, at);
+        previous = { at, pipeline };
+        const snapshot: TopSnapshot = { at: new Date(at).toISOString(), window: flags.window, pipeline, services };
+        if (json) printJson(snapshot);
+        else {
+          if (live) process.stdout.write("\x1b[2J\x1b[H");
+          printLine(renderTop(snapshot, client.base));
+        }
+      }
+    });
+}
+
+function pipelineFrom(samples: Sample[], previous: { at: number; pipeline: Pipeline } | undefined, at: number): Pipeline {
+  const outcome = (o: string) => sum(samples, "widegate_ingest_events_total", { outcome: o });
+  const kept = outcome("kept");
+  const dropped = outcome("dropped");
+  const rejected = outcome("rejected");
+  const pipeline: Pipeline = {
+    received: kept + dropped + rejected,
+    kept,
+    dropped,
+    rejected,
+    publishFailures: sum(samples, "widegate_publish_failures_total"),
+    publishQueueDepth: sum(samples, "widegate_publish_queue_depth"),
+  };
+  if (previous) {
+    const seconds = Math.max((at - previous.at) / 1000, 0.001);
+    // A restart resets the counters: a negative delta means "since the restart".
+    const rate = (now: number, before: number) => (now >= before ? now - before : now) / seconds;
+    pipeline.rates = {
+      received: rate(pipeline.received, previous.pipeline.received),
+      kept: rate(kept, previous.pipeline.kept),
+      dropped: rate(dropped, previous.pipeline.dropped),
+      rejected: rate(rejected, previous.pipeline.rejected),
+    };
+  }
+  return pipeline;
+}
+
+async function serviceRows(client: GatewayClient, window: string, windowSeconds: number): Promise<ServiceRow[]> {
+  const ask = (metric: string) =>
+    client.postJson<QueryAnswer>("/v1/query", { metric, groupBy: ["service"], timeRange: { last: window }, limit: 1000 });
+  const [counts, errors, p95, p99] = await Promise.all([ask("count"), ask("error_rate"), ask("p95"), ask("p99")]);
+  const byService = (answer: QueryAnswer) => new Map(answer.rows.map((r) => [String(r.service), r.value]));
+  const errorOf = byService(errors);
+  const p95Of = byService(p95);
+  const p99Of = byService(p99);
+  return counts.rows.map((r) => {
+    const service = String(r.service);
+    const requests = r.value ?? 0;
+    return {
+      service,
+      requests,
+      perSecond: requests / windowSeconds,
+      errorRate: errorOf.get(service) ?? null,
+      p95: p95Of.get(service) ?? null,
+      p99: p99Of.get(service) ?? null,
+    };
+  });
+}
+
+export function renderTop(s: TopSnapshot, base: string): string {
+  const p = s.pipeline;
+  const r = p.rates;
+  const rate = (n: number | undefined) => (n === undefined ? "" : ` (${formatNumber(n)}/s)`);
+  const header = [
+    `wide-gate top  ${base}  ${s.at}`,
+    `pipeline since start: received ${p.received}${rate(r?.received)}  kept ${p.kept}${rate(r?.kept)}  dropped ${p.dropped}${rate(r?.dropped)}  rejected ${p.rejected}${rate(r?.rejected)}`,
+    `publish: failures ${p.publishFailures}  queue ${p.publishQueueDepth}`,
+    `per service, last ${s.window}:`,
+  ];
+  const table = renderTable(
+    ["service", "requests", "req/s", "error rate", "p95 ms", "p99 ms"],
+    s.services.map((row) => [row.service, row.requests, row.perSecond, formatPercent(row.errorRate), row.p95, row.p99]),
+  );
+  return `${header.join("\n")}\n${table}`;
+}
