@@ -151,6 +151,22 @@ const configObject = z.object({
       description:
         "Where accepted events go. `memory`: an in-process queue that the all-in-one server's embedded pipeline drains into `EVENT_STORE`. `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE`. Bun-only choices are refused on Workers with a line naming the variable.",
     } satisfies VariableMeta),
+  BUFFER: z
+    .enum(["disk", "memory"])
+    .default("disk")
+    .meta({
+      group: "Publishing",
+      description:
+        "Bun gateways only. `disk`: kept events and rollup deltas are appended to a write-ahead buffer under `DATA_DIR/buffer` and fsynced before the `202` is sent; the publisher reads from it, and whatever is not yet acknowledged survives SIGTERM, SIGKILL and power loss and is replayed at the next start. `memory`: an in-memory queue, faster, lost on a crash or when the publisher stays down past the shutdown grace period. Workers have no local disk and ignore it.",
+    } satisfies VariableMeta),
+  BUFFER_MAX_BYTES: int(1024 * 1024)
+    .default(1024 * 1024 * 1024)
+    .meta({
+      group: "Publishing",
+      description:
+        "Disk the write-ahead buffer may use (`BUFFER=disk`). Once the unpublished part reaches it, ingest answers `429` with `Retry-After` until the publisher catches up; one request may overshoot it by at most its own size.",
+      values: "bytes, at least 1048576",
+    } satisfies VariableMeta),
   PUBLISHER_FALLBACK: publisherList.default([]).meta({
     group: "Publishing",
     description:
