@@ -14,6 +14,17 @@ export interface UpstashKafkaPublisherOptions {
   maxBytesPerRequest?: number;
   /** Timeout of the /topics probe behind health() (default 3 s). */
   healthTimeoutMs?: number;
+  /** Longest wait for one produce request, retries included (default 10 s): a hung bridge then counts as a failure. */
+  requestTimeoutMs?: number;
+}
+
+/** Rejects after `ms`; the client offers no abort signal, so its request is left to end on its own. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -21,8 +32,9 @@ export interface UpstashKafkaPublisherOptions {
  * speaking the Upstash Kafka REST API, such as this project's bridge. `publish` resolves once
  * every record has its partition and offset, i.e. the broker acknowledged it.
  *
- * Note: the client retries each failed request itself (5 retries, 0.5 s → 8 s apart), so an
- * unreachable bridge surfaces as a rejection after about 15 s; the caller's batcher holds the events.
+ * Note: the client retries each failed request itself (5 retries, 0.5 s → 8 s apart) and its fetch
+ * has no timeout, so each request is cut off after `requestTimeoutMs`: a refused or hung bridge
+ * surfaces as a rejection within that time, and the fallback circuit opens.
  */
 export class UpstashKafkaPublisher implements Publisher {
   readonly name = "publisher:upstash-kafka";
@@ -39,7 +51,7 @@ export class UpstashKafkaPublisher implements Publisher {
     const records = events.map((event) => ({ topic, ...toEventRecord(event) }));
     // Sequential: a request's events must not overtake each other across chunks.
     for (const chunk of chunkRecords(records, this.options.maxRecordsPerRequest ?? 1000, this.options.maxBytesPerRequest ?? 4 << 20)) {
-      const acks: unknown = await this.producer.produceMany(chunk);
+      const acks: unknown = await withTimeout(this.producer.produceMany(chunk), this.options.requestTimeoutMs ?? 10_000, "upstash-kafka produce");
       if (!Array.isArray(acks) || acks.length !== chunk.length) {
         throw new Error(`upstash-kafka: expected ${chunk.length} acknowledgements, got ${Array.isArray(acks) ? acks.length : typeof acks}`);
       }
