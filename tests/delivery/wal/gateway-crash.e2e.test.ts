@@ -115,3 +115,25 @@ describe("BUFFER=disk: every 202 survives a gateway whose publisher hangs", () =
     expectExactlyOnce(storedRequestIds(first.dataDir), acknowledged);
   }, 60_000);
 });
+
+describe("BUFFER_MAX_BYTES", () => {
+  test("a full disk buffer answers 429 with Retry-After", async () => {
+    const server = await spawnServer("edge/bun-server.ts", { ...hungPublisher, BUFFER_MAX_BYTES: String(1 << 20) });
+    try {
+      let refused: Response | undefined;
+      for (let b = 0; b < 40 && !refused; b++) {
+        const response = await fetch(`${server.url}/v1/events`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ service: "wal-e2e", requestId: `full-${b}-${i}`, statusCode: 503 }))),
+        });
+        if (response.status === 429) refused = response;
+        else expect(response.status).toBe(202);
+      }
+      expect(refused?.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(((await refused?.json()) as { error: { message: string } }).error.message).toContain("BUFFER_MAX_BYTES");
+    } finally {
+      await server.stop("SIGKILL");
+    }
+  }, 30_000);
+});
