@@ -40,7 +40,9 @@ const server = Bun.serve({
   maxRequestBodySize: BODY_BACKSTOP_BYTES,
 });
 announceAuthMode(config);
-console.log(`wide-gate listening on http://${server.hostname}:${server.port} (publisher=${config.PUBLISHER}, store=${config.EVENT_STORE}, ${buffer})`);
+console.log(
+  `wide-gate listening on http://${server.hostname}:${server.port} (publisher=${config.PUBLISHER}, store=${config.EVENT_STORE}, ${buffer})`,
+);
 
 onShutdownSignal(async (signal) => {
   console.log(`${signal}: draining`);

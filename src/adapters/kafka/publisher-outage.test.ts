@@ -55,7 +55,13 @@ describe("a down backend makes publish fail, so the fallback circuit opens", () 
       for (const s of hung.sockets) s.destroy();
       hung.server.close();
     });
-    const primary = new UpstashKafkaPublisher({ url: `http://127.0.0.1:${hung.port}`, username: "u", password: "p", topic: "t", requestTimeoutMs: 300 });
+    const primary = new UpstashKafkaPublisher({
+      url: `http://127.0.0.1:${hung.port}`,
+      username: "u",
+      password: "p",
+      topic: "t",
+      requestTimeoutMs: 300,
+    });
     const fallback = new MemoryPublisher();
     await new FallbackPublisher(primary, [fallback], { log: { info() {}, warn() {}, error() {} } }).publish([event]);
     expect(fallback.take(10)).toEqual([event]);

@@ -51,7 +51,11 @@ export class UpstashKafkaPublisher implements Publisher {
     const records = events.map((event) => ({ topic, ...toEventRecord(event) }));
     // Sequential: a request's events must not overtake each other across chunks.
     for (const chunk of chunkRecords(records, this.options.maxRecordsPerRequest ?? 1000, this.options.maxBytesPerRequest ?? 4 << 20)) {
-      const acks: unknown = await withTimeout(this.producer.produceMany(chunk), this.options.requestTimeoutMs ?? 10_000, "upstash-kafka produce");
+      const acks: unknown = await withTimeout(
+        this.producer.produceMany(chunk),
+        this.options.requestTimeoutMs ?? 10_000,
+        "upstash-kafka produce",
+      );
       if (!Array.isArray(acks) || acks.length !== chunk.length) {
         throw new Error(`upstash-kafka: expected ${chunk.length} acknowledgements, got ${Array.isArray(acks) ? acks.length : typeof acks}`);
       }

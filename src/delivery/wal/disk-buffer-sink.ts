@@ -210,7 +210,8 @@ export class DiskBufferSink implements EventSink {
         return;
       }
       if (this.closed) return; // shutdown already reported what is left; the next start publishes it again
-      if (this.failedAttempts > 0) this.log.info(`publish via ${this.publisher.name} recovered after ${this.failedAttempts} failed attempts`);
+      if (this.failedAttempts > 0)
+        this.log.info(`publish via ${this.publisher.name} recovered after ${this.failedAttempts} failed attempts`);
       this.failedAttempts = 0;
       this.backoffMs = 0;
       metrics?.inc("widegate_publish_events_total", { publisher: this.publisher.name, result: "ok" }, batch.length);
@@ -276,7 +277,11 @@ export class DiskBufferSink implements EventSink {
   /** Sealed segments the publisher is done with are deleted; the replay ends with the last old one. */
   private async deleteAcknowledged(): Promise<void> {
     const segments = this.source.segments;
-    for (let head = segments[0]; head?.sealed && (this.ack.seq > head.seq || (this.ack.seq === head.seq && this.ack.end >= head.end)); head = segments[0]) {
+    for (
+      let head = segments[0];
+      head?.sealed && (this.ack.seq > head.seq || (this.ack.seq === head.seq && this.ack.end >= head.end));
+      head = segments[0]
+    ) {
       segments.shift();
       await unlink(head.path).catch(() => {});
     }
@@ -288,7 +293,9 @@ export class DiskBufferSink implements EventSink {
     if (!replay) return;
     const left = this.source.segments.filter((s) => s.seq <= replay.lastSeq).length;
     if (left === 0) {
-      this.log.info(`buffer: replay done, ${replay.events} events and ${replay.deltas} rollup deltas published in ${Date.now() - replay.startedAt} ms`);
+      this.log.info(
+        `buffer: replay done, ${replay.events} events and ${replay.deltas} rollup deltas published in ${Date.now() - replay.startedAt} ms`,
+      );
       this.replay = undefined;
     } else if (Date.now() - replay.loggedAt >= 5_000) {
       replay.loggedAt = Date.now();

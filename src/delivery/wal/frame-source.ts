@@ -96,7 +96,14 @@ export class FrameSource {
       if (result.kind === "end") continue;
       this.readOffset = result.end;
       if (result.kind === "corrupt") {
-        return { seq: segment.seq, end: result.end, events: result.events, deltas: 0, records: [], corrupt: { bytes: result.bytes, why: result.why } };
+        return {
+          seq: segment.seq,
+          end: result.end,
+          events: result.events,
+          deltas: 0,
+          records: [],
+          corrupt: { bytes: result.bytes, why: result.why },
+        };
       }
       return { seq: segment.seq, end: result.end, events: result.events, deltas: result.deltas, records: result.records };
     }

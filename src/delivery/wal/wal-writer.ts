@@ -105,7 +105,14 @@ export class WalWriter {
     this.options.onFsync?.(group.length);
     for (const w of group) {
       segment.end += w.frame.bytes.length;
-      this.options.onCommit({ seq: segment.seq, end: segment.end, bytes: w.frame.bytes.length, events: w.frame.events, deltas: w.frame.deltas, records: w.records });
+      this.options.onCommit({
+        seq: segment.seq,
+        end: segment.end,
+        bytes: w.frame.bytes.length,
+        events: w.frame.events,
+        deltas: w.frame.deltas,
+        records: w.records,
+      });
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
-import { DiskBufferSink, type DiskBufferOptions } from "../../../src/delivery/wal/disk-buffer-sink.ts";
+import { type DiskBufferOptions, DiskBufferSink } from "../../../src/delivery/wal/disk-buffer-sink.ts";
 import { MetricsRegistry } from "../../../src/metrics/registry.ts";
 import type { Publisher } from "../../../src/ports/publisher.ts";
 import { captureLog, events, idsOf, SwitchPublisher, tempDir, until } from "./helpers.ts";
@@ -11,7 +11,11 @@ const fast = { maxDelayMs: 1, minBackoffMs: 5, maxBackoffMs: 20 };
 function open(publisher: Publisher, dir: string, extra: Partial<DiskBufferOptions> = {}) {
   const log = captureLog();
   const metrics = new MetricsRegistry();
-  return DiskBufferSink.open(publisher, { dir, maxBytes: 64 << 20, log, metrics, ...fast, ...extra }).then((sink) => ({ sink, log, metrics }));
+  return DiskBufferSink.open(publisher, { dir, maxBytes: 64 << 20, log, metrics, ...fast, ...extra }).then((sink) => ({
+    sink,
+    log,
+    metrics,
+  }));
 }
 
 const metric = (metrics: MetricsRegistry, name: string): number => {
@@ -22,7 +26,10 @@ const metric = (metrics: MetricsRegistry, name: string): number => {
   return line ? Number(line.split(" ").at(-1)) : 0;
 };
 
-const segmentFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".wal")).sort();
+const segmentFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".wal"))
+    .sort();
 
 /** Leaves a buffer on disk the way a killed process does: written, never published. */
 async function leaveBuffer(dir: string, batches: number, perBatch: number, extra: Partial<DiskBufferOptions> = {}): Promise<void> {

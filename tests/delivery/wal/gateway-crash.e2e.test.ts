@@ -125,13 +125,16 @@ describe("BUFFER_MAX_BYTES", () => {
         const response = await fetch(`${server.url}/v1/events`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ service: "wal-e2e", requestId: `full-${b}-${i}`, statusCode: 503 }))),
+          body: JSON.stringify(
+            Array.from({ length: 500 }, (_, i) => ({ service: "wal-e2e", requestId: `full-${b}-${i}`, statusCode: 503 })),
+          ),
         });
         if (response.status === 429) refused = response;
         else expect(response.status).toBe(202);
       }
-      expect(refused?.headers.get("retry-after")).toMatch(/^\d+$/);
-      expect(((await refused?.json()) as { error: { message: string } }).error.message).toContain("BUFFER_MAX_BYTES");
+      if (!refused) throw new Error("never refused");
+      expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("BUFFER_MAX_BYTES");
     } finally {
       await server.stop("SIGKILL");
     }
