@@ -132,7 +132,7 @@ const configObject = z.object({
     .meta({
       group: "Server",
       description:
-        "Directory for local state (Bun only): the embedded store's `events.sqlite` (`EVENT_STORE=embedded`) and the NDJSON spool `spool/` of the `file` publisher. Relative paths start at the working directory.",
+        "Directory for local state (Bun only): the embedded store's `events.sqlite` (`EVENT_STORE=embedded`), the write-ahead buffer `buffer/` (`BUFFER=disk`) and the NDJSON spool `spool/` of the `file` publisher. One process per directory. Relative paths start at the working directory.",
       values: "directory path",
     } satisfies VariableMeta),
   LOG_LEVEL: z
