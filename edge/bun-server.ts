@@ -15,7 +15,7 @@ const metrics = new MetricsRegistry();
 const log = consoleLogger(config.LOG_LEVEL);
 const adapters = await createAdapters(config, bunModules, { metrics, log }).catch(exitOnConfigError);
 // BUFFER=disk: every 202 is on disk first; BUFFER=memory with PUBLISHER=memory: an embedded consumer writes the queue to the store.
-const { sink, consumer, describe: buffer } = await buildBunDelivery(config, adapters, { metrics, log });
+const { sink, consumer, describe: buffer } = await buildBunDelivery(config, adapters, { metrics, log }).catch(exitOnConfigError);
 consumer?.start();
 
 // Bun's own limit answers 413 in plain text before our handler runs; our route's limits (checked on

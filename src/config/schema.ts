@@ -149,7 +149,7 @@ const configObject = z.object({
     .meta({
       group: "Publishing",
       description:
-        "Where accepted events go. `memory`: an in-process queue that the all-in-one server's embedded pipeline drains into `EVENT_STORE`. `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE`. Bun-only choices are refused on Workers with a line naming the variable.",
+        "Where accepted events go. `memory`: the all-in-one server writes accepted events to `EVENT_STORE` itself (from the disk buffer with `BUFFER=disk`; from an in-process queue drained by its embedded pipeline with `BUFFER=memory`). `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE`. Bun-only choices are refused on Workers with a line naming the variable.",
     } satisfies VariableMeta),
   BUFFER: z
     .enum(["disk", "memory"])

@@ -1,6 +1,6 @@
 // Bun-only: how a Bun gateway hands accepted events to its publisher, by BUFFER.
 import { join } from "node:path";
-import type { Config } from "../../config/schema.ts";
+import { type Config, ConfigError } from "../../config/schema.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
 import type { Adapters } from "../../ports/adapters.ts";
@@ -36,6 +36,10 @@ export async function buildBunDelivery(
   }
   const publisher = adapters.localQueue ? new DirectPublisher(adapters.eventStore, context.metrics) : adapters.publisher;
   const dir = join(config.DATA_DIR, "buffer");
-  const sink = await DiskBufferSink.open(publisher, { dir, maxBytes: config.BUFFER_MAX_BYTES, ...context });
+  const sink = await DiskBufferSink.open(publisher, { dir, maxBytes: config.BUFFER_MAX_BYTES, ...context }).catch((error: unknown) => {
+    throw new ConfigError(
+      `invalid configuration: DATA_DIR=${config.DATA_DIR}: the disk buffer cannot use ${dir}: ${(error as Error).message}`,
+    );
+  });
   return { sink, describe: `buffer=disk (${dir})` };
 }

@@ -48,7 +48,8 @@ export class DiskBufferSink implements EventSink {
   private readonly source: FrameSource;
   /** Frames read and not yet fully acknowledged; `taken` records of the head are already published. */
   private window: Array<SourceFrame & { taken: number }> = [];
-  private taken = 0;
+  /** Records in the window not yet published. */
+  private windowRecords = 0;
   private ack = { seq: 0, end: 0 };
   private unpublished = { events: 0, deltas: 0 };
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -221,7 +222,7 @@ export class DiskBufferSink implements EventSink {
 
   /** Reads frames until the window holds a whole batch, or the reader is at the writer. */
   private async fill(): Promise<void> {
-    while (this.taken < this.maxBatch) {
+    while (this.windowRecords < this.maxBatch) {
       const frame = await this.source.next();
       if (!frame) return;
       if (frame.corrupt) {
@@ -231,7 +232,7 @@ export class DiskBufferSink implements EventSink {
         );
       }
       this.window.push({ ...frame, taken: 0 });
-      this.taken += frame.records.length;
+      this.windowRecords += frame.records.length;
     }
   }
 
@@ -247,7 +248,7 @@ export class DiskBufferSink implements EventSink {
 
   /** The first `count` records of the window were acknowledged: fully published frames leave it. */
   private async acknowledge(count: number): Promise<void> {
-    this.taken -= count;
+    this.windowRecords -= count;
     let left = count;
     while (left > 0 || (this.window[0] && this.window[0].taken === this.window[0].records.length)) {
       const head = this.window[0];
