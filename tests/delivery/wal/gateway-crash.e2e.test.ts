@@ -52,13 +52,25 @@ async function metric(server: RunningServer, name: string): Promise<number> {
   return line ? Number(line.split(" ")[1]) : Number.NaN;
 }
 
+/** The exact count of the test's service, from rollups. */
+async function rollupCount(server: RunningServer): Promise<{ source: string; count: number }> {
+  const response = await fetch(`${server.url}/v1/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ metric: "count", filter: { service: "wal-e2e" }, timeRange: { last: "1h" } }),
+  });
+  const answer = (await response.json()) as { source: string; rows: Array<{ value: number }> };
+  return { source: answer.source, count: answer.rows[0]?.value ?? 0 };
+}
+
 /** Restarts on the same DATA_DIR with the embedded store as publisher, waits for the replay, stops cleanly. */
-async function restartAndDrain(dataDir: string): Promise<string> {
+async function restartAndDrain(dataDir: string): Promise<{ log: string; rollups: { source: string; count: number } }> {
   const server = await spawnServer("edge/bun-server.ts", { DATA_DIR: dataDir });
   const deadline = Date.now() + 30_000;
   while ((await metric(server, "widegate_buffer_events")) !== 0 && Date.now() < deadline) await Bun.sleep(100);
+  const rollups = await rollupCount(server);
   expect(await server.stop("SIGTERM")).toBe(0);
-  return server.output();
+  return { log: server.output(), rollups };
 }
 
 function storedRequestIds(dataDir: string): string[] {
@@ -85,7 +97,7 @@ describe("BUFFER=disk: every 202 survives a gateway whose publisher hangs", () =
     const acknowledged = await post(first, "kill", 20, 50);
     expect(acknowledged.length).toBe(1000);
     expect(await first.stop("SIGKILL")).not.toBe(0);
-    const log = await restartAndDrain(first.dataDir);
+    const { log } = await restartAndDrain(first.dataDir);
     expect(log).toContain("replaying 1000 events");
     expect(log).toContain("replay done");
     expectExactlyOnce(storedRequestIds(first.dataDir), acknowledged);
@@ -101,6 +113,14 @@ describe("BUFFER=disk: every 202 survives a gateway whose publisher hangs", () =
     expectExactlyOnce(storedRequestIds(first.dataDir), acknowledged);
   }, 60_000);
 
+  test("SIGTERM, then a restart: the rollup deltas flushed at shutdown are replayed and counted once", async () => {
+    const first = await spawnServer("edge/bun-server.ts", hungPublisher);
+    const acknowledged = await post(first, "term-rollups", 8, 25);
+    expect(await first.stop("SIGTERM")).toBe(0);
+    const { rollups } = await restartAndDrain(first.dataDir);
+    expect(rollups).toEqual({ source: "rollups", count: acknowledged.length });
+  }, 60_000);
+
   test("a torn final segment (a write cut by the crash) is reported and the acknowledged events are all stored", async () => {
     const first = await spawnServer("edge/bun-server.ts", hungPublisher);
     const acknowledged = await post(first, "torn", 10, 20);
@@ -109,7 +129,7 @@ describe("BUFFER=disk: every 202 survives a gateway whose publisher hangs", () =
     const last = readdirSync(dir).sort().at(-1) as string;
     // Half a frame header and payload: what a power cut during an append leaves.
     appendFileSync(join(dir, last), new Uint8Array([0x00, 0x10, 0x00, 0x00, 0x12, 0x34, 0x56, 0x78, 0x7b, 0x22]));
-    const log = await restartAndDrain(first.dataDir);
+    const { log } = await restartAndDrain(first.dataDir);
     expect(log).toContain("torn write");
     expect(log).toContain("unreadable bytes");
     expectExactlyOnce(storedRequestIds(first.dataDir), acknowledged);
