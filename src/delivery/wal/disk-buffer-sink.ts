@@ -66,6 +66,10 @@ export class DiskBufferSink implements EventSink {
     let replay: Replay | undefined;
     for (const { seq, path } of listSegments(options.dir)) {
       const scan = await scanSegment(path);
+      if (scan.size === 0) {
+        await unlink(path).catch(() => {}); // opened by a run that died before its first append
+        continue;
+      }
       old.push({ seq, path, end: scan.size, sealed: true });
       replay ??= { lastSeq: seq, events: 0, published: 0, deltas: 0, startedAt: Date.now(), loggedAt: Date.now() };
       replay.lastSeq = seq;

@@ -220,3 +220,17 @@ describe("disk buffer: BUFFER_MAX_BYTES", () => {
     await sink.drain(1000);
   });
 });
+
+describe("disk buffer: leftovers", () => {
+  test("an empty segment left by a run that died before its first append is removed at start", async () => {
+    const dir = tempDir();
+    await leaveBuffer(dir, 1, 3);
+    await Bun.write(join(dir, "000000000007.wal"), "");
+    const publisher = new SwitchPublisher();
+    const { sink, log } = await open(publisher, dir);
+    await until(() => publisher.acknowledged.length === 3);
+    await until(() => log.lines.some((l) => l.includes("replay done")));
+    expect(segmentFiles(dir)).toEqual([]);
+    await sink.drain(1000);
+  });
+});
