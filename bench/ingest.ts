@@ -5,6 +5,7 @@
  *
  *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof publisher=memory|file|kafka store=memory|embedded]
  *   npm run bench:ingest -- base=/tmp/base [rounds=5]   # A/B: this tree and another checkout (git worktree add /tmp/base <commit>)
+ *   npm run bench:ingest -- buffer=ab [rounds=5]        # A/B: this tree with BUFFER=disk (the default) and BUFFER=memory
  *
  * With base=DIR, the server of DIR (its edge/bun-server.ts, this tree's node_modules) runs beside
  * this tree's, and load rounds alternate between the two (this, base, base, this, …), each compared
@@ -75,7 +76,7 @@ interface Server {
   url: string;
   proc: ReturnType<typeof Bun.spawn>;
 }
-async function startServer(name: string, root: string): Promise<Server> {
+async function startServer(name: string, root: string, env: Record<string, string> = {}): Promise<Server> {
   const profile = args.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${join(args.profile, name)}`] : [];
   const proc = Bun.spawn([process.execPath, ...profile, join(root, "edge/bun-server.ts")], {
     cwd: root,
@@ -87,6 +88,7 @@ async function startServer(name: string, root: string): Promise<Server> {
       PUBLISHER: args.publisher ?? "memory",
       DATA_DIR: mkdtempSync(join(tmpdir(), "widegate-bench-data-")),
       SAMPLING_NORMAL_RATE: "0.05",
+      ...env,
     },
     stdout: "pipe",
     stderr: "inherit",
@@ -107,8 +109,14 @@ async function startServer(name: string, root: string): Promise<Server> {
   return { name, url, proc };
 }
 const BASE = args.base ? resolve(args.base) : undefined;
-const servers = [await startServer("current", resolve(import.meta.dir, ".."))];
-if (BASE) servers.push(await startServer("base", BASE));
+const HERE = resolve(import.meta.dir, "..");
+// buffer=ab: the disk write-ahead buffer (fsync before each 202, group commit) against the in-memory batcher.
+const BUFFER_AB = args.buffer === "ab";
+const servers = BUFFER_AB
+  ? [await startServer("disk", HERE, { BUFFER: "disk" }), await startServer("memory", HERE, { BUFFER: "memory" })]
+  : [await startServer("current", HERE, args.buffer ? { BUFFER: args.buffer } : {})];
+if (BASE && !BUFFER_AB) servers.push(await startServer("base", BASE));
+const AB = servers.length > 1;
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function cpuSeconds(pid: number): number {
@@ -221,15 +229,15 @@ for (const [i, round] of rounds.entries()) {
   const gateway = (round.requests * EVENTS) / round.elapsed;
   const keptShare = Number.isNaN(round.kept) ? "" : `, ${((100 * round.kept) / (round.requests * EVENTS || 1)).toFixed(1)}% kept`;
   console.log(
-    `  round ${i + 1}${BASE ? ` ${round.server.padEnd(7)}` : ""}  gateway ${fmt(gateway).padStart(9)} events/s over ${round.elapsed.toFixed(1)} s (${round.requests} × 202, ${round.failures} other${keptShare}); ceiling ${fmt(round.ceiling).padStart(9)} events/s  → ${pct(round.ratio)}; server CPU ${round.cpuUs.toFixed(2)} µs/event → ${pct(round.cpuRatio)} of the ceiling's CPU rate`,
+    `  round ${i + 1}${AB ? ` ${round.server.padEnd(7)}` : ""}  gateway ${fmt(gateway).padStart(9)} events/s over ${round.elapsed.toFixed(1)} s (${round.requests} × 202, ${round.failures} other${keptShare}); ceiling ${fmt(round.ceiling).padStart(9)} events/s  → ${pct(round.ratio)}; server CPU ${round.cpuUs.toFixed(2)} µs/event → ${pct(round.cpuRatio)} of the ceiling's CPU rate`,
   );
 }
 for (const server of servers) {
   const own = rounds.filter((r) => r.server === server.name).sort((a, b) => a.ratio - b.ratio);
   const median = own[Math.floor(own.length / 2)] as (typeof rounds)[number];
-  const label = server.name === "base" ? `base (${BASE})` : "current";
+  const label = server.name === "base" ? `base (${BASE})` : BUFFER_AB ? `BUFFER=${server.name}` : "current";
   console.log(
-    `  gateway  ${BASE ? `${label}: ` : ""}POST /v1/events, median of ${own.length} rounds: ${fmt((median.requests * EVENTS) / median.elapsed)} events/s = ${pct(median.ratio)} of the JSON.parse+JSON.stringify ceiling (rounds ${own.map((r) => pct(r.ratio)).join(", ")}; target ≥ 60%)`,
+    `  gateway  ${AB ? `${label}: ` : ""}POST /v1/events, median of ${own.length} rounds: ${fmt((median.requests * EVENTS) / median.elapsed)} events/s = ${pct(median.ratio)} of the JSON.parse+JSON.stringify ceiling (rounds ${own.map((r) => pct(r.ratio)).join(", ")}; target ≥ 60%)`,
   );
   const cpu = [...own].sort((a, b) => a.cpuRatio - b.cpuRatio);
   const cpuMedian = cpu[Math.floor(cpu.length / 2)] as (typeof rounds)[number];

@@ -1,8 +1,7 @@
 // The all-in-one server (`npm start`): gateway, search API and embedded consumer in one Bun process.
 
-import { BatchingSink } from "../src/delivery/batching-sink.ts";
-import { EmbeddedConsumer } from "../src/delivery/embedded-consumer.ts";
 import { RollupFlusher } from "../src/delivery/rollup-flusher.ts";
+import { buildBunDelivery } from "../src/delivery/wal/build-sink.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
 import { createIngestSetup } from "../src/ingest/ingest-setup.ts";
@@ -16,9 +15,12 @@ const config = loadConfigOrExit();
 const metrics = new MetricsRegistry();
 const log = consoleLogger(config.LOG_LEVEL);
 const adapters = await createAdapters(config, bunModules, { metrics, log }).catch((error) => exitOnStartupError(error, config.DATA_DIR));
-const sink = new BatchingSink(adapters.publisher, { metrics, log });
-// PUBLISHER=memory: nothing else drains the queue, so this process writes it to the store.
-const consumer = adapters.localQueue ? new EmbeddedConsumer(adapters.localQueue, adapters.eventStore, { metrics, log }) : undefined;
+// BUFFER=disk: every 202 is on disk first; BUFFER=memory with PUBLISHER=memory: an embedded consumer writes the queue to the store.
+const {
+  sink,
+  consumer,
+  describe: buffer,
+} = await buildBunDelivery(config, adapters, { metrics, log }).catch((error) => exitOnStartupError(error, config.DATA_DIR));
 consumer?.start();
 
 // Bun's own limit answers 413 in plain text before our handler runs; our route's limits (checked on
@@ -42,14 +44,16 @@ const server = serveOrExit({ port: config.PORT, hostname, portVariable: "PORT" }
   Bun.serve({ port: config.PORT, hostname, fetch: app.app.fetch, maxRequestBodySize: BODY_BACKSTOP_BYTES }),
 );
 announceAuthMode(config);
-console.log(`wide-gate listening on http://${server.hostname}:${server.port} (publisher=${config.PUBLISHER}, store=${config.EVENT_STORE})`);
+console.log(
+  `wide-gate listening on http://${server.hostname}:${server.port} (publisher=${config.PUBLISHER}, store=${config.EVENT_STORE}, ${buffer})`,
+);
 
 onShutdownSignal(async (signal) => {
   console.log(`${signal}: draining`);
   draining = true;
   await server.stop(); // stop accepting; resolves when in-flight requests are done
-  rollups?.stop(); // queue the last counts behind the events
-  await sink.drain(); // publish what the gateway accepted
+  await rollups?.stop(); // queue the last counts behind the events
+  await sink.drain(); // publish what the gateway accepted (the disk buffer keeps, and reports, what it could not)
   await consumer?.stop(); // and, all-in-one, write it to the store
   for (const component of adapters.all) await component.close().catch(() => {});
   console.log("stopped cleanly");

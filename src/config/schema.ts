@@ -164,7 +164,7 @@ const configObject = z.object({
     .meta({
       group: "Server",
       description:
-        "Directory for local state (Bun only): the embedded store's `events.sqlite` (`EVENT_STORE=embedded`) and the NDJSON spool `spool/` of the `file` publisher. Relative paths start at the working directory.",
+        "Directory for local state (Bun only): the embedded store's `events.sqlite` (`EVENT_STORE=embedded`), the write-ahead buffer `buffer/` (`BUFFER=disk`) and the NDJSON spool `spool/` of the `file` publisher. One process per directory. Relative paths start at the working directory.",
       values: "directory path",
     } satisfies VariableMeta),
   LOG_LEVEL: z
@@ -181,7 +181,23 @@ const configObject = z.object({
     .meta({
       group: "Publishing",
       description:
-        "Where accepted events go. `memory`: an in-process queue that the all-in-one server's embedded pipeline drains into `EVENT_STORE`. `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE` (Bun only). `discard`: acknowledged and forgotten, for trying parsing and sampling (`?explain=1`) without a backend. (`upstash-redis` is a fallback only, see `PUBLISHER_FALLBACK`.) On Workers only `upstash-kafka` and `discard` work: any other choice makes ingest answer `503` with a line naming the variable (see docs/deploy.md).",
+        "Where accepted events go. `memory`: the all-in-one server writes accepted events to `EVENT_STORE` itself (from the disk buffer with `BUFFER=disk`; from an in-process queue drained by its embedded pipeline with `BUFFER=memory`). `upstash-kafka`: Kafka over HTTP with @upstash/kafka (Workers and Bun; Upstash or `bun run bridge`). `kafka`: native Kafka over TCP to `KAFKA_BROKERS` (Bun only). `file`: NDJSON spool under `DATA_DIR/spool` (Bun only). `direct`: written straight to `EVENT_STORE` (Bun only). `discard`: acknowledged and forgotten, for trying parsing and sampling (`?explain=1`) without a backend. (`upstash-redis` is a fallback only, see `PUBLISHER_FALLBACK`.) On Workers only `upstash-kafka` and `discard` work: any other choice makes ingest answer `503` with a line naming the variable (see docs/deploy.md).",
+    } satisfies VariableMeta),
+  BUFFER: z
+    .enum(["disk", "memory"])
+    .default("disk")
+    .meta({
+      group: "Publishing",
+      description:
+        "Bun gateways only. `disk`: kept events and rollup deltas are appended to a write-ahead buffer under `DATA_DIR/buffer` and fsynced before the `202` is sent; the publisher reads from it, and whatever is not yet acknowledged survives SIGTERM, SIGKILL and power loss and is replayed at the next start. `memory`: an in-memory queue, faster, lost on a crash or when the publisher stays down past the shutdown grace period. Workers have no local disk and ignore it.",
+    } satisfies VariableMeta),
+  BUFFER_MAX_BYTES: int(1024 * 1024)
+    .default(1024 * 1024 * 1024)
+    .meta({
+      group: "Publishing",
+      description:
+        "Disk the write-ahead buffer may use (`BUFFER=disk`). Once the unpublished part reaches it, ingest answers `429` with `Retry-After` until the publisher catches up; one request may overshoot it by at most its own size.",
+      values: "bytes, at least 1048576",
     } satisfies VariableMeta),
   PUBLISHER_FALLBACK: publisherList.default([]).meta({
     group: "Publishing",

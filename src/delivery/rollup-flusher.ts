@@ -20,27 +20,30 @@ export class RollupFlusher {
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => this.flush(), this.intervalMs);
+    this.timer ??= setInterval(() => void this.flush(), this.intervalMs);
     this.timer.unref?.();
   }
 
   /** Hands everything counted so far to the sink; true when nothing is left waiting. */
-  flush(): boolean {
+  async flush(): Promise<boolean> {
     this.pending.push(...this.aggregator.drain());
     if (this.pending.length === 0) return true;
-    const result = this.sink.submit(this.pending);
+    const handed = this.pending;
+    this.pending = [];
+    // The disk buffer answers once the deltas are on disk; meanwhile new counts gather in the aggregator.
+    const result = await this.sink.submit(handed);
     if (!result.ok) {
+      this.pending = handed.concat(this.pending);
       this.log.warn(`rollups: ${this.pending.length} deltas wait for the publish queue (${result.reason})`);
       return false;
     }
-    this.pending = [];
     return true;
   }
 
   /** Shutdown: one last flush, before the sink drains. */
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (!this.flush()) this.log.error(`rollups: ${this.pending.length} deltas could not be queued at shutdown`);
+    if (!(await this.flush())) this.log.error(`rollups: ${this.pending.length} deltas could not be queued at shutdown`);
   }
 }

@@ -46,6 +46,8 @@ const LAYERS: Record<string, Layer> = {
   "adapters/openai": { layers: ADAPTER_BASE, packages: ["openai", "openai/"] },
   "adapters/kafka": { layers: ADAPTER_BASE, packages: ["@platformatic/kafka", "@upstash/kafka"] },
   delivery: { layers: ["domain", "ports", "log", "metrics"], packages: [] },
+  /** The Bun gateway's disk buffer: node:fs, so only Bun entries import it. */
+  "delivery/wal": { layers: ["domain", "ports", "config", "delivery", "log", "metrics"], packages: NODE_FILES },
   ingest: { layers: ["domain", "ports", "config", "metrics"], packages: [] },
   consumer: { layers: ["domain", "ports", "delivery", "log", "metrics"], packages: HONO },
   stats: { layers: ["domain", "ports"], packages: [] },

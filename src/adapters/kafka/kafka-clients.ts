@@ -25,6 +25,10 @@ const strings = { key: stringSerializer, headerKey: stringSerializer, headerValu
  * same partition from any client. Idempotence makes the broker drop a retried batch it already
  * has (a retry re-sends every partition of the request); it is safe only with one send in flight
  * per producer: see SerialSends.
+ *
+ * Retries are bounded on purpose: an idempotent @platformatic/kafka producer left without `retries`
+ * retries forever (Number.MAX_SAFE_INTEGER), so with the broker down `send` never settled and the
+ * gateway's fallback circuit never opened. With these, a send fails within about 4 × 5 s.
  */
 function producerOptions(settings: ProducerSettings) {
   return {
@@ -32,6 +36,10 @@ function producerOptions(settings: ProducerSettings) {
     bootstrapBrokers: settings.brokers,
     acks: ProduceAcks.ALL,
     idempotent: true,
+    retries: 3,
+    retryDelay: 250,
+    timeout: 5_000,
+    connectTimeout: 3_000,
     partitioner: compatibilityPartitioner,
     ...(settings.autocreateTopics === undefined ? {} : { autocreateTopics: settings.autocreateTopics }),
   };

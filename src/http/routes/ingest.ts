@@ -67,7 +67,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     );
 
   /** The shared second half: process (validate → redact → sample), hand off, answer. */
-  function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Response {
+  async function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Promise<Response> {
     // Refuse before counting: a request answered 429 is retried by its client and must not count twice.
     const room = sink.room?.(parsed.items.length + 1);
     if (room !== undefined && !room.ok) return backpressure(c, route, room);
@@ -93,7 +93,8 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     const { accepted, kept, rejected, decisions } = processed;
 
     const deltas = perRequestRollups || requestSetup !== setup ? (requestSetup.rollups?.drain() ?? []) : [];
-    const submitted = sink.submit(deltas.length > 0 ? [...kept, ...deltas] : kept, waitUntilOf(c));
+    // The disk buffer resolves after its fsync: the 202 promises the events are durable.
+    const submitted = await sink.submit(deltas.length > 0 ? [...kept, ...deltas] : kept, waitUntilOf(c));
     if (!submitted.ok) return backpressure(c, route, submitted);
     countRequest(route, 202);
     metrics.inc("widegate_ingest_events_total", { outcome: "kept" }, kept.length);
