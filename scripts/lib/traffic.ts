@@ -1,4 +1,5 @@
 import { createPaymentSim } from "../../examples/payment-sim/app.ts";
+import { prng } from "../../examples/payment-sim/random.ts";
 import { pathFor, SIM_ROUTES, type SimRoute } from "../../examples/payment-sim/routes.ts";
 import type { Scenario } from "../../examples/payment-sim/scenario.ts";
 import { SIM_AT_HEADER } from "../../examples/payment-sim/sim-clock.ts";
@@ -40,18 +41,6 @@ const ERRORS: Record<string, { code: string; message: string; type: string; stat
   checkout: [{ code: "STOCK_CONFLICT", message: "item went out of stock during checkout", type: "ConflictError", status: 409 }],
   default: [{ code: "INTERNAL", message: "unexpected error", type: "Error", status: 500 }],
 };
-
-/** mulberry32: small, fast, good enough for traffic shapes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function createTraffic(options: TrafficOptions = {}) {
   const random = prng(options.seed ?? 42);
