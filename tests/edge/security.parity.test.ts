@@ -10,7 +10,7 @@ describe("security behaviour on Bun and on workerd", () => {
   let workerd: RunningWorker;
 
   beforeAll(async () => {
-    [bun, workerd] = await Promise.all([spawnServer("edge/bun-server.ts", env), startWorkerd(env)]);
+    [bun, workerd] = await Promise.all([spawnServer("edge/bun-server.ts", env), startWorkerd({ ...env, PUBLISHER: "discard" })]);
   }, 90_000);
 
   afterAll(async () => {
