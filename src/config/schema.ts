@@ -154,7 +154,7 @@ const configObject = z.object({
     .meta({
       group: "Server",
       description:
-        "Address the Bun HTTP servers (all-in-one server, worker, bridge) bind to. Unset: `0.0.0.0`, except the all-in-one server in open dev mode (`INGEST_API_KEYS` or `QUERY_API_KEYS` unset), which binds `127.0.0.1` so an open gateway stays off the network; set `HOST=0.0.0.0` to expose it anyway. Not used on Workers.",
+        "Address the Bun HTTP servers (all-in-one server, worker, bridge) bind to. Unset: the worker and the bridge bind `127.0.0.1`; the all-in-one server binds `0.0.0.0` when both `INGEST_API_KEYS` and `QUERY_API_KEYS` are set and `127.0.0.1` in open dev mode, so an open gateway stays off the network. Set `HOST=0.0.0.0` to expose any of them (in a container, for example). Not used on Workers.",
       values: "IP address or host name",
     } satisfies VariableMeta),
   DATA_DIR: z
