@@ -45,8 +45,10 @@ beforeAll(async () => {
   await waitFor("the seed in the rollups and the store", async () => {
     const run = await cli(["--json", "top", "--once", "--window", "1h"], env);
     const snapshot = JSON.parse(run.stdout || "{}") as Partial<Snapshot>;
-    const sums = (snapshot.services ?? []).reduce((n, s) => [n[0] + s.requests, n[1] + s.kept], [0, 0]);
-    return sums[0] === 9 && sums[1] === 4;
+    const services = snapshot.services ?? [];
+    const requests = services.reduce((n, s) => n + s.requests, 0);
+    const kept = services.reduce((n, s) => n + s.kept, 0);
+    return requests === 9 && kept === 4;
   });
 });
 
