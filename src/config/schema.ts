@@ -223,6 +223,11 @@ const configObject = z.object({
     description:
       "Base URL of the query API on Bun (`npm start` next to the store). A Worker serves no reads: with this set it forwards `POST /v1/query`, `GET /v1/events` and `/v1/search*` there with the caller's method, body, query string and API key, and streams the answer back; unset, those routes answer `501 READS_NOT_SERVED`. Ignored on Bun, which serves reads itself.",
   } satisfies VariableMeta),
+  WORKER_METRICS_URL: url.optional().meta({
+    group: "Server",
+    description:
+      "The worker's `/metrics` URL (for example `http://worker:8788/metrics`). When set, the gateway reads it server-side (2 s timeout) for the dashboard's pipeline health: consumer lag, dead-lettered messages, commit failures, pauses. Unset, the dashboard shows only what the gateway itself knows and says so.",
+  } satisfies VariableMeta),
   QUERY_API_TIMEOUT_MS: int(100, 600_000)
     .default(30_000)
     .meta({
