@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
+import { existsSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { chromiumPath, describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
 
 // Real subprocesses on a shared machine: one start can take seconds.
@@ -91,5 +93,25 @@ await describeWithServices(["kafka"], "GET /dashboard/worker-metrics with a real
     const lines = (await read(gateway)).metrics?.split("\n") ?? [];
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((line) => line.startsWith("widegate_worker_"))).toBe(true);
+  });
+
+  // The browser suite (dashboard.browser.test.ts) checks the page without a worker; this is the page with one.
+  test.skipIf(!existsSync(chromiumPath))("the dashboard's pipeline health shows the worker's lag and dead letters", async () => {
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${gateway.url}/dashboard`);
+      await page.waitForFunction(() => document.querySelector("#health")?.textContent?.includes("consumer lag"));
+      const health = (await page.textContent("#health")) ?? "";
+      expect(health).toMatch(/consumer lag \(messages not committed\)\d+/);
+      expect(health).toContain("dead-lettered (since the worker started)0");
+      expect(health).toContain("stored by the worker (since it started)3");
+      expect(await page.textContent("#health-note")).toBe("");
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -77,8 +77,7 @@ async function pipeline() {
   const kept = outcome("kept"), dropped = outcome("dropped"), rejected = outcome("rejected");
   const saved = kept + dropped ? (100 * dropped) / (kept + dropped) : 0;
   $("cards").innerHTML = [["accepted", fmt(kept + dropped)], ["kept", fmt(kept)], ["dropped by sampling", fmt(dropped)], ["rejected", fmt(rejected)],
-    ["not stored (sampling savings)", saved.toFixed(1) + "%"], ["publish failures", fmt(sum("widegate_publish_failures_total"))],
-    ["to fallback", fmt(sum("widegate_publish_fallback_events_total"))], ["publish queue", fmt(sum("widegate_publish_queue_depth"))]]
+    ["not stored (sampling savings)", saved.toFixed(1) + "%"]]
     .map(([l, v]) => "<div class='card'><b>" + v + "</b><span>" + l + "</span></div>").join("");
   health(sum, checks).catch((error) => { $("health-note").textContent = error.message; });
   const reasons = metrics.filter((m) => m.name === "widegate_sampling_decisions_total" && m.labels.decision === "kept" && m.value > 0);
@@ -175,7 +174,7 @@ async function traffic() {
   const bucketMs = minutes * 60000, start = Math.floor(from / bucketMs) * bucketMs;
   view = { from: start, to, bucket, bucketMs };
   const total = count.rows.reduce((a, r) => a + (r.value || 0), 0);
-  $("in-range").textContent = fmt(total) + " events accepted in the range, exact from the rollups (kept in the store, so they survive a restart)";
+  $("in-range").textContent = fmt(total) + " events accepted in the range: exact, from the rollups, which live in the store and survive a restart";
   $("range-label").textContent = hhmm(start) + " → " + hhmm(to) + ", " + bucket + " buckets, exact (" + (count.source || "rollups") + ")";
   if (!services.length) {
     for (const key of ["requests", "errors", "latency"]) { charts[key]?.destroy(); delete charts[key]; $(key).innerHTML = "<span class='muted'>no events in this range</span>"; $(key + "-peak").textContent = ""; }
