@@ -58,7 +58,9 @@ const WINDOW = /^([1-9]\d{0,3})(m|h|d)$/;
 export function registerTop(program: Command): void {
   program
     .command("top")
-    .description("live view per service: requests, error rate, p95/p99 (rollups), and the pipeline's kept/dropped/rejected (/metrics)")
+    .description(
+      "live view per service: requests, kept, dropped, error rate, p95/p99 (rollups and stored events), and the pipeline's received/kept/dropped/rejected (/metrics)",
+    )
     .option("-w, --window <duration>", "window the per-service numbers cover (15m, 1h, …)", "5m")
     .option("-i, --interval <duration>", "refresh interval", durationMs, 2000)
     .option("--kept-cap <n>", "stop counting a service's stored events at this many (each refresh pages GET /v1/events)", positiveInt, 2000)
