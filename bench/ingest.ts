@@ -6,6 +6,11 @@
  *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof publisher=memory|file|kafka store=memory|embedded]
  *   npm run bench:ingest -- base=/tmp/base [rounds=5]   # A/B: this tree and another checkout (git worktree add /tmp/base <commit>)
  *   npm run bench:ingest -- buffer=ab [rounds=5]        # A/B: this tree with BUFFER=disk (the default) and BUFFER=memory
+ *   npm run bench:ingest -- format=otlp                 # the same events as OTLP/HTTP JSON logs to POST /v1/logs
+ *
+ * format=otlp sends each batch as one ExportLogsServiceRequest (a resource per service, as a
+ * Collector groups them; the event's fields as record attributes); the ceiling stays the wide-event
+ * JSON of the same events, so the ratio of a json run and an otlp run compares the two doors.
  *
  * With base=DIR, the server of DIR (its edge/bun-server.ts, this tree's node_modules) runs beside
  * this tree's, and load rounds alternate between the two (this, base, base, this, …), each compared
@@ -26,9 +31,60 @@ const CONCURRENCY = Number(args.concurrency ?? 4);
 const EVENTS = 1000;
 const BODIES = 16; // distinct bodies, so ids (and sampling decisions) vary like real traffic
 const bodies = Array.from({ length: BODIES }, (_, b) => makeBatch(EVENTS, b * EVENTS, 50));
-const bytes = bodies[0]?.length ?? 0;
+const FORMAT = args.format ?? "json";
+if (FORMAT !== "json" && FORMAT !== "otlp") throw new Error(`format: json or otlp (got ${FORMAT})`);
+const INGEST_PATH = FORMAT === "otlp" ? "/v1/logs" : "/v1/events";
+const wire = FORMAT === "otlp" ? bodies.map(toOtlpLogs) : bodies;
+const bytes = wire[0]?.length ?? 0;
 // The client sends bytes encoded once, so its own CPU share stays small on a 2-core machine.
-const encoded = bodies.map((b) => new TextEncoder().encode(b));
+const encoded = wire.map((b) => new TextEncoder().encode(b));
+
+/** OTLP AnyValue of a JSON value (int64 as a string, as the JSON encoding has it). */
+function anyValue(value: unknown): Record<string, unknown> {
+  if (typeof value === "string") return { stringValue: value };
+  if (typeof value === "boolean") return { boolValue: value };
+  if (typeof value === "number") return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
+  if (value && typeof value === "object") return { kvlistValue: { values: keyValues(value as Record<string, unknown>) } };
+  return {};
+}
+function keyValues(o: Record<string, unknown>): Array<{ key: string; value: Record<string, unknown> }> {
+  return Object.entries(o).map(([key, value]) => ({ key, value: anyValue(value) }));
+}
+
+/** A wide-event batch as one ExportLogsServiceRequest: the semantic-convention names /v1/logs maps back. */
+function toOtlpLogs(body: string): string {
+  const byService = new Map<string, unknown[]>();
+  for (const e of JSON.parse(body) as Record<string, unknown>[]) {
+    const { service, requestId, timestamp, route, method, statusCode, durationMs, error, ...rest } = e;
+    const err = error as { code?: string; message?: string; type?: string } | undefined;
+    const attributes = keyValues({
+      "request.id": requestId,
+      "http.route": route,
+      "http.request.method": method,
+      "http.response.status_code": statusCode,
+      duration_ms: durationMs,
+      ...(err ? { "error.code": err.code, "exception.message": err.message, "exception.type": err.type } : {}),
+      ...rest,
+    });
+    const record = {
+      timeUnixNano: `${BigInt(Date.parse(String(timestamp))) * 1_000_000n}`,
+      severityNumber: err ? 17 : 9,
+      severityText: err ? "ERROR" : "INFO",
+      body: { stringValue: `${method} ${route} ${statusCode}` },
+      attributes,
+    };
+    const records = byService.get(String(service)) ?? [];
+    records.push(record);
+    byService.set(String(service), records);
+  }
+  return JSON.stringify({
+    resourceLogs: [...byService].map(([service, logRecords]) => ({
+      resource: { attributes: keyValues({ "service.name": service }) },
+      scopeLogs: [{ scope: { name: "wide-gate-bench" }, logRecords }],
+    })),
+  });
+}
 
 function timeLoop(seconds: number, body: (i: number) => void): number {
   for (let i = 0; i < 20; i++) body(i); // warm up
@@ -144,7 +200,7 @@ async function bunClients(url: string, seconds: number): Promise<Load> {
     Array.from({ length: CONCURRENCY }, async (_, id) => {
       let i = id;
       while (performance.now() < until) {
-        const response = await fetch(`${url}/v1/events`, {
+        const response = await fetch(`${url}${INGEST_PATH}`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: encoded[i++ % BODIES],
@@ -163,7 +219,7 @@ async function bunClients(url: string, seconds: number): Promise<Load> {
 
 function wrkClient(): (url: string, seconds: number) => Load {
   const dir = mkdtempSync(join(tmpdir(), "widegate-bench-"));
-  for (const [i, body] of bodies.entries()) writeFileSync(join(dir, `body-${i}.json`), body);
+  for (const [i, body] of wire.entries()) writeFileSync(join(dir, `body-${i}.json`), body);
   writeFileSync(
     join(dir, "post.lua"),
     `local bodies = {}
@@ -171,12 +227,12 @@ for i = 0, ${BODIES - 1} do local f = io.open("${dir}/body-" .. i .. ".json", "r
 local n = 0
 request = function()
   n = n % #bodies + 1
-  return wrk.format("POST", "/v1/events", { ["Content-Type"] = "application/json" }, bodies[n])
+  return wrk.format("POST", "${INGEST_PATH}", { ["Content-Type"] = "application/json" }, bodies[n])
 end
 `,
   );
   return (url, seconds) => {
-    const proc = Bun.spawnSync(["wrk", "-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "-s", join(dir, "post.lua"), `${url}/v1/events`]);
+    const proc = Bun.spawnSync(["wrk", "-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "-s", join(dir, "post.lua"), `${url}${INGEST_PATH}`]);
     const out = proc.stdout.toString();
     const total = Number(out.match(/(\d+) requests in/)?.[1] ?? 0);
     const failures = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
@@ -223,7 +279,7 @@ await Promise.all(servers.map((s) => s.proc.exited));
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(
-  `bench:ingest — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${EVENTS} events/request, ${Math.round(bytes / EVENTS)} bytes/event, ${useWrk ? "wrk" : "bun fetch"} c=${CONCURRENCY}`,
+  `bench:ingest — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${EVENTS} events/request as ${FORMAT === "otlp" ? "OTLP JSON logs" : "JSON"}, ${Math.round(bytes / EVENTS)} bytes/event, ${useWrk ? "wrk" : "bun fetch"} c=${CONCURRENCY}`,
 );
 for (const [i, round] of rounds.entries()) {
   const gateway = (round.requests * EVENTS) / round.elapsed;
@@ -237,7 +293,7 @@ for (const server of servers) {
   const median = own[Math.floor(own.length / 2)] as (typeof rounds)[number];
   const label = server.name === "base" ? `base (${BASE})` : BUFFER_AB ? `BUFFER=${server.name}` : "current";
   console.log(
-    `  gateway  ${AB ? `${label}: ` : ""}POST /v1/events, median of ${own.length} rounds: ${fmt((median.requests * EVENTS) / median.elapsed)} events/s = ${pct(median.ratio)} of the JSON.parse+JSON.stringify ceiling (rounds ${own.map((r) => pct(r.ratio)).join(", ")}; target ≥ 60%)`,
+    `  gateway  ${AB ? `${label}: ` : ""}POST ${INGEST_PATH}, median of ${own.length} rounds: ${fmt((median.requests * EVENTS) / median.elapsed)} events/s = ${pct(median.ratio)} of the JSON.parse+JSON.stringify ceiling (rounds ${own.map((r) => pct(r.ratio)).join(", ")}; target ≥ 60%)`,
   );
   const cpu = [...own].sort((a, b) => a.cpuRatio - b.cpuRatio);
   const cpuMedian = cpu[Math.floor(cpu.length / 2)] as (typeof rounds)[number];

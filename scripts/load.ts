@@ -110,8 +110,14 @@ async function estimate(filter?: Record<string, unknown>): Promise<{ value: numb
     method: "POST",
     headers: queryHeaders,
     body: JSON.stringify({ metric: "count", timeRange: range, ...(filter ? { filter } : {}) }),
-  });
-  const body = (await response.json()) as { rows?: { value: number }[]; estimated?: boolean; source?: string; error?: { message: string } };
+  }).catch((error: Error) => error); // a gateway stopped mid-run: a line in the report, not a stack
+  if (response instanceof Error) return response.message;
+  const body = (await response.json().catch(() => ({}))) as {
+    rows?: { value: number }[];
+    estimated?: boolean;
+    source?: string;
+    error?: { message: string };
+  };
   return body.rows
     ? { value: body.rows[0]?.value ?? 0, estimated: body.estimated ?? false, ...(body.source ? { source: body.source } : {}) }
     : (body.error?.message ?? `HTTP ${response.status}`);

@@ -4,7 +4,7 @@ import { KafkaBackend } from "../src/adapters/kafka/kafka-bridge-backend.ts";
 import { createBridge } from "../src/bridge/create-bridge.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
-import { serveOrExit } from "../src/runtime/bun/startup-failure.ts";
+import { bunHostname, serveOrExit } from "../src/runtime/bun/startup-failure.ts";
 
 const config = loadConfigOrExit();
 const username = config.UPSTASH_KAFKA_REST_USERNAME;
@@ -17,8 +17,9 @@ if (!username || !password) {
 
 const backend = new KafkaBackend({ brokers: config.KAFKA_BROKERS });
 const app = createBridge({ username, password, backend, metrics: new MetricsRegistry() });
-const server = serveOrExit({ port: config.BRIDGE_PORT, hostname: config.HOST, portVariable: "BRIDGE_PORT" }, () =>
-  Bun.serve({ port: config.BRIDGE_PORT, hostname: config.HOST, fetch: app.fetch }),
+const hostname = bunHostname(config.HOST);
+const server = serveOrExit({ port: config.BRIDGE_PORT, hostname, portVariable: "BRIDGE_PORT" }, () =>
+  Bun.serve({ port: config.BRIDGE_PORT, hostname, fetch: app.fetch }),
 );
 console.log(`wide-gate bridge listening on http://${server.hostname}:${server.port} (kafka ${config.KAFKA_BROKERS.join(",")})`);
 

@@ -4,7 +4,6 @@
 import { ensureTopics } from "../src/adapters/kafka/ensure-topics.ts";
 import { KafkaBatchSource } from "../src/adapters/kafka/kafka-batch-source.ts";
 import { KafkaDeadLetterSink } from "../src/adapters/kafka/kafka-dead-letter-sink.ts";
-import { ConfigError } from "../src/config/schema.ts";
 import { EventWorker } from "../src/consumer/event-worker.ts";
 import { workerHttp } from "../src/consumer/worker-http.ts";
 import { buildEventStore } from "../src/factory/create-adapters.ts";
@@ -12,26 +11,22 @@ import { consoleLogger } from "../src/log/logger.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { bunModules } from "../src/runtime/bun/modules.ts";
 import { loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
-
-/** A backend unreachable at start: one line and a non-zero exit, for the supervisor to restart us. */
-function cannotStart(what: string): (error: unknown) => never {
-  return (error) => {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78);
-    }
-    console.error(`worker: cannot start: ${what}: ${(error as Error).message}`);
-    process.exit(1);
-  };
-}
+import { bunHostname, exitOnBackendError, serveOrExit } from "../src/runtime/bun/startup-failure.ts";
 
 const config = loadConfigOrExit();
 const log = consoleLogger(config.LOG_LEVEL);
+const storeBackend =
+  config.EVENT_STORE === "mongo"
+    ? { name: "the event store (mongo)", variable: "MONGODB_URI", hint: "start MongoDB or FerretDB, or fix MONGODB_URI" }
+    : { name: `the event store (${config.EVENT_STORE})`, variable: "EVENT_STORE", hint: "check EVENT_STORE and DATA_DIR" };
+const kafkaBackend = {
+  name: "Kafka",
+  variable: "KAFKA_BROKERS",
+  where: config.KAFKA_BROKERS.join(","),
+  hint: "start Kafka or set KAFKA_BROKERS to reachable brokers",
+};
 // Mongo: connects, creates indexes and retention (TTL, or a periodic bounded delete where refused).
-const store = await buildEventStore(config, bunModules, { log }).catch(cannotStart(`event store ${config.EVENT_STORE}`));
-const kafka = `kafka ${config.KAFKA_BROKERS.join(",")}`;
-const created = await ensureTopics(config.KAFKA_BROKERS, [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC]).catch(cannotStart(kafka));
-if (created.length > 0) console.log(`worker: created topic(s) ${created.join(", ")}`);
+const store = await buildEventStore(config, bunModules, { log }).catch(exitOnBackendError("worker", storeBackend, config.DATA_DIR));
 
 const metrics = new MetricsRegistry();
 const source = new KafkaBatchSource({
@@ -53,10 +48,17 @@ const worker = new EventWorker({
   batchMs: config.WORKER_BATCH_MS,
   log,
 });
-await worker.start().catch(cannotStart(kafka));
-
+// Bind before joining the group: a taken port must not cost a rebalance of the other members.
 const http = workerHttp({ worker, source, store, metrics });
-const server = Bun.serve({ port: config.WORKER_PORT, hostname: config.HOST, fetch: http.fetch });
+const hostname = bunHostname(config.HOST);
+const server = serveOrExit({ port: config.WORKER_PORT, hostname, portVariable: "WORKER_PORT" }, () =>
+  Bun.serve({ port: config.WORKER_PORT, hostname, fetch: http.fetch }),
+);
+const created = await ensureTopics(config.KAFKA_BROKERS, [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC]).catch(
+  exitOnBackendError("worker", kafkaBackend, config.DATA_DIR),
+);
+if (created.length > 0) console.log(`worker: created topic(s) ${created.join(", ")}`);
+await worker.start().catch(exitOnBackendError("worker", kafkaBackend, config.DATA_DIR));
 console.log(
   `wide-gate worker listening on http://${server.hostname}:${server.port} ` +
     `(topic=${config.KAFKA_TOPIC}, dlq=${config.KAFKA_DLQ_TOPIC}, group=${config.WORKER_GROUP_ID}, store=${store.name})`,

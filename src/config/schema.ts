@@ -154,7 +154,7 @@ const configObject = z.object({
     .meta({
       group: "Server",
       description:
-        "Address the Bun HTTP servers (all-in-one server, worker, bridge) bind to. Unset: `0.0.0.0`, except the all-in-one server in open dev mode (`INGEST_API_KEYS` or `QUERY_API_KEYS` unset), which binds `127.0.0.1` so an open gateway stays off the network; set `HOST=0.0.0.0` to expose it anyway. Not used on Workers.",
+        "Address the Bun HTTP servers (all-in-one server, worker, bridge) bind to. Unset: the worker and the bridge bind `127.0.0.1`; the all-in-one server binds `0.0.0.0` when both `INGEST_API_KEYS` and `QUERY_API_KEYS` are set and `127.0.0.1` in open dev mode, so an open gateway stays off the network. Set `HOST=0.0.0.0` to expose any of them (in a container, for example). Not used on Workers.",
       values: "IP address or host name",
     } satisfies VariableMeta),
   DATA_DIR: z
@@ -238,6 +238,11 @@ const configObject = z.object({
     group: "Server",
     description:
       "Base URL of the query API on Bun (`npm start` next to the store). A Worker serves no reads: with this set it forwards `POST /v1/query`, `GET /v1/events` and `/v1/search*` there with the caller's method, body, query string and API key, and streams the answer back; unset, those routes answer `501 READS_NOT_SERVED`. Ignored on Bun, which serves reads itself.",
+  } satisfies VariableMeta),
+  WORKER_METRICS_URL: url.optional().meta({
+    group: "Server",
+    description:
+      "The worker's `/metrics` URL (for example `http://worker:8788/metrics`). When set, the gateway reads it server-side (2 s timeout) for the dashboard's pipeline health: consumer lag, dead-lettered messages, commit failures, pauses. Unset, the dashboard shows only what the gateway itself knows and says so.",
   } satisfies VariableMeta),
   QUERY_API_TIMEOUT_MS: int(100, 600_000)
     .default(30_000)

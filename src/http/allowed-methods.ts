@@ -9,7 +9,7 @@ export const ROUTE_METHODS: ReadonlyArray<readonly [RegExp, readonly string[]]> 
   [/^\/v1\/search$/, ["POST"]],
   [/^\/v1\/search\/sessions$/, ["GET", "HEAD"]],
   [/^\/v1\/search\/sessions\/[^/]+$/, ["GET", "HEAD"]],
-  [/^\/(healthz|readyz|metrics|dashboard|dashboard\/uplot\.js|dashboard\/uplot\.css)$/, ["GET", "HEAD"]],
+  [/^\/(healthz|readyz|metrics|dashboard|dashboard\/uplot\.js|dashboard\/uplot\.css|dashboard\/worker-metrics)$/, ["GET", "HEAD"]],
 ];
 
 /** The methods `path` answers, or null when no route has this path (a 404). */

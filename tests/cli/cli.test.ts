@@ -205,7 +205,7 @@ describe("wide-gate top", () => {
     const run = await cli(["top", "--once", "--window", "1h"], env);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/received \d+ {2}kept \d+ {2}dropped 0 {2}rejected 0/);
-    expect(run.stdout).toMatch(/│ payment\s+│ \d+\s+│ [\d.]+\s+│ [\d.]+%\s+│ [\d.]+\s+│ [\d.]+\s+│/);
+    expect(run.stdout).toMatch(/│ payment\s+│ 4\s+│ [\d.]+\s+│ 4\s+│ 0\s+│ [\d.]+%\s+│ [\d.]+\s+│ [\d.]+\s+│/);
   });
 
   test("--json prints one snapshot per refresh with rates from the second on", async () => {

@@ -85,6 +85,19 @@ await describeWithBrowser("GET /dashboard in a real browser", () => {
     expect(await page.textContent("#status")).toBe("ready");
     expect(await page.textContent("#cards")).toContain("480accepted");
     expect(await page.textContent("#checks")).toContain("event-store:embedded");
+    // Pipeline health: what the gateway knows, and a note for the worker's numbers it cannot read.
+    await page.waitForFunction(() => document.querySelector("#health-note")?.textContent?.includes("WORKER_METRICS_URL"));
+    const health = (await page.textContent("#health")) ?? "";
+    for (const row of [
+      "publish failures (gateway, since start)0",
+      "events sent to the fallback (since start)0",
+      "publish queue (now)0",
+      "spoolno file fallback configured",
+    ])
+      expect(health).toContain(row);
+    expect(await page.textContent("#health-note")).toContain("WORKER_METRICS_URL is not set");
+    // The range's total comes from the rollups, not from the process counters.
+    await page.waitForFunction(() => document.querySelector("#in-range")?.textContent?.startsWith("480 events accepted"));
     // The error-rate series peaks (100%) in one of the incident's minutes, for payment.
     await page.waitForFunction(() => document.querySelector("#errors-peak")?.textContent?.includes("(payment)"));
     const peak = (await page.textContent("#errors-peak")) ?? "";

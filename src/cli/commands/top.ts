@@ -19,11 +19,20 @@ export interface Pipeline {
   rates?: { received: number; kept: number; dropped: number; rejected: number };
 }
 
-/** Per service over the window, exact from the rollups. */
+/**
+ * Per service over the window. requests (every accepted event), error rate and latency are exact
+ * from the rollups; kept is counted from the stored events of the same range, up to `keptCap`.
+ * Rejected events have no per-service count anywhere: they are in the pipeline line only.
+ */
 export interface ServiceRow {
   service: string;
   requests: number;
   perSecond: number;
+  /** Stored events of this service in the range; `keptCapped` when counting stopped at the cap. */
+  kept: number;
+  keptCapped: boolean;
+  /** requests − kept: null when kept was capped. */
+  dropped: number | null;
   errorRate: number | null;
   p95: number | null;
   p99: number | null;
@@ -39,6 +48,7 @@ export interface TopSnapshot {
 interface TopFlags {
   window: string;
   interval: number;
+  keptCap: number;
   once?: boolean;
   iterations?: number;
 }
@@ -48,9 +58,12 @@ const WINDOW = /^([1-9]\d{0,3})(m|h|d)$/;
 export function registerTop(program: Command): void {
   program
     .command("top")
-    .description("live view per service: requests, error rate, p95/p99 (rollups), and the pipeline's kept/dropped/rejected (/metrics)")
+    .description(
+      "live view per service: requests, kept, dropped, error rate, p95/p99 (rollups and stored events), and the pipeline's received/kept/dropped/rejected (/metrics)",
+    )
     .option("-w, --window <duration>", "window the per-service numbers cover (15m, 1h, …)", "5m")
     .option("-i, --interval <duration>", "refresh interval", durationMs, 2000)
+    .option("--kept-cap <n>", "stop counting a service's stored events at this many (each refresh pages GET /v1/events)", positiveInt, 2000)
     .option("--once", "print one snapshot and exit")
     .option("--iterations <n>", "exit after this many refreshes", positiveInt)
     .addHelpText("after", "\nExamples:\n  wide-gate top\n  wide-gate --json top --once")
@@ -68,7 +81,7 @@ export function registerTop(program: Command): void {
         const at = Date.now();
         const [samples, services] = await Promise.all([
           client.getText("/metrics").then(parsePrometheus),
-          serviceRows(client, flags.window, windowSeconds),
+          serviceRows(client, flags.window, windowSeconds, flags.keptCap),
         ]);
         const pipeline = pipelineFrom(samples, previous, at);
         previous = { at, pipeline };
@@ -109,7 +122,7 @@ function pipelineFrom(samples: Sample[], previous: { at: number; pipeline: Pipel
   return pipeline;
 }
 
-async function serviceRows(client: GatewayClient, window: string, windowSeconds: number): Promise<ServiceRow[]> {
+async function serviceRows(client: GatewayClient, window: string, windowSeconds: number, keptCap: number): Promise<ServiceRow[]> {
   const ask = (metric: string) =>
     client.postJson<QueryAnswer>("/v1/query", { metric, groupBy: ["service"], timeRange: { last: window }, limit: 1000 });
   const [counts, errors, p95, p99] = await Promise.all([ask("count"), ask("error_rate"), ask("p95"), ask("p99")]);
@@ -117,18 +130,43 @@ async function serviceRows(client: GatewayClient, window: string, windowSeconds:
   const errorOf = byService(errors);
   const p95Of = byService(p95);
   const p99Of = byService(p99);
-  return counts.rows.map((r) => {
-    const service = String(r.service);
-    const requests = r.value ?? 0;
-    return {
-      service,
-      requests,
-      perSecond: requests / windowSeconds,
-      errorRate: errorOf.get(service) ?? null,
-      p95: p95Of.get(service) ?? null,
-      p99: p99Of.get(service) ?? null,
-    };
-  });
+  // The rollups' minute-aligned range, so kept and requests cover the same events.
+  const to = counts.range ? Date.parse(counts.range.to) : Date.now();
+  const from = counts.range ? Date.parse(counts.range.from) : to - windowSeconds * 1000;
+  return Promise.all(
+    counts.rows.map(async (r) => {
+      const service = String(r.service);
+      const requests = r.value ?? 0;
+      const kept = await countStored(client, service, from, to, keptCap);
+      return {
+        service,
+        requests,
+        perSecond: requests / windowSeconds,
+        kept: kept.count,
+        keptCapped: kept.capped,
+        dropped: kept.capped ? null : Math.max(requests - kept.count, 0),
+        errorRate: errorOf.get(service) ?? null,
+        p95: p95Of.get(service) ?? null,
+        p99: p99Of.get(service) ?? null,
+      };
+    }),
+  );
+}
+
+const PAGE = 200;
+
+/** Stored events of one service in [from, to), paging GET /v1/events until the end or the cap. */
+async function countStored(client: GatewayClient, service: string, from: number, to: number, cap: number) {
+  let count = 0;
+  let cursor: string | null | undefined;
+  do {
+    const query = new URLSearchParams({ service, from: String(from), to: String(to - 1), limit: String(Math.min(PAGE, cap - count + 1)) });
+    if (cursor) query.set("cursor", cursor);
+    const page = await client.getJson<{ events: unknown[]; nextCursor?: string | null }>(`/v1/events?${query}`);
+    count += page.events.length;
+    cursor = page.nextCursor;
+  } while (cursor && count <= cap);
+  return count > cap ? { count: cap, capped: true } : { count, capped: false };
 }
 
 export function renderTop(s: TopSnapshot, base: string): string {
@@ -142,8 +180,17 @@ export function renderTop(s: TopSnapshot, base: string): string {
     `per service, last ${s.window}:`,
   ];
   const table = renderTable(
-    ["service", "requests", "req/s", "error rate", "p95 ms", "p99 ms"],
-    s.services.map((row) => [row.service, row.requests, row.perSecond, formatPercent(row.errorRate), row.p95, row.p99]),
+    ["service", "requests", "req/s", "kept", "dropped", "error rate", "p95 ms", "p99 ms"],
+    s.services.map((row) => [
+      row.service,
+      row.requests,
+      row.perSecond,
+      row.keptCapped ? `≥${row.kept}` : row.kept,
+      row.dropped ?? "?",
+      formatPercent(row.errorRate),
+      row.p95,
+      row.p99,
+    ]),
   );
   return `${header.join("\n")}\n${table}`;
 }

@@ -52,7 +52,9 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
   <form id="key-form" style="margin-left:auto"><input id="key" type="password" autocomplete="off" placeholder="query API key (if set)" aria-label="query API key"></form>
 </header>
 <main>
-  <section class="wide"><h2>Pipeline since start</h2><div class="cards" id="cards"></div></section>
+  <section class="wide"><h2>Pipeline since this gateway started (process counters, reset on restart)</h2><div class="cards" id="cards"></div>
+    <div id="in-range" class="muted"></div></section>
+  <section><h2>Pipeline health</h2><table id="health"></table><div id="health-note" class="muted"></div></section>
   <section class="wide"><h2>Services in range (exact, from rollups) · click for events</h2><div id="traffic-note" class="note"></div><table id="services"></table></section>
   <section><h2>Requests per minute</h2><div id="requests"></div><div id="requests-peak" class="peak"></div></section>
   <section><h2>Error rate</h2><div id="errors"></div><div id="errors-peak" class="peak"></div></section>

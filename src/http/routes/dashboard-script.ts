@@ -62,7 +62,9 @@ function pickBucket(spanMin, services) {
 }
 
 async function pipeline() {
-  fetch("/readyz").then((r) => r.json()).then((d) => {
+  const ready = fetch("/readyz").then((r) => r.json());
+  const checks = ready.then((d) => d.checks || {}).catch(() => ({}));
+  ready.then((d) => {
     $("status").textContent = d.status; $("status").className = "status " + (d.status === "ready" ? "ready" : "bad");
     // Each backend's own words: the spool's segment count, the publisher's circuit, the store's latency.
     $("checks").innerHTML = Object.entries(d.checks || {}).map(([name, c]) => "<tr><td>" + esc(name) + "</td><td class='" + (c.ok ? "" : "note") + "'>" +
@@ -75,12 +77,48 @@ async function pipeline() {
   const kept = outcome("kept"), dropped = outcome("dropped"), rejected = outcome("rejected");
   const saved = kept + dropped ? (100 * dropped) / (kept + dropped) : 0;
   $("cards").innerHTML = [["accepted", fmt(kept + dropped)], ["kept", fmt(kept)], ["dropped by sampling", fmt(dropped)], ["rejected", fmt(rejected)],
-    ["not stored (sampling savings)", saved.toFixed(1) + "%"], ["publish failures", fmt(sum("widegate_publish_failures_total"))],
-    ["to fallback", fmt(sum("widegate_publish_fallback_events_total"))], ["publish queue", fmt(sum("widegate_publish_queue_depth"))]]
+    ["not stored (sampling savings)", saved.toFixed(1) + "%"]]
     .map(([l, v]) => "<div class='card'><b>" + v + "</b><span>" + l + "</span></div>").join("");
+  health(sum, checks).catch((error) => { $("health-note").textContent = error.message; });
   const reasons = metrics.filter((m) => m.name === "widegate_sampling_decisions_total" && m.labels.decision === "kept" && m.value > 0);
   $("sampling").innerHTML = reasons.length ? barRows(reasons.map((m) => [m.labels.reason, m.value]), Math.max(...reasons.map((m) => m.value)))
     : "<tr><td class='muted'>no events yet</td></tr>";
+}
+
+/**
+ * Pipeline health: the gateway's own publish numbers (/metrics, since it started), the spool as the
+ * readiness check reports it, and the worker's lag, dead letters and commits through
+ * /dashboard/worker-metrics when WORKER_METRICS_URL is set; otherwise the page says what is missing.
+ */
+async function health(sum, checksPromise) {
+  const checks = await checksPromise;
+  const spool = Object.entries(checks).find(([name]) => /spool|file/.test(name));
+  const rows = [
+    ["publish failures (gateway, since start)", fmt(sum("widegate_publish_failures_total"))],
+    ["events sent to the fallback (since start)", fmt(sum("widegate_publish_fallback_events_total"))],
+    ["publish queue (now)", fmt(sum("widegate_publish_queue_depth"))],
+    ["spool", spool ? (spool[1].ok ? "" : "failing: ") + (spool[1].detail || "ok") : "no file fallback configured"],
+  ];
+  const worker = await (await fetch("/dashboard/worker-metrics")).json();
+  let note = "";
+  if (!worker.configured) note = "WORKER_METRICS_URL is not set: consumer lag and dead letters live on the worker's /metrics, which this gateway does not read.";
+  else if (worker.error) note = worker.error;
+  else {
+    const w = metricsOf(worker.metrics);
+    // A series the worker has not reported yet (lag before its first measurement) shows as –, not 0.
+    const wsum = (name, pred) => { const ms = w.filter((m) => m.name === name && (!pred || pred(m.labels))); return ms.length ? ms.reduce((a, m) => a + m.value, 0) : null; };
+    const last = wsum("widegate_worker_last_commit_timestamp_seconds");
+    rows.push(
+      ["consumer lag (messages not committed)", fmt(wsum("widegate_worker_consumer_lag_sum"))],
+      ["dead-lettered (since the worker started)", fmt(wsum("widegate_worker_messages_total", (l) => l.result === "dead_lettered"))],
+      ["stored by the worker (since it started)", fmt(wsum("widegate_worker_messages_total", (l) => l.result === "stored"))],
+      ["commit failures", fmt(wsum("widegate_worker_commit_failures_total"))],
+      ["worker paused for the store", wsum("widegate_worker_paused") == null ? "–" : wsum("widegate_worker_paused") > 0 ? "yes" : "no"],
+      ["last commit", last ? hhmm(last * 1000) : "–"],
+    );
+  }
+  $("health").innerHTML = rows.map(([l, v]) => "<tr><td>" + esc(l) + "</td><td class='num'>" + esc(v) + "</td></tr>").join("");
+  $("health-note").textContent = note;
 }
 
 /** x: bucket starts (s); one array per service; absent buckets are 0 requests and no rate or p95. */
@@ -135,6 +173,8 @@ async function traffic() {
   const [bucket, minutes] = pickBucket((to - from) / 60000, services.length);
   const bucketMs = minutes * 60000, start = Math.floor(from / bucketMs) * bucketMs;
   view = { from: start, to, bucket, bucketMs };
+  const total = count.rows.reduce((a, r) => a + (r.value || 0), 0);
+  $("in-range").textContent = fmt(total) + " events accepted in the range: exact, from the rollups, which live in the store and survive a restart";
   $("range-label").textContent = hhmm(start) + " → " + hhmm(to) + ", " + bucket + " buckets, exact (" + (count.source || "rollups") + ")";
   if (!services.length) {
     for (const key of ["requests", "errors", "latency"]) { charts[key]?.destroy(); delete charts[key]; $(key).innerHTML = "<span class='muted'>no events in this range</span>"; $(key + "-peak").textContent = ""; }

@@ -49,3 +49,34 @@ export function serveOrExit<T>(options: { port: number; hostname?: string | unde
     process.exit(1);
   }
 }
+
+/**
+ * A backend that did not answer at start, as one line: what, where (by variable, never a URI that
+ * may hold credentials) and what to do. Config and DATA_DIR errors keep their own lines.
+ */
+export function exitOnBackendError(
+  process_: string,
+  backend: { name: string; variable: string; where?: string; hint: string },
+  dataDir: string,
+): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    const known = describeStartupError(error, dataDir);
+    if (known !== null) {
+      console.error(`${process_}: ${known}`);
+      process.exit(1);
+    }
+    const reason = ((error as Error)?.message ?? String(error)).split("\n")[0]?.replace(/\.$/, "");
+    const where = backend.where ? ` at ${backend.where}` : "";
+    console.error(`${process_}: cannot reach ${backend.name}${where} (${backend.variable}): ${reason}; ${backend.hint}`);
+    process.exit(1);
+  };
+}
+
+/** Worker and bridge have no open dev mode of their own: loopback unless HOST says otherwise. */
+export function bunHostname(host: string | undefined): string {
+  return host ?? "127.0.0.1";
+}
