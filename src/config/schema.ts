@@ -599,7 +599,7 @@ const configObject = z.object({
     .meta({
       group: "Rate limits",
       description:
-        "Where the buckets live. `memory`: in the process (Bun) or in each isolate (Workers, so the limit holds per isolate, not across a deployment). `redis` and `upstash` are reserved and not built yet: start-up refuses them.",
+        "Where the buckets live. `memory`: in the process (Bun) or in each isolate (Workers, so the limit holds per isolate, not across a deployment). `redis`: Redis over TCP at `REDIS_URL` (Bun only), shared by every process using it. `upstash`: Upstash Redis over REST at `UPSTASH_REDIS_REST_URL` (Workers and Bun), shared by every isolate and process. With `redis` or `upstash` each request refills and takes in one atomic script; if the store fails or takes over 1 s, the request goes through unlimited (fail open), counted in `widegate_rate_limit_store_errors_total` with at most one warning line a minute.",
     } satisfies VariableMeta),
   INGEST_MAX_FUTURE_SKEW: z
     .string()
@@ -643,11 +643,18 @@ export type CrossFieldRule =
 
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   {
-    kind: "forbids",
-    variable: "RATE_LIMIT_STORE",
-    doc: "must be `memory` for now (`redis` and `upstash` are reserved)",
-    violated: (c) => c.RATE_LIMIT_STORE !== "memory",
-    message: (c) => `${c.RATE_LIMIT_STORE} is not built yet; use memory (per process on Bun, per isolate on Workers)`,
+    kind: "requires",
+    when: "RATE_LIMIT_STORE=redis",
+    docWhen: "`RATE_LIMIT_STORE=redis`",
+    applies: (c) => c.RATE_LIMIT_STORE === "redis",
+    requires: ["REDIS_URL"],
+  },
+  {
+    kind: "requires",
+    when: "RATE_LIMIT_STORE=upstash",
+    docWhen: "`RATE_LIMIT_STORE=upstash`",
+    applies: (c) => c.RATE_LIMIT_STORE === "upstash",
+    requires: ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
   },
   {
     kind: "requires",
