@@ -6,6 +6,7 @@ import { defaultLogger, type Logger } from "../../log/logger.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
 import type { RateLimiter } from "../../ports/rate-limit.ts";
 import { jsonError } from "../errors.ts";
+import { keyMatcher, presentedKey } from "./api-key.ts";
 
 export interface RateLimitOptions {
   /** Requests per window per API key; undefined turns the middleware into a pass-through. */
@@ -53,6 +54,7 @@ export const rateLimit = (options: RateLimitOptions): MiddlewareHandler => {
   const now = options.now ?? Date.now;
   const limiter = options.limiter ?? new MemoryRateLimiter({ now });
   const log = options.log ?? defaultLogger;
+  const match = keys ? keyMatcher(keys) : undefined;
   const timeoutMs = options.storeTimeoutMs ?? 1000;
   const warnEveryMs = options.warnEveryMs ?? 60_000;
   const retryStoreAfterMs = options.retryStoreAfterMs ?? 5000;
@@ -87,9 +89,9 @@ export const rateLimit = (options: RateLimitOptions): MiddlewareHandler => {
   return async function rateLimitMiddleware(c, next) {
     let tenant = "default";
     let id = "open";
-    if (keys) {
-      const key = presentedKey(c);
-      const known = key === undefined ? undefined : keys.get(key);
+    if (match) {
+      const key = presentedKey((name) => c.req.header(name));
+      const known = key === undefined ? undefined : match(key);
       if (key === undefined || known === undefined) return next(); // auth answers 401
       tenant = known;
       id = murmur3_128hex(key); // no store ever holds a key itself
@@ -133,11 +135,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<
     timer = setTimeout(() => reject(new Error(`${name} did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-/** The key as apiKeyAuth reads it: `Authorization: Bearer <key>`, else `X-API-Key`. */
-function presentedKey(c: Context): string | undefined {
-  const header = c.req.header("authorization");
-  const key = header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() : c.req.header("x-api-key")?.trim();
-  return key === "" ? undefined : key;
 }
