@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type PathAction, pathProblem } from "../domain/event/field-paths.ts";
 import type { SamplingRule } from "../domain/sampling/types.ts";
 
 /**
@@ -94,6 +95,16 @@ const redactValues = z
           .filter(Boolean),
   )
   .pipe(z.array(z.enum(REDACT_VALUE_RULES)));
+
+/** A comma list of dotted field paths for REDACT_DROP_PATHS / REDACT_HASH_PATHS, each checked. */
+const fieldPaths = (action: PathAction) =>
+  commaList.transform((paths, ctx) => {
+    for (const path of paths) {
+      const problem = pathProblem(path, action);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }
+    return paths;
+  });
 
 /** `N/window`, e.g. `600/1m`: N requests per window (s, m or h) per API key. */
 const rateLimit = z.string().transform((s, ctx) => {
@@ -581,6 +592,32 @@ const configObject = z.object({
     values: "comma list of names",
   } satisfies VariableMeta),
 
+  REDACT_DROP_PATHS: fieldPaths("drop")
+    .default([])
+    .meta({
+      group: "Redaction",
+      description:
+        "Dotted field paths removed from kept events, e.g. `user.email,request.body`. A path matches nested objects, flat dotted keys as OTLP attributes arrive (`user.email` as one key) and any mix, and goes through arrays element by element. `route`, `method` and `error.code` (or `error`) are also dropped from every event before rollups count it, so their rows hold null for them; `service` cannot be dropped (hash it instead). Fields the gateway sets (`tenant`, `receivedAt`, `sampling`, `eventId`, `timestamp`) are refused.",
+      values: "comma list of dotted paths",
+    } satisfies VariableMeta),
+  REDACT_HASH_PATHS: fieldPaths("hash")
+    .default([])
+    .meta({
+      group: "Redaction",
+      description:
+        "Dotted field paths (matched as for `REDACT_DROP_PATHS`) whose values are replaced on kept events by `hmac:` and the hex HMAC-SHA-256 of the value as sent (strings as they are, anything else as its JSON) under `REDACT_HASH_KEY`: equal values give equal hashes, so a user id can still be grouped and counted without being readable. `service`, `route`, `method` and `error.code` are hashed on every event before rollups count it, so rollup rows and sampling rules see the hash. Needs `REDACT_HASH_KEY`.",
+      values: "comma list of dotted paths",
+    } satisfies VariableMeta),
+  REDACT_HASH_KEY: z
+    .string()
+    .refine((key) => new TextEncoder().encode(key).length >= 16, "must be at least 16 bytes")
+    .optional()
+    .meta({
+      group: "Redaction",
+      description:
+        "Key of the HMAC that `REDACT_HASH_PATHS` uses. Keep it stable: a new key gives every value a new hash, so groups split at the change. A secret: on Workers set it with `wrangler secret put`.",
+    } satisfies VariableMeta),
+
   RATE_LIMIT_INGEST: rateLimit.optional().meta({
     group: "Rate limits",
     description:
@@ -642,6 +679,13 @@ export type CrossFieldRule =
     };
 
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
+  {
+    kind: "requires",
+    when: "REDACT_HASH_PATHS is set",
+    docWhen: "`REDACT_HASH_PATHS` is set",
+    applies: (c) => c.REDACT_HASH_PATHS.length > 0,
+    requires: ["REDACT_HASH_KEY"],
+  },
   {
     kind: "requires",
     when: "RATE_LIMIT_STORE=redis",
