@@ -430,13 +430,14 @@ const configObject = z.object({
     .optional()
     .meta({
       group: "Sessions",
-      description: "Redis to keep sessions in, for `SESSION_CACHE_TYPE=redis` (Bun only). May hold a password.",
+      description:
+        "Redis over TCP (Bun only) for sessions (`SESSION_CACHE_TYPE=redis`) and shared rate-limit buckets (`RATE_LIMIT_STORE=redis`). May hold a password.",
       values: "`redis://…` or `rediss://…`",
     } satisfies VariableMeta),
   UPSTASH_REDIS_REST_URL: url.optional().meta({
     group: "Sessions",
     description:
-      "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash` and for the `upstash-redis` publish fallback (and its drainer).",
+      "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash`, `RATE_LIMIT_STORE=upstash` and the `upstash-redis` publish fallback (and its drainer).",
   } satisfies VariableMeta),
   UPSTASH_REDIS_REST_TOKEN: z
     .string()
@@ -445,7 +446,7 @@ const configObject = z.object({
     .meta({
       group: "Sessions",
       description:
-        "Upstash Redis REST token, for `SESSION_CACHE_TYPE=upstash` and the `upstash-redis` publish fallback. A secret: on Workers set it with `wrangler secret put`.",
+        "Upstash Redis REST token, for `SESSION_CACHE_TYPE=upstash`, `RATE_LIMIT_STORE=upstash` and the `upstash-redis` publish fallback. A secret: on Workers set it with `wrangler secret put`.",
     } satisfies VariableMeta),
   SESSION_TTL_SECONDS: int(60, 30 * 86_400)
     .default(86_400)
@@ -681,27 +682,6 @@ export type CrossFieldRule =
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   {
     kind: "requires",
-    when: "REDACT_HASH_PATHS is set",
-    docWhen: "`REDACT_HASH_PATHS` is set",
-    applies: (c) => c.REDACT_HASH_PATHS.length > 0,
-    requires: ["REDACT_HASH_KEY"],
-  },
-  {
-    kind: "requires",
-    when: "RATE_LIMIT_STORE=redis",
-    docWhen: "`RATE_LIMIT_STORE=redis`",
-    applies: (c) => c.RATE_LIMIT_STORE === "redis",
-    requires: ["REDIS_URL"],
-  },
-  {
-    kind: "requires",
-    when: "RATE_LIMIT_STORE=upstash",
-    docWhen: "`RATE_LIMIT_STORE=upstash`",
-    applies: (c) => c.RATE_LIMIT_STORE === "upstash",
-    requires: ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
-  },
-  {
-    kind: "requires",
     when: "PUBLISHER=upstash-kafka",
     docWhen: "`PUBLISHER=upstash-kafka`, or `upstash-kafka` is listed in `PUBLISHER_FALLBACK`",
     applies: (c) => c.PUBLISHER === "upstash-kafka" || c.PUBLISHER_FALLBACK.includes("upstash-kafka"),
@@ -759,6 +739,27 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     docWhen: "`LLM_PROVIDER=openai`",
     applies: (c) => c.LLM_PROVIDER === "openai",
     requires: ["OPENAI_API_KEY"],
+  },
+  {
+    kind: "requires",
+    when: "REDACT_HASH_PATHS is set",
+    docWhen: "`REDACT_HASH_PATHS` is set",
+    applies: (c) => c.REDACT_HASH_PATHS.length > 0,
+    requires: ["REDACT_HASH_KEY"],
+  },
+  {
+    kind: "requires",
+    when: "RATE_LIMIT_STORE=redis",
+    docWhen: "`RATE_LIMIT_STORE=redis`",
+    applies: (c) => c.RATE_LIMIT_STORE === "redis",
+    requires: ["REDIS_URL"],
+  },
+  {
+    kind: "requires",
+    when: "RATE_LIMIT_STORE=upstash",
+    docWhen: "`RATE_LIMIT_STORE=upstash`",
+    applies: (c) => c.RATE_LIMIT_STORE === "upstash",
+    requires: ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
   },
 ];
 
