@@ -91,3 +91,21 @@ test("store failures log one warning line per interval, naming the store", async
   expect(log.lines.length).toBe(2);
   expect(log.lines[1]?.line).toContain("(5 since the last line)");
 });
+
+test("RATE_LIMIT_STORE=redis where there is no TCP client (Workers) stops start-up naming the variable", async () => {
+  const config = parseConfig({
+    EVENT_STORE: "memory",
+    PUBLISHER: "discard",
+    RATE_LIMIT_STORE: "redis",
+    REDIS_URL: "redis://127.0.0.1:6379",
+  });
+  await expect(createAdapters(config, { runtime: "workerd" })).rejects.toThrow(
+    "invalid configuration: RATE_LIMIT_STORE=redis: the TCP client needs the Bun runtime (this is workerd); use upstash",
+  );
+});
+
+test("RATE_LIMIT_STORE=redis without REDIS_URL stops start-up naming REDIS_URL", () => {
+  expect(() => parseConfig({ RATE_LIMIT_STORE: "redis" })).toThrow(
+    "invalid configuration: REDIS_URL: is required when RATE_LIMIT_STORE=redis",
+  );
+});
