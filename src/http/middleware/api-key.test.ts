@@ -45,7 +45,7 @@ describe("apiKeyAuth (constant-time key matching)", () => {
 
   test("keyMatcher answers undefined for any key not configured, and the tenant for one that is", () => {
     const match = keyMatcher(KEYS);
-    expect(match("k-acme-0123456789abcdef")).toBe("acme");
+    expect(match("k-acme-0123456789abcdef")?.tenant).toBe("acme");
     expect(match("")).toBeUndefined();
     expect(match("k-acme-0123456789abcdef ")).toBeUndefined();
   });

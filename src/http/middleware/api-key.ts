@@ -19,7 +19,7 @@ export interface TenantVariables {
  * neither how much of a key matched nor which entry matched shows in the response time. (A Map
  * lookup compares strings byte by byte and would tell an attacker how long a prefix was right.)
  */
-export function keyMatcher(keys: ReadonlyMap<string, string>): (presented: string) => string | undefined {
+export function keyMatcher(keys: ReadonlyMap<string, string>): (presented: string) => KeyMatch | undefined {
   const entries = [...keys].map(([key, tenant]) => ({ digest: sha256(key), tenant }));
   return (presented) => {
     const digest = sha256(presented);
@@ -27,8 +27,14 @@ export function keyMatcher(keys: ReadonlyMap<string, string>): (presented: strin
     for (const entry of entries) {
       if (constantTimeEqual(digest, entry.digest)) found = entry.tenant;
     }
-    return found;
+    return found === undefined ? undefined : { tenant: found, digest };
   };
+}
+
+/** A configured key's tenant, and the key's SHA-256 (what a rate-limit bucket is named by, never the key). */
+export interface KeyMatch {
+  tenant: string;
+  digest: Uint8Array;
 }
 
 /** The key as sent: `Authorization: Bearer <key>`, else `X-API-Key`; undefined when neither holds one. */
@@ -53,9 +59,9 @@ export const apiKeyAuth = (options: ApiKeyOptions = {}): MiddlewareHandler<{ Var
     }
     const key = presentedKey((name) => c.req.header(name));
     if (!key) return jsonError(c, 401, "UNAUTHORIZED", `missing ${scope} API key (Authorization: Bearer <key> or X-API-Key)`);
-    const tenant = match(key);
-    if (tenant === undefined) return jsonError(c, 401, "UNAUTHORIZED", `invalid ${scope} API key`);
-    c.set("tenant", tenant);
+    const found = match(key);
+    if (found === undefined) return jsonError(c, 401, "UNAUTHORIZED", `invalid ${scope} API key`);
+    c.set("tenant", found.tenant);
     return next();
   };
 };

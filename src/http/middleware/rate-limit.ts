@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { murmur3_128hex } from "../../domain/hash/murmur3.ts";
+import { toHex } from "../../domain/hash/sha256.ts";
 import { MemoryRateLimiter } from "../../domain/ratelimit/memory-limiter.ts";
 import type { Rate, TakeResult } from "../../domain/ratelimit/token-bucket.ts";
 import { defaultLogger, type Logger } from "../../log/logger.ts";
@@ -93,9 +93,9 @@ export const rateLimit = (options: RateLimitOptions): MiddlewareHandler => {
     if (match) {
       const key = presentedKey((name) => c.req.header(name));
       const known = key === undefined ? undefined : match(key);
-      if (key === undefined || known === undefined) return next(); // auth answers 401
-      tenant = known;
-      id = murmur3_128hex(key); // no store ever holds a key itself
+      if (known === undefined) return next(); // auth answers 401
+      tenant = known.tenant;
+      id = toHex(known.digest.subarray(0, 16)); // 128 bits of its SHA-256: no store ever holds a key itself
     }
     const keyBucket = `${scope}:key:${id}`;
     const tenantBucket = options.perTenant?.(c) ? `${scope}:tenant:${tenant}` : undefined;
