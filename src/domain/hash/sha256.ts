@@ -113,9 +113,11 @@ export function sha256(input: string | Uint8Array): Uint8Array {
   return finish(IV, 0, bytes, length);
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 export function toHex(bytes: Uint8Array): string {
   let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  for (let i = 0; i < bytes.length; i++) hex += HEX[bytes[i] as number];
   return hex;
 }
 
