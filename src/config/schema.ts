@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type PathAction, pathProblem } from "../domain/event/field-paths.ts";
 import type { SamplingRule } from "../domain/sampling/types.ts";
 
 /**
@@ -94,6 +95,16 @@ const redactValues = z
           .filter(Boolean),
   )
   .pipe(z.array(z.enum(REDACT_VALUE_RULES)));
+
+/** A comma list of dotted field paths for REDACT_DROP_PATHS / REDACT_HASH_PATHS, each checked. */
+const fieldPaths = (action: PathAction) =>
+  commaList.transform((paths, ctx) => {
+    for (const path of paths) {
+      const problem = pathProblem(path, action);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }
+    return paths;
+  });
 
 /** `N/window`, e.g. `600/1m`: N requests per window (s, m or h) per API key. */
 const rateLimit = z.string().transform((s, ctx) => {
@@ -440,13 +451,14 @@ const configObject = z.object({
     .optional()
     .meta({
       group: "Sessions",
-      description: "Redis to keep sessions in, for `SESSION_CACHE_TYPE=redis` (Bun only). May hold a password.",
+      description:
+        "Redis over TCP (Bun only) for sessions (`SESSION_CACHE_TYPE=redis`) and shared rate-limit buckets (`RATE_LIMIT_STORE=redis`). May hold a password.",
       values: "`redis://…` or `rediss://…`",
     } satisfies VariableMeta),
   UPSTASH_REDIS_REST_URL: url.optional().meta({
     group: "Sessions",
     description:
-      "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash` and for the `upstash-redis` publish fallback (and its drainer).",
+      "Upstash Redis REST endpoint, for `SESSION_CACHE_TYPE=upstash`, `RATE_LIMIT_STORE=upstash` and the `upstash-redis` publish fallback (and its drainer).",
   } satisfies VariableMeta),
   UPSTASH_REDIS_REST_TOKEN: z
     .string()
@@ -455,7 +467,7 @@ const configObject = z.object({
     .meta({
       group: "Sessions",
       description:
-        "Upstash Redis REST token, for `SESSION_CACHE_TYPE=upstash` and the `upstash-redis` publish fallback. A secret: on Workers set it with `wrangler secret put`.",
+        "Upstash Redis REST token, for `SESSION_CACHE_TYPE=upstash`, `RATE_LIMIT_STORE=upstash` and the `upstash-redis` publish fallback. A secret: on Workers set it with `wrangler secret put`.",
     } satisfies VariableMeta),
   SESSION_TTL_SECONDS: int(60, 30 * 86_400)
     .default(86_400)
@@ -602,6 +614,32 @@ const configObject = z.object({
     values: "comma list of names",
   } satisfies VariableMeta),
 
+  REDACT_DROP_PATHS: fieldPaths("drop")
+    .default([])
+    .meta({
+      group: "Redaction",
+      description:
+        "Dotted field paths removed from kept events, e.g. `user.email,request.body`. A path matches nested objects, flat dotted keys as OTLP attributes arrive (`user.email` as one key) and any mix, and goes through arrays element by element. `route`, `method` and `error.code` (or `error`) are also dropped from every event before rollups count it, so their rows hold null for them; `service` cannot be dropped (hash it instead). Fields the gateway sets (`tenant`, `receivedAt`, `sampling`, `eventId`, `timestamp`) are refused.",
+      values: "comma list of dotted paths",
+    } satisfies VariableMeta),
+  REDACT_HASH_PATHS: fieldPaths("hash")
+    .default([])
+    .meta({
+      group: "Redaction",
+      description:
+        "Dotted field paths (matched as for `REDACT_DROP_PATHS`) whose values are replaced on kept events by `hmac:` and the hex HMAC-SHA-256 of the value as sent (strings as they are, anything else as its JSON) under `REDACT_HASH_KEY`: equal values give equal hashes, so a user id can still be grouped and counted without being readable. `service`, `route`, `method` and `error.code` are hashed on every event before rollups count it, so rollup rows and sampling rules see the hash. Needs `REDACT_HASH_KEY`.",
+      values: "comma list of dotted paths",
+    } satisfies VariableMeta),
+  REDACT_HASH_KEY: z
+    .string()
+    .refine((key) => new TextEncoder().encode(key).length >= 16, "must be at least 16 bytes")
+    .optional()
+    .meta({
+      group: "Redaction",
+      description:
+        "Key of the HMAC that `REDACT_HASH_PATHS` uses. Keep it stable: a new key gives every value a new hash, so groups split at the change. A secret: on Workers set it with `wrangler secret put`.",
+    } satisfies VariableMeta),
+
   RATE_LIMIT_INGEST: rateLimit.optional().meta({
     group: "Rate limits",
     description:
@@ -620,7 +658,7 @@ const configObject = z.object({
     .meta({
       group: "Rate limits",
       description:
-        "Where the buckets live. `memory`: in the process (Bun) or in each isolate (Workers, so the limit holds per isolate, not across a deployment). `redis` and `upstash` are reserved and not built yet: start-up refuses them.",
+        "Where the buckets live. `memory`: in the process (Bun) or in each isolate (Workers, so the limit holds per isolate, not across a deployment). `redis`: Redis over TCP at `REDIS_URL` (Bun only), shared by every process using it. `upstash`: Upstash Redis over REST at `UPSTASH_REDIS_REST_URL` (Workers and Bun), shared by every isolate and process. With `redis` or `upstash` each request refills and takes in one atomic script; if the store fails or takes over 1 s, the request goes through unlimited (fail open), counted in `widegate_rate_limit_store_errors_total` with at most one warning line a minute.",
     } satisfies VariableMeta),
   INGEST_MAX_FUTURE_SKEW: z
     .string()
@@ -663,13 +701,6 @@ export type CrossFieldRule =
     };
 
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
-  {
-    kind: "forbids",
-    variable: "RATE_LIMIT_STORE",
-    doc: "must be `memory` for now (`redis` and `upstash` are reserved)",
-    violated: (c) => c.RATE_LIMIT_STORE !== "memory",
-    message: (c) => `${c.RATE_LIMIT_STORE} is not built yet; use memory (per process on Bun, per isolate on Workers)`,
-  },
   {
     kind: "requires",
     when: "PUBLISHER=upstash-kafka",
@@ -729,6 +760,27 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     docWhen: "`LLM_PROVIDER=openai`",
     applies: (c) => c.LLM_PROVIDER === "openai",
     requires: ["OPENAI_API_KEY"],
+  },
+  {
+    kind: "requires",
+    when: "REDACT_HASH_PATHS is set",
+    docWhen: "`REDACT_HASH_PATHS` is set",
+    applies: (c) => c.REDACT_HASH_PATHS.length > 0,
+    requires: ["REDACT_HASH_KEY"],
+  },
+  {
+    kind: "requires",
+    when: "RATE_LIMIT_STORE=redis",
+    docWhen: "`RATE_LIMIT_STORE=redis`",
+    applies: (c) => c.RATE_LIMIT_STORE === "redis",
+    requires: ["REDIS_URL"],
+  },
+  {
+    kind: "requires",
+    when: "RATE_LIMIT_STORE=upstash",
+    docWhen: "`RATE_LIMIT_STORE=upstash`",
+    applies: (c) => c.RATE_LIMIT_STORE === "upstash",
+    requires: ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
   },
 ];
 

@@ -4,6 +4,7 @@ import { MemoryEventStore } from "../adapters/memory/memory-event-store.ts";
 import { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
 import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
 import { OpenAiLlm } from "../adapters/openai/openai-llm.ts";
+import { createUpstashRateLimiter } from "../adapters/redis/upstash-rate-limit.ts";
 import { createUpstashSessionCache } from "../adapters/redis/upstash-redis.ts";
 import { UpstashRedisFallback } from "../adapters/redis/upstash-redis-fallback.ts";
 import { UpstashRedisList } from "../adapters/redis/upstash-redis-list.ts";
@@ -15,12 +16,14 @@ import { ConfigError } from "../config/schema.ts";
 import { workersIngestRefusal, workersReadRefusal } from "../config/workers-support.ts";
 import { DirectPublisher } from "../delivery/direct-publisher.ts";
 import { FallbackPublisher } from "../delivery/fallback-publisher.ts";
+import { MemoryRateLimiter } from "../domain/ratelimit/memory-limiter.ts";
 import type { Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { Adapters } from "../ports/adapters.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { Llm } from "../ports/llm.ts";
 import type { LocalQueue, Publisher } from "../ports/publisher.ts";
+import type { RateLimiter } from "../ports/rate-limit.ts";
 import type { SessionCache } from "../ports/session-cache.ts";
 import { DistinctCache } from "../search/cached-distinct.ts";
 import { DegradingSessionCache } from "../search/degrading-session-cache.ts";
@@ -35,6 +38,7 @@ export interface RuntimeModules {
   mongoStore?: () => Promise<typeof import("../adapters/mongo/mongo-event-store.ts")>;
   nativeKafka?: () => Promise<typeof import("../adapters/kafka/native-kafka-publisher.ts")>;
   redisSessionCache?: () => Promise<typeof import("../adapters/redis/redis-tcp.ts")>;
+  redisRateLimit?: () => Promise<typeof import("../adapters/redis/redis-tcp-rate-limit.ts")>;
   fileSpool?: () => Promise<typeof import("../adapters/file/file-spool.ts")>;
 }
 
@@ -55,8 +59,17 @@ export async function createAdapters(config: Config, modules: RuntimeModules, co
   const { publisher, localQueue } = await buildPublisher(config, modules, eventStore, context);
   const sessionCache = await buildSessionCache(config, modules, context);
   const llm = buildLlm(config);
+  const rateLimiter = await buildRateLimiter(config, modules);
   // The LLM is not in `all`: an outage there only means the rules parser answers, never "not ready".
-  return { publisher, eventStore, sessionCache, llm, ...(localQueue ? { localQueue } : {}), all: [publisher, eventStore, sessionCache] };
+  return {
+    publisher,
+    eventStore,
+    sessionCache,
+    llm,
+    rateLimiter,
+    ...(localQueue ? { localQueue } : {}),
+    all: [publisher, eventStore, sessionCache],
+  };
 }
 
 /**
@@ -71,7 +84,16 @@ async function createWorkersAdapters(config: Config, modules: RuntimeModules, co
     ? new RefusedPublisher(config.PUBLISHER, ingest)
     : (await buildPublisher(config, modules, eventStore, context)).publisher;
   const sessionCache = new MemorySessionCache({ ttlSeconds: config.SESSION_TTL_SECONDS, maxTurns: config.SESSION_MAX_TURNS });
-  return { publisher, eventStore, sessionCache, llm: new RulesLlm(), refused: { reads, ...(ingest ? { ingest } : {}) }, all: [publisher] };
+  const rateLimiter = await buildRateLimiter(config, modules);
+  return {
+    publisher,
+    eventStore,
+    sessionCache,
+    llm: new RulesLlm(),
+    rateLimiter,
+    refused: { reads, ...(ingest ? { ingest } : {}) },
+    all: [publisher],
+  };
 }
 
 /** Workers: one produce request may wait 5 s and is not retried in place; WaitUntilSink retries within its budget. */
@@ -211,6 +233,23 @@ async function buildSessionCache(config: Config, modules: RuntimeModules, contex
       const upstash = createUpstashSessionCache(config.UPSTASH_REDIS_REST_URL ?? "", config.UPSTASH_REDIS_REST_TOKEN ?? "", limits);
       return new DegradingSessionCache(upstash, memory, { opTimeoutMs: 2000, ...log });
     }
+  }
+}
+
+/** RATE_LIMIT_STORE: where the buckets of RATE_LIMIT_INGEST / RATE_LIMIT_QUERY live. */
+async function buildRateLimiter(config: Config, modules: RuntimeModules): Promise<RateLimiter> {
+  switch (config.RATE_LIMIT_STORE) {
+    case "memory":
+      return new MemoryRateLimiter();
+    case "redis": {
+      if (!modules.redisRateLimit) {
+        return unavailable("RATE_LIMIT_STORE", "redis", `the TCP client needs the Bun runtime (this is ${modules.runtime}); use upstash`);
+      }
+      const { createRedisTcpRateLimiter } = await modules.redisRateLimit();
+      return createRedisTcpRateLimiter(config.REDIS_URL ?? "");
+    }
+    case "upstash":
+      return createUpstashRateLimiter(config.UPSTASH_REDIS_REST_URL ?? "", config.UPSTASH_REDIS_REST_TOKEN ?? "");
   }
 }
 

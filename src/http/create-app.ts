@@ -39,12 +39,14 @@ export function createApp(deps: AppDeps) {
     );
   }
   // Rate limits run before the routes' own auth; they only count keys that auth will accept.
-  const ingestLimit = rateLimit({ rate: config.RATE_LIMIT_INGEST, scope: "ingest", keys: config.INGEST_API_KEYS, metrics });
+  const limiter = adapters.rateLimiter ? { limiter: adapters.rateLimiter } : {};
+  const ingestLimit = rateLimit({ rate: config.RATE_LIMIT_INGEST, scope: "ingest", keys: config.INGEST_API_KEYS, metrics, ...limiter });
   const queryLimit = rateLimit({
     rate: config.RATE_LIMIT_QUERY,
     scope: "query",
     keys: config.QUERY_API_KEYS,
     metrics,
+    ...limiter,
     perTenant: (c) => c.req.path === "/v1/search" || c.req.query("q") !== undefined,
   });
   app.on("POST", ["/v1/events", "/v1/logs"], ingestLimit);

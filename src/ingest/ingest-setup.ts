@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../config/schema.ts";
+import { compileFieldPaths } from "../domain/event/field-paths.ts";
 import {
   compileRedaction,
   DEFAULT_SENSITIVE_KEYS,
@@ -53,15 +54,21 @@ export function createIngestSetup(config: Config, metrics: MetricsRegistry): Ing
     onOverflow: (dimension) => metrics.inc("widegate_rollup_overflow_events_total", { dimension }),
   });
   metrics.collect((m) => m.set("widegate_rollup_pending_groups", {}, rollups.pending, "Rollup groups counted and not yet flushed"));
+  const paths = compileFieldPaths({
+    drop: config.REDACT_DROP_PATHS,
+    hash: config.REDACT_HASH_PATHS,
+    ...(config.REDACT_HASH_KEY !== undefined ? { hashKey: config.REDACT_HASH_KEY } : {}),
+  });
   const redaction = compileRedaction({
     keys: [...DEFAULT_SENSITIVE_KEYS, ...config.REDACT_KEYS],
+    ...(paths ? { paths } : {}),
     cardNumbers: config.REDACT_VALUES.includes("card"),
     values: config.REDACT_VALUES.filter((rule): rule is ValueScanner => rule !== "card"),
   });
   metrics.define(
     "widegate_redactions_total",
     "counter",
-    "Values replaced by redaction, by rule (key, card, email, phone, iban, jwt, bearer)",
+    "Values replaced by redaction on kept events, by rule (key, card, email, phone, iban, jwt, bearer, drop, hash)",
   );
   metrics.collect((m) => {
     for (const [rule, count] of Object.entries(redaction.counts)) m.set("widegate_redactions_total", { rule }, count);

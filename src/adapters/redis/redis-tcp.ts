@@ -9,7 +9,7 @@ import { type RedisEval, RedisSessionCache, type RedisSessionCacheOptions } from
  * command reconnects first when the client is not connected: the wrapper's re-probe is what
  * brings it back.
  */
-class BunRedisEval implements RedisEval {
+export class BunRedisEval implements RedisEval {
   private readonly client: RedisClient;
   private connecting: Promise<unknown> | undefined;
 

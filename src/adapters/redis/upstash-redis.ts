@@ -7,7 +7,7 @@ import { type RedisEval, RedisSessionCache, type RedisSessionCacheOptions } from
  * base64 guess on a plain string could garble it. One retry only: the degrading wrapper, not the
  * client, decides how long to wait for a backend that is away.
  */
-class UpstashEval implements RedisEval {
+export class UpstashEval implements RedisEval {
   private readonly redis: Redis;
 
   constructor(url: string, token: string) {

@@ -1,3 +1,4 @@
+import { applyFieldPaths, type PathAction } from "./field-paths.ts";
 import type { DraftEvent } from "./normalize.ts";
 import { redactValue } from "./pii.ts";
 import { REDACTED, type Redaction, redactCardNumbers } from "./redaction.ts";
@@ -13,7 +14,7 @@ export const VALIDATE_ONLY: Redaction = {
   cardNumbers: false,
   values: { email: false, phone: false, iban: false, jwt: false, bearer: false },
   isSensitiveKey: () => false,
-  counts: { key: 0, card: 0, email: 0, phone: 0, iban: 0, jwt: 0, bearer: 0 },
+  counts: { key: 0, card: 0, email: 0, phone: 0, iban: 0, jwt: 0, bearer: 0, drop: 0, hash: 0 },
 };
 
 /** One string a rollup counts: key rule, card numbers, then (unless exact) the value scanners. */
@@ -28,30 +29,60 @@ function redactField(key: string, value: string, redaction: Redaction, scan: boo
  * Redacts the fields every event contributes to rollups (service, route, method, error.code),
  * before it is counted: a rollup row stores them for every event, kept or not. The same rules as
  * the walks a kept event gets, so a kept event's fields and its rollup row agree (`service` is
- * an exact field: no value scanners, as for kept events). Not counted in the redaction metrics,
+ * an exact field: no value scanners, as for kept events). A drop or hash path naming one of them
+ * (or `error`) applies here first and alone: a dropped field is counted as null, a hashed one
+ * under its hash, and sampling sees what the rollups see. Not counted in the redaction metrics,
  * which count what kept events had replaced.
  */
 export function redactDimensions(event: DraftEvent, redaction: Redaction): void {
-  event.service = redactField("service", event.service, redaction, false);
-  if (typeof event.route === "string") event.route = redactField("route", event.route, redaction, true);
-  if (typeof event.method === "string") event.method = redactField("method", event.method, redaction, true);
+  const rules = redaction.paths?.rollup;
+  const service = rules?.get("service");
+  // `service` cannot be dropped (config refuses it): it is required.
+  if (service === "hash") event.service = hashWith(event.service, redaction);
+  else event.service = redactField("service", event.service, redaction, false);
+  const route = rules?.get("route");
+  if (route !== undefined) applyRule(event as Record<string, unknown>, "route", route, redaction);
+  else if (typeof event.route === "string") event.route = redactField("route", event.route, redaction, true);
+  const method = rules?.get("method");
+  if (method !== undefined) applyRule(event as Record<string, unknown>, "method", method, redaction);
+  else if (typeof event.method === "string") event.method = redactField("method", event.method, redaction, true);
   const error = event.error;
   if (error === undefined) return;
   if (redaction.isSensitiveKey("error")) {
     event.error = { message: REDACTED };
     return;
   }
-  if (typeof error.code === "string") error.code = redactField("code", error.code, redaction, true);
+  const code = rules?.get("error.code");
+  if (code !== undefined) applyRule(error as Record<string, unknown>, "code", code, redaction);
+  else if (typeof error.code === "string") error.code = redactField("code", error.code, redaction, true);
+}
+
+function hashWith(value: unknown, redaction: Redaction): string {
+  const paths = redaction.paths;
+  if (paths === undefined) throw new Error("no field paths");
+  return paths.hash(value);
+}
+
+function applyRule(node: Record<string, unknown>, key: string, action: PathAction, redaction: Redaction): void {
+  const value = node[key];
+  if (value === undefined || value === null) return;
+  if (action === "drop") delete node[key];
+  else node[key] = hashWith(value, redaction);
 }
 
 /**
- * Every redaction rule over an event that is kept: keys and card numbers (the scrub walk; the
+ * Every redaction rule over an event that is kept: drop and hash paths, keys and card numbers (the scrub walk; the
  * event validated already with VALIDATE_ONLY, which walks at least as much, so it cannot fail
  * here), then the value scanners.
  */
 export function redactKept(event: DraftEvent, limits: ScrubLimits, redaction: Redaction): void {
+  // Paths first: a hashed field is hashed from its value as sent, so it groups the same everywhere.
+  const writes = redaction.paths ? applyFieldPaths(event as Record<string, unknown>, redaction.paths, redaction.counts) : [];
   scrubEvent(event, limits, redaction);
   // A sensitive `error` key became a string: an event's error is always an object.
   if (typeof event.error === "string") event.error = { message: event.error };
   redactKeptEvent(event, redaction);
+  // The hashes go in last, as computed: no other rule reads a hash (a run of its hex digits could pass for a card number).
+  for (const { node, key, value } of writes) node[key] = value;
+  if (typeof event.error === "string") event.error = { message: event.error };
 }

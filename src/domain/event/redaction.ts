@@ -1,3 +1,4 @@
+import type { FieldPathRules } from "./field-paths.ts";
 import { type ScannerSet, VALUE_SCANNERS, type ValueScanner } from "./pii.ts";
 
 /** What the walks in scrub.ts redact. Build one per process with `compileRedaction`, not per request. */
@@ -13,11 +14,13 @@ export interface Redaction {
    * attribute name such as `http.request.header.authorization` is matched like a nested key.
    */
   isSensitiveKey(key: string): boolean;
-  /** Replacements so far per rule (`key`, `card`, and each value scanner), for the metrics. */
+  /** REDACT_DROP_PATHS / REDACT_HASH_PATHS, applied first to kept events (and their rollup fields to every event). */
+  paths?: FieldPathRules;
+  /** Replacements so far per rule (`key`, `card`, each value scanner, `drop`, `hash`), for the metrics. */
   readonly counts: Record<RedactionRule, number>;
 }
 
-export type RedactionRule = "key" | "card" | ValueScanner;
+export type RedactionRule = "key" | "card" | ValueScanner | "drop" | "hash";
 
 export const REDACTED = "[REDACTED]";
 export const REDACTED_CARD = "[REDACTED:card]";
@@ -55,6 +58,8 @@ export interface RedactionOptions {
   cardNumbers?: boolean;
   /** Value scanners to run on kept events; default all of VALUE_SCANNERS. */
   values?: readonly ValueScanner[];
+  /** Compiled REDACT_DROP_PATHS / REDACT_HASH_PATHS (compileFieldPaths). */
+  paths?: FieldPathRules;
 }
 
 /** Past this many distinct key names the memo starts over, so hostile unique keys cannot grow it. */
@@ -85,9 +90,13 @@ export function compileRedaction(options: RedactionOptions = {}): Redaction {
   const enabled = new Set(options.values ?? VALUE_SCANNERS);
   const values: ScannerSet = { email: false, phone: false, iban: false, jwt: false, bearer: false };
   for (const name of enabled) values[name] = true;
-  const counts = { key: 0, card: 0, email: 0, phone: 0, iban: 0, jwt: 0, bearer: 0 } satisfies Record<RedactionRule, number>;
+  const counts = { key: 0, card: 0, email: 0, phone: 0, iban: 0, jwt: 0, bearer: 0, drop: 0, hash: 0 } satisfies Record<
+    RedactionRule,
+    number
+  >;
   return {
     keys,
+    ...(options.paths ? { paths: options.paths } : {}),
     cardNumbers: options.cardNumbers ?? true,
     values,
     counts,

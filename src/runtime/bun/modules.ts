@@ -7,5 +7,6 @@ export const bunModules: RuntimeModules = {
   mongoStore: () => import("../../adapters/mongo/mongo-event-store.ts"),
   nativeKafka: () => import("../../adapters/kafka/native-kafka-publisher.ts"),
   redisSessionCache: () => import("../../adapters/redis/redis-tcp.ts"),
+  redisRateLimit: () => import("../../adapters/redis/redis-tcp-rate-limit.ts"),
   fileSpool: () => import("../../adapters/file/file-spool.ts"),
 };
