@@ -1,4 +1,4 @@
-import type { BasicStatFilter, BasicStatQuery, TimeRange } from "../../src/domain/query/stat-query.ts";
+import type { BasicStatFilter, BasicStatQuery, StatFilter, StatQuery, TimeRange } from "../../src/domain/query/stat-query.ts";
 import type { AnalysisKind, SearchFilters } from "../../src/domain/question/types.ts";
 
 /**
@@ -12,13 +12,14 @@ import type { AnalysisKind, SearchFilters } from "../../src/domain/question/type
  */
 
 export const EVAL_NOW = Date.UTC(2026, 10, 30, 7, 0, 0);
-export const CATEGORIES = ["entity", "time", "follow-up", "rate", "analysis", "unknown"] as const;
+/** `field`: kept-event attributes (`attr:`), in the held-out set. */
+export const CATEGORIES = ["entity", "time", "follow-up", "rate", "analysis", "field", "unknown"] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export type Expected =
-  | { intent: "STATISTICAL"; query: BasicStatQuery; rate?: "second" | "minute" }
+  | { intent: "STATISTICAL"; query: StatQuery; rate?: "second" | "minute" }
   | { intent: "SEARCH"; search: SearchFilters }
-  | { intent: "ANALYSIS"; kind: AnalysisKind; filter?: BasicStatFilter; timeRange?: TimeRange }
+  | { intent: "ANALYSIS"; kind: AnalysisKind; filter?: StatFilter; timeRange?: TimeRange }
   /** A warning or a clarifying question, never a plain answer. */
   | { reported: true };
 
