@@ -42,7 +42,11 @@ export const HELD_OUT: EvalCase[] = [
   { category: "entity", question: "how often does checkout fail", expect: stat("error_rate", C) },
   { category: "entity", question: "number of STOCK_CONFLICT errors", expect: stat("count", { errorCode: "STOCK_CONFLICT" }) },
   { category: "entity", question: "median latency for auth", expect: stat("p50", { service: "auth" }) },
-  { category: "entity", question: "which service has the most errors", expect: stat("count", { hasError: true }, { groupBy: ["service"] }) },
+  {
+    category: "entity",
+    question: "which service has the most errors",
+    expect: stat("count", { hasError: true }, { groupBy: ["service"] }),
+  },
   { category: "entity", question: "catalog traffic volume", expect: stat("count", { service: "catalog" }) },
   { category: "entity", question: "인증 서비스 에러 몇 개?", expect: stat("count", { service: "auth", hasError: true }) },
   { category: "entity", question: "장바구니 p99 지연", expect: stat("p99", { service: "cart" }) },
@@ -52,34 +56,102 @@ export const HELD_OUT: EvalCase[] = [
   { category: "entity", question: "카탈로그 평균 응답속도", expect: stat("avg", { service: "catalog" }) },
 
   // ── time ──────────────────────────────────────────────────────────────────────────────────────
-  { category: "time", question: "checkout errors in the last 20 min", expect: stat("count", { ...C, hasError: true }, { timeRange: last("20m") }) },
-  { category: "time", question: "how many requests did we serve yesterday", expect: stat("count", undefined, { timeRange: { from: new Date(Date.UTC(2026, 10, 29)).toISOString(), to: at(0, 0) } }) },
+  {
+    category: "time",
+    question: "checkout errors in the last 20 min",
+    expect: stat("count", { ...C, hasError: true }, { timeRange: last("20m") }),
+  },
+  {
+    category: "time",
+    question: "how many requests did we serve yesterday",
+    expect: stat("count", undefined, { timeRange: { from: new Date(Date.UTC(2026, 10, 29)).toISOString(), to: at(0, 0) } }),
+  },
   { category: "time", question: "payment p95 since 6:15", expect: stat("p95", P, { timeRange: { from: at(6, 15) } }) },
-  { category: "time", question: "error count for cart over the past 3 hours", expect: stat("count", { service: "cart", hasError: true }, { timeRange: last("3h") }) },
-  { category: "time", question: "average checkout latency from 06:10 to 06:20 UTC", expect: stat("avg", C, { timeRange: { from: at(6, 10), to: at(6, 20) } }) },
+  {
+    category: "time",
+    question: "error count for cart over the past 3 hours",
+    expect: stat("count", { service: "cart", hasError: true }, { timeRange: last("3h") }),
+  },
+  {
+    category: "time",
+    question: "average checkout latency from 06:10 to 06:20 UTC",
+    expect: stat("avg", C, { timeRange: { from: at(6, 10), to: at(6, 20) } }),
+  },
   { category: "time", question: "지난 5분 동안 에러 몇 건", expect: stat("count", { hasError: true }, { timeRange: last("5m") }) },
   { category: "time", question: "최근 3시간 장바구니 요청 수", expect: stat("count", { service: "cart" }, { timeRange: last("3h") }) },
-  { category: "time", question: "오전 6시 10분부터 6시 20분까지 체크아웃 에러", expect: stat("count", { ...C, hasError: true }, { timeRange: { from: at(6, 10), to: at(6, 20) } }) },
-  { category: "time", question: "오늘 인증 서비스 평균 응답 시간", expect: stat("avg", { service: "auth" }, { timeRange: { from: at(0, 0) } }) },
+  {
+    category: "time",
+    question: "오전 6시 10분부터 6시 20분까지 체크아웃 에러",
+    expect: stat("count", { ...C, hasError: true }, { timeRange: { from: at(6, 10), to: at(6, 20) } }),
+  },
+  {
+    category: "time",
+    question: "오늘 인증 서비스 평균 응답 시간",
+    expect: stat("avg", { service: "auth" }, { timeRange: { from: at(0, 0) } }),
+  },
   { category: "time", question: "6시 이후 결제 요청 몇 건?", expect: stat("count", P, { timeRange: { from: at(6, 0) } }) },
 
   // ── rate ──────────────────────────────────────────────────────────────────────────────────────
   { category: "rate", question: "checkout rps over the last 5 minutes", expect: rate("second", C, last("5m")) },
-  { category: "rate", question: "how many errors per second are we seeing in the last 10 minutes", expect: rate("second", { hasError: true }, last("10m")) },
+  {
+    category: "rate",
+    question: "how many errors per second are we seeing in the last 10 minutes",
+    expect: rate("second", { hasError: true }, last("10m")),
+  },
   { category: "rate", question: "cart requests per min", expect: rate("minute", { service: "cart" }) },
   { category: "rate", question: "최근 5분 초당 요청 수", expect: rate("second", undefined, last("5m")) },
   { category: "rate", question: "체크아웃 분당 에러 건수", expect: rate("minute", { ...C, hasError: true }) },
 
   // ── follow-up ─────────────────────────────────────────────────────────────────────────────────
-  { category: "follow-up", before: ["p99 latency per route in the last hour"], question: "what about per service?", expect: stat("p99", undefined, { timeRange: last("1h"), groupBy: ["service"] }) },
-  { category: "follow-up", before: ["error count in the last 30 minutes"], question: "just the cart service", expect: stat("count", { service: "cart", hasError: true }, { timeRange: last("30m") }) },
-  { category: "follow-up", before: ["checkout error rate in the last hour"], question: "how about the last 5 minutes", expect: stat("error_rate", C, { timeRange: last("5m") }) },
-  { category: "follow-up", before: ["how many payment errors in the last hour"], question: "can I see a few of them?", expect: { intent: "SEARCH", search: { ...P, hasError: true, timeRange: last("1h"), limit: 5 } } },
+  {
+    category: "follow-up",
+    before: ["p99 latency per route in the last hour"],
+    question: "what about per service?",
+    expect: stat("p99", undefined, { timeRange: last("1h"), groupBy: ["service"] }),
+  },
+  {
+    category: "follow-up",
+    before: ["error count in the last 30 minutes"],
+    question: "just the cart service",
+    expect: stat("count", { service: "cart", hasError: true }, { timeRange: last("30m") }),
+  },
+  {
+    category: "follow-up",
+    before: ["checkout error rate in the last hour"],
+    question: "how about the last 5 minutes",
+    expect: stat("error_rate", C, { timeRange: last("5m") }),
+  },
+  {
+    category: "follow-up",
+    before: ["how many payment errors in the last hour"],
+    question: "can I see a few of them?",
+    expect: { intent: "SEARCH", search: { ...P, hasError: true, timeRange: last("1h"), limit: 5 } },
+  },
   { category: "follow-up", before: ["최근 1시간 체크아웃 p95"], question: "결제는?", expect: stat("p95", P, { timeRange: last("1h") }) },
-  { category: "follow-up", before: ["최근 30분 에러 건수"], question: "그 중 인증 서비스만", expect: stat("count", { service: "auth", hasError: true }, { timeRange: last("30m") }) },
-  { category: "follow-up", before: ["서비스별 에러율 최근 1시간"], question: "이번엔 라우트별로", expect: stat("error_rate", undefined, { timeRange: last("1h"), groupBy: ["route"] }) },
-  { category: "follow-up", before: ["결제 에러율 최근 1시간"], question: "최근 5분만 보면?", expect: stat("error_rate", P, { timeRange: last("5m") }) },
-  { category: "follow-up", before: ["when did the payment incident start?"], question: "and has it ended?", expect: analysis("is_over", P) },
+  {
+    category: "follow-up",
+    before: ["최근 30분 에러 건수"],
+    question: "그 중 인증 서비스만",
+    expect: stat("count", { service: "auth", hasError: true }, { timeRange: last("30m") }),
+  },
+  {
+    category: "follow-up",
+    before: ["서비스별 에러율 최근 1시간"],
+    question: "이번엔 라우트별로",
+    expect: stat("error_rate", undefined, { timeRange: last("1h"), groupBy: ["route"] }),
+  },
+  {
+    category: "follow-up",
+    before: ["결제 에러율 최근 1시간"],
+    question: "최근 5분만 보면?",
+    expect: stat("error_rate", P, { timeRange: last("5m") }),
+  },
+  {
+    category: "follow-up",
+    before: ["when did the payment incident start?"],
+    question: "and has it ended?",
+    expect: analysis("is_over", P),
+  },
   { category: "follow-up", before: ["결제 장애 언제 시작됐어?"], question: "지금은 끝났어?", expect: analysis("is_over", P) },
 
   // ── analysis ──────────────────────────────────────────────────────────────────────────────────
@@ -96,9 +168,17 @@ export const HELD_OUT: EvalCase[] = [
 
   // ── field: kept-event attributes (attr:) ──────────────────────────────────────────────────────
   { category: "field", question: "requests per region", expect: stat("count", undefined, { groupBy: ["attr:region"] }) },
-  { category: "field", question: "payment failure rate broken down by region", expect: stat("error_rate", P, { groupBy: ["attr:region"] }) },
+  {
+    category: "field",
+    question: "payment failure rate broken down by region",
+    expect: stat("error_rate", P, { groupBy: ["attr:region"] }),
+  },
   { category: "field", question: "avg latency by plan", expect: stat("avg", undefined, { groupBy: ["attr:user.plan"] }) },
-  { category: "field", question: "how many checkout errors for enterprise plan users", expect: stat("count", { ...C, hasError: true, attr: { "user.plan": "enterprise" } }) },
+  {
+    category: "field",
+    question: "how many checkout errors for enterprise plan users",
+    expect: stat("count", { ...C, hasError: true, attr: { "user.plan": "enterprise" } }),
+  },
   { category: "field", question: "리전별 요청 수", expect: stat("count", undefined, { groupBy: ["attr:region"] }) },
   { category: "field", question: "플랜별 결제 에러율", expect: stat("error_rate", P, { groupBy: ["attr:user.plan"] }) },
   { category: "field", question: "error rate in region us-east-1", expect: stat("error_rate", { attr: { region: "us-east-1" } }) },

@@ -45,13 +45,23 @@ export function readAttributes(question: string, fields: readonly FieldInfo[]): 
     const word = match[1] ?? match[2];
     if (!word || L.KNOWN_GROUP_WORDS.test(word) || /^\d/.test(word)) continue;
     if (L.GROUP_WORDS.some(([, re]) => re.test(lower)) && !match[2]) continue;
-    const field = resolveField(word, fields);
-    const at = (match.index ?? 0) + match[0].indexOf(word);
+    // "by customer tier": the word after the first may be the field's name.
+    const next = /^\s+([a-z][\w.-]*)/.exec(lower.slice((match.index ?? 0) + match[0].length))?.[1];
+    const direct = resolveField(word, fields);
+    const second = direct || !next ? undefined : resolveField(next, fields);
+    const field = direct ?? second;
+    let at = (match.index ?? 0) + match[0].indexOf(word);
+    if (second && next) {
+      text = blank(text, at, word.length);
+      at = lower.indexOf(next, at + word.length);
+    }
+    const term = second && next ? next : word;
     if (field) {
       const key = `attr:${field.path}` as const;
       if (!out.groups.includes(key)) out.groups.push(key);
-      if (field.how !== "exact") out.resolved.push({ term: word, value: field.path, kind: "field", how: field.how === "alias" ? "alias" : "typo" });
-      text = blank(text, at, word.length);
+      if (field.how !== "exact")
+        out.resolved.push({ term, value: field.path, kind: "field", how: field.how === "alias" ? "alias" : "typo" });
+      text = blank(text, at, term.length);
       continue;
     }
     out.clarify ??= { kind: "field", term: word, candidates: [...closestFields(word, fields), ...GROUP_FIELDS].slice(0, 8) };

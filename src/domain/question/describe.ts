@@ -60,12 +60,12 @@ export function answeredNote(input: AnsweredInput): string {
       ? "보관된(샘플링된) 이벤트로 추정"
       : "estimated from kept (sampled) events"
     : input.estimated
-    ? ko
-      ? "샘플링된 이벤트로 추정"
-      : "estimated from sampled events"
-    : ko
-      ? `정확한 값${input.source === "rollups" ? " (롤업)" : ""}`
-      : `exact${input.source === "rollups" ? " (rollups)" : ""}`;
+      ? ko
+        ? "샘플링된 이벤트로 추정"
+        : "estimated from sampled events"
+      : ko
+        ? `정확한 값${input.source === "rollups" ? " (롤업)" : ""}`
+        : `exact${input.source === "rollups" ? " (rollups)" : ""}`;
   if (ko) {
     return `[답한 내용: ${scope || "전체"} ${metric}${groups ? `, ${groups}별` : ""}${q.bucket ? `, ${q.bucket} 단위` : ""}, ${when}, ${how}]`;
   }

@@ -47,7 +47,7 @@ const SYNONYMS: readonly (readonly [RegExp, readonly string[]])[] = [
   [/^(?:browsers?|브라우저)$/, ["browser", "user_agent"]],
   [/^(?:devices?|기기|디바이스|단말)$/, ["device", "platform"]],
   [/^(?:platforms?|플랫폼|os)$/, ["platform", "os"]],
-  [/^(?:users?|사용자|유저|고객|customers?)$/, ["user.id", "user", "customer"]],
+  [/^(?:users?|사용자|유저)$/, ["user.id", "user"]],
   [/^(?:zones?|존|az)$/, ["zone", "availability_zone", "az"]],
   [/^(?:hosts?|호스트|서버|servers?)$/, ["host", "hostname", "server"]],
   [/^(?:environments?|envs?|환경)$/, ["env", "environment"]],
@@ -59,10 +59,7 @@ const last = (path: string) => path.split(".").at(-1)?.toLowerCase() ?? "";
  * The field a word names: an exact path or last segment (singular or plural), a synonym, or a
  * typo within a small edit distance. `how` says which, so the answer can state the choice.
  */
-export function resolveField(
-  word: string,
-  fields: readonly FieldInfo[],
-): { path: string; how: "exact" | "alias" | "typo" } | undefined {
+export function resolveField(word: string, fields: readonly FieldInfo[]): { path: string; how: "exact" | "alias" | "typo" } | undefined {
   const w = word.toLowerCase();
   const exact = fields.find((f) => f.path.toLowerCase() === w || last(f.path) === w || `${last(f.path)}s` === w);
   if (exact) return { path: exact.path, how: "exact" };
@@ -84,7 +81,11 @@ export function resolveField(
 
 /** The closest seen field paths to an unknown word, for a clarification. */
 export function closestFields(word: string, fields: readonly FieldInfo[]): string[] {
-  return closest(word, fields.map((f) => f.path), 5);
+  return closest(
+    word,
+    fields.map((f) => f.path),
+    5,
+  );
 }
 
 /** A stored value the question names (`enterprise`, `us-east-1`) for a field with few values: its field, value and span. */

@@ -14,9 +14,9 @@ import {
 import {
   ANALYSIS_KINDS,
   type AnalysisRequest,
+  type AttrFilter,
   ENTITY_KINDS,
   INTENTS,
-  type AttrFilter,
   type Plan,
   type PlanStatQuery,
   type Resolution,
@@ -58,7 +58,7 @@ function replySchema(vocabulary: Vocabulary, field: VocabField) {
   const strict = field === forSchema;
   const known = new Set<string>([...vocabulary.services, ...vocabulary.routes, ...vocabulary.errorCodes, ...GROUP_FIELDS, ...METRICS]);
   const fields = vocabulary.fields ?? [];
-  for (const f of fields) known.add(f.path);
+  for (const f of fields) for (const v of [f.path, ...f.values]) known.add(v);
   const candidate = strict ? z.string().max(200) : safeString(512).refine((v) => known.has(v), "is not a value the stored data holds");
   // Attribute paths seen in kept events; a value must be one of the field's listed values when it lists any.
   const paths = field(fields.map((f) => f.path));
@@ -127,10 +127,7 @@ function replySchema(vocabulary: Vocabulary, field: VocabField) {
       strict,
     ),
     /** Kept-event attributes a numbers question groups or filters by (answered as attr: fields, estimates). */
-    attributes: later(
-      z.strictObject({ groupBy: z.array(paths).max(2), filter: z.array(attrCondition).max(5) }).nullable(),
-      strict,
-    ),
+    attributes: later(z.strictObject({ groupBy: z.array(paths).max(2), filter: z.array(attrCondition).max(5) }).nullable(), strict),
   });
 }
 
