@@ -54,7 +54,7 @@ function serviceByStem(word: string, services: readonly string[]): string | unde
 
 /** Korean words that stand before 서비스 without naming one ("모든 서비스", "지난 1시간 서비스별"). */
 const KO_NOT_A_NAME =
-  /^(?:모든|전체|각|각각|어느|어떤|무슨|이|그|저|해당|가장|제일|느린|빠른|시간|분|일|오늘|어제|동안|최근|지난|에러|오류|요청|실패|문제|장애|우리|내|다른|나머지|주요|전|후)$/;
+  /^(?:모든|전체|각|각각|어느|어떤|무슨|이|그|저|해당|가장|제일|느린|빠른|시간|분|일|오늘|어제|동안|최근|지난|에러|오류|요청|실패|문제|장애|우리|내|다른|나머지|주요|전|후|많은|적은|높은|낮은|많이)$/;
 
 class Reader {
   text: string;
