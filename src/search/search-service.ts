@@ -1,14 +1,15 @@
-import { type BasicStatQuery, plainString, type StatResult, type TimeRange } from "../domain/query/stat-query.ts";
+import { plainString, type StatResult, type TimeRange } from "../domain/query/stat-query.ts";
 import { withAnalysisBucket } from "../domain/question/analysis.ts";
 import { differenceAnswer, episodeAnswer } from "../domain/question/answer-analysis.ts";
 import { clarificationAnswer } from "../domain/question/answer-clarify.ts";
+import { compareSentence } from "../domain/question/answer-compare.ts";
 import { conversationAnswer } from "../domain/question/answer-conversation.ts";
 import { searchAnswer } from "../domain/question/answer-search.ts";
 import { statAnswer } from "../domain/question/answer-stat.ts";
 import { retrieveCandidates } from "../domain/question/candidates.ts";
 import { answeredNote, resolutionNote } from "../domain/question/describe.ts";
 import { seenFields } from "../domain/question/fields.ts";
-import { detectLanguage, formatValue } from "../domain/question/format.ts";
+import { detectLanguage } from "../domain/question/format.ts";
 import {
   clarificationNote,
   llmFallbackNote,
@@ -229,19 +230,10 @@ export class SearchService {
       const by = plan.compare === "yesterday" ? DAY : 7 * DAY;
       const before = await answerStatQuery(store, { ...plan.query, timeRange: shifted(plan.query.timeRange, now, by) }, scope);
       data.compare = { period: plan.compare, rows: before.rows, range: before.range, estimated: before.estimated };
-      const was = before.rows[0]?.value;
+      const sentence = compareSentence({ query: plan.query, rows: result.rows, before: before.rows, period: plan.compare, language });
       const label =
-        language === "ko"
-          ? plan.compare === "yesterday"
-            ? "어제 같은 시간"
-            : "지난주 같은 시간"
-          : `the same window ${plan.compare === "yesterday" ? "yesterday" : "last week"}`;
-      if (!plan.query.groupBy?.length && !plan.query.bucket)
-        answer +=
-          language === "ko"
-            ? ` 비교: ${label}에는 ${formatValue(plan.query.metric, was, "ko")}.`
-            : ` Compared with ${label}: ${formatValue(plan.query.metric, was, "en")}.`;
-      else answer += language === "ko" ? ` ${label}의 값은 data.compare에 있습니다.` : ` ${label}'s rows are in data.compare.`;
+        language === "ko" ? (plan.compare === "yesterday" ? "어제" : "지난주") : plan.compare === "yesterday" ? "Yesterday" : "Last week";
+      answer += ` ${sentence ?? (language === "ko" ? `${label} 같은 시간의 값은 data.compare에 있습니다.` : `${label}'s rows for the same window are in data.compare.`)}`;
     }
     const note = answeredNote({
       query: plan.query,

@@ -108,3 +108,24 @@ describe("words nobody mapped are reported", () => {
     expect(body.intent).toBe("STATISTICAL");
   });
 });
+
+describe("comparisons and analysis follow-ups", () => {
+  test("a grouped comparison states each group's before → now from data.compare and data.rows", async () => {
+    const body = await ask("errors per service in the last hour compared with yesterday");
+    expect(body.query).toMatchObject({ groupBy: ["service"] });
+    const data = body.data as { rows: StatRow[]; compare: { rows: StatRow[] } };
+    const payment = data.rows.find((r) => r.service === "payment")?.value ?? 0;
+    const before = data.compare.rows.find((r) => r.service === "payment")?.value ?? 0;
+    expect(body.answer).toContain("largest changes first");
+    expect(body.answer).toContain(`payment ${before.toLocaleString("en-US")} → ${payment.toLocaleString("en-US")}`);
+  });
+
+  test("a narrowing follow-up after 'when did it start?' keeps asking when it started", async () => {
+    const id = session();
+    await ask("when did the payment incident start?", id);
+    const body = await ask("only for checkout", id);
+    expect(body.intent).toBe("ANALYSIS");
+    expect((body.data as { kind: string }).kind).toBe("when_started");
+    expect((body.query as { filter: unknown }).filter).toEqual({ service: "checkout" });
+  });
+});
