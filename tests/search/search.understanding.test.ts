@@ -62,9 +62,9 @@ describe("names that match nothing are asked about, never answered", () => {
     expect((body.clarification as { candidates: string[] }).candidates).toContain("GATEWAY_TIMEOUT");
   });
 
-  test("a grouping the data has no dimension for is asked about, with the ones it has", async () => {
-    const { body } = await h.ask("error rate by region");
-    expect(body.clarification).toMatchObject({ kind: "field", term: "region" });
+  test("a grouping the data has no dimension or seen field for is asked about, with the ones it has", async () => {
+    const { body } = await h.ask("error rate by datacenter");
+    expect(body.clarification).toMatchObject({ kind: "field", term: "datacenter" });
   });
 
   test("a metric the data cannot answer is asked about, never swapped for a count", async () => {

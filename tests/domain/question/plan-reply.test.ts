@@ -14,6 +14,7 @@ describe("planReplyJsonSchema", () => {
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required.sort()).toEqual([
       "analysis",
+      "attributes",
       "clarify",
       "compare",
       "conversation",
