@@ -9,7 +9,7 @@
  */
 import { type EvalReport, runEval } from "../tests/search/eval-run.ts";
 import { ALL_CASES, type EvalCase } from "../tests/search/eval-set.ts";
-import { HELD_OUT } from "../tests/search/held-out-set.ts";
+import { HELD_OUT, HELD_OUT_2 } from "../tests/search/held-out-set.ts";
 
 const OVERALL = 0.95;
 const PER_CATEGORY = 0.9;
@@ -50,12 +50,13 @@ function print(report: EvalReport, set: string, gated: boolean): boolean {
 const sets: Array<{ name: string; cases: EvalCase[]; gated: boolean }> = [
   { name: "evaluation set", cases: ALL_CASES, gated: true },
   { name: "held-out set", cases: HELD_OUT, gated: false },
+  { name: "held-out set, batch 2", cases: HELD_OUT_2, gated: false },
 ];
 const onlySet = process.argv.find((a) => a.startsWith("--set="))?.slice("--set=".length);
 let failed = false;
 for (const provider of providers) {
   for (const set of sets) {
-    if (onlySet && (onlySet === "held-out") !== (set.name === "held-out set")) continue;
+    if (onlySet && (onlySet === "held-out") !== set.name.startsWith("held-out")) continue;
     failed = print(await runEval({ provider, cases: set.cases }), set.name, set.gated) || failed;
   }
 }

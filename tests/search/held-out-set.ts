@@ -200,3 +200,72 @@ export const HELD_OUT: EvalCase[] = [
     "쿠폰 서비스 p99",
   ].map((question): EvalCase => ({ category: "unknown", question, expect: reported })),
 ];
+
+/**
+ * The second held-out batch, written after the first batch's fixes and run once before any change
+ * for it: its first-run figure measures the parser as it stands on wording it has not seen.
+ */
+export const HELD_OUT_2: EvalCase[] = [
+  { category: "entity", question: "what fraction of auth calls fail", expect: stat("error_rate", { service: "auth" }) },
+  { category: "entity", question: "slowest 3 routes right now", expect: stat("p95", undefined, { groupBy: ["route"] }) },
+  { category: "entity", question: "how many card declines", expect: stat("count", { errorCode: "CARD_DECLINED" }) },
+  { category: "entity", question: "검색 쪽 평균 레이턴시", expect: stat("avg", { service: "search" }) },
+  { category: "entity", question: "주문 결제 API 에러 건수", expect: stat("count", { route: "/api/payments", hasError: true }) },
+  { category: "entity", question: "로그인 실패 몇 번?", expect: stat("count", { route: "/api/login", hasError: true }) },
+  {
+    category: "time",
+    question: "errors on checkout during the last quarter hour",
+    expect: stat("count", { ...C, hasError: true }, { timeRange: last("15m") }),
+  },
+  {
+    category: "time",
+    question: "payment error rate between 6:30 and 6:50 utc",
+    expect: stat("error_rate", P, { timeRange: { from: at(6, 30), to: at(6, 50) } }),
+  },
+  { category: "time", question: "최근 45분 결제 실패 건수", expect: stat("count", { ...P, hasError: true }, { timeRange: last("45m") }) },
+  { category: "time", question: "오전 6시 40분 이후 체크아웃 p95", expect: stat("p95", C, { timeRange: { from: at(6, 40) } }) },
+  { category: "rate", question: "payment qps over the past 15 minutes", expect: rate("second", P, last("15m")) },
+  { category: "rate", question: "검색 서비스 초당 처리량", expect: rate("second", { service: "search" }) },
+  {
+    category: "follow-up",
+    before: ["avg latency per service in the last hour"],
+    question: "only the slow ones? no — just for cart",
+    expect: stat("avg", { service: "cart" }, { timeRange: last("1h"), groupBy: ["service"] }),
+  },
+  {
+    category: "follow-up",
+    before: ["payment error count in the last 30 minutes"],
+    question: "what about the last 2 hours?",
+    expect: stat("count", { ...P, hasError: true }, { timeRange: last("2h") }),
+  },
+  {
+    category: "follow-up",
+    before: ["최근 1시간 서비스별 요청 수"],
+    question: "에러만 보면?",
+    expect: stat("count", { hasError: true }, { timeRange: last("1h"), groupBy: ["service"] }),
+  },
+  {
+    category: "follow-up",
+    before: ["결제 에러율 최근 1시간"],
+    question: "예시 몇 개 보여줘",
+    expect: { intent: "SEARCH", search: { ...P, hasError: true, timeRange: last("1h"), limit: 5 } },
+  },
+  { category: "analysis", question: "did payments have an outage this morning?", expect: analysis("what_happened", P) },
+  { category: "analysis", question: "how long did the payment incident last?", expect: analysis("what_happened", P) },
+  { category: "analysis", question: "is checkout healthy again?", expect: analysis("is_over", C) },
+  { category: "analysis", question: "결제 장애 아직 진행 중이야?", expect: analysis("is_over", P) },
+  { category: "analysis", question: "결제 실패한 요청들은 어떤 점이 달라?", expect: analysis("what_differs", P) },
+  { category: "analysis", question: "체크아웃 에러 언제 터졌어?", expect: analysis("when_started", C) },
+  { category: "field", question: "checkout requests by region", expect: stat("count", C, { groupBy: ["attr:region"] }) },
+  { category: "field", question: "error rate for free plan users", expect: stat("error_rate", { attr: { "user.plan": "free" } }) },
+  { category: "field", question: "지역별 결제 평균 응답 시간", expect: stat("avg", P, { groupBy: ["attr:region"] }) },
+  { category: "field", question: "latency per os version", expect: reported },
+  ...[
+    "how many requests did the billing service get",
+    "error rate on /api/invoices",
+    "p95 for tenants on the gold tier",
+    "알림 서비스 요청 수",
+    "결제 중 해외 카드 에러율",
+    "구독 API p99",
+  ].map((question): EvalCase => ({ category: "unknown", question, expect: reported })),
+];
