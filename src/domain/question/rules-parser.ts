@@ -226,13 +226,18 @@ function followUp(s: Signals, prior: PriorTurn | undefined): Plan | undefined {
   }
   const ownQuestion = s.metric !== undefined || s.slowest || s.fastest || L.COUNT.test(s.lower) || L.LATENCY.test(s.lower);
   const regroup = s.groups.length > 0 && !ownQuestion;
-  const changes = Object.keys(s.entities.filter).length > 0 || s.time !== undefined || regroup || s.entities.clarify !== undefined;
+  // "에러만 보면?", "only the errors": the previous numbers, errors only.
+  const previousStat = prior.intent === "STATISTICAL" ? (prior.query as PlanStatQuery) : undefined;
+  const errorsOnly = s.errors && previousStat !== undefined && previousStat.metric !== "error_rate" && !previousStat.filter?.hasError;
+  const changes =
+    Object.keys(s.entities.filter).length > 0 || s.time !== undefined || regroup || errorsOnly || s.entities.clarify !== undefined;
   const marker = L.FOLLOW_UP.test(s.lower) || L.NARROW.test(s.lower);
   if (!changes || !marker || ownQuestion || (L.SEARCH_WORDS.test(s.lower) && prior.intent !== "SEARCH" && !L.NARROW.test(s.lower)))
     return undefined;
   if (prior.intent === "STATISTICAL" || prior.intent === "ANALYSIS") {
     const previous = prior.query as PlanStatQuery;
     const filter = { ...previous.filter, ...s.entities.filter };
+    if (errorsOnly) filter.hasError = true;
     if (Object.keys(s.attributes.filter).length) filter.attr = { ...previous.filter?.attr, ...s.attributes.filter };
     const query: PlanStatQuery = { ...previous, ...(Object.keys(filter).length ? { filter } : {}) };
     if (s.time) query.timeRange = s.time;
