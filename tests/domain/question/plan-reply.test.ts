@@ -111,3 +111,32 @@ describe("interpretReply", () => {
     }
   });
 });
+
+describe("interpretReply: attributes", () => {
+  const withFields = {
+    ...vocabulary,
+    fields: [
+      { path: "user.plan", values: ["enterprise", "free"] },
+      { path: "region", values: [] },
+    ],
+  };
+  const reply = (attributes: unknown) => ({ ...statReply({ groupBy: null }, {}), attributes });
+
+  test("a seen field becomes an attr: group and a listed value an attr filter", () => {
+    const result = interpretReply(reply({ groupBy: ["region"], filter: [{ path: "user.plan", value: "enterprise" }] }), withFields);
+    expect(result.ok && result.plan.intent === "STATISTICAL" ? result.plan.query : null).toMatchObject({
+      groupBy: ["attr:region"],
+      filter: { attr: { "user.plan": "enterprise" } },
+    });
+  });
+
+  test("a field path that was not offered is refused", () => {
+    const result = interpretReply(reply({ groupBy: ["user.email"], filter: [] }), withFields);
+    expect(result.ok).toBe(false);
+  });
+
+  test("a value the field does not list is refused", () => {
+    const result = interpretReply(reply({ groupBy: [], filter: [{ path: "user.plan", value: "gold" }] }), withFields);
+    expect(result).toMatchObject({ ok: false, error: expect.stringContaining("attributes") });
+  });
+});
