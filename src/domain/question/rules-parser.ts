@@ -86,7 +86,12 @@ function readSignals(ctx: PlanContext): Signals {
   const metric = L.METRIC_WORDS.find(([, re]) => re.test(lower))?.[0];
   const attributes = readAttributes(ctx.question, ctx.vocabulary.fields ?? []);
   const groups: GroupKey[] = [...L.GROUP_WORDS.filter(([, re]) => re.test(lower)).map(([field]) => field), ...attributes.groups];
-  const time = parseTimeExpression(ctx.question, ctx.now, ctx.tzOffsetMinutes);
+  // "in the last hour compared with yesterday": the window is read without the comparison's "yesterday".
+  const compared = L.COMPARE.exec(ctx.question.toLowerCase());
+  const timeText = compared
+    ? ctx.question.slice(0, compared.index) + ctx.question.slice(compared.index + compared[0].length)
+    : ctx.question;
+  const time = parseTimeExpression(timeText, ctx.now, ctx.tzOffsetMinutes);
   const rate: RateUnit | undefined = L.PER_SECOND.test(lower) ? "second" : L.PER_MINUTE.test(lower) ? "minute" : undefined;
   const explicitBucket = L.BUCKET_WORDS.find(([, re]) => re.test(lower))?.[0];
   const bucket =
@@ -111,7 +116,7 @@ function readSignals(ctx: PlanContext): Signals {
     lower,
     entities: extractEntities(attributes.text, ctx.vocabulary, text),
     attributes,
-    time: compareWord ? undefined : time,
+    time,
     metric,
     groups,
     bucket,
