@@ -1,13 +1,15 @@
-import { type BasicStatQuery, plainString, type StatResult, type TimeRange } from "../domain/query/stat-query.ts";
+import { plainString, type StatResult, type TimeRange } from "../domain/query/stat-query.ts";
 import { withAnalysisBucket } from "../domain/question/analysis.ts";
 import { differenceAnswer, episodeAnswer } from "../domain/question/answer-analysis.ts";
 import { clarificationAnswer } from "../domain/question/answer-clarify.ts";
+import { compareSentence } from "../domain/question/answer-compare.ts";
 import { conversationAnswer } from "../domain/question/answer-conversation.ts";
 import { searchAnswer } from "../domain/question/answer-search.ts";
 import { statAnswer } from "../domain/question/answer-stat.ts";
 import { retrieveCandidates } from "../domain/question/candidates.ts";
 import { answeredNote, resolutionNote } from "../domain/question/describe.ts";
-import { detectLanguage, formatValue } from "../domain/question/format.ts";
+import { seenFields } from "../domain/question/fields.ts";
+import { detectLanguage } from "../domain/question/format.ts";
 import {
   clarificationNote,
   llmFallbackNote,
@@ -18,7 +20,17 @@ import {
 } from "../domain/question/notes.ts";
 import { isHistoryQuestion, planWithRules } from "../domain/question/rules-parser.ts";
 import { MAX_STORED_ANSWER, type SessionTurn } from "../domain/question/session-turn.ts";
-import type { Clarification, Intent, Plan, RateUnit, Resolution, SearchFilters, Vocabulary } from "../domain/question/types.ts";
+import type {
+  Clarification,
+  FieldInfo,
+  Intent,
+  Plan,
+  PlanStatQuery,
+  RateUnit,
+  Resolution,
+  SearchFilters,
+  Vocabulary,
+} from "../domain/question/types.ts";
 import type { EventStore, QueryScope } from "../ports/event-store.ts";
 import type { Llm } from "../ports/llm.ts";
 import type { SessionCache, SessionRef } from "../ports/session-cache.ts";
@@ -41,7 +53,7 @@ export interface SearchServiceOptions {
 export interface SearchAnswer {
   sessionId: string;
   intent: Intent;
-  query?: BasicStatQuery | SearchFilters;
+  query?: PlanStatQuery | SearchFilters;
   answer: string;
   data?: Record<string, unknown>;
   warnings?: SearchWarning[];
@@ -51,7 +63,7 @@ export interface SearchAnswer {
   resolved?: Resolution[];
 }
 
-type RunResult = { answer: string; query?: BasicStatQuery | SearchFilters; data?: Record<string, unknown> };
+type RunResult = { answer: string; query?: PlanStatQuery | SearchFilters; data?: Record<string, unknown> };
 
 const DAY = 86_400_000;
 
@@ -76,6 +88,8 @@ export interface SearchCounters {
 }
 
 const PLAIN = plainString(512);
+/** Kept events read to learn the tenant's attribute names. */
+const FIELD_SAMPLE = 200;
 const EMPTY_VOCABULARY: Vocabulary = { services: [], routes: [], errorCodes: [] };
 
 export class SearchService {
@@ -96,7 +110,17 @@ export class SearchService {
     const [services, routes, errorCodes] = await Promise.all(
       (["service", "route", "errorCode"] as const).map((field) => store.distinct(field, { tenant })),
     );
-    return { services: plain(services), routes: plain(routes), errorCodes: plain(errorCodes) };
+    const fields = await this.fields(tenant);
+    return { services: plain(services), routes: plain(routes), errorCodes: plain(errorCodes), fields };
+  }
+
+  /**
+   * Attribute paths (and their values, when few) of the tenant's newest kept events: what "by
+   * region" or "enterprise" can name. One page, so a field only older events carry is not offered.
+   */
+  private async fields(tenant: string): Promise<FieldInfo[]> {
+    const page = await this.options.store.find({ limit: FIELD_SAMPLE }, { tenant, now: this.clock() });
+    return seenFields(page.events).filter((f) => PLAIN.safeParse(f.path).success);
   }
 
   async ask(question: string, ref: SessionRef): Promise<SearchAnswer> {
@@ -105,7 +129,12 @@ export class SearchService {
     const language = detectLanguage(question);
     this.counters.questions++;
     const history = await sessions.history(ref);
-    const prior = history.map(({ question, intent, query }) => ({ question, intent, ...(query ? { query } : {}) }));
+    const prior = history.map(({ question, intent, query, kind }) => ({
+      question,
+      intent,
+      ...(query ? { query } : {}),
+      ...(kind ? { kind } : {}),
+    }));
     const warnings: SearchWarning[] = [];
 
     // Questions about the conversation never need the model, the vocabulary or the store.
@@ -139,6 +168,7 @@ export class SearchService {
       intent,
       answer: result.answer.slice(0, MAX_STORED_ANSWER),
       ...(result.query ? { query: result.query } : {}),
+      ...(!clarify && plan.intent === "ANALYSIS" ? { kind: plan.analysis.kind } : {}),
     };
     await sessions.append(ref, turn);
     if (sessions.degraded?.()) warnings.push(sessionDegradedNote(language));
@@ -200,19 +230,10 @@ export class SearchService {
       const by = plan.compare === "yesterday" ? DAY : 7 * DAY;
       const before = await answerStatQuery(store, { ...plan.query, timeRange: shifted(plan.query.timeRange, now, by) }, scope);
       data.compare = { period: plan.compare, rows: before.rows, range: before.range, estimated: before.estimated };
-      const was = before.rows[0]?.value;
+      const sentence = compareSentence({ query: plan.query, rows: result.rows, before: before.rows, period: plan.compare, language });
       const label =
-        language === "ko"
-          ? plan.compare === "yesterday"
-            ? "어제 같은 시간"
-            : "지난주 같은 시간"
-          : `the same window ${plan.compare === "yesterday" ? "yesterday" : "last week"}`;
-      if (!plan.query.groupBy?.length && !plan.query.bucket)
-        answer +=
-          language === "ko"
-            ? ` 비교: ${label}에는 ${formatValue(plan.query.metric, was, "ko")}.`
-            : ` Compared with ${label}: ${formatValue(plan.query.metric, was, "en")}.`;
-      else answer += language === "ko" ? ` ${label}의 값은 data.compare에 있습니다.` : ` ${label}'s rows are in data.compare.`;
+        language === "ko" ? (plan.compare === "yesterday" ? "어제" : "지난주") : plan.compare === "yesterday" ? "Yesterday" : "Last week";
+      answer += ` ${sentence ?? (language === "ko" ? `${label} 같은 시간의 값은 data.compare에 있습니다.` : `${label}'s rows for the same window are in data.compare.`)}`;
     }
     const note = answeredNote({
       query: plan.query,

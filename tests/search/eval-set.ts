@@ -1,4 +1,4 @@
-import type { BasicStatFilter, BasicStatQuery, TimeRange } from "../../src/domain/query/stat-query.ts";
+import type { BasicStatFilter, BasicStatQuery, StatFilter, StatQuery, TimeRange } from "../../src/domain/query/stat-query.ts";
 import type { AnalysisKind, SearchFilters } from "../../src/domain/question/types.ts";
 
 /**
@@ -12,13 +12,14 @@ import type { AnalysisKind, SearchFilters } from "../../src/domain/question/type
  */
 
 export const EVAL_NOW = Date.UTC(2026, 10, 30, 7, 0, 0);
-export const CATEGORIES = ["entity", "time", "follow-up", "rate", "analysis", "unknown"] as const;
+/** `field`: kept-event attributes, reached as `attr:` fields. */
+export const CATEGORIES = ["entity", "time", "follow-up", "rate", "analysis", "field", "unknown"] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export type Expected =
-  | { intent: "STATISTICAL"; query: BasicStatQuery; rate?: "second" | "minute" }
+  | { intent: "STATISTICAL"; query: StatQuery; rate?: "second" | "minute" }
   | { intent: "SEARCH"; search: SearchFilters }
-  | { intent: "ANALYSIS"; kind: AnalysisKind; filter?: BasicStatFilter; timeRange?: TimeRange }
+  | { intent: "ANALYSIS"; kind: AnalysisKind; filter?: StatFilter; timeRange?: TimeRange }
   /** A warning or a clarifying question, never a plain answer. */
   | { reported: true };
 
@@ -433,9 +434,11 @@ export const EVAL_SET: EvalCase[] = [
     "cpu usage of payment",
     "memory of the checkout service",
     "apdex for payments",
-    "error rate by region",
-    "requests per customer tier",
     "how many requests by datacenter",
+    "error rate by kubernetes pod",
+    "p95 by build number",
+    "빌드별 요청 수",
+    "파드별 에러율",
     "how many requests did kafka-proxy get",
     "show events from the fraud service",
     "availability of checkout last hour",
@@ -457,8 +460,6 @@ export const EVAL_SET: EvalCase[] = [
     "포인트 서비스 요청 수",
     "결제 CPU 사용률",
     "체크아웃 메모리 사용량",
-    "지역별 에러율",
-    "요금제별 요청 수",
     "데이터센터별 요청 수",
     "zebra 서비스 요청 수",
     "foobar 에러율은?",
@@ -650,5 +651,42 @@ export const THIRD_BATCH: EvalCase[] = [
   ].map((question): EvalCase => ({ category: "unknown", question, expect: reported })),
 ];
 
+/** Kept-event attributes (`region`, `user.plan`) asked about as fields: answered as `attr:` estimates. */
+const FIELD_CASES: EvalCase[] = [
+  {
+    category: "field",
+    question: "error rate by region",
+    expect: { intent: "STATISTICAL", query: { metric: "error_rate", groupBy: ["attr:region"] } },
+  },
+  {
+    category: "field",
+    question: "지역별 에러율",
+    expect: { intent: "STATISTICAL", query: { metric: "error_rate", groupBy: ["attr:region"] } },
+  },
+  {
+    category: "field",
+    question: "요금제별 요청 수",
+    expect: { intent: "STATISTICAL", query: { metric: "count", groupBy: ["attr:user.plan"] } },
+  },
+  {
+    category: "field",
+    question: "p95 latency by customer tier",
+    expect: { intent: "STATISTICAL", query: { metric: "p95", field: "durationMs", groupBy: ["attr:user.plan"] } },
+  },
+  {
+    category: "field",
+    question: "count of payments where plan is enterprise",
+    expect: { intent: "STATISTICAL", query: { metric: "count", filter: { service: "payment", attr: { "user.plan": "enterprise" } } } },
+  },
+  {
+    category: "field",
+    question: "requests per customer tier",
+    expect: { intent: "STATISTICAL", query: { metric: "count", groupBy: ["attr:user.plan"] } },
+  },
+  { category: "field", question: "latency by shard", expect: reported },
+  { category: "field", question: "count where plan is platinum", expect: reported },
+  { category: "field", question: "샤드별 에러율", expect: reported },
+];
+
 /** Everything `npm run eval:search` runs. */
-export const ALL_CASES: EvalCase[] = [...EVAL_SET, ...SECOND_BATCH, ...THIRD_BATCH];
+export const ALL_CASES: EvalCase[] = [...EVAL_SET, ...SECOND_BATCH, ...THIRD_BATCH, ...FIELD_CASES];

@@ -1,6 +1,6 @@
 import { planToReply } from "../../src/domain/question/plan-reply.ts";
 import { planWithRules } from "../../src/domain/question/rules-parser.ts";
-import type { PriorTurn, Vocabulary } from "../../src/domain/question/types.ts";
+import type { FieldInfo, PriorTurn, Vocabulary } from "../../src/domain/question/types.ts";
 
 /**
  * An OpenAI-compatible server whose "model" answers every question the way a careful model would
@@ -46,6 +46,7 @@ interface UserMessage {
   now: string;
   timezoneOffsetMinutes: number;
   recentTurns: PriorTurn[];
+  attributes?: FieldInfo[];
   question: string;
 }
 
@@ -72,6 +73,8 @@ export function startScriptedOpenAi(): ScriptedOpenAi {
         services: enumOf(schema, "service"),
         routes: enumOf(schema, "route"),
         errorCodes: enumOf(schema, "errorCode"),
+        // Paths the schema offers; their values as the prompt lists them.
+        fields: (user.attributes ?? []).filter((f) => enumOf(schema, "path").includes(f.path)),
       };
       const plan = planWithRules({
         question: user.question,

@@ -109,7 +109,7 @@ describe("POST /v1/search with a hostile or broken LLM", () => {
     const second = await h.ask("remind me what we talked about", "hostile-session-1");
     expect(second.body.intent).toBe("CONVERSATIONAL");
     expect(second.body.answer).toContain("how many shipping requests in the last hour?");
-    expect(h.store.calls - calls).toBe(3); // the vocabulary for the model's enums, nothing else
+    expect(h.store.calls - calls).toBe(4); // the vocabulary for the model's enums and one page of seen fields, nothing else
   });
 
   test("questions about earlier turns never reach the model or the store", async () => {

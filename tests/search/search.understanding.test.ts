@@ -62,9 +62,9 @@ describe("names that match nothing are asked about, never answered", () => {
     expect((body.clarification as { candidates: string[] }).candidates).toContain("GATEWAY_TIMEOUT");
   });
 
-  test("a grouping the data has no dimension for is asked about, with the ones it has", async () => {
-    const { body } = await h.ask("error rate by region");
-    expect(body.clarification).toMatchObject({ kind: "field", term: "region" });
+  test("a grouping the data has no dimension or seen field for is asked about, with the ones it has", async () => {
+    const { body } = await h.ask("error rate by datacenter");
+    expect(body.clarification).toMatchObject({ kind: "field", term: "datacenter" });
   });
 
   test("a metric the data cannot answer is asked about, never swapped for a count", async () => {
@@ -186,9 +186,15 @@ describe("time and rates", () => {
     expect((ko.body.data as { rate: unknown }).rate).toEqual((en.body.data as { rate: unknown }).rate);
   });
 
+  test("'어제와 비교' keeps the asked window too", async () => {
+    const { body } = await h.ask("최근 1시간 결제 에러율 어제와 비교");
+    expect(body.query).toEqual({ metric: "error_rate", filter: { service: "payment" }, timeRange: { last: "1h" } });
+    expect((body.data as { compare: { period: string } }).compare.period).toBe("yesterday");
+  });
+
   test("'compared with yesterday' answers both windows side by side", async () => {
     const { body } = await h.ask("payment error rate in the last hour compared with yesterday");
-    expect(body.query).toEqual({ metric: "error_rate", filter: { service: "payment" } });
+    expect(body.query).toEqual({ metric: "error_rate", filter: { service: "payment" }, timeRange: { last: "1h" } });
     expect((body.data as { compare: { period: string } }).compare.period).toBe("yesterday");
   });
 });

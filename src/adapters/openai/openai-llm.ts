@@ -35,7 +35,16 @@ export class OpenAiLlm implements Llm {
           temperature: 0,
           messages: [
             { role: "system", content: PLANNER_INSTRUCTIONS },
-            { role: "user", content: plannerInput(request.question, request.now, request.history, request.tzOffsetMinutes) },
+            {
+              role: "user",
+              content: plannerInput(
+                request.question,
+                request.now,
+                request.history,
+                request.tzOffsetMinutes,
+                (request.candidates ?? request.vocabulary).fields,
+              ),
+            },
           ],
           response_format: {
             type: "json_schema",

@@ -30,7 +30,7 @@ export const KO_ALIASES: readonly (readonly [string, readonly string[]])[] = [
 /** Korean phrases for error codes → words an error code is spelled with. */
 export const KO_CODE_ALIASES: readonly (readonly [RegExp, string])[] = [
   [/게이트웨이\s*(?:타임아웃|시간\s*초과)/, "GATEWAY_TIMEOUT"],
-  [/카드\s*(?:거절|거부|승인\s*거절)/, "CARD_DECLINED"],
+  [/카드\s*(?:거절|거부|승인\s*거절)|\bcard declin\w*|\bdeclined cards?\b/, "CARD_DECLINED"],
   [/재고\s*(?:충돌|부족)/, "STOCK_CONFLICT"],
   [/잔액\s*부족/, "INSUFFICIENT_BALANCE"],
   [/(?:db|디비|데이터베이스)\s*(?:타임아웃|시간\s*초과)/, "DB_TIMEOUT"],

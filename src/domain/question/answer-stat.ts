@@ -1,12 +1,13 @@
-import type { BasicStatQuery, StatResult, StatRow } from "../query/stat-query.ts";
-import { bucketTime, formatValue, GROUP_NAMES, METRIC_NAMES, rowLabel, topicParticle } from "./format.ts";
+import type { StatResult, StatRow } from "../query/stat-query.ts";
+import { attrWords } from "./describe.ts";
+import { bucketTime, formatValue, groupName, METRIC_NAMES, rowLabel, topicParticle } from "./format.ts";
 import { describeTimeRange } from "./time-expr.ts";
-import type { Language, Ranking } from "./types.ts";
+import type { Language, PlanStatQuery, Ranking } from "./types.ts";
 
-/** Words for a BasicStatQuery's answer: the numbers in a sentence; the table itself goes in `data`. */
+/** Words for a PlanStatQuery's answer: the numbers in a sentence; the table itself goes in `data`. */
 
 export interface StatAnswerInput {
-  query: BasicStatQuery;
+  query: PlanStatQuery;
   result: StatResult;
   ranking?: Ranking;
   language: Language;
@@ -16,7 +17,7 @@ export interface StatAnswerInput {
 
 const SHOWN = 10;
 
-function subject(q: BasicStatQuery, language: Language): string {
+function subject(q: PlanStatQuery, language: Language): string {
   const f = q.filter ?? {};
   if (language === "ko") {
     if (f.errorCode) return `${f.errorCode} 에러`;
@@ -28,18 +29,20 @@ function subject(q: BasicStatQuery, language: Language): string {
   return f.hasError ? "errors" : "requests";
 }
 
-function scope(q: BasicStatQuery, language: Language): string {
+function scope(q: PlanStatQuery, language: Language): string {
   const f = q.filter ?? {};
   const parts: string[] = [];
   if (language === "ko") {
     if (f.service) parts.push(`${f.service} 서비스`);
     if (f.route) parts.push(f.route);
     if (f.method) parts.push(f.method);
+    if (f.attr) parts.push(attrWords(f.attr));
     return parts.length ? `${parts.join(" ")}의 ` : "";
   }
   if (f.service) parts.push(`service ${f.service}`);
   if (f.route) parts.push(`route ${f.route}`);
   if (f.method) parts.push(`${f.method} requests`);
+  if (f.attr) parts.push(attrWords(f.attr));
   return parts.length ? ` for ${parts.join(", ")}` : "";
 }
 
@@ -76,7 +79,7 @@ function grouped(input: StatAnswerInput, when: string): string {
   const groups = q.groupBy ?? [];
   const rows = ordered(result.rows, ranking);
   const top = rows.slice(0, ranking?.top ?? SHOWN);
-  const per = groups.map((g) => GROUP_NAMES[language][g]).join(language === "ko" ? "·" : " and ");
+  const per = groups.map((g) => groupName(g, language)).join(language === "ko" ? "·" : " and ");
   const metric = q.metric === "count" ? subject(q, language) : METRIC_NAMES[language][q.metric];
   const list = top
     .map((r, i) => `${ranking ? `${i + 1}. ` : ""}${rowLabel(r, groups)} ${formatValue(q.metric, r.value, language)}`)

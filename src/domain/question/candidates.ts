@@ -60,5 +60,6 @@ export function retrieveCandidates(question: string, vocabulary: Vocabulary, per
     services: pick(vocabulary.services, terms, perField),
     routes: pick(vocabulary.routes, terms, perField),
     errorCodes: pick(vocabulary.errorCodes, terms, perField),
+    ...(vocabulary.fields ? { fields: vocabulary.fields.slice(0, perField) } : {}),
   };
 }

@@ -1,7 +1,6 @@
-import type { BasicStatFilter, BasicStatQuery } from "../query/stat-query.ts";
-import { GROUP_NAMES, METRIC_NAMES } from "./format.ts";
+import { groupName, METRIC_NAMES } from "./format.ts";
 import { describeTimeRange } from "./time-expr.ts";
-import type { Language, RateUnit, Resolution } from "./types.ts";
+import type { AttrFilter, Language, PlanStatQuery, RateUnit, Resolution } from "./types.ts";
 
 export { clockTime } from "./clock-expr.ts";
 
@@ -11,7 +10,14 @@ export { clockTime } from "./clock-expr.ts";
  */
 
 /** "POST /api/payments of service payment, errors only", in words. */
-export function scopeWords(filter: BasicStatFilter | undefined, language: Language): string {
+/** "region=us-east-1, user.plan=enterprise". */
+export function attrWords(attr: AttrFilter): string {
+  return Object.entries(attr)
+    .map(([path, value]) => `${path}=${String(value)}`)
+    .join(", ");
+}
+
+export function scopeWords(filter: PlanStatQuery["filter"], language: Language): string {
   const f = filter ?? {};
   const ko = language === "ko";
   const parts: string[] = [];
@@ -19,12 +25,13 @@ export function scopeWords(filter: BasicStatFilter | undefined, language: Langua
   if (f.service) parts.push(ko ? `${f.service} 서비스` : `service ${f.service}`);
   if (f.errorCode) parts.push(ko ? `에러 코드 ${f.errorCode}` : `error code ${f.errorCode}`);
   if (f.statusCode !== undefined) parts.push(ko ? `상태 ${f.statusCode}` : `status ${f.statusCode}`);
+  if (f.attr) parts.push(attrWords(f.attr));
   if (f.hasError) parts.push(ko ? "에러만" : "errors only");
   return parts.join(", ");
 }
 
 export interface AnsweredInput {
-  query: BasicStatQuery;
+  query: PlanStatQuery;
   source?: "rollups" | "events";
   estimated: boolean;
   rate?: RateUnit;
@@ -45,15 +52,20 @@ export function answeredNote(input: AnsweredInput): string {
         : `requests per ${input.rate}`
       : METRIC_NAMES[language][q.metric];
   const scope = scopeWords(q.filter, language);
-  const groups = q.groupBy?.length ? q.groupBy.map((g) => GROUP_NAMES[language][g]).join(ko ? "·" : ", ") : "";
+  const groups = q.groupBy?.length ? q.groupBy.map((g) => groupName(g, language)).join(ko ? "·" : ", ") : "";
   const when = describeTimeRange(q.timeRange, input.now, language, input.tzOffsetMinutes);
-  const how = input.estimated
+  const kept = Boolean(q.filter?.attr || q.groupBy?.some((g) => g.startsWith("attr:")));
+  const how = kept
     ? ko
-      ? "샘플링된 이벤트로 추정"
-      : "estimated from sampled events"
-    : ko
-      ? `정확한 값${input.source === "rollups" ? " (롤업)" : ""}`
-      : `exact${input.source === "rollups" ? " (rollups)" : ""}`;
+      ? "보관된(샘플링된) 이벤트로 추정"
+      : "estimated from kept (sampled) events"
+    : input.estimated
+      ? ko
+        ? "샘플링된 이벤트로 추정"
+        : "estimated from sampled events"
+      : ko
+        ? `정확한 값${input.source === "rollups" ? " (롤업)" : ""}`
+        : `exact${input.source === "rollups" ? " (rollups)" : ""}`;
   if (ko) {
     return `[답한 내용: ${scope || "전체"} ${metric}${groups ? `, ${groups}별` : ""}${q.bucket ? `, ${q.bucket} 단위` : ""}, ${when}, ${how}]`;
   }

@@ -3,6 +3,7 @@ import { KO_ALIASES, KO_CODE_ALIASES, ROUTE_CONTEXT } from "./aliases.ts";
 import { closest, editDistance, normal, typoBudget } from "./fuzzy.ts";
 import type { Clarification, Resolution, Vocabulary } from "./types.ts";
 import { isKnownWord, latinWords } from "./words.ts";
+import { isKnownKorean } from "./words-ko.ts";
 
 /**
  * Finds the services, routes, error codes, status codes and methods a question names, grounded in
@@ -53,7 +54,7 @@ function serviceByStem(word: string, services: readonly string[]): string | unde
 
 /** Korean words that stand before 서비스 without naming one ("모든 서비스", "지난 1시간 서비스별"). */
 const KO_NOT_A_NAME =
-  /^(?:모든|전체|각|각각|어느|어떤|무슨|이|그|저|해당|가장|제일|느린|빠른|시간|분|일|오늘|어제|동안|최근|지난|에러|오류|요청|실패|문제|장애|우리|내|다른|나머지|주요|전|후)$/;
+  /^(?:모든|전체|각|각각|어느|어떤|무슨|이|그|저|해당|가장|제일|느린|빠른|시간|분|일|오늘|어제|동안|최근|지난|에러|오류|요청|실패|문제|장애|우리|내|다른|나머지|주요|전|후|많은|적은|높은|낮은|많이)$/;
 
 class Reader {
   text: string;
@@ -202,6 +203,19 @@ class Reader {
     }
   }
 
+  /**
+   * Korean words left over that no alias, field or name took and the known-word list lacks:
+   * reported, and asked about when nothing else names what to count ("배송 요청 몇 건").
+   */
+  koreanLeftovers(): void {
+    const unknown = [...this.text.matchAll(/[가-힣]+/g)].map((m) => m[0]).filter((w) => w.length >= 2 && !isKnownKorean(w));
+    for (const word of [...new Set(unknown)].slice(0, 5)) this.unresolved.push(`"${word}"`);
+    const first = unknown[0];
+    if (first && !this.filter.service && !this.filter.route && !this.filter.errorCode) {
+      this.ask({ kind: "service", term: first, candidates: closest(first, this.vocabulary.services, 5) });
+    }
+  }
+
   /** Latin words left over: a typo of a stored name, or a word nobody mapped. */
   leftovers(): void {
     const { services, routes } = this.vocabulary;
@@ -267,6 +281,7 @@ export function extractEntities(question: string, vocabulary: Vocabulary, freeTe
     if (at >= 0) reader.text = blank(reader.text, at, freeText.length);
   }
   reader.leftovers();
+  reader.koreanLeftovers();
   const { filter, unresolved, resolved, clarify } = reader;
   return { filter, unresolved, resolved, ...(clarify ? { clarify } : {}) };
 }

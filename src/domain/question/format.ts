@@ -1,4 +1,4 @@
-import type { GroupField, Metric, StatRow } from "../query/stat-query.ts";
+import type { GroupField, GroupKey, Metric, StatRow } from "../query/stat-query.ts";
 import type { Language } from "./types.ts";
 
 /** Small formatting helpers shared by the answer writers. */
@@ -54,7 +54,12 @@ export function topicParticle(word: string): "은" | "는" {
   return (code - 0xac00) % 28 === 0 ? "는" : "은";
 }
 
-export function rowLabel(row: StatRow, groups: readonly GroupField[]): string {
+/** A group's name in words: a rollup dimension's, or the attribute path of an `attr:` group. */
+export function groupName(group: GroupKey, language: Language): string {
+  return group.startsWith("attr:") ? group.slice(5) : GROUP_NAMES[language][group as GroupField];
+}
+
+export function rowLabel(row: StatRow, groups: readonly GroupKey[]): string {
   return groups.map((g) => (row[g] === null || row[g] === undefined ? "(none)" : String(row[g]))).join(" / ");
 }
 

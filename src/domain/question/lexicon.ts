@@ -28,7 +28,7 @@ export const FASTEST = /\bfastest\b|가장\s*빠른|제일\s*빠른/;
 export const METRIC_WORDS: readonly (readonly [Metric, RegExp])[] = [
   [
     "error_rate",
-    /\berror[- ]?rates?\b|\bfailure[- ]?rates?\b|\berror (?:ratio|percentage)\b|\bpercent(?:age)? of (?:errors|failures|failed)|\bhow often\b.*\bfail|에러\s*율|에러\s*률|에러\s*비율|오류\s*율|오류\s*률|오류\s*비율|실패\s*율|실패\s*률|실패\s*비율/,
+    /\berror[- ]?rates?\b|\bfailure[- ]?rates?\b|\berror (?:ratio|percentage)\b|\bpercent(?:age)? of (?:errors|failures|failed)|\bhow often\b.*\bfail|\b(?:fraction|share|proportion|ratio) of .{0,40}\bfail|에러\s*율|에러\s*률|에러\s*비율|오류\s*율|오류\s*률|오류\s*비율|실패\s*율|실패\s*률|실패\s*비율/,
   ],
   ["p99", /\bp99\b|\b99(?:th)?[ -]?(?:percentile|%ile|pct)\b|99\s*퍼센타일|99\s*분위/],
   ["p95", /\bp95\b|\b95(?:th)?[ -]?(?:percentile|%ile|pct)\b|95\s*퍼센타일|95\s*분위/],
@@ -52,7 +52,7 @@ export const GROUP_WORDS: readonly (readonly [GroupField, RegExp])[] = [
   ],
   [
     "service",
-    /\b(?:per|by|each|every|across|for each) services?\b|\bservices? breakdown\b|\btop (?:\d{1,3} )?services\b|상위\s*\d*\s*(?:개\s*)?서비스|\bwhich services?\b|서비스\s*(?:별|마다|당)|각\s*서비스|(?:어느|어떤)\s*서비스/,
+    /\b(?:per|by|each|every|across|for each) services?\b|\bservices? breakdown\b|\btop (?:\d{1,3} )?services\b|상위\s*\d*\s*(?:개\s*)?서비스|\bwhich services?\b|서비스\s*(?:별|마다|당)|각\s*서비스|(?:어느|어떤)\s*서비스|(?:가장|제일)\s*(?:많은|높은|많이\s*난)\s*서비스/,
   ],
   [
     "route",
@@ -91,25 +91,25 @@ export const LAST_N =
 /** "requests per second", "rps", "초당 요청": the count as a rate. */
 export const PER_SECOND = /\bper sec(?:ond)?\b|\b(?:rps|qps|tps)\b|\breq(?:uest)?s?\/s(?:ec)?\b|\bthroughput\b|초당/;
 export const PER_MINUTE =
-  /\b(?:requests?|calls?|errors?|hits?|failures?) (?:per|a|each) minute\b|\brpm\b|\/min\b|분당\s*(?:요청|호출|에러|오류|실패|건수|처리량|몇\s*(?:건|번|개))|처리량/;
+  /\b(?:requests?|calls?|errors?|hits?|failures?) (?:per|a|each) minute\b|\brpm\b|\/min\b|\bper min\b|분당\s*(?:요청|호출|에러|오류|실패|건수|처리량|몇\s*(?:건|번|개))|처리량/;
 
 /** Incident questions (ANALYSIS), most specific first. */
 export const WHAT_DIFFERS =
-  /\bwhat(?:'s| is| are)? (?:different|differs?|distinctive|special|unusual|common|in common)\b|\bhow (?:are|do|is) .{0,40}\bdiffer|\bdifferen(?:t|ce|ces)\b.{0,60}\b(?:fail|error|slow|bad)|\b(?:fail|error|slow|bad)\w* .{0,40}\bdifferen|\bbubble ?up\b|\bhave in common\b|\bsets? .{0,40}\bapart\b|\bdistinguish(?:es)?\b|\bstand out\b|\bcharacteri[sz]e\b|(?:무엇|뭐)(?:이|가)?\s*(?:다르|다른|달라)|다른\s*점|차이(?:점|가)?|공통점|특징/;
+  /\bwhat(?:'s| is| are)? (?:different|differs?|distinctive|special|unusual|common|in common)\b|\bhow (?:are|do|is) .{0,40}\bdiffer|\bdifferen(?:t|ce|ces)\b.{0,60}\b(?:fail|error|slow|bad)|\b(?:fail|error|slow|bad)\w* .{0,40}\bdifferen|\bbubble ?up\b|\bwhy are (?:the )?(?:slow|failing|failed) (?:requests|calls)\b|\bhave in common\b|(?:어떤|무슨)\s*점(?:이|에서)?\s*(?:다르|다른|달라)|\bsets? .{0,40}\bapart\b|\bdistinguish(?:es)?\b|\bstand out\b|\bcharacteri[sz]e\b|(?:무엇|뭐)(?:이|가)?\s*(?:다르|다른|달라)|다른\s*점|차이(?:점|가)?|공통점|특징/;
 export const SLOW_COHORT = /\bslow(?:er|est)?\b|느린|느려/;
 export const WHEN_STARTED =
-  /\bwhen did .{0,60}\b(?:start|begin|began|kick off|spike|go wrong|break)|\bwhen (?:was|were|is) .{0,40}\b(?:start|first)|\bstart(?:ed)? (?:at )?when\b|\bsince when\b|\bwhat time did .{0,60}\b(?:start|begin)|\bonset\b|언제\s*(?:부터|시작)|시작\s*(?:시[간각점]|됐|된|했)|몇\s*시\s*(?:부터|에\s*시작)|언제\s*(?:터졌|났)/;
+  /\bwhen did .{0,60}\b(?:start|begin|began|kick off|spike|go wrong|break)|\bwhen (?:was|were|is) .{0,40}\b(?:start|first)|\bstart(?:ed)? (?:at )?when\b|\bsince when\b|\bwhat time did .{0,60}\b(?:start|begin)|\bonset\b|\bat what time did .{0,60}\b(?:start|begin)|처음\s*(?:발생|시작|났|터)|언제\s*(?:부터|시작)|시작\s*(?:시[간각점]|됐|된|했)|몇\s*시\s*(?:부터|에\s*시작)|언제\s*(?:터졌|났)/;
 export const IS_OVER =
-  /\bback to normal\b|\bnormal again\b|\bhealthy again\b|\b(?:is|are) .{1,30} (?:ok|okay|fine|healthy) (?:again|now)\b|정상\s*(?:이야|이에요|인가|으로\s*돌아|화\s*됐|됐)|\bis (?:it|this|that|the .{1,30}) (?:over|resolved|fixed|still (?:going|happening|ongoing|failing|broken))\b|\bstill (?:happening|going on|ongoing|failing|broken|erroring)\b|\bhas (?:it|this|[\w /-]{1,30}) (?:recovered|ended|stopped|been resolved)\b|\brecovered\?|\bdid (?:it|the .{1,30}) recover\b|\bwhen did .{0,40}\b(?:end|stop|recover)|끝났|복구\s*(?:됐|되었|된|했)|아직\s*(?:도)?\s*(?:진행|장애|실패|에러|문제)|해결\s*(?:됐|되었|된)|언제\s*(?:끝|복구)/;
+  /\bback to normal\b|\bnormal again\b|\bhealthy again\b|\b(?:is|are) .{1,30} (?:ok|okay|fine|healthy) (?:again|now)\b|정상\s*(?:이야|이에요|인가|으로\s*돌아|화\s*됐|됐)|\bis (?:it|this|that|the .{1,30}) (?:over|resolved|fixed|still (?:going|happening|ongoing|failing|broken))\b|\bstill (?:happening|going on|ongoing|failing|broken|erroring)\b|\bhas (?:it|this|[\w /-]{1,30}) (?:recovered|ended|stopped|been resolved)\b|\brecovered\?|\b(?:have|has) .{1,30} recovered\b|괜찮(?:아|은가|나|니|은지)|\bdid (?:it|the .{1,30}) recover\b|\bwhen did .{0,40}\b(?:end|stop|recover)|끝났|복구\s*(?:됐|되었|된|했)|아직\s*(?:도)?\s*(?:진행|장애|실패|에러|문제)|해결\s*(?:됐|되었|된)|언제\s*(?:끝|복구)/;
 export const WHAT_HAPPENED =
-  /\bdid (?:something|anything) (?:break|go wrong|happen)\b|\b(?:is|are) .{1,30} (?:broken|down|unhealthy)\b|\bbroke\b|이상\s*(?:있|해|한|하지|징후)|문제\s*(?:야|인가|있)|터졌|\bwhat(?:'s| is| was|s)? (?:happening|going on|wrong|up)\b|\bwhat (?:happened|went wrong)\b|\bwhat'?s? (?:the )?(?:matter|problem|issue) with\b|\banything (?:wrong|unusual|weird|odd)\b|\b(?:summari[sz]e|explain|describe|analy[sz]e) (?:the |this |that )?(?:[\w-]+ )?(?:incident|outage|spike|problem|issue)|\bwhy (?:is|are|did|was) .{0,40}\b(?:fail|error|down|broken|slow)|무슨\s*일|어떻게\s*된|(?:무엇|뭐)(?:이|가)\s*문제|무슨\s*문제|왜\s*(?:이래|그래|실패|에러|장애)|상황\s*(?:이|을|좀)?\s*(?:어때|알려|요약|설명)|(?:장애|사고|이슈)\s*(?:요약|설명|분석)|문제\s*(?:있|생겼)/;
+  /\bdid (?:something|anything) (?:break|go wrong|happen)\b|\b(?:is|are) (?:something|anything) (?:wrong|off|broken)\b|\brundown\b|\b(?:did|was there|were there) .{0,30}\b(?:an? )?(?:outage|incident)s?\b|\bhow long did .{0,40}\blast\b|얼마나\s*(?:지속|계속|오래)|\boverview of\b|\broot cause\b|원인|\b(?:is|are) .{1,30} (?:broken|down|unhealthy)\b|\bbroke\b|이상\s*(?:있|해|한|하지|징후)|문제\s*(?:야|인가|있)|터졌|\bwhat(?:'s| is| was|s)? (?:happening|going on|wrong|up)\b|\bwhat (?:happened|went wrong)\b|\bwhat'?s? (?:the )?(?:matter|problem|issue) with\b|\banything (?:wrong|unusual|weird|odd)\b|\b(?:summari[sz]e|explain|describe|analy[sz]e) (?:the |this |that )?(?:[\w-]+ )?(?:incident|outage|spike|problem|issue)|\bwhy (?:is|are|did|was) .{0,40}\b(?:fail|error|down|broken|slow)|무슨\s*일|어떻게\s*된|(?:무엇|뭐)(?:이|가)\s*문제|무슨\s*문제|왜\s*(?:이래|그래|실패|에러|장애)|상황\s*(?:이|을|좀)?\s*(?:어때|알려|요약|설명)|(?:장애|사고|이슈)\s*(?:요약|설명|분석)|문제\s*(?:있|생겼)/;
 
 /** Follow-ups that narrow, shift time or regroup: "only for payments", "그 중에 결제만", "by route instead". */
 export const NARROW =
   /^\s*(?:only|just)\b|\bonly (?:for|in|on|the)\b|\binstead\b|^\s*(?:and|now|same|but)\b|^\s*(?:what|how) about\b|그\s*중(?:에서?)?|그중(?:에서?)?|^\s*(?:그럼|그러면|그리고|이번엔|이번에는|대신)|(?:만|으로|로)\s*(?:보면|봐|보여\s*줘|다시|바꿔(?:\s*줘)?|알려\s*줘)?\s*[?？.]?\s*$|(?:은|는|도)\s*(?:요|어때|어때요|어땠어|어땠어요|어떻게\s*돼|어떻지)?\s*[?？]?\s*$|대신/;
 /** "show me one", "예시 하나": drill from numbers into the events behind them. */
 export const DRILL =
-  /\bshow me (?:one|an? example|some|a few|them|those|the events?|the requests?)\b|\b(?:give me |show )?(?:an? )?examples?\b|\bwhich (?:requests|events) (?:were|are) (?:they|those)\b|\bdrill (?:in|down)\b|하나\s*(?:만)?\s*보여|예시|샘플|이벤트\s*(?:좀)?\s*보여|해당\s*(?:요청|이벤트)|어떤\s*요청(?:이|들이)/;
+  /\bshow me (?:one|an? example|some|a few|them|those|the events?|the requests?)\b|\b(?:give me |show )?(?:an? )?examples?\b|\bwhich (?:requests|events) (?:were|are) (?:they|those)\b|\bdrill (?:in|down)\b|\bsee (?:one|some|a few|them|those|an example)\b|\ba few of them\b|하나\s*(?:만)?\s*보여|예시|샘플|이벤트\s*(?:좀)?\s*보여|해당\s*(?:요청|이벤트)|어떤\s*요청(?:이|들이)/;
 
 /** Metrics the data cannot answer: asked about, never silently swapped for a count. */
 export const UNSUPPORTED_METRIC =
@@ -118,7 +118,7 @@ export const UNSUPPORTED_METRIC =
 /** "by region", "지역별": a grouping the question asks for; checked against the group words. */
 export const GROUP_ASK = /\b(?:by|per|grouped by|broken down by|split by|for each|each) ([a-z][\w.-]*)|([가-힣a-z.]{1,12})\s*별/g;
 export const KNOWN_GROUP_WORDS =
-  /^(?:services?|routes?|endpoints?|paths?|status(?:es)?|codes?|error|errors|methods?|http|minutes?|hours?|days?|weeks?|seconds?|5|15|the|a|error-code|errorcode|type|types|apis?|서비스|라우트|엔드포인트|경로|코드|상태|메서드|메소드|시간|시간대|일|날짜|분|종류|유형|요일|api|구간|단위)$/;
+  /^(?:services?|routes?|endpoints?|paths?|status(?:es)?|codes?|error|errors|methods?|http|minutes?|mins?|hours?|hrs?|days?|weeks?|seconds?|secs?|5|15|the|a|error-code|errorcode|type|types|apis?|서비스|라우트|엔드포인트|경로|코드|상태|메서드|메소드|시간|시간대|일|날짜|분|종류|유형|요일|api|구간|단위)$/;
 
 /** "compared with yesterday", "어제와 비교": both periods side by side. */
 export const COMPARE =

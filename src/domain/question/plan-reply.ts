@@ -14,9 +14,11 @@ import {
 import {
   ANALYSIS_KINDS,
   type AnalysisRequest,
+  type AttrFilter,
   ENTITY_KINDS,
   INTENTS,
   type Plan,
+  type PlanStatQuery,
   type Resolution,
   searchFiltersSchema,
   type Vocabulary,
@@ -55,7 +57,18 @@ const later = <T extends z.ZodType>(schema: T, strict: boolean) => (strict ? sch
 function replySchema(vocabulary: Vocabulary, field: VocabField) {
   const strict = field === forSchema;
   const known = new Set<string>([...vocabulary.services, ...vocabulary.routes, ...vocabulary.errorCodes, ...GROUP_FIELDS, ...METRICS]);
+  const fields = vocabulary.fields ?? [];
+  for (const f of fields) for (const v of [f.path, ...f.values]) known.add(v);
   const candidate = strict ? z.string().max(200) : safeString(512).refine((v) => known.has(v), "is not a value the stored data holds");
+  // Attribute paths seen in kept events; a value must be one of the field's listed values when it lists any.
+  const paths = field(fields.map((f) => f.path));
+  const valuesOf = new Map(fields.map((f) => [f.path, new Set(f.values)]));
+  const attrCondition = z
+    .strictObject({ path: paths, value: z.string().max(200) })
+    .refine(
+      (c) => strict || c.path === null || !valuesOf.get(c.path)?.size || valuesOf.get(c.path)?.has(c.value),
+      "is not a value the stored data holds for that field",
+    );
   const timeRange = z
     .strictObject({
       last: z
@@ -113,6 +126,8 @@ function replySchema(vocabulary: Vocabulary, field: VocabField) {
       z.strictObject({ kind: z.enum(ENTITY_KINDS), term: z.string().max(100), candidates: z.array(candidate).max(8) }).nullable(),
       strict,
     ),
+    /** Kept-event attributes a numbers question groups or filters by (answered as attr: fields, estimates). */
+    attributes: later(z.strictObject({ groupBy: z.array(paths).max(2), filter: z.array(attrCondition).max(5) }).nullable(), strict),
   });
 }
 
@@ -176,8 +191,10 @@ export function interpretReply(raw: unknown, vocabulary: Vocabulary): InterpretR
     const result = parseStatQuery(candidate);
     if (!result.ok) return fail(`statQuery.${result.error}`);
     // The reply schema offers equality filters only, so a parsed reply is always basic.
-    const query = asBasicQuery(result.query);
-    if (query === null) return fail("statQuery: operators and attr: fields are not offered to the model");
+    const basic = asBasicQuery(result.query);
+    if (basic === null) return fail("statQuery: operators and attr: fields are not offered to the model");
+    const query = withAttributes(basic, reply.attributes ?? null);
+    if (query !== basic && !parseStatQuery(query).ok) return fail("attributes: not a valid attr: path");
     if (reply.intent === "ANALYSIS") {
       if (!reply.analysis) return fail("analysis: required for an ANALYSIS intent");
       const scope: BasicStatQuery = { metric: "error_rate", bucket: "1m", timeRange: query.timeRange ?? { last: "3h" } };
@@ -206,6 +223,24 @@ export function interpretReply(raw: unknown, vocabulary: Vocabulary): InterpretR
   return { ok: true, plan: { intent: "SEARCH", search: search.data, ...extras } };
 }
 
+/** The basic query plus the reply's attribute groups and equality filters. */
+function withAttributes(
+  basic: BasicStatQuery,
+  attributes: { groupBy: (string | null)[]; filter: { path: string | null; value: string }[] } | null,
+): PlanStatQuery {
+  const groups = (attributes?.groupBy ?? []).filter((p): p is string => p !== null);
+  const conditions = (attributes?.filter ?? []).filter((c): c is { path: string; value: string } => c.path !== null);
+  if (!groups.length && !conditions.length) return basic;
+  const query: PlanStatQuery = { ...basic };
+  if (groups.length) query.groupBy = [...(basic.groupBy ?? []), ...groups.map((p) => `attr:${p}` as const)].slice(0, 3);
+  if (conditions.length) {
+    const attr: AttrFilter = {};
+    for (const c of conditions) attr[c.path] = c.value;
+    query.filter = { ...basic.filter, attr };
+  }
+  return query;
+}
+
 const NULL_ENTITY = { service: null, route: null, statusCode: null, errorCode: null, method: null, hasError: null };
 
 function timeRangeReply(range: TimeRange | undefined): ReplyTimeRange {
@@ -213,13 +248,15 @@ function timeRangeReply(range: TimeRange | undefined): ReplyTimeRange {
   return "last" in range ? { last: range.last, from: null, to: null } : { last: null, from: range.from, to: range.to ?? null };
 }
 
-function statQueryReply(q: BasicStatQuery): NonNullable<PlanReply["statQuery"]> {
+function statQueryReply(q: PlanStatQuery): NonNullable<PlanReply["statQuery"]> {
+  const { attr: _, ...filter } = q.filter ?? {};
+  const groups = (q.groupBy ?? []).filter((g): g is (typeof GROUP_FIELDS)[number] => !g.startsWith("attr:"));
   return {
     metric: q.metric,
     field: q.field ?? null,
-    filter: { ...NULL_ENTITY, ...q.filter },
+    filter: { ...NULL_ENTITY, ...filter },
     timeRange: timeRangeReply(q.timeRange),
-    groupBy: q.groupBy ?? null,
+    groupBy: groups.length ? groups : q.groupBy?.length ? [] : null,
     bucket: q.bucket ?? null,
     limit: q.limit ?? null,
   };
@@ -239,6 +276,7 @@ export function planToReply(plan: Plan): PlanReply {
     analysis: null,
     resolved: (plan.resolved ?? []).slice(0, 8),
     clarify: plan.clarify ? { ...plan.clarify, candidates: plan.clarify.candidates.slice(0, 8) } : null,
+    attributes: null,
   };
   if (plan.intent === "CONVERSATIONAL") return { ...base, conversation: plan.conversation };
   if (plan.intent === "SEARCH") {
@@ -261,5 +299,12 @@ export function planToReply(plan: Plan): PlanReply {
     rate: plan.rate ?? null,
     compare: plan.compare ?? null,
     statQuery: statQueryReply(plan.query),
+    attributes: attributesReply(plan.query),
   };
+}
+
+function attributesReply(q: PlanStatQuery): PlanReply["attributes"] {
+  const groupBy = (q.groupBy ?? []).filter((g) => g.startsWith("attr:")).map((g) => g.slice(5));
+  const filter = Object.entries(q.filter?.attr ?? {}).map(([path, value]) => ({ path, value: String(value) }));
+  return groupBy.length || filter.length ? { groupBy, filter } : null;
 }

@@ -1,4 +1,4 @@
-import type { PriorTurn } from "./types.ts";
+import type { FieldInfo, PriorTurn } from "./types.ts";
 
 /**
  * The instructions for an LLM planner. The schema (with the store's real values as enums) travels
@@ -21,17 +21,30 @@ Rules:
 - bucket only for time series ("per hour", "over time").
 - A follow-up ("and yesterday?", "only for payments", "그 중에 결제 서비스만", "최근 10분은?", "by route instead") repeats the previous query from recentTurns with only the change applied: keep its metric.
 - "per second" / "초당" / rps / throughput: metric "count" and rate "second"; "per minute" / "분당" / rpm: rate "minute". "compared with yesterday / last week": compare "yesterday" or "last_week". Otherwise rate and compare are null.
+- attributes: the tenant's own event fields listed in "attributes" below (e.g. region, user.plan), with their values when few. "by region" / "지역별" / "플랜별" puts the path in attributes.groupBy; a listed value ("enterprise", "us-east-1") or "where plan is X" puts {path, value} in attributes.filter. Never a path that is not listed. null when the question names no attribute. Such answers are estimates from kept events.
 - resolved lists each name you read by a Korean alias, a route fragment or a typo (term as written, value chosen, kind, how). When a service, route, error code, metric or grouping the question names matches nothing offered, do not answer something broader: set clarify {kind, term, candidates: up to 5 closest offered values} and put the term in unresolved.
 Korean: 에러율/오류율 = error rate, 지연 시간/응답 시간 = latency, 서비스별 = per service, 라우트별 = per route, 에러 코드별 = per error code, 오늘 = today, 어제 = yesterday, 지난 1시간 = last 1h, 결제 = payment, 주문 = order, 체크아웃 = checkout, 장바구니 = cart, 환불 = refund, 몇 건 = how many, 초당 = per second, 상위 5개 = top 5.`;
 
 const RECENT_TURNS = 5;
 
 /** The user message: the question with the clock and recent turns it may depend on. */
-export function plannerInput(question: string, now: number, history: readonly PriorTurn[], tzOffsetMinutes = 0): string {
+export function plannerInput(
+  question: string,
+  now: number,
+  history: readonly PriorTurn[],
+  tzOffsetMinutes = 0,
+  fields: readonly FieldInfo[] = [],
+): string {
   return JSON.stringify({
     now: new Date(now).toISOString(),
     timezoneOffsetMinutes: tzOffsetMinutes,
-    recentTurns: history.slice(-RECENT_TURNS).map((t) => ({ question: t.question, intent: t.intent, query: t.query ?? null })),
+    recentTurns: history.slice(-RECENT_TURNS).map((t) => ({
+      question: t.question,
+      intent: t.intent,
+      query: t.query ?? null,
+      ...(t.kind ? { kind: t.kind } : {}),
+    })),
+    attributes: fields.map((f) => ({ path: f.path, values: f.values })),
     question,
   });
 }

@@ -1,8 +1,19 @@
-import { type BasicStatQuery, GROUP_FIELDS, type GroupField, METRICS } from "../query/stat-query.ts";
+import { type BasicStatQuery, type GroupField, type GroupKey, METRICS } from "../query/stat-query.ts";
+import { type Attributes, readAttributes } from "./attributes.ts";
 import { type Entities, extractEntities } from "./entities.ts";
 import * as L from "./lexicon.ts";
 import { parseTimeExpression } from "./time-expr.ts";
-import type { AnalysisKind, Clarification, Plan, PlanContext, PriorTurn, Ranking, RateUnit, SearchFilters } from "./types.ts";
+import type {
+  AnalysisKind,
+  Clarification,
+  Plan,
+  PlanContext,
+  PlanStatQuery,
+  PriorTurn,
+  Ranking,
+  RateUnit,
+  SearchFilters,
+} from "./types.ts";
 
 /**
  * The deterministic planner: the embedded default and the fallback whenever the LLM's reply
@@ -13,9 +24,11 @@ import type { AnalysisKind, Clarification, Plan, PlanContext, PriorTurn, Ranking
 interface Signals {
   lower: string;
   entities: Entities;
+  /** `attr:` groups and attribute equality filters (kept-event fields). */
+  attributes: Attributes;
   time: BasicStatQuery["timeRange"];
   metric: BasicStatQuery["metric"] | undefined;
-  groups: GroupField[];
+  groups: GroupKey[];
   bucket: BasicStatQuery["bucket"];
   slowest: boolean;
   fastest: boolean;
@@ -62,23 +75,23 @@ function analysisKind(lower: string): AnalysisKind | undefined {
 }
 
 /** A metric or a grouping the data cannot answer: asked about instead of answering something else. */
-function unsupported(lower: string): Clarification | undefined {
+function unsupported(lower: string, attributes: Attributes): Clarification | undefined {
   const metric = L.UNSUPPORTED_METRIC.exec(lower)?.[0];
   if (metric) return { kind: "metric", term: metric, candidates: [...METRICS] };
-  for (const match of lower.matchAll(L.GROUP_ASK)) {
-    const word = match[1] ?? match[2];
-    if (!word || L.KNOWN_GROUP_WORDS.test(word) || /^\d/.test(word)) continue;
-    if (L.GROUP_WORDS.some(([, re]) => re.test(lower)) && !match[2]) continue;
-    return { kind: "field", term: word, candidates: [...GROUP_FIELDS] };
-  }
-  return undefined;
+  return attributes.clarify;
 }
 
 function readSignals(ctx: PlanContext): Signals {
   const lower = ctx.question.toLowerCase();
   const metric = L.METRIC_WORDS.find(([, re]) => re.test(lower))?.[0];
-  const groups = L.GROUP_WORDS.filter(([, re]) => re.test(lower)).map(([field]) => field);
-  const time = parseTimeExpression(ctx.question, ctx.now, ctx.tzOffsetMinutes);
+  const attributes = readAttributes(ctx.question, ctx.vocabulary.fields ?? []);
+  const groups: GroupKey[] = [...L.GROUP_WORDS.filter(([, re]) => re.test(lower)).map(([field]) => field), ...attributes.groups];
+  // "in the last hour compared with yesterday": the window is read without the comparison's "yesterday".
+  const compared = L.COMPARE.exec(ctx.question.toLowerCase());
+  const timeText = compared
+    ? ctx.question.slice(0, compared.index) + ctx.question.slice(compared.index + compared[0].length)
+    : ctx.question;
+  const time = parseTimeExpression(timeText, ctx.now, ctx.tzOffsetMinutes);
   const rate: RateUnit | undefined = L.PER_SECOND.test(lower) ? "second" : L.PER_MINUTE.test(lower) ? "minute" : undefined;
   const explicitBucket = L.BUCKET_WORDS.find(([, re]) => re.test(lower))?.[0];
   const bucket =
@@ -101,8 +114,9 @@ function readSignals(ctx: PlanContext): Signals {
   const text = likeText(ctx.question);
   return {
     lower,
-    entities: extractEntities(ctx.question, ctx.vocabulary, text),
-    time: compareWord ? undefined : time,
+    entities: extractEntities(attributes.text, ctx.vocabulary, text),
+    attributes,
+    time,
     metric,
     groups,
     bucket,
@@ -115,7 +129,7 @@ function readSignals(ctx: PlanContext): Signals {
     rate,
     analysis: analysisKind(lower),
     compare: compareWord ? (/yesterday|어제/.test(compareWord) ? "yesterday" : "last_week") : undefined,
-    unsupported: unsupported(lower),
+    unsupported: unsupported(lower, attributes),
   };
 }
 
@@ -123,9 +137,10 @@ function readSignals(ctx: PlanContext): Signals {
 function notes(s: Signals): { unresolved: string[]; resolved?: Plan["resolved"]; clarify?: Clarification } {
   // A named metric or grouping the data lacks is the more telling question to ask back.
   const clarify = s.unsupported ?? s.entities.clarify;
+  const resolved = [...s.entities.resolved, ...s.attributes.resolved];
   return {
     unresolved: s.unsupported ? [...s.entities.unresolved, `${s.unsupported.kind} "${s.unsupported.term}"`] : s.entities.unresolved,
-    ...(s.entities.resolved.length ? { resolved: s.entities.resolved } : {}),
+    ...(resolved.length ? { resolved } : {}),
     ...(clarify ? { clarify } : {}),
   };
 }
@@ -136,8 +151,9 @@ function notes(s: Signals): { unresolved: string[]; resolved?: Plan["resolved"];
  */
 function analysisPlan(s: Signals, kind: AnalysisKind, prior: PriorTurn | undefined): Plan {
   const { hasError: _, statusCode: __, ...named } = s.entities.filter;
-  const previous = prior?.intent === "ANALYSIS" || prior?.intent === "STATISTICAL" ? (prior.query as BasicStatQuery) : undefined;
-  const { hasError: _h, statusCode: _s, ...inherited } = previous?.filter ?? {};
+  const previous = prior?.intent === "ANALYSIS" || prior?.intent === "STATISTICAL" ? (prior.query as PlanStatQuery) : undefined;
+  // The change-point series is read from rollups: attribute filters do not carry into an analysis.
+  const { hasError: _h, statusCode: _s, attr: _a, ...inherited } = previous?.filter ?? {};
   const filter = Object.keys(named).length ? named : inherited;
   const time = s.time ?? (prior?.intent === "ANALYSIS" ? previous?.timeRange : undefined);
   const query: BasicStatQuery = { metric: "error_rate", timeRange: time ?? { last: "3h" }, bucket: "1m" };
@@ -150,9 +166,10 @@ function analysisPlan(s: Signals, kind: AnalysisKind, prior: PriorTurn | undefin
 function statPlan(s: Signals): Plan {
   const ranked = s.slowest || s.fastest;
   const metric = ranked ? "p95" : (s.metric ?? (L.LATENCY.test(s.lower) ? "p95" : "count"));
-  const query: BasicStatQuery = { metric };
+  const query: PlanStatQuery = { metric };
   if (metric !== "count" && metric !== "error_rate") query.field = "durationMs";
-  const filter = { ...s.entities.filter };
+  const filter: NonNullable<PlanStatQuery["filter"]> = { ...s.entities.filter };
+  if (Object.keys(s.attributes.filter).length) filter.attr = s.attributes.filter;
   if (s.errors && metric !== "error_rate" && !filter.errorCode && filter.statusCode === undefined) filter.hasError = true;
   if (Object.keys(filter).length) query.filter = filter;
   if (s.time) query.timeRange = s.time;
@@ -193,8 +210,9 @@ function searchPlan(s: Signals): Plan {
 
 /** The search behind a numbers question: its filters, errors only for an error metric. */
 function drillSearch(prior: PriorTurn): SearchFilters {
-  const previous = prior.query as BasicStatQuery;
-  const search: SearchFilters = { ...(previous.filter ?? {}) };
+  const previous = prior.query as PlanStatQuery;
+  const { attr: _, ...filter } = previous.filter ?? {};
+  const search: SearchFilters = { ...filter };
   if (previous.metric === "error_rate" && !search.errorCode && search.statusCode === undefined) search.hasError = true;
   if (previous.timeRange) search.timeRange = previous.timeRange;
   return search;
@@ -213,19 +231,31 @@ function followUp(s: Signals, prior: PriorTurn | undefined): Plan | undefined {
   }
   const ownQuestion = s.metric !== undefined || s.slowest || s.fastest || L.COUNT.test(s.lower) || L.LATENCY.test(s.lower);
   const regroup = s.groups.length > 0 && !ownQuestion;
-  const changes = Object.keys(s.entities.filter).length > 0 || s.time !== undefined || regroup || s.entities.clarify !== undefined;
+  // "에러만 보면?", "only the errors": the previous numbers, errors only.
+  const previousStat = prior.intent === "STATISTICAL" ? (prior.query as PlanStatQuery) : undefined;
+  const errorsOnly = s.errors && previousStat !== undefined && previousStat.metric !== "error_rate" && !previousStat.filter?.hasError;
+  const changes =
+    Object.keys(s.entities.filter).length > 0 || s.time !== undefined || regroup || errorsOnly || s.entities.clarify !== undefined;
   const marker = L.FOLLOW_UP.test(s.lower) || L.NARROW.test(s.lower);
   if (!changes || !marker || ownQuestion || (L.SEARCH_WORDS.test(s.lower) && prior.intent !== "SEARCH" && !L.NARROW.test(s.lower)))
     return undefined;
   if (prior.intent === "STATISTICAL" || prior.intent === "ANALYSIS") {
-    const previous = prior.query as BasicStatQuery;
+    const previous = prior.query as PlanStatQuery;
     const filter = { ...previous.filter, ...s.entities.filter };
-    const query: BasicStatQuery = { ...previous, ...(Object.keys(filter).length ? { filter } : {}) };
+    if (errorsOnly) filter.hasError = true;
+    if (Object.keys(s.attributes.filter).length) filter.attr = { ...previous.filter?.attr, ...s.attributes.filter };
+    const query: PlanStatQuery = { ...previous, ...(Object.keys(filter).length ? { filter } : {}) };
     if (s.time) query.timeRange = s.time;
     if (regroup) query.groupBy = s.groups.slice(0, 3);
     if (prior.intent === "ANALYSIS") {
-      const kind = s.analysis ?? "what_happened";
-      return { intent: "ANALYSIS", analysis: { kind, query }, ...notes(s) };
+      // An analysis follow-up keeps the earlier turn's kind: "only for checkout" after "when did it start?".
+      const kind = s.analysis ?? prior.kind ?? "what_happened";
+      const { attr: _, ...basicFilter } = query.filter ?? {};
+      const groupBy = query.groupBy?.filter((g): g is GroupField => !g.startsWith("attr:"));
+      const basic: BasicStatQuery = { ...query, filter: basicFilter, groupBy };
+      if (!groupBy?.length) delete basic.groupBy;
+      if (!Object.keys(basicFilter).length) delete basic.filter;
+      return { intent: "ANALYSIS", analysis: { kind, query: basic }, ...notes(s) };
     }
     return { intent: "STATISTICAL", query, ...notes(s) };
   }

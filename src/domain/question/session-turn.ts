@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { statQuerySchema } from "../query/stat-query.ts";
-import { INTENTS, searchFiltersSchema } from "./types.ts";
+import { ANALYSIS_KINDS, INTENTS, searchFiltersSchema } from "./types.ts";
 
 /** One stored turn. Redis holds it as JSON, so reading it back validates it like any outside input. */
 export const sessionTurnSchema = z.object({
@@ -9,6 +9,8 @@ export const sessionTurnSchema = z.object({
   intent: z.enum(INTENTS),
   answer: z.string().max(2000),
   query: z.union([statQuerySchema, searchFiltersSchema]).optional(),
+  /** The analysis kind of an ANALYSIS turn, so a follow-up keeps asking the same kind of question. */
+  kind: z.enum(ANALYSIS_KINDS).optional(),
 });
 export type SessionTurn = z.infer<typeof sessionTurnSchema>;
 

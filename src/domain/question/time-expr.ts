@@ -94,6 +94,7 @@ export function parseTimeExpression(text: string, now: number, tzOffsetMinutes =
   }
   if (/\b(?:last|past) week\b|지난\s*주(?!일)|일주일/.test(lower)) return { last: "7d" };
   if (/\b(?:last|past) month\b|지난\s*달|한\s*달/.test(lower)) return { last: "30d" };
+  if (/\b(?:last|past|previous) quarter(?:[ -]of[ -]an)?[ -]hour\b|\bquarter of an hour\b/.test(lower)) return { last: "15m" };
   if (/\b(?:last|past|previous) half(?:[ -]an)? hour\b|\bhalf an hour\b|지난\s*30분|반\s*시간/.test(lower)) return { last: "30m" };
   if (/하루/.test(lower)) return { last: "1d" };
   if (/이틀/.test(lower)) return { last: "2d" };

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { type BasicStatQuery, METHODS, plainString, type TimeRange, timeRangeSchema } from "../query/stat-query.ts";
+import {
+  type BasicStatFilter,
+  type BasicStatQuery,
+  type GroupKey,
+  METHODS,
+  plainString,
+  type TimeRange,
+  timeRangeSchema,
+} from "../query/stat-query.ts";
 
 /** What a question is after: numbers, matching events, or the conversation itself. */
 export const INTENTS = ["STATISTICAL", "SEARCH", "ANALYSIS", "CONVERSATIONAL"] as const;
@@ -7,12 +15,32 @@ export type Intent = (typeof INTENTS)[number];
 
 export type Language = "en" | "ko";
 
+/** One attribute path seen in the tenant's newest kept events, with its values when there are few. */
+export interface FieldInfo {
+  path: string;
+  values: readonly string[];
+}
+
 /** The store's real values, the only ones a plan may name (fetched with `EventStore.distinct`). */
 export interface Vocabulary {
   services: readonly string[];
   routes: readonly string[];
   errorCodes: readonly string[];
+  /** Attribute paths seen in kept events (`region`, `user.plan`): reachable as `attr:<path>`. */
+  fields?: readonly FieldInfo[];
 }
+
+/** Equality on kept-event attributes: `{ "user.plan": "enterprise" }`. */
+export type AttrFilter = Record<string, string | number | boolean>;
+
+/**
+ * What a numbers question runs: a BasicStatQuery, plus equality on attributes and `attr:` groups
+ * (both answered from kept events, so estimates). Every PlanStatQuery is a StatQuery.
+ */
+export type PlanStatQuery = Omit<BasicStatQuery, "filter" | "groupBy"> & {
+  filter?: BasicStatFilter & { attr?: AttrFilter };
+  groupBy?: GroupKey[];
+};
 
 /**
  * GET /v1/events-style filters a SEARCH question runs, plus `hasError` and a relative time range.
@@ -85,7 +113,7 @@ interface PlanNotes {
 
 /** A question understood: what to run (validated) and what to tell the person about how. */
 export type Plan =
-  | ({ intent: "STATISTICAL"; query: BasicStatQuery; ranking?: Ranking; rate?: RateUnit; compare?: "yesterday" | "last_week" } & PlanNotes)
+  | ({ intent: "STATISTICAL"; query: PlanStatQuery; ranking?: Ranking; rate?: RateUnit; compare?: "yesterday" | "last_week" } & PlanNotes)
   | ({ intent: "SEARCH"; search: SearchFilters } & PlanNotes)
   | ({ intent: "ANALYSIS"; analysis: AnalysisRequest } & PlanNotes)
   | ({ intent: "CONVERSATIONAL"; conversation: ConversationKind } & PlanNotes);
@@ -94,7 +122,9 @@ export type Plan =
 export interface PriorTurn {
   question: string;
   intent: Intent;
-  query?: BasicStatQuery | SearchFilters;
+  query?: PlanStatQuery | SearchFilters;
+  /** The analysis kind of an ANALYSIS turn: "is it over?" after "when did it start?" stays an analysis. */
+  kind?: AnalysisKind;
 }
 
 export interface PlanContext {

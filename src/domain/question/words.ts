@@ -16,6 +16,7 @@ those through to too under until up upon us very via want was way we were what w
 who whom whose why will with within without would yes yet you your
 half quarter summarize summarise summary analyze analyse analysis set sets apart break breaks broke something anything rps qps tps rpm throughput rest others remaining normal regular usual good fine
 hi hello hey thanks thank help ok okay please hmm
+serve served serving see seeing saw observe observed observing rundown overview cause root recover recovered yet special currently
 request requests req reqs call calls hit hits traffic volume throughput load event events log logs entry entries record records
 error errors erroring errored fail fails failed failing failure failures exception exceptions crash crashes crashed crashing broken
 problem problems issue issues outage outages incident incidents spike spikes spiked spiking degraded degradation down

@@ -14,6 +14,7 @@ describe("planReplyJsonSchema", () => {
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required.sort()).toEqual([
       "analysis",
+      "attributes",
       "clarify",
       "compare",
       "conversation",
@@ -108,5 +109,34 @@ describe("interpretReply", () => {
       const reply: PlanReply = planToReply(structuredClone(plan) as never);
       expect(interpretReply(JSON.parse(JSON.stringify(reply)), vocabulary)).toEqual({ ok: true, plan: plan as never });
     }
+  });
+});
+
+describe("interpretReply: attributes", () => {
+  const withFields = {
+    ...vocabulary,
+    fields: [
+      { path: "user.plan", values: ["enterprise", "free"] },
+      { path: "region", values: [] },
+    ],
+  };
+  const reply = (attributes: unknown) => ({ ...statReply({ groupBy: null }, {}), attributes });
+
+  test("a seen field becomes an attr: group and a listed value an attr filter", () => {
+    const result = interpretReply(reply({ groupBy: ["region"], filter: [{ path: "user.plan", value: "enterprise" }] }), withFields);
+    expect(result.ok && result.plan.intent === "STATISTICAL" ? result.plan.query : null).toMatchObject({
+      groupBy: ["attr:region"],
+      filter: { attr: { "user.plan": "enterprise" } },
+    });
+  });
+
+  test("a field path that was not offered is refused", () => {
+    const result = interpretReply(reply({ groupBy: ["user.email"], filter: [] }), withFields);
+    expect(result.ok).toBe(false);
+  });
+
+  test("a value the field does not list is refused", () => {
+    const result = interpretReply(reply({ groupBy: [], filter: [{ path: "user.plan", value: "gold" }] }), withFields);
+    expect(result).toMatchObject({ ok: false, error: expect.stringContaining("attributes") });
   });
 });
