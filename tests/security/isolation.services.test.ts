@@ -1,5 +1,5 @@
-import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 import { isolationTable } from "../support/isolation-table.ts";
+import { describeWithServices, serviceEnv, uniqueName } from "../support/services.ts";
 
 // The isolation table against FerretDB (MongoDB wire): tenant scoping in the Mongo store's
 // filters, aggregations, distinct and rollup reads.

@@ -11,7 +11,7 @@ import {
   type Seeded,
   seedTwoTenants,
   TENANT_ENV,
-  TenantClient,
+  type TenantClient,
 } from "./two-tenants.ts";
 
 /**
@@ -31,7 +31,9 @@ interface Row {
   run: (s: Seeded) => Promise<{ status: number; text: string }>;
   /** Default 200. */
   status?: number;
-  check?: (json: unknown, s: Seeded) => void;
+  /** Default json: the check gets the parsed body; text routes get the raw text. */
+  format?: "json" | "text";
+  check?: (body: unknown, s: Seeded) => void;
 }
 
 interface QueryRow {
@@ -90,20 +92,68 @@ function singleValue(value: number | null) {
 function exemplarsOf(rows: readonly QueryRow[]): string[] {
   return rows.flatMap((r) => r.exemplars ?? []);
 }
+/** A clarifying question back, offering beta's own values and nothing else. */
+function expectAskedBack(json: unknown, kind: string, betaValues: readonly string[]): void {
+  const answer = asSearch(json);
+  expect(answer.intent).toBe("CONVERSATIONAL");
+  expect(answer.clarification?.kind).toBe(kind);
+  expect([...(answer.clarification?.candidates ?? [])].sort()).toEqual([...betaValues]);
+  expect(answer.data?.rows).toBeUndefined();
+}
 const searchEvents = (json: unknown) => (asSearch(json).data?.events ?? []) as Array<{ eventId: string }>;
 
 const HTTP_ROWS: Row[] = [
   // ── GET /v1/events: every filter, q, paging ───────────────────────────────────────────────
   { covers: "GET /v1/events", behaviour: "no filter lists beta's 5 events only", run: get("/v1/events?limit=200"), check: eventsAre(5) },
-  { covers: "GET /v1/events", behaviour: "service=<alpha's service> finds nothing", run: get("/v1/events?service=alpha-vault"), check: eventsAre(0) },
-  { covers: "GET /v1/events", behaviour: "service=<shared name> finds beta's 2, not alpha's 3", run: get("/v1/events?service=shared-api"), check: eventsAre(2) },
-  { covers: "GET /v1/events", behaviour: "route=<alpha's route> finds nothing", run: get("/v1/events?route=%2Falpha%2Fledger"), check: eventsAre(0) },
-  { covers: "GET /v1/events", behaviour: "errorCode=<alpha's code> finds nothing", run: get("/v1/events?errorCode=ALPHA_VAULT_BREACH"), check: eventsAre(0) },
-  { covers: "GET /v1/events", behaviour: "statusCode=<alpha's status> finds nothing", run: get("/v1/events?statusCode=503"), check: eventsAre(0) },
-  { covers: "GET /v1/events", behaviour: "hasError=true finds beta's 2 errors, not alpha's 4", run: get("/v1/events?hasError=true"), check: eventsAre(2) },
+  {
+    covers: "GET /v1/events",
+    behaviour: "service=<alpha's service> finds nothing",
+    run: get("/v1/events?service=alpha-vault"),
+    check: eventsAre(0),
+  },
+  {
+    covers: "GET /v1/events",
+    behaviour: "service=<shared name> finds beta's 2, not alpha's 3",
+    run: get("/v1/events?service=shared-api"),
+    check: eventsAre(2),
+  },
+  {
+    covers: "GET /v1/events",
+    behaviour: "route=<alpha's route> finds nothing",
+    run: get("/v1/events?route=%2Falpha%2Fledger"),
+    check: eventsAre(0),
+  },
+  {
+    covers: "GET /v1/events",
+    behaviour: "errorCode=<alpha's code> finds nothing",
+    run: get("/v1/events?errorCode=ALPHA_VAULT_BREACH"),
+    check: eventsAre(0),
+  },
+  {
+    covers: "GET /v1/events",
+    behaviour: "statusCode=<alpha's status> finds nothing",
+    run: get("/v1/events?statusCode=503"),
+    check: eventsAre(0),
+  },
+  {
+    covers: "GET /v1/events",
+    behaviour: "hasError=true finds beta's 2 errors, not alpha's 4",
+    run: get("/v1/events?hasError=true"),
+    check: eventsAre(2),
+  },
   { covers: "GET /v1/events", behaviour: "method=<alpha's method> finds nothing", run: get("/v1/events?method=PUT"), check: eventsAre(0) },
-  { covers: "GET /v1/events", behaviour: "q=<alpha's message text> finds nothing", run: get("/v1/events?q=confidential"), check: eventsAre(0) },
-  { covers: "GET /v1/events", behaviour: "q=<alpha's error code> finds nothing", run: get("/v1/events?q=alpha_vault"), check: eventsAre(0) },
+  {
+    covers: "GET /v1/events",
+    behaviour: "q=<alpha's message text> finds nothing",
+    run: get("/v1/events?q=confidential"),
+    check: eventsAre(0),
+  },
+  {
+    covers: "GET /v1/events",
+    behaviour: "q=<alpha's error code> finds nothing",
+    run: get("/v1/events?q=alpha_vault"),
+    check: eventsAre(0),
+  },
   {
     covers: "GET /v1/events",
     behaviour: "from/to around both tenants' events lists beta's only",
@@ -133,11 +183,20 @@ const HTTP_ROWS: Row[] = [
       expect(alphaPage.nextCursor).toBeString();
       return s.beta.read(`/v1/events?limit=200&cursor=${alphaPage.nextCursor}`);
     },
-    check: (json, s) => onlyBetaIds(asEvents(json).events.map((e) => e.eventId), s),
+    check: (json, s) =>
+      onlyBetaIds(
+        asEvents(json).events.map((e) => e.eventId),
+        s,
+      ),
   },
 
   // ── POST /v1/query: metrics, groupBy, filters, attr:, buckets, exemplars ─────────────────
-  { covers: "POST /v1/query", behaviour: "count is beta's own total", run: query({ metric: "count" }), check: singleValue(BETA_TRUTH.count) },
+  {
+    covers: "POST /v1/query",
+    behaviour: "count is beta's own total",
+    run: query({ metric: "count" }),
+    check: singleValue(BETA_TRUTH.count),
+  },
   {
     covers: "POST /v1/query",
     behaviour: "count by service lists beta's services with beta's counts",
@@ -165,22 +224,71 @@ const HTTP_ROWS: Row[] = [
     run: query({ metric: "error_rate", bucket: "1m" }),
     check: (json, s) => onlyBetaIds(exemplarsOf(asQuery(json).rows), s),
   },
-  { echo: ["alpha-vault"], covers: "POST /v1/query", behaviour: "filter service=<alpha's service> counts 0", run: query({ metric: "count", filter: { service: "alpha-vault" } }), check: singleValue(0) },
-  { covers: "POST /v1/query", behaviour: "filter service=<shared name> counts beta's 2", run: query({ metric: "count", filter: { service: "shared-api" } }), check: singleValue(BETA_TRUTH.sharedApi) },
   {
-    echo: ["alpha-vault"], covers: "POST /v1/query",
+    echo: ["alpha-vault"],
+    covers: "POST /v1/query",
+    behaviour: "filter service=<alpha's service> counts 0",
+    run: query({ metric: "count", filter: { service: "alpha-vault" } }),
+    check: singleValue(0),
+  },
+  {
+    covers: "POST /v1/query",
+    behaviour: "filter service=<shared name> counts beta's 2",
+    run: query({ metric: "count", filter: { service: "shared-api" } }),
+    check: singleValue(BETA_TRUTH.sharedApi),
+  },
+  {
+    echo: ["alpha-vault"],
+    covers: "POST /v1/query",
     behaviour: "filter service in [alpha's, shared] counts beta's 2",
     run: query({ metric: "count", filter: { service: { in: ["alpha-vault", "shared-api"] } } }),
     check: singleValue(2),
   },
-  { covers: "POST /v1/query", behaviour: "filter service neq beta-shop counts beta's other 2", run: query({ metric: "count", filter: { service: { neq: "beta-shop" } } }), check: singleValue(2) },
-  { echo: ["/alpha/ledger"], covers: "POST /v1/query", behaviour: "filter route=<alpha's route> counts 0", run: query({ metric: "count", filter: { route: "/alpha/ledger" } }), check: singleValue(0) },
-  { echo: ["ALPHA_VAULT_BREACH"], covers: "POST /v1/query", behaviour: "filter errorCode=<alpha's code> counts 0", run: query({ metric: "count", filter: { errorCode: "ALPHA_VAULT_BREACH" } }), check: singleValue(0) },
-  { covers: "POST /v1/query", behaviour: "filter statusCode>=503 counts 0", run: query({ metric: "count", filter: { statusCode: { gte: 503 } } }), check: singleValue(0) },
-  { covers: "POST /v1/query", behaviour: "filter method=PUT counts 0", run: query({ metric: "count", filter: { method: "PUT" } }), check: singleValue(0) },
-  { covers: "POST /v1/query", behaviour: "filter hasError=true counts beta's 2", run: query({ metric: "count", filter: { hasError: true } }), check: singleValue(BETA_TRUTH.errors) },
+  {
+    covers: "POST /v1/query",
+    behaviour: "filter service neq beta-shop counts beta's other 2",
+    run: query({ metric: "count", filter: { service: { neq: "beta-shop" } } }),
+    check: singleValue(2),
+  },
+  {
+    echo: ["/alpha/ledger"],
+    covers: "POST /v1/query",
+    behaviour: "filter route=<alpha's route> counts 0",
+    run: query({ metric: "count", filter: { route: "/alpha/ledger" } }),
+    check: singleValue(0),
+  },
+  {
+    echo: ["ALPHA_VAULT_BREACH"],
+    covers: "POST /v1/query",
+    behaviour: "filter errorCode=<alpha's code> counts 0",
+    run: query({ metric: "count", filter: { errorCode: "ALPHA_VAULT_BREACH" } }),
+    check: singleValue(0),
+  },
+  {
+    covers: "POST /v1/query",
+    behaviour: "filter statusCode>=503 counts 0",
+    run: query({ metric: "count", filter: { statusCode: { gte: 503 } } }),
+    check: singleValue(0),
+  },
+  {
+    covers: "POST /v1/query",
+    behaviour: "filter method=PUT counts 0",
+    run: query({ metric: "count", filter: { method: "PUT" } }),
+    check: singleValue(0),
+  },
+  {
+    covers: "POST /v1/query",
+    behaviour: "filter hasError=true counts beta's 2",
+    run: query({ metric: "count", filter: { hasError: true } }),
+    check: singleValue(BETA_TRUTH.errors),
+  },
   { covers: "POST /v1/query", behaviour: "error_rate is beta's 2 of 5", run: query({ metric: "error_rate" }), check: singleValue(0.4) },
-  { covers: "POST /v1/query", behaviour: "max durationMs is beta's 45", run: query({ metric: "max" }), check: singleValue(BETA_TRUTH.maxDurationMs) },
+  {
+    covers: "POST /v1/query",
+    behaviour: "max durationMs is beta's 45",
+    run: query({ metric: "max" }),
+    check: singleValue(BETA_TRUTH.maxDurationMs),
+  },
   {
     covers: "POST /v1/query",
     behaviour: "p99 by route stays within beta's durations",
@@ -195,7 +303,12 @@ const HTTP_ROWS: Row[] = [
     covers: "POST /v1/query",
     behaviour: "count by errorCode lists beta's code and null only",
     run: query({ metric: "count", groupBy: ["errorCode"] }),
-    check: (json) => expect(asQuery(json).rows.map((r) => r.errorCode).sort()).toEqual(["BETA_CART_FAIL", null]),
+    check: (json) =>
+      expect(
+        asQuery(json)
+          .rows.map((r) => r.errorCode)
+          .sort(),
+      ).toEqual(["BETA_CART_FAIL", null]),
   },
   {
     covers: "POST /v1/query",
@@ -216,20 +329,29 @@ const HTTP_ROWS: Row[] = [
     check: (json) => expect(asQuery(json).rows.map((r) => [r["attr:region"], r.value])).toEqual([["us-plain", 5]]),
   },
   {
-    echo: ["alphaTier"], covers: "POST /v1/query attr:",
+    echo: ["alphaTier"],
+    covers: "POST /v1/query attr:",
     behaviour: "groupBy attr:<alpha-only attribute> is one null group of beta's 5",
     run: query({ metric: "count", groupBy: ["attr:alphaTier"] }),
     check: (json) => expect(asQuery(json).rows.map((r) => [r["attr:alphaTier"], r.value])).toEqual([[null, 5]]),
   },
-  { echo: ["eu-secret"], covers: "POST /v1/query attr:", behaviour: "filter attr region=<alpha's value> counts 0", run: query({ metric: "count", filter: { attr: { region: "eu-secret" } } }), check: singleValue(0) },
   {
-    echo: ["alphaTier"], covers: "POST /v1/query attr:",
+    echo: ["eu-secret"],
+    covers: "POST /v1/query attr:",
+    behaviour: "filter attr region=<alpha's value> counts 0",
+    run: query({ metric: "count", filter: { attr: { region: "eu-secret" } } }),
+    check: singleValue(0),
+  },
+  {
+    echo: ["alphaTier"],
+    covers: "POST /v1/query attr:",
     behaviour: "filter attr <alpha-only attribute> exists counts 0",
     run: query({ metric: "count", filter: { attr: { alphaTier: { exists: true } } } }),
     check: singleValue(0),
   },
   {
-    echo: ["eu-secret"], covers: "POST /v1/query attr:",
+    echo: ["eu-secret"],
+    covers: "POST /v1/query attr:",
     behaviour: "filter attr region neq <alpha's value> counts beta's 5",
     run: query({ metric: "count", filter: { attr: { region: { neq: "eu-secret" } } } }),
     check: singleValue(5),
@@ -278,26 +400,27 @@ const HTTP_ROWS: Row[] = [
     behaviour: "a count naming alpha's service asks back with beta's candidates only",
     echo: ["alpha-vault"],
     run: ask("how many requests did alpha-vault get in the last hour?"),
+    check: (json) => expectAskedBack(json, "service", BETA_TRUTH.services),
+  },
+  {
+    covers: "POST /v1/search",
+    behaviour: "'find <alpha's service> events' asks back with beta's services, no events",
+    echo: ["alpha-vault"],
+    run: ask("find alpha-vault events"),
     check: (json) => {
-      const answer = asSearch(json);
-      for (const rows of [answer.data?.rows as QueryRow[] | undefined])
-        for (const row of rows ?? []) expect([ALPHA_TRUTH.count, 7]).not.toContain(row.value);
-      for (const candidate of answer.clarification?.candidates ?? []) expect(candidate).not.toContain("alpha");
+      expectAskedBack(json, "service", BETA_TRUTH.services);
+      expect(searchEvents(json)).toEqual([]);
     },
   },
   {
     covers: "POST /v1/search",
-    behaviour: "'find <alpha's service> events' returns none of alpha's events",
-    echo: ["alpha-vault"],
-    run: ask("find alpha-vault events"),
-    check: (json, s) => onlyBetaIds(searchEvents(json).map((e) => e.eventId), s),
-  },
-  {
-    covers: "POST /v1/search",
-    behaviour: "'errors like <alpha's code>' finds no event",
+    behaviour: "'errors like <alpha's code>' asks back with beta's codes, no events",
     echo: ["ALPHA_VAULT_BREACH"],
     run: ask("show me errors like ALPHA_VAULT_BREACH"),
-    check: (json) => expect(searchEvents(json)).toEqual([]),
+    check: (json) => {
+      expectAskedBack(json, "errorCode", BETA_TRUTH.errorCodes);
+      expect(searchEvents(json)).toEqual([]);
+    },
   },
   {
     covers: "POST /v1/search",
@@ -328,13 +451,10 @@ const HTTP_ROWS: Row[] = [
   },
   {
     covers: "POST /v1/search analysis",
-    behaviour: "'what happened to <alpha's service>' tells beta nothing of alpha",
+    behaviour: "'what happened to <alpha's service>' asks back with beta's services",
     echo: ["alpha-vault"],
     run: ask("what happened to alpha-vault?"),
-    check: (json, s) => {
-      const data = asSearch(json).data ?? {};
-      onlyBetaIds((data.exemplars ?? []) as string[], s);
-    },
+    check: (json) => expectAskedBack(json, "service", BETA_TRUTH.services),
   },
   {
     covers: "POST /v1/search analysis",
@@ -344,29 +464,35 @@ const HTTP_ROWS: Row[] = [
       const answer = asSearch(json);
       expect(answer.intent).toBe("ANALYSIS");
       const data = answer.data ?? {};
-      const exemplars = (Array.isArray(data.exemplars) ? data.exemplars : []) as unknown[];
-      onlyBetaIds(
-        exemplars.map((e) => (typeof e === "string" ? e : String((e as { eventId?: unknown }).eventId))),
-        s,
-      );
+      expect(data.kind).toBe("what_happened");
+      expect(data.errorCodes).toEqual([]);
+      const rows = (data.rows ?? []) as QueryRow[];
+      expect(exemplarsOf(rows).length).toBeGreaterThan(0);
+      onlyBetaIds([...exemplarsOf(rows), ...((data.exemplars ?? []) as string[])], s);
     },
   },
   {
     covers: "POST /v1/search analysis",
     behaviour: "'what is different about the failing requests' compares beta's 2 with beta's 3",
     run: ask("what is different about the failing requests in the last hour?"),
-    check: (json) => {
+    check: (json, s) => {
       const answer = asSearch(json);
       expect(answer.intent).toBe("ANALYSIS");
       expect(answer.data?.targetCount).toBe(BETA_TRUTH.errors);
       expect(answer.data?.restCount).toBe(BETA_TRUTH.count - BETA_TRUTH.errors);
+      const differences = (answer.data?.differences ?? []) as Array<{ field: string; exemplars?: string[] }>;
+      expect(differences.length).toBeGreaterThan(0);
+      onlyBetaIds(
+        differences.flatMap((d) => d.exemplars ?? []),
+        s,
+      );
     },
   },
   {
     covers: "POST /v1/search",
     behaviour: "help lists beta's services only",
     run: ask("help"),
-    check: (json) => expect(asSearch(json).answer).toContain("beta-shop"),
+    check: (json) => expect(asSearch(json).answer).toContain("Services in the data: beta-shop, shared-api."),
   },
 
   // ── process routes: no key, so nothing tenant-shaped may be in them ──────────────────────
@@ -374,10 +500,12 @@ const HTTP_ROWS: Row[] = [
     covers: "GET /metrics",
     behaviour: "carries no tenant label and none of alpha's names",
     run: get("/metrics"),
-    check: () => {},
+    format: "text",
+    check: (text) => expect(String(text)).not.toMatch(/[{,]tenant=/),
   },
-  { covers: "GET /readyz", behaviour: "names no tenant data", run: get("/readyz"), check: () => {} },
-  { covers: "GET /dashboard", behaviour: "the static page holds no tenant data", run: get("/dashboard"), check: () => {} },
+  { covers: "GET /readyz", behaviour: "names no tenant data", run: get("/readyz") },
+  { covers: "GET /healthz", behaviour: "names no tenant data", run: get("/healthz") },
+  { covers: "GET /dashboard", behaviour: "the static page holds no tenant data", run: get("/dashboard"), format: "text" },
 ];
 
 /** The whole table against one spawned all-in-one server with `storeEnv` selecting the store. */
@@ -401,11 +529,16 @@ export function isolationTable(storeEnv: Record<string, string>): void {
         const { status, text } = await row.run(s());
         expect(status).toBe(row.status ?? 200);
         expectNoAlpha(text, s().alphaIds, row.echo);
-        if (row.covers === "GET /metrics") expect(text).not.toMatch(/tenant="/);
-        row.check?.(row.covers.startsWith("GET /metrics") || row.covers.startsWith("GET /dashboard") ? text : JSON.parse(text), s());
+        row.check?.(row.format === "text" ? text : JSON.parse(text), s());
       });
     }
   });
+
+  // /metrics has no key and no tenant label, but its counters are the whole gateway's: a tenant that
+  // knows its own volume reads the others' total off it (kept 15 − own 5 = alpha's 10). Scoping it
+  // (an operator key, or per-tenant series behind the query key) changes the dashboard and `top`,
+  // which read it with a query key: a decision for the API, not a one-line fix.
+  test.todo("GET /metrics: a query key cannot read the other tenants' event totals off the gateway-wide counters");
 
   describe("search sessions, with alpha's session id in beta's hands", () => {
     let alphaSession: string;
@@ -438,6 +571,13 @@ export function isolationTable(storeEnv: Record<string, string>): void {
       expect(status).toBe(200);
       const turns = (JSON.parse(text) as { turns: Array<{ question: string }> }).turns;
       expect(turns.map((t) => t.question)).toEqual([alphaQuestion]);
+    });
+
+    test("GET /v1/search/sessions/:id: beta's session under alpha's id holds beta's turn only", async () => {
+      const { status, text } = await s().beta.read(`/v1/search/sessions/${alphaSession}`);
+      expect(status).toBe(200);
+      expectNoAlpha(text, s().alphaIds);
+      expect((JSON.parse(text) as { turns: Array<{ question: string }> }).turns.map((t) => t.question)).toEqual(["what did I ask before?"]);
     });
   });
 
@@ -552,10 +692,14 @@ export function isolationTable(storeEnv: Record<string, string>): void {
       const victim = s().alphaIds[0] ?? "";
       const before = (await s().alpha.events()).find((e) => e.eventId === victim);
       await s().beta.ingest([{ eventId: victim, service: "beta-spoof-id", route: "/x", statusCode: 200, durationMs: 1 }]);
-      await waitFor("beta's event with alpha's id stored under beta", async () => (await s().beta.events("&service=beta-spoof-id")).length === 1);
+      await waitFor(
+        "beta's event with alpha's id stored under beta",
+        async () => (await s().beta.events("&service=beta-spoof-id")).length === 1,
+      );
       expect((await s().beta.events("&service=beta-spoof-id"))[0]?.eventId).toBe(victim);
       const after = (await s().alpha.events()).find((e) => e.eventId === victim);
-      expect(after).toEqual(before ?? {});
+      expect(before?.service).toBe("alpha-vault");
+      expect(after).toEqual(before);
       expect(after?.service).toBe("alpha-vault");
     });
 
@@ -586,6 +730,5 @@ export function isolationTable(storeEnv: Record<string, string>): void {
       expect((await post(s().beta, "beta-spoof-idem")).status).toBe(202);
       await waitFor("beta's batch with the same key counted", async () => (await s().beta.count({ service: "beta-spoof-idem" })) === 1);
     });
-
   });
 }

@@ -42,7 +42,14 @@ export function alphaEvents(): Record<string, unknown>[] {
       message: "alpha confidential payload",
     })),
     ...[0, 1, 2].map(() => ({ ...vault, statusCode: 200, durationMs: 87654.3 })),
-    ...[0, 1, 2].map(() => ({ service: "shared-api", route: "/shared/ping", method: "GET", statusCode: 200, durationMs: 65432.1, region: "eu-secret" })),
+    ...[0, 1, 2].map(() => ({
+      service: "shared-api",
+      route: "/shared/ping",
+      method: "GET",
+      statusCode: 200,
+      durationMs: 65432.1,
+      region: "eu-secret",
+    })),
   ];
 }
 
@@ -50,8 +57,20 @@ export function alphaEvents(): Record<string, unknown>[] {
 export function betaEvents(): Record<string, unknown>[] {
   const shop = { service: "beta-shop", route: "/beta/cart", method: "POST", region: "us-plain" };
   return [
-    { ...shop, statusCode: 500, durationMs: 40, error: { code: "BETA_CART_FAIL", message: "beta cart failure" }, message: "beta cart failure" },
-    { ...shop, statusCode: 500, durationMs: 45, error: { code: "BETA_CART_FAIL", message: "beta cart failure" }, message: "beta cart failure" },
+    {
+      ...shop,
+      statusCode: 500,
+      durationMs: 40,
+      error: { code: "BETA_CART_FAIL", message: "beta cart failure" },
+      message: "beta cart failure",
+    },
+    {
+      ...shop,
+      statusCode: 500,
+      durationMs: 45,
+      error: { code: "BETA_CART_FAIL", message: "beta cart failure" },
+      message: "beta cart failure",
+    },
     { ...shop, statusCode: 200, durationMs: 20 },
     { service: "shared-api", route: "/shared/ping", method: "GET", statusCode: 200, durationMs: 10, region: "us-plain" },
     { service: "shared-api", route: "/shared/ping", method: "GET", statusCode: 200, durationMs: 12, region: "us-plain" },
