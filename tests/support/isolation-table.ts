@@ -100,6 +100,7 @@ function expectAskedBack(json: unknown, kind: string, betaValues: readonly strin
   expect([...(answer.clarification?.candidates ?? [])].sort()).toEqual([...betaValues]);
   expect(answer.data?.rows).toBeUndefined();
 }
+const searchRows = (json: unknown) => (asSearch(json).data?.rows ?? []) as QueryRow[];
 const searchEvents = (json: unknown) => (asSearch(json).data?.events ?? []) as Array<{ eventId: string }>;
 
 const HTTP_ROWS: Row[] = [
@@ -384,14 +385,14 @@ const HTTP_ROWS: Row[] = [
     covers: "POST /v1/search",
     behaviour: "'how many requests' answers beta's total",
     run: ask("how many requests in the last hour?"),
-    check: (json) => expect((asSearch(json).data?.rows as QueryRow[])[0]?.value).toBe(BETA_TRUTH.count),
+    check: (json) => expect(searchRows(json)[0]?.value).toBe(BETA_TRUTH.count),
   },
   {
     covers: "POST /v1/search",
     behaviour: "'requests per service' lists beta's services only",
     run: ask("how many requests per service in the last hour"),
     check: (json) => {
-      const rows = asSearch(json).data?.rows as QueryRow[];
+      const rows = searchRows(json);
       expect(Object.fromEntries(rows.map((r) => [r.service, r.value]))).toEqual(BETA_TRUTH.byService);
     },
   },
@@ -433,7 +434,7 @@ const HTTP_ROWS: Row[] = [
     behaviour: "'errors by error code' lists beta's code only",
     run: ask("how many errors per error code in the last hour"),
     check: (json) => {
-      for (const row of (asSearch(json).data?.rows ?? []) as QueryRow[]) expect(row.errorCode).toBe("BETA_CART_FAIL");
+      for (const row of searchRows(json)) expect(row.errorCode).toBe("BETA_CART_FAIL");
     },
   },
   {
@@ -441,7 +442,7 @@ const HTTP_ROWS: Row[] = [
     behaviour: "'slowest routes' ranks beta's routes within beta's durations",
     run: ask("what are the slowest routes in the last hour?"),
     check: (json) => {
-      const rows = (asSearch(json).data?.rows ?? []) as QueryRow[];
+      const rows = searchRows(json);
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {
         expect(BETA_TRUTH.routes).toContain(String(row.route));
@@ -639,7 +640,7 @@ export function isolationTable(storeEnv: Record<string, string>): void {
 
     test("wide-gate ask: beta's numbers", async () => {
       const run = await runBeta(["--json", "ask", "--new", "how many requests per service in the last hour"]);
-      const rows = asSearch(JSON.parse(run.stdout)).data?.rows as QueryRow[];
+      const rows = searchRows(JSON.parse(run.stdout));
       expect(Object.fromEntries(rows.map((r) => [r.service, r.value]))).toEqual(BETA_TRUTH.byService);
     });
 
