@@ -689,6 +689,25 @@ export function isolationTable(storeEnv: Record<string, string>): void {
       expect(await s().alpha.count()).toBe(alphaBefore ?? -1);
     });
 
+    test("POST /v1/logs with a tenant: alpha resource attribute stores the record under beta", async () => {
+      const alphaBefore = await s().alpha.count();
+      const attribute = (key: string, value: string) => ({ key, value: { stringValue: value } });
+      const body = {
+        resourceLogs: [
+          {
+            resource: { attributes: [attribute("service.name", "beta-spoof-otlp"), attribute("tenant", "alpha")] },
+            scopeLogs: [{ logRecords: [{ timeUnixNano: String((Date.now() - 60_000) * 1_000_000), body: { stringValue: "otlp spoof" } }] }],
+          },
+        ],
+      };
+      const response = await s().beta.request("/v1/logs", { body });
+      expect(response.status).toBe(202);
+      await waitFor("beta's OTLP record stored", async () => (await s().beta.events("&service=beta-spoof-otlp")).length === 1);
+      expect((await s().beta.events("&service=beta-spoof-otlp"))[0]?.tenant).toBe("beta");
+      expect(await s().alpha.events("&service=beta-spoof-otlp")).toEqual([]);
+      expect(await s().alpha.count()).toBe(alphaBefore ?? -1);
+    });
+
     test("POST /v1/events with eventId of alpha's event leaves alpha's event as it was", async () => {
       const before = (await s().alpha.events("&service=alpha-vault"))[0];
       const victim = before?.eventId ?? "";
