@@ -37,7 +37,6 @@ type Json = Record<string, unknown>;
 const VARINT = 0;
 const I64 = 1;
 const LEN = 2;
-const I32 = 5;
 
 /** A body that is not the message it claims to be; the message names what and where. */
 export class MalformedOtlp extends Error {}
@@ -66,17 +65,18 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: DecodeLimits):
   // Reader, not Reader.create: a Node Buffer would select BufferReader, whose string reads differ by runtime.
   const d: Decoding = { reader: new Reader(bytes), maxDepth: limits.maxDepth, maxRecords: limits.maxEvents, records: 0 };
   try {
+    const r = d.reader;
     const resourceLogs: Json[] = [];
-    message(d, "ExportLogsServiceRequest", (field, wire) => {
-      if (field === 1 && wireIs(d, wire, LEN, "resource_logs")) resourceLogs.push(nested(d, resourceLogsMessage));
-      else return false;
-      return true;
-    });
+    while (r.pos < r.len) {
+      const tag = readTag(r, "ExportLogsServiceRequest");
+      if (tag === ((1 << 3) | LEN)) resourceLogs.push(nested(d, resourceLogsMessage));
+      else skip(r, tag, 1, "resource_logs");
+    }
     return { ok: true, body: { resourceLogs } };
   } catch (error) {
     if (error instanceof TooManyRecords) return tooManyEvents(limits.maxEvents);
     // protobufjs throws RangeError("index out of range: …") on a cut-short body and Error on a bad wire type.
-    const reason = error instanceof MalformedOtlp || error instanceof Error ? error.message : String(error);
+    const reason = error instanceof Error ? error.message : String(error);
     return bodyError(
       400,
       "INVALID_OTLP",
@@ -85,212 +85,245 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: DecodeLimits):
   }
 }
 
+function readTag(r: Reader, message: string): number {
+  const tag = r.uint32();
+  if (tag >>> 3 === 0) throw new MalformedOtlp(`${message}: field number 0 at byte ${r.pos}`);
+  return tag;
+}
+
 /**
- * Reads fields until the end of the current message; `onField` returns false for a field it does
- * not know, which is skipped as protobuf requires (newer senders add fields).
+ * A field this decoder does not read: skipped as protobuf requires (newer senders add fields),
+ * unless it is a known field (`known` lists their numbers) sent with the wrong wire type.
  */
-function message(d: Decoding, name: string, onField: (field: number, wire: number) => boolean): void {
-  const r = d.reader;
-  while (r.pos < r.len) {
-    const tag = r.uint32();
-    const field = tag >>> 3;
-    const wire = tag & 7;
-    if (field === 0) throw new MalformedOtlp(`${name}: field number 0 at byte ${r.pos}`);
-    if (!onField(field, wire)) r.skipType(wire);
+function skip(r: Reader, tag: number, known: number | readonly number[], name: string | readonly string[]): void {
+  const field = tag >>> 3;
+  const at = typeof known === "number" ? (known === field ? 0 : -1) : known.indexOf(field);
+  if (at !== -1) {
+    const fieldName = typeof name === "string" ? name : name[at];
+    throw new MalformedOtlp(`field ${fieldName} has wire type ${tag & 7} at byte ${r.pos}`);
   }
+  r.skipType(tag & 7);
 }
 
 /** A length-delimited sub-message, read with `read` as if it were the whole buffer. */
-function nested<T>(d: Decoding, read: (d: Decoding) => T): T {
+function nested<T>(d: Decoding, read: (d: Decoding, depth: number) => T, depth = 0): T {
   const r = d.reader;
   const length = r.uint32();
   const end = r.pos + length;
   if (end > r.len) throw new MalformedOtlp(`a message of ${length} bytes at byte ${r.pos} runs past the end of the body`);
   const outerLen = r.len;
   r.len = end;
-  try {
-    return read(d);
-  } finally {
-    r.len = outerLen;
-  }
-}
-
-function wireIs(d: Decoding, wire: number, wanted: number, field: string): true {
-  if (wire !== wanted) throw new MalformedOtlp(`field ${field} has wire type ${wire}, not ${wanted}, at byte ${d.reader.pos}`);
-  return true;
+  const value = read(d, depth);
+  r.len = outerLen;
+  return value;
 }
 
 function resourceLogsMessage(d: Decoding): Json {
+  const r = d.reader;
   const out: Json = {};
   const scopeLogs: Json[] = [];
   out.scopeLogs = scopeLogs;
-  message(d, "ResourceLogs", (field, wire) => {
-    if (field === 1 && wireIs(d, wire, LEN, "resource")) out.resource = nested(d, resourceMessage);
-    else if (field === 2 && wireIs(d, wire, LEN, "scope_logs")) scopeLogs.push(nested(d, scopeLogsMessage));
-    else return false;
-    return true;
-  });
+  while (r.pos < r.len) {
+    const tag = readTag(r, "ResourceLogs");
+    if (tag === ((1 << 3) | LEN)) out.resource = nested(d, resourceMessage);
+    else if (tag === ((2 << 3) | LEN)) scopeLogs.push(nested(d, scopeLogsMessage));
+    else skip(r, tag, [1, 2], ["resource", "scope_logs"]);
+  }
   return out;
 }
 
 function resourceMessage(d: Decoding): Json {
+  const r = d.reader;
   const attributes: Json[] = [];
-  message(d, "Resource", (field, wire) => {
-    if (field === 1 && wireIs(d, wire, LEN, "attributes")) attributes.push(nested(d, keyValue));
-    else return false;
-    return true;
-  });
+  while (r.pos < r.len) {
+    const tag = readTag(r, "Resource");
+    if (tag === ((1 << 3) | LEN)) attributes.push(nested(d, keyValue, 1));
+    else skip(r, tag, 1, "attributes");
+  }
   return { attributes };
 }
 
 function scopeLogsMessage(d: Decoding): Json {
+  const r = d.reader;
   const out: Json = {};
   const logRecords: Json[] = [];
   out.logRecords = logRecords;
-  message(d, "ScopeLogs", (field, wire) => {
-    if (field === 1 && wireIs(d, wire, LEN, "scope")) out.scope = nested(d, scopeMessage);
-    else if (field === 2 && wireIs(d, wire, LEN, "log_records")) {
+  while (r.pos < r.len) {
+    const tag = readTag(r, "ScopeLogs");
+    if (tag === ((1 << 3) | LEN)) out.scope = nested(d, scopeMessage);
+    else if (tag === ((2 << 3) | LEN)) {
       if (++d.records > d.maxRecords) throw new TooManyRecords();
       logRecords.push(nested(d, logRecord));
-    } else return false;
-    return true;
-  });
+    } else skip(r, tag, [1, 2], ["scope", "log_records"]);
+  }
   return out;
 }
 
 function scopeMessage(d: Decoding): Json {
+  const r = d.reader;
   const out: Json = {};
-  message(d, "InstrumentationScope", (field, wire) => {
-    if (field === 1 && wireIs(d, wire, LEN, "name")) out.name = d.reader.string();
-    else if (field === 2 && wireIs(d, wire, LEN, "version")) out.version = d.reader.string();
-    else return false;
-    return true;
-  });
+  while (r.pos < r.len) {
+    const tag = readTag(r, "InstrumentationScope");
+    if (tag === ((1 << 3) | LEN)) out.name = string(r);
+    else if (tag === ((2 << 3) | LEN)) out.version = string(r);
+    else skip(r, tag, [1, 2], ["name", "version"]);
+  }
   return out;
 }
+
+const LOG_RECORD_FIELDS = [1, 11, 2, 3, 5, 6, 9, 10, 12] as const;
+const LOG_RECORD_NAMES = [
+  "time_unix_nano",
+  "observed_time_unix_nano",
+  "severity_number",
+  "severity_text",
+  "body",
+  "attributes",
+  "trace_id",
+  "span_id",
+  "event_name",
+] as const;
 
 function logRecord(d: Decoding): Json {
   const r = d.reader;
   const out: Json = {};
   let attributes: Json[] | undefined;
-  message(d, "LogRecord", (field, wire) => {
-    switch (field) {
-      case 1:
-        wireIs(d, wire, I64, "time_unix_nano");
+  while (r.pos < r.len) {
+    const tag = readTag(r, "LogRecord");
+    switch (tag) {
+      case (1 << 3) | I64:
         out.timeUnixNano = fixed64Decimal(r);
-        return true;
-      case 11:
-        wireIs(d, wire, I64, "observed_time_unix_nano");
+        break;
+      case (11 << 3) | I64:
         out.observedTimeUnixNano = fixed64Decimal(r);
-        return true;
-      case 2:
-        wireIs(d, wire, VARINT, "severity_number");
+        break;
+      case (2 << 3) | VARINT:
         out.severityNumber = r.int32();
-        return true;
-      case 3:
-        wireIs(d, wire, LEN, "severity_text");
-        out.severityText = r.string();
-        return true;
-      case 5:
-        wireIs(d, wire, LEN, "body");
-        out.body = nested(d, (inner) => anyValue(inner, 1));
-        return true;
-      case 6:
-        wireIs(d, wire, LEN, "attributes");
+        break;
+      case (3 << 3) | LEN:
+        out.severityText = string(r);
+        break;
+      case (5 << 3) | LEN:
+        out.body = nested(d, anyValue, 1);
+        break;
+      case (6 << 3) | LEN:
         attributes ??= out.attributes = [];
-        attributes.push(nested(d, keyValue));
-        return true;
-      case 9:
-        wireIs(d, wire, LEN, "trace_id");
+        attributes.push(nested(d, keyValue, 1));
+        break;
+      case (9 << 3) | LEN:
         out.traceId = hex(r);
-        return true;
-      case 10:
-        wireIs(d, wire, LEN, "span_id");
+        break;
+      case (10 << 3) | LEN:
         out.spanId = hex(r);
-        return true;
-      case 12:
-        wireIs(d, wire, LEN, "event_name");
-        out.eventName = r.string();
-        return true;
+        break;
+      case (12 << 3) | LEN:
+        out.eventName = string(r);
+        break;
       default:
-        return false;
+        skip(r, tag, LOG_RECORD_FIELDS, LOG_RECORD_NAMES);
     }
-  });
+  }
   return out;
 }
 
-function keyValue(d: Decoding, depth = 1): Json {
-  const out: Json = { key: "" };
-  message(d, "KeyValue", (field, wire) => {
-    if (field === 1 && wireIs(d, wire, LEN, "key")) out.key = d.reader.string();
-    else if (field === 2 && wireIs(d, wire, LEN, "value")) out.value = nested(d, (inner) => anyValue(inner, depth));
-    else return false;
-    return true;
-  });
-  return out;
+function keyValue(d: Decoding, depth: number): Json {
+  const r = d.reader;
+  let key = "";
+  let value: Json | undefined;
+  while (r.pos < r.len) {
+    const tag = readTag(r, "KeyValue");
+    if (tag === ((1 << 3) | LEN)) key = string(r);
+    else if (tag === ((2 << 3) | LEN)) value = nested(d, anyValue, depth);
+    else skip(r, tag, [1, 2], ["key", "value"]);
+  }
+  return value === undefined ? { key } : { key, value };
 }
+
+const ANY_VALUE_FIELDS = [1, 2, 3, 4, 5, 6, 7] as const;
+const ANY_VALUE_NAMES = ["string_value", "bool_value", "int_value", "double_value", "array_value", "kvlist_value", "bytes_value"] as const;
 
 function anyValue(d: Decoding, depth: number): Json {
   if (depth > d.maxDepth) throw new MalformedOtlp(`values nested deeper than ${d.maxDepth} levels (INGEST_MAX_DEPTH)`);
   const r = d.reader;
   let out: Json = {};
-  message(d, "AnyValue", (field, wire) => {
-    switch (field) {
-      case 1:
-        wireIs(d, wire, LEN, "string_value");
-        out = { stringValue: r.string() };
-        return true;
-      case 2:
-        wireIs(d, wire, VARINT, "bool_value");
+  while (r.pos < r.len) {
+    const tag = readTag(r, "AnyValue");
+    switch (tag) {
+      case (1 << 3) | LEN:
+        out = { stringValue: string(r) };
+        break;
+      case (2 << 3) | VARINT:
         out = { boolValue: r.bool() };
-        return true;
-      case 3: {
-        wireIs(d, wire, VARINT, "int_value");
+        break;
+      case (3 << 3) | VARINT:
         // A Long where long.js loads, a number where it does not: LongBits reads either.
         out = { intValue: util.LongBits.from(r.int64()).toNumber(false) };
-        return true;
-      }
-      case 4:
-        wireIs(d, wire, I64, "double_value");
+        break;
+      case (4 << 3) | I64:
         out = { doubleValue: r.double() };
-        return true;
-      case 5: {
-        wireIs(d, wire, LEN, "array_value");
-        const values: Json[] = [];
-        nested(d, () =>
-          message(d, "ArrayValue", (f, w) => {
-            if (f === 1 && wireIs(d, w, LEN, "values")) values.push(nested(d, (inner) => anyValue(inner, depth + 1)));
-            else return false;
-            return true;
-          }),
-        );
-        out = { arrayValue: { values } };
-        return true;
-      }
-      case 6: {
-        wireIs(d, wire, LEN, "kvlist_value");
-        const values: Json[] = [];
-        nested(d, () =>
-          message(d, "KeyValueList", (f, w) => {
-            if (f === 1 && wireIs(d, w, LEN, "values")) values.push(nested(d, (inner) => keyValue(inner, depth + 1)));
-            else return false;
-            return true;
-          }),
-        );
-        out = { kvlistValue: { values } };
-        return true;
-      }
-      case 7: {
-        wireIs(d, wire, LEN, "bytes_value");
+        break;
+      case (5 << 3) | LEN:
+        out = { arrayValue: { values: nested(d, arrayValues, depth + 1) } };
+        break;
+      case (6 << 3) | LEN:
+        out = { kvlistValue: { values: nested(d, kvlistValues, depth + 1) } };
+        break;
+      case (7 << 3) | LEN: {
         const bytes = r.bytes();
         out = { bytesValue: util.base64.encode(bytes, 0, bytes.length) };
-        return true;
+        break;
       }
       default:
-        return false;
+        skip(r, tag, ANY_VALUE_FIELDS, ANY_VALUE_NAMES);
     }
-  });
+  }
   return out;
+}
+
+function arrayValues(d: Decoding, depth: number): Json[] {
+  const r = d.reader;
+  const values: Json[] = [];
+  while (r.pos < r.len) {
+    const tag = readTag(r, "ArrayValue");
+    if (tag === ((1 << 3) | LEN)) values.push(nested(d, anyValue, depth));
+    else skip(r, tag, 1, "values");
+  }
+  return values;
+}
+
+function kvlistValues(d: Decoding, depth: number): Json[] {
+  const r = d.reader;
+  const values: Json[] = [];
+  while (r.pos < r.len) {
+    const tag = readTag(r, "KeyValueList");
+    if (tag === ((1 << 3) | LEN)) values.push(nested(d, keyValue, depth));
+    else skip(r, tag, 1, "values");
+  }
+  return values;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * A string field. Short ASCII strings (most keys and values) are built in JS, cheaper than a call
+ * into the decoder; the rest go to TextDecoder, which writes U+FFFD for invalid UTF-8 as the JSON
+ * path's reader does.
+ */
+function string(r: Reader): string {
+  const length = r.uint32();
+  const start = r.pos;
+  const end = start + length;
+  if (end > r.len) throw new MalformedOtlp(`a string of ${length} bytes at byte ${start} runs past the end of its message`);
+  r.pos = end;
+  const b = r.buf;
+  if (length <= 32) {
+    let ascii = true;
+    for (let i = start; i < end; i++) if ((b[i] as number) >= 0x80) ascii = false;
+    // One call over the bytes gives a flat string; `+=` per character would build a rope that
+    // every later JSON.stringify and regex test has to flatten.
+    if (ascii) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+  }
+  return utf8.decode(b.subarray(start, end));
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
