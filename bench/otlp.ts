@@ -5,7 +5,7 @@
  * as an OpenTelemetry SDK batches them; sampling on. Rounds alternate between the doors (ABC, CBA, …)
  * so a neighbour slowing the machine for a while moves every door; each door's figure is its median.
  *
- *   npm run bench:otlp [-- seconds=24 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof]
+ *   npm run bench:otlp [-- seconds=24 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof doors=events,json,protobuf]
  *
  * The server is edge/bun-server.ts with EVENT_STORE=memory PUBLISHER=memory BUFFER=memory. Load
  * comes from wrk when installed (a C client, leaving the second core to the server), else a Bun
@@ -84,31 +84,38 @@ const batches = Array.from({ length: BODIES }, (_, b) => Array.from({ length: EV
 const otlpJson = batches.map(otlpBatch);
 
 interface Door {
+  key: string;
   name: string;
   path: string;
   contentType: string;
   bodies: Uint8Array[];
 }
-const DOORS: Door[] = [
+const ALL_DOORS: Door[] = [
   {
+    key: "events",
     name: "/v1/events JSON",
     path: "/v1/events",
     contentType: "application/json",
     bodies: batches.map((b) => new TextEncoder().encode(JSON.stringify(b))),
   },
   {
+    key: "json",
     name: "/v1/logs OTLP/JSON",
     path: "/v1/logs",
     contentType: "application/json",
     bodies: otlpJson.map((b) => new TextEncoder().encode(JSON.stringify(b))),
   },
   {
+    key: "protobuf",
     name: "/v1/logs OTLP protobuf",
     path: "/v1/logs",
     contentType: "application/x-protobuf",
     bodies: otlpJson.map((b) => Request.encode(Request.fromObject(b)).finish()),
   },
 ];
+
+// doors=protobuf (say) loads one door only, e.g. for a profile of it.
+const DOORS = ALL_DOORS.filter((d) => (args.doors ?? "events,json,protobuf").split(",").includes(d.key));
 
 // --- The server ---------------------------------------------------------------------------------
 
@@ -251,13 +258,14 @@ proc.kill("SIGTERM");
 await proc.exited;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const events = median(rates.get(DOORS[0] as Door) ?? []);
+const eventsDoor = ALL_DOORS[0] as Door;
+const events = median(rates.get(eventsDoor) ?? []);
 console.log(
   `\nbench:otlp — ${EVENTS} events per request, ${ROUNDS} rounds of ${perRound} s per door, ${CONCURRENCY} connections, client ${useWrk ? "wrk" : "bun"}, ${failures} failed requests`,
 );
 for (const door of DOORS) {
   const rate = median(rates.get(door) ?? []);
-  const ratio = door === DOORS[0] ? "" : `  ${((rate / events) * 100).toFixed(0)}% of /v1/events`;
+  const ratio = door === eventsDoor || !DOORS.includes(eventsDoor) ? "" : `  ${((rate / events) * 100).toFixed(0)}% of /v1/events`;
   const cpu = median(cpuPerEvent.get(door) ?? []);
   console.log(
     `${door.name.padEnd(24)} ${Math.round(rate).toLocaleString("en").padStart(9)} events/s  ${cpu.toFixed(1)} server CPU µs/event${ratio}`,
