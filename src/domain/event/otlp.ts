@@ -132,7 +132,7 @@ export function parseOtlpLogs(text: string, limits: IngestLimits = DEFAULT_LIMIT
   return parsed.ok ? mapOtlpBody(parsed, limits) : parsed;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** JSON size of a value in UTF-8 bytes; 0 for what JSON cannot hold. */
 function jsonBytes(value: unknown): number {
