@@ -3,6 +3,7 @@ import { gzipSync } from "node:zlib";
 import { context, trace } from "@opentelemetry/api";
 import { SeverityNumber } from "@opentelemetry/api-logs";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
+import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
@@ -50,7 +51,7 @@ async function stored(service: string, expected: number): Promise<StoredEvent[]>
 function sdk(service: string, compression?: "gzip") {
   const exporter = new OTLPLogExporter({
     url: `${server.url}/v1/logs`,
-    ...(compression ? { compression: compression as never } : {}),
+    ...(compression ? { compression: CompressionAlgorithm.GZIP } : {}),
   });
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ "service.name": service, "deployment.environment": "test" }),
