@@ -17,6 +17,8 @@ export interface RequestBodyInput {
    * faster than pulling the stream chunk by chunk.
    */
   readText?: () => Promise<string>;
+  /** The same for binary bodies (OTLP protobuf on /v1/logs): Request.arrayBuffer. */
+  readBytes?: () => Promise<ArrayBuffer>;
 }
 
 /**

@@ -20,7 +20,24 @@ export function checkContentLength(header: string | null | undefined, maxBytes: 
  * A leading BOM is dropped.
  */
 export async function readBodyText(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<ReadBodyResult> {
-  if (body === null) return { ok: true, text: "", bytes: 0 };
+  const read = await readBodyChunks(body, maxBytes);
+  return read.ok ? { ok: true, text: decode(read.chunks, read.bytes), bytes: read.bytes } : read;
+}
+
+/** The body's bytes, under the same cap and with the same early cancel as `readBodyText`. */
+export async function readBodyBytes(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<{ ok: true; bytes: Uint8Array } | BodyTooLarge> {
+  const read = await readBodyChunks(body, maxBytes);
+  return read.ok ? { ok: true, bytes: concat(read.chunks, read.bytes) } : read;
+}
+
+async function readBodyChunks(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<{ ok: true; chunks: Uint8Array[]; bytes: number } | BodyTooLarge> {
+  if (body === null) return { ok: true, chunks: [], bytes: 0 };
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
@@ -39,22 +56,24 @@ export async function readBodyText(body: ReadableStream<Uint8Array> | null, maxB
   } finally {
     reader.releaseLock();
   }
-  return { ok: true, text: decode(chunks, bytes), bytes };
+  return { ok: true, chunks, bytes };
 }
 
 /** One decode of the whole body: faster than decoding per chunk, and multi-byte characters split across chunks need no care. */
 function decode(chunks: Uint8Array[], bytes: number): string {
-  const decoder = new TextDecoder();
-  if (chunks.length === 1) return decoder.decode(chunks[0]);
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : concat(chunks, bytes));
+}
+
+function concat(chunks: Uint8Array[], bytes: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
   const all = new Uint8Array(bytes);
   let at = 0;
   for (const chunk of chunks) {
     all.set(chunk, at);
     at += chunk.byteLength;
   }
-  return decoder.decode(all);
+  return all;
 }
-
 export type ContentCoding = "gzip" | "deflate";
 
 /**

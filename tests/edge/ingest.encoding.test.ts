@@ -108,10 +108,4 @@ describe("Content-Encoding on POST /v1/events and /v1/logs", () => {
       "send gzip, deflate or an uncompressed body",
     );
   });
-
-  test("OTLP protobuf is a 415 that says to send http/json", async () => {
-    const response = await post("/v1/logs", new Uint8Array([0x0a, 0x00]), { "content-type": "application/x-protobuf" });
-    expect(response.status).toBe(415);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain("OTEL_EXPORTER_OTLP_PROTOCOL=http/json");
-  });
 });

@@ -1,5 +1,7 @@
 /** Requests sent unchanged to the gateway on Bun and on workerd; both must answer the same. */
 import { deflateSync, gzipSync } from "node:zlib";
+import protobuf from "protobufjs";
+import { OTLP_LOGS_PROTO } from "../../src/ingest/otlp-protobuf.ts";
 
 export const PARITY_ENV: Record<string, string> = {
   PUBLISHER: "memory",
@@ -32,7 +34,8 @@ export interface IngestCase {
   name: string;
   path?: string;
   headers?: Record<string, string>;
-  body: string;
+  /** Text, or bytes for protobuf bodies. */
+  body: string | Uint8Array;
   status: number;
   /** Compress the body and send the matching Content-Encoding; `truncated-gzip` cuts the gzip in half. */
   compress?: "gzip" | "deflate" | "truncated-gzip";
@@ -72,6 +75,19 @@ function otlp() {
     ],
   };
 }
+
+// Test-side encoder: protobufjs' full build compiles the gateway's own .proto text by reflection.
+const ExportLogsServiceRequest = protobuf.parse(OTLP_LOGS_PROTO).root.lookupType("opentelemetry.proto.ExportLogsServiceRequest");
+
+/** The OTLP/JSON export of otlp() as OTLP/HTTP protobuf (ids as bytes), as an SDK's protobuf exporter sends it. */
+function otlpProtobuf(json: unknown = otlp()): Uint8Array {
+  const withBytes = JSON.parse(JSON.stringify(json), (key, value) =>
+    (key === "traceId" || key === "spanId") && typeof value === "string" ? Buffer.from(value, "hex") : value,
+  );
+  return ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(withBytes)).finish();
+}
+
+const PROTOBUF_HEADERS = { ...AUTH, "content-type": "application/x-protobuf" };
 
 const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 
@@ -202,13 +218,24 @@ export const INGEST_CASES: IngestCase[] = [
     status: 400,
   },
   { name: "Content-Encoding br", headers: { ...JSON_HEADERS, "content-encoding": "br" }, body: JSON.stringify(event(89)), status: 415 },
+  { name: "OTLP protobuf logs", path: "/v1/logs?explain=1", headers: PROTOBUF_HEADERS, body: otlpProtobuf(), status: 202 },
   {
-    name: "OTLP protobuf",
-    path: "/v1/logs",
-    headers: { ...AUTH, "content-type": "application/x-protobuf" },
-    body: "\u000a\u0000",
-    status: 415,
+    name: "gzip OTLP protobuf logs",
+    path: "/v1/logs?explain=1",
+    headers: PROTOBUF_HEADERS,
+    body: otlpProtobuf(),
+    status: 202,
+    compress: "gzip",
   },
+  {
+    name: "OTLP protobuf cut short",
+    path: "/v1/logs",
+    headers: PROTOBUF_HEADERS,
+    body: otlpProtobuf().subarray(0, 40),
+    status: 400,
+  },
+  { name: "OTLP/JSON sent as protobuf", path: "/v1/logs", headers: PROTOBUF_HEADERS, body: JSON.stringify(otlp()), status: 400 },
+  { name: "protobuf on /v1/events", headers: PROTOBUF_HEADERS, body: otlpProtobuf(), status: 415 },
   { name: "no API key", headers: { "content-type": "application/json" }, body: JSON.stringify(event(70)), status: 401 },
   {
     name: "wrong API key",
@@ -228,7 +255,12 @@ export function requestFor(base: string, c: IngestCase): Request {
   const headers = new Headers(c.headers ?? JSON_HEADERS);
   // A server that refuses a body unread closes the connection; a client must not reuse it for the next request.
   if (c.status === 413) headers.set("connection", "close");
-  if (!c.compress) return new Request(`${base}${c.path ?? "/v1/events"}`, { method: "POST", headers, body: c.body });
+  if (!c.compress)
+    return new Request(`${base}${c.path ?? "/v1/events"}`, {
+      method: "POST",
+      headers,
+      body: typeof c.body === "string" ? c.body : new Uint8Array(c.body),
+    });
   const bytes = c.compress === "deflate" ? deflateSync(c.body) : gzipSync(c.body);
   headers.set("content-encoding", c.compress === "deflate" ? "deflate" : "gzip");
   const body = c.compress === "truncated-gzip" ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes;

@@ -3,6 +3,7 @@ import { type BodyError, bodyError } from "./errors.ts";
 export type BodyFormat = "json" | "ndjson";
 
 const NDJSON = new Set(["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"]);
+const PROTOBUF = new Set(["application/x-protobuf", "application/protobuf"]);
 const CHARSETS = new Set(["utf-8", "utf8", "us-ascii"]);
 
 /**
@@ -28,11 +29,11 @@ export function bodyFormat(contentType: string | null | undefined): BodyFormat |
   }
   if (media === "application/json" || (media.startsWith("application/") && media.endsWith("+json"))) return "json";
   if (NDJSON.has(media)) return "ndjson";
-  if (media === "application/x-protobuf" || media === "application/protobuf") {
+  if (PROTOBUF.has(media)) {
     return bodyError(
       415,
       "UNSUPPORTED_MEDIA_TYPE",
-      "protobuf bodies are not supported; send JSON: OTLP exporters with protocol http/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/json) to /v1/logs, other events as application/json or application/x-ndjson",
+      "protobuf bodies are accepted only on POST /v1/logs (OTLP logs); send other events as application/json or application/x-ndjson",
     );
   }
   return bodyError(
@@ -40,4 +41,10 @@ export function bodyFormat(contentType: string | null | undefined): BodyFormat |
     "UNSUPPORTED_MEDIA_TYPE",
     `Content-Type "${media.slice(0, 80)}" is not supported; send application/json (an event or an array of events) or application/x-ndjson (one event per line)`,
   );
+}
+
+/** Whether a Content-Type is OTLP/HTTP protobuf, which POST /v1/logs reads as an ExportLogsServiceRequest. */
+export function isProtobuf(contentType: string | null | undefined): boolean {
+  const media = (contentType ?? "").split(";", 1)[0] ?? "";
+  return PROTOBUF.has(media.trim().toLowerCase());
 }

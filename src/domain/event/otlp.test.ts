@@ -112,6 +112,15 @@ describe("mapOtlpLogs", () => {
     ]);
   });
 
+  test("a record is measured in UTF-8 bytes, not UTF-16 code units", () => {
+    // 400 × "€" is 400 code units but 1,200 bytes: over a 1,000-byte limit only when counted as UTF-8.
+    const limits = { ...DEFAULT_LIMITS, maxEventBytes: 1000 };
+    const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: str("€".repeat(400)) }] }] }] };
+    const result = mapOtlpLogs(body, limits);
+    if (!result.ok) throw new Error(result.message);
+    expect(result.rejected.map((r) => r.code)).toEqual(["EVENT_TOO_LARGE"]);
+  });
+
   test("records whose mapped total passes INGEST_MAX_EXPANDED_BYTES refuse the request whole with 413", () => {
     // The shape: a 50 KB resource attribute and 10,000 empty records (~80 KB sent, ~500 MB mapped).
     const body = {

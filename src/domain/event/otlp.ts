@@ -59,13 +59,12 @@ function take(attrs: Attributes, ...names: string[]): unknown {
   return undefined;
 }
 
-const NANOS_PER_MS = 1_000_000n;
-
 /** `timeUnixNano` is a decimal string of nanoseconds; epoch ms for the event. */
 function epochMs(nanos: unknown): number | undefined {
   if (typeof nanos === "number") return Math.floor(nanos / 1e6);
   if (typeof nanos !== "string" || !/^\d{1,20}$/.test(nanos) || nanos === "0") return undefined;
-  return Number(BigInt(nanos) / NANOS_PER_MS);
+  // Whole milliseconds are the digits before the last six: exact, and cheaper than BigInt division.
+  return nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
 }
 
 function recordToEvent(record: Record<string, unknown>, resource: Attributes, scope: string | undefined): Record<string, unknown> {
@@ -133,10 +132,14 @@ export function parseOtlpLogs(text: string, limits: IngestLimits = DEFAULT_LIMIT
   return parsed.ok ? mapOtlpBody(parsed, limits) : parsed;
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** JSON size of a value in UTF-8 bytes; 0 for what JSON cannot hold. */
 function jsonBytes(value: unknown): number {
   const text = JSON.stringify(value);
-  return text === undefined ? 0 : utf8Length(text);
+  if (text === undefined) return 0;
+  // Most records are ASCII: one native regex scan is several times cheaper than counting per code unit.
+  return NON_ASCII.test(text) ? utf8Length(text) : text.length;
 }
 
 /**

@@ -1,10 +1,9 @@
 import { type Context, Hono } from "hono";
 import type { EventSink } from "../../delivery/sink.ts";
-import type { DepthCheck, ParsedBody } from "../../domain/event/index.ts";
-import { mapOtlpBody, otlpBodyLimits } from "../../domain/event/otlp.ts";
+import type { ParsedBody } from "../../domain/event/index.ts";
 import { murmur3_128hex } from "../../domain/hash/murmur3.ts";
 import { RollupAggregator } from "../../domain/rollup/aggregator.ts";
-import { parseRequestBody } from "../../ingest/index.ts";
+import { parseOtlpRequestBody, parseRequestBody, type RequestBodyInput } from "../../ingest/index.ts";
 import type { IngestSetup } from "../../ingest/ingest-setup.ts";
 import { processEvents } from "../../ingest/process-events.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
@@ -52,19 +51,15 @@ export function ingestRoutes(deps: IngestRouteDeps) {
   const countRequest = (route: string, status: number) => metrics.inc("widegate_ingest_requests_total", { route, status: String(status) });
 
   // /v1/events leaves depth to normalizeBody's walk (no pre-scan of bodies within one event's size);
-  // /v1/logs maps the OTLP tree before that walk, so its bodies are scanned first.
-  const readBody = (c: IngestContext, depth: DepthCheck, limits = setup.limits) =>
-    parseRequestBody(
-      {
-        body: c.req.raw.body,
-        contentType: c.req.header("content-type"),
-        contentLength: c.req.header("content-length"),
-        contentEncoding: c.req.header("content-encoding"),
-        readText: () => c.req.raw.text(),
-      },
-      limits,
-      depth,
-    );
+  // /v1/logs maps the OTLP tree before that walk, so its JSON bodies are scanned first.
+  const bodyInput = (c: IngestContext): RequestBodyInput => ({
+    body: c.req.raw.body,
+    contentType: c.req.header("content-type"),
+    contentLength: c.req.header("content-length"),
+    contentEncoding: c.req.header("content-encoding"),
+    readText: () => c.req.raw.text(),
+    readBytes: () => c.req.raw.arrayBuffer(),
+  });
 
   /** The shared second half: process (validate → redact → sample), hand off, answer. */
   async function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Promise<Response> {
@@ -107,7 +102,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
   const auth = apiKeyAuth({ keys: deps.ingestKeys, scope: "ingest" });
   return new Hono<{ Variables: TenantVariables }>()
     .post("/v1/events", auth, async (c) => {
-      const parsed = await readBody(c, "walk");
+      const parsed = await parseRequestBody(bodyInput(c), setup.limits, "walk");
       if (!parsed.ok) {
         countRequest("events", parsed.status);
         return jsonError(c, parsed.status, parsed.code, parsed.message);
@@ -115,9 +110,8 @@ export function ingestRoutes(deps: IngestRouteDeps) {
       return accept(c, "events", parsed);
     })
     .post("/v1/logs", auth, async (c) => {
-      // One OTLP document may be as large as the body limit; the event limit applies to each mapped record.
-      const parsed = await readBody(c, "scan", otlpBodyLimits(setup.limits));
-      const mapped = parsed.ok ? mapOtlpBody(parsed, setup.limits) : parsed;
+      // OTLP/JSON or OTLP protobuf, mapped to events by the same code.
+      const mapped = await parseOtlpRequestBody(bodyInput(c), setup.limits);
       if (!mapped.ok) {
         countRequest("logs", mapped.status);
         return jsonError(c, mapped.status, mapped.code, mapped.message);

@@ -1,0 +1,273 @@
+/**
+ * bench:otlp — events/s through the three ingest doors of one Bun server, with the same events:
+ * POST /v1/events (JSON array), POST /v1/logs (OTLP/JSON) and POST /v1/logs (OTLP protobuf).
+ * Batches of 1000 events (~800 bytes each as wide events), grouped by service into resourceLogs
+ * as an OpenTelemetry SDK batches them; sampling on. Rounds alternate between the doors (ABC, CBA, …)
+ * so a neighbour slowing the machine for a while moves every door; each door's figure is its median.
+ *
+ *   npm run bench:otlp [-- seconds=24 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof doors=events,json,protobuf]
+ *
+ * The server is edge/bun-server.ts with EVENT_STORE=memory PUBLISHER=memory BUFFER=memory. Load
+ * comes from wrk when installed (a C client, leaving the second core to the server), else a Bun
+ * fetch loop. Also printed: the server's CPU µs per event (from /proc), steadier than wall-clock
+ * rates on a shared machine.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import protobuf from "protobufjs";
+import { OTLP_LOGS_PROTO } from "../src/ingest/otlp-protobuf.ts";
+import { makeEvent } from "./fixtures.ts";
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
+const SECONDS = Number(args.seconds ?? 24); // of load in total, split over doors and rounds
+const ROUNDS = Number(args.rounds ?? 3);
+const CONCURRENCY = Number(args.concurrency ?? 4);
+const EVENTS = 1000;
+const BODIES = 8; // distinct bodies, so ids (and sampling decisions) vary like real traffic
+
+// --- The same events in three encodings ---------------------------------------------------------
+
+type Json = Record<string, unknown>;
+const kv = (key: string, value: unknown) => ({ key, value: anyValue(value) });
+
+/** A JSON value as an OTLP AnyValue (OTLP/JSON encoding: int64 as a string). */
+function anyValue(value: unknown): Json {
+  if (typeof value === "string") return { stringValue: value };
+  if (typeof value === "boolean") return { boolValue: value };
+  if (typeof value === "number") return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
+  if (value !== null && typeof value === "object") {
+    return { kvlistValue: { values: Object.entries(value).map(([k, v]) => kv(k, v)) } };
+  }
+  return {};
+}
+
+/** A wide event as the log record an OpenTelemetry SDK would send, with semantic-convention names. */
+function logRecord(event: Json): Json {
+  const { requestId, timestamp, service: _service, route, method, statusCode, durationMs, error, ...rest } = event;
+  const failed = error as { code: string; message: string; type: string } | undefined;
+  const attributes = [
+    kv("request.id", requestId),
+    kv("http.route", route),
+    kv("http.request.method", method),
+    kv("http.response.status_code", statusCode),
+    kv("duration_ms", durationMs),
+    ...(failed ? [kv("error.code", failed.code), kv("exception.type", failed.type), kv("exception.message", failed.message)] : []),
+    ...Object.entries(rest).map(([k, v]) => kv(k, v)),
+  ];
+  return {
+    timeUnixNano: `${Date.parse(String(timestamp))}000000`,
+    severityNumber: failed ? 17 : 9,
+    severityText: failed ? "ERROR" : "INFO",
+    body: { stringValue: `${method} ${route} ${statusCode}` },
+    attributes,
+  };
+}
+
+function otlpBatch(events: Json[]): Json {
+  const byService = new Map<string, Json[]>();
+  for (const event of events) {
+    const service = String(event.service);
+    byService.set(service, [...(byService.get(service) ?? []), logRecord(event)]);
+  }
+  return {
+    resourceLogs: [...byService].map(([service, logRecords]) => ({
+      resource: { attributes: [kv("service.name", service), kv("deployment.environment", "prod")] },
+      scopeLogs: [{ scope: { name: "wide-gate-bench" }, logRecords }],
+    })),
+  };
+}
+
+const Request = protobuf.parse(OTLP_LOGS_PROTO).root.lookupType("opentelemetry.proto.ExportLogsServiceRequest");
+const batches = Array.from({ length: BODIES }, (_, b) => Array.from({ length: EVENTS }, (_, i) => makeEvent(b * EVENTS + i, 50)));
+const otlpJson = batches.map(otlpBatch);
+
+interface Door {
+  key: string;
+  name: string;
+  path: string;
+  contentType: string;
+  bodies: Uint8Array[];
+}
+const ALL_DOORS: Door[] = [
+  {
+    key: "events",
+    name: "/v1/events JSON",
+    path: "/v1/events",
+    contentType: "application/json",
+    bodies: batches.map((b) => new TextEncoder().encode(JSON.stringify(b))),
+  },
+  {
+    key: "json",
+    name: "/v1/logs OTLP/JSON",
+    path: "/v1/logs",
+    contentType: "application/json",
+    bodies: otlpJson.map((b) => new TextEncoder().encode(JSON.stringify(b))),
+  },
+  {
+    key: "protobuf",
+    name: "/v1/logs OTLP protobuf",
+    path: "/v1/logs",
+    contentType: "application/x-protobuf",
+    bodies: otlpJson.map((b) => Request.encode(Request.fromObject(b)).finish()),
+  },
+];
+
+// doors=protobuf (say) loads one door only, e.g. for a profile of it.
+const DOORS = ALL_DOORS.filter((d) => (args.doors ?? "events,json,protobuf").split(",").includes(d.key));
+
+// --- The server ---------------------------------------------------------------------------------
+
+const HERE = resolve(import.meta.dir, "..");
+const profile = args.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${args.profile}`] : [];
+const proc = Bun.spawn([process.execPath, ...profile, join(HERE, "edge/bun-server.ts")], {
+  cwd: HERE,
+  env: {
+    PATH: process.env.PATH ?? "",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    EVENT_STORE: "memory",
+    PUBLISHER: "memory",
+    BUFFER: "memory",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "widegate-bench-otlp-")),
+    SAMPLING_NORMAL_RATE: "0.05",
+  },
+  stdout: "pipe",
+  stderr: "inherit",
+});
+let url = "";
+const reader = proc.stdout.getReader();
+let printed = "";
+while (!url) {
+  const { value, done } = await reader.read();
+  if (done) throw new Error(`server exited: ${printed}`);
+  printed += new TextDecoder().decode(value);
+  url = printed.match(/listening on (http:\/\/\S+)/)?.[1]?.replace(/\/$/, "") ?? "";
+}
+void (async () => {
+  for (;;) if ((await reader.read()).done) return;
+})();
+
+/** CPU seconds (user + system) the server has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+// Every door must map all 1000 events of a batch: a bench of rejections would measure nothing.
+for (const door of DOORS) {
+  const response = await fetch(`${url}${door.path}`, {
+    method: "POST",
+    headers: { "content-type": door.contentType },
+    body: new Uint8Array(door.bodies[0] as Uint8Array),
+  });
+  const answer = (await response.json()) as { accepted?: number; kept?: number; rejected?: unknown[] };
+  if (response.status !== 202 || answer.accepted !== EVENTS || answer.rejected?.length !== 0) {
+    throw new Error(`${door.name}: ${response.status} ${JSON.stringify(answer).slice(0, 300)}`);
+  }
+  const bytes = door.bodies.reduce((n, b) => n + b.byteLength, 0) / BODIES;
+  console.log(`${door.name.padEnd(24)} body ${(bytes / 1024).toFixed(0)} KiB for ${EVENTS} events; kept ${answer.kept} of the first`);
+}
+
+// --- Load ---------------------------------------------------------------------------------------
+
+interface Load {
+  requests: number;
+  failures: number;
+  elapsed: number;
+}
+const useWrk = (args.client ?? (Bun.which("wrk") ? "wrk" : "bun")) === "wrk";
+
+async function bunClients(door: Door, seconds: number): Promise<Load> {
+  const load: Load = { requests: 0, failures: 0, elapsed: 0 };
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, id) => {
+      let i = id;
+      while (performance.now() < until) {
+        const response = await fetch(`${url}${door.path}`, {
+          method: "POST",
+          headers: { "content-type": door.contentType },
+          body: new Uint8Array(door.bodies[i++ % BODIES] as Uint8Array),
+        });
+        await response.arrayBuffer();
+        if (response.status === 202) load.requests++;
+        else load.failures++;
+      }
+    }),
+  );
+  load.elapsed = (performance.now() - started) / 1000;
+  return load;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "widegate-bench-otlp-wrk-"));
+const scripts = DOORS.map((door, d) => {
+  door.bodies.forEach((body, i) => {
+    writeFileSync(join(dir, `door-${d}-${i}.bin`), body);
+  });
+  const script = join(dir, `door-${d}.lua`);
+  writeFileSync(
+    script,
+    `local bodies = {}
+for i = 0, ${BODIES - 1} do local f = io.open("${dir}/door-${d}-" .. i .. ".bin", "rb"); bodies[i + 1] = f:read("*a"); f:close() end
+local n = 0
+request = function()
+  n = n % #bodies + 1
+  return wrk.format("POST", "${door.path}", { ["Content-Type"] = "${door.contentType}" }, bodies[n])
+end
+`,
+  );
+  return script;
+});
+
+function wrkClient(door: Door, seconds: number): Load {
+  const script = scripts[DOORS.indexOf(door)] as string;
+  const run = Bun.spawnSync(["wrk", "-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "-s", script, `${url}${door.path}`]);
+  const out = run.stdout.toString();
+  const total = Number(out.match(/(\d+) requests in/)?.[1] ?? 0);
+  const failures = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+  return { requests: total - failures, failures, elapsed: Number(out.match(/requests in ([\d.]+)s/)?.[1] ?? seconds) };
+}
+
+const drive = (door: Door, seconds: number): Load | Promise<Load> => (useWrk ? wrkClient(door, seconds) : bunClients(door, seconds));
+for (const door of DOORS) await drive(door, 1); // warm up
+
+const perRound = Math.max(1, Math.round(SECONDS / ROUNDS / DOORS.length));
+const rates = new Map<Door, number[]>(DOORS.map((d) => [d, []]));
+const cpuPerEvent = new Map<Door, number[]>(DOORS.map((d) => [d, []]));
+let failures = 0;
+for (let r = 0; r < ROUNDS; r++) {
+  for (const door of r % 2 === 0 ? DOORS : [...DOORS].reverse()) {
+    const cpu = cpuSeconds(proc.pid);
+    const load = await drive(door, perRound);
+    const used = cpuSeconds(proc.pid) - cpu;
+    const events = load.requests * EVENTS;
+    failures += load.failures;
+    rates.get(door)?.push(events / load.elapsed);
+    cpuPerEvent.get(door)?.push((used * 1e6) / events);
+    console.log(`round ${r + 1} ${door.name.padEnd(24)} ${Math.round(events / load.elapsed).toLocaleString("en")} events/s`);
+  }
+}
+proc.kill("SIGTERM");
+await proc.exited;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const eventsDoor = ALL_DOORS[0] as Door;
+const events = median(rates.get(eventsDoor) ?? []);
+console.log(
+  `\nbench:otlp — ${EVENTS} events per request, ${ROUNDS} rounds of ${perRound} s per door, ${CONCURRENCY} connections, client ${useWrk ? "wrk" : "bun"}, ${failures} failed requests`,
+);
+for (const door of DOORS) {
+  const rate = median(rates.get(door) ?? []);
+  const ratio = door === eventsDoor || !DOORS.includes(eventsDoor) ? "" : `  ${((rate / events) * 100).toFixed(0)}% of /v1/events`;
+  const cpu = median(cpuPerEvent.get(door) ?? []);
+  console.log(
+    `${door.name.padEnd(24)} ${Math.round(rate).toLocaleString("en").padStart(9)} events/s  ${cpu.toFixed(1)} server CPU µs/event${ratio}`,
+  );
+}
