@@ -18,10 +18,34 @@ export const VALIDATE_ONLY: Redaction = {
 };
 
 /** One string a rollup counts: key rule, card numbers, then (unless exact) the value scanners. */
-function redactField(key: string, value: string, redaction: Redaction, scan: boolean): string {
+function redactFieldNow(key: string, value: string, redaction: Redaction, scan: boolean): string {
   if (redaction.isSensitiveKey(key)) return REDACTED;
   let clean = redaction.cardNumbers ? redactCardNumbers(value) : value;
   if (scan) clean = redactValue(clean, redaction.values);
+  return clean;
+}
+
+/** Past this many distinct (field, value) pairs a redaction's memo starts over: hostile unique values cannot grow it. */
+const MEMO_LIMIT = 8192;
+const memos = new WeakMap<Redaction, Map<string, string>>();
+
+/**
+ * redactFieldNow, memoised per redaction: this runs on every accepted event, and services, routes,
+ * methods and error codes repeat (a few hundred values), while the scanners cost a pass each.
+ */
+function redactField(key: string, value: string, redaction: Redaction, scan: boolean): string {
+  let memo = memos.get(redaction);
+  if (memo === undefined) {
+    memo = new Map();
+    memos.set(redaction, memo);
+  }
+  const id = `${key}\u0000${value}`;
+  let clean = memo.get(id);
+  if (clean === undefined) {
+    clean = redactFieldNow(key, value, redaction, scan);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(id, clean);
+  }
   return clean;
 }
 
