@@ -17,7 +17,7 @@ async function build(env: Record<string, unknown>): Promise<App> {
   const adapters = await createAdapters(config, { runtime: "workerd" }, { metrics });
   // Settings a Worker cannot honour answer at the first request, each with its one line.
   if (adapters.refused?.ingest) console.error(adapters.refused.ingest);
-  const sink = new WaitUntilSink(adapters.publisher, metrics, 3, defaultLogger, { budgetMs: 20_000, coolDownMs: 10_000 });
+  const sink = new WaitUntilSink(adapters.publisher, metrics, 4, defaultLogger, { budgetMs: 20_000, coolDownMs: 10_000 });
   return createApp({ config, adapters, sink, metrics, ingestGate: () => sink.refusal() });
 }
 

@@ -101,7 +101,8 @@ export class WaitUntilSink implements EventSink {
         message = (error as Error).message;
         this.metrics?.inc("widegate_publish_failures_total", { publisher: this.publisher.name });
       }
-      const backoff = 100 * 2 ** attempt;
+      // 0.5 s, 1.5 s, 4.5 s: long enough for a leader election or a busy bridge, within the budget.
+      const backoff = 500 * 3 ** (attempt - 1);
       const retryable = failure === "timeout" || failure === "network";
       if (!retryable || attempt >= this.attempts || Date.now() + backoff >= deadline) {
         this.lose(events, failure, message, attempt);

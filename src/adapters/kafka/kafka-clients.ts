@@ -28,7 +28,9 @@ const strings = { key: stringSerializer, headerKey: stringSerializer, headerValu
  *
  * Retries are bounded on purpose: an idempotent @platformatic/kafka producer left without `retries`
  * retries forever (Number.MAX_SAFE_INTEGER), so with the broker down `send` never settled and the
- * gateway's fallback circuit never opened. With these, a send fails within about 4 × 5 s.
+ * gateway's fallback circuit never opened. With these, a send fails within about 7 × 5 s when the
+ * broker hangs and in about 3 s when it refuses connections, while a leader election or a busy
+ * broker (retriable errors) still gets 3 s of retries.
  */
 function producerOptions(settings: ProducerSettings) {
   return {
@@ -36,8 +38,8 @@ function producerOptions(settings: ProducerSettings) {
     bootstrapBrokers: settings.brokers,
     acks: ProduceAcks.ALL,
     idempotent: true,
-    retries: 3,
-    retryDelay: 250,
+    retries: 6,
+    retryDelay: 500,
     timeout: 5_000,
     connectTimeout: 3_000,
     partitioner: compatibilityPartitioner,
