@@ -129,8 +129,16 @@ export function createBridge(options: BridgeOptions) {
   app.onError((error, c) => {
     if (error instanceof BridgeError) return fail(c, error.status, error.message);
     if (error instanceof HTTPException) return error.getResponse(); // 401 from basicAuth
-    (options.log ?? defaultLogger).error(`bridge: ${c.req.method} ${c.req.path} failed: ${error.message}`);
+    (options.log ?? defaultLogger).error(`bridge: ${c.req.method} ${c.req.path} failed: ${error.message}${causes(error)}`);
     return fail(c, 500, `kafka: ${error.message}`);
   });
   return app;
+}
+
+/** The Kafka client wraps the broker's answers in `errors` (and a `cause`): the log should say which. */
+function causes(error: Error): string {
+  const inner = [...((error as { errors?: unknown[] }).errors ?? []), (error as { cause?: unknown }).cause].filter(
+    (e): e is Error => e instanceof Error,
+  );
+  return inner.length === 0 ? "" : ` (${inner.map((e) => `${e.message}${causes(e)}`).join("; ")})`;
 }

@@ -9,9 +9,11 @@ import {
   brokers,
   createTopic,
   deleteTopics,
+  endOffsets,
   makeEvents,
   readMessages,
   startBridge,
+  sum,
 } from "../support/kafka-pipeline.ts";
 import { describeWithServices, uniqueName } from "../support/services.ts";
 import type { RunningServer } from "../support/spawn-server.ts";
@@ -74,6 +76,20 @@ await describeWithServices(["kafka"], "Upstash-compatible bridge and publishers 
     expect(read).toHaveLength(500);
     const byOffset = new Map(read.map((m) => [`${m.partition}/${m.offset}`, m.value]));
     for (const [n, ack] of acks.entries()) expect(byOffset.get(`${ack.partition}/${ack.offset}`)).toBe(`${Math.floor(n / 25)}:${n % 25}`);
+  });
+
+  test("concurrent requests that together pass the broker's 1 MiB message limit are all written, at the offsets they were told", async () => {
+    const name = topic();
+    await createTopic(name);
+    const producer = new Kafka({ url: bridge.url, username: BRIDGE_USER, password: BRIDGE_PASSWORD }).producer();
+    const pad = "x".repeat(2000);
+    // 40 requests × 50 records × ~2 KB = ~4 MB in flight at once; the bridge merges concurrent requests.
+    const requests = Array.from({ length: 40 }, (_, r) =>
+      producer.produceMany(Array.from({ length: 50 }, (_, i) => ({ topic: name, key: `req-${i % 3}`, value: `${r}:${i}:${pad}` }))),
+    );
+    const acks = (await Promise.all(requests)).flat();
+    expect(new Set(acks.map((a) => `${a.partition}/${a.offset}`)).size).toBe(2000);
+    expect(sum(await endOffsets(name))).toBe(2000n);
   });
 
   test("errors come back in Upstash's shape: 401 for bad credentials, 400 for a partition out of range", async () => {

@@ -11,6 +11,17 @@ export interface KafkaBackendOptions {
   clientId?: string;
   /** Ask the cluster to create unknown topics; the cluster's auto.create.topics.enable still decides (default true). */
   autocreateTopics?: boolean;
+  /** Largest produce request the bridge sends (default 900,000 bytes, under Kafka's default `message.max.bytes`). */
+  maxBatchBytes?: number;
+}
+
+const DEFAULT_MAX_BATCH_BYTES = 900_000;
+
+/** A record's bytes on the wire, with its framing counted generously. */
+function sizeOf(message: Placed): number {
+  let size = 64 + Buffer.byteLength(message.value) + (message.key === undefined ? 0 : Buffer.byteLength(message.key));
+  for (const [key, value] of message.headers ?? []) size += Buffer.byteLength(key) + Buffer.byteLength(value) + 16;
+  return size;
 }
 
 interface Placed {
@@ -72,8 +83,32 @@ export class KafkaBackend implements BridgeBackend {
     return placed.map((m, i) => ({ topic: m.topic, partition: m.partition, offset: offsets[i] ?? -1, timestamp: Number(m.timestamp) }));
   }
 
-  /** One produce request; each record's offset is its partition batch's base offset plus its position in it. */
+  /**
+   * Coalesced callers (and one large request) are sent in produce requests of at most
+   * `maxBatchBytes`: a partition's batch over the broker's `message.max.bytes` (1 MiB by default) is
+   * refused whole, on every retry. Sequential, so a partition's records keep their order.
+   */
   private async sendPlaced(placed: Placed[]): Promise<number[]> {
+    const limit = this.options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    const offsets: number[] = [];
+    let chunk: Placed[] = [];
+    let bytes = 0;
+    for (const message of placed) {
+      const size = sizeOf(message);
+      if (chunk.length > 0 && bytes + size > limit) {
+        offsets.push(...(await this.sendChunk(chunk)));
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(message);
+      bytes += size;
+    }
+    if (chunk.length > 0) offsets.push(...(await this.sendChunk(chunk)));
+    return offsets;
+  }
+
+  /** One produce request; each record's offset is its partition batch's base offset plus its position in it. */
+  private async sendChunk(placed: Placed[]): Promise<number[]> {
     const result = await this.producer.send({ messages: placed });
     const base = new Map((result.offsets ?? []).map((o) => [`${o.topic}:${o.partition}`, o.offset]));
     const position = new Map<string, number>();
