@@ -56,7 +56,7 @@ const LAYERS: Record<string, Layer> = {
   bridge: { layers: ["domain", "ports", "log", "metrics"], packages: HONO },
   http: { layers: ["domain", "ports", "config", "ingest", "delivery", "search", "stats", "log", "metrics"], packages: [...HONO, "zod"] },
   factory: {
-    layers: ["config", "ports", "delivery", "search", "log", "metrics", "adapters/"],
+    layers: ["config", "domain", "ports", "delivery", "search", "log", "metrics", "adapters/"],
     packages: [],
   },
   sdk: { layers: [], packages: HONO },
