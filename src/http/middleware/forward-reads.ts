@@ -39,7 +39,11 @@ export const forwardReads = (options: ForwardReadsOptions): MiddlewareHandler =>
     }
     const hasBody = c.req.method !== "GET" && c.req.method !== "HEAD";
     const tooLarge = () => jsonError(c, 413, "PAYLOAD_TOO_LARGE", `a read request's body is at most ${MAX_READ_BODY_BYTES} bytes`);
-    if (hasBody && Number(c.req.header("content-length") ?? 0) > MAX_READ_BODY_BYTES) return tooLarge();
+    if (hasBody && Number(c.req.header("content-length") ?? 0) > MAX_READ_BODY_BYTES) {
+      // Refused unread: cancel it, so the connection is not left holding a body nobody takes.
+      c.req.raw.body?.cancel().catch(() => {});
+      return tooLarge();
+    }
     const body = hasBody ? await c.req.arrayBuffer() : undefined;
     if (body && body.byteLength > MAX_READ_BODY_BYTES) return tooLarge();
     let upstream: Response;
