@@ -19,11 +19,12 @@
  * The load comes from wrk when it is installed (apt-get install wrk: a C client, so nearly all of the
  * second core is left to the server), else from a Bun fetch loop.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createSampler } from "../src/domain/sampling/sampler.ts";
 import { makeBatch } from "./fixtures.ts";
+import { cpuSeconds, startBenchServer } from "./lib/bench-server.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
 const SECONDS = Number(args.seconds ?? 12); // of load in total, split over the rounds
@@ -133,35 +134,8 @@ interface Server {
   proc: ReturnType<typeof Bun.spawn>;
 }
 async function startServer(name: string, root: string, env: Record<string, string> = {}): Promise<Server> {
-  const profile = args.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${join(args.profile, name)}`] : [];
-  const proc = Bun.spawn([process.execPath, ...profile, join(root, "edge/bun-server.ts")], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? "",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      EVENT_STORE: args.store ?? "memory",
-      PUBLISHER: args.publisher ?? "memory",
-      DATA_DIR: mkdtempSync(join(tmpdir(), "widegate-bench-data-")),
-      SAMPLING_NORMAL_RATE: "0.05",
-      ...env,
-    },
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  let url = "";
-  const reader = proc.stdout.getReader();
-  let printed = "";
-  while (!url) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${name} server exited: ${printed}`);
-    printed += new TextDecoder().decode(value);
-    url = printed.match(/listening on (http:\/\/\S+)/)?.[1] ?? "";
-  }
-  // Keep draining its output so the server never blocks on a full pipe.
-  void (async () => {
-    for (;;) if ((await reader.read()).done) return;
-  })();
+  const vars = { EVENT_STORE: args.store ?? "memory", PUBLISHER: args.publisher ?? "memory", SAMPLING_NORMAL_RATE: "0.05", ...env };
+  const { url, proc } = await startBenchServer(root, vars, args.profile ? join(args.profile, name) : undefined);
   return { name, url, proc };
 }
 const BASE = args.base ? resolve(args.base) : undefined;
@@ -173,16 +147,6 @@ const servers = BUFFER_AB
   : [await startServer("current", HERE, args.buffer ? { BUFFER: args.buffer } : {})];
 if (BASE && !BUFFER_AB) servers.push(await startServer("base", BASE));
 const AB = servers.length > 1;
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return Number.NaN;
-  }
-}
 
 interface Load {
   requests: number;

@@ -12,12 +12,13 @@
  * fetch loop. Also printed: the server's CPU µs per event (from /proc), steadier than wall-clock
  * rates on a shared machine.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import protobuf from "protobufjs";
 import { OTLP_LOGS_PROTO } from "../src/ingest/otlp-protobuf.ts";
 import { makeEvent } from "./fixtures.ts";
+import { cpuSeconds, startBenchServer } from "./lib/bench-server.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
 const SECONDS = Number(args.seconds ?? 24); // of load in total, split over doors and rounds
@@ -120,44 +121,11 @@ const DOORS = ALL_DOORS.filter((d) => (args.doors ?? "events,json,protobuf").spl
 // --- The server ---------------------------------------------------------------------------------
 
 const HERE = resolve(import.meta.dir, "..");
-const profile = args.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${args.profile}`] : [];
-const proc = Bun.spawn([process.execPath, ...profile, join(HERE, "edge/bun-server.ts")], {
-  cwd: HERE,
-  env: {
-    PATH: process.env.PATH ?? "",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    EVENT_STORE: "memory",
-    PUBLISHER: "memory",
-    BUFFER: "memory",
-    DATA_DIR: mkdtempSync(join(tmpdir(), "widegate-bench-otlp-")),
-    SAMPLING_NORMAL_RATE: "0.05",
-  },
-  stdout: "pipe",
-  stderr: "inherit",
-});
-let url = "";
-const reader = proc.stdout.getReader();
-let printed = "";
-while (!url) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error(`server exited: ${printed}`);
-  printed += new TextDecoder().decode(value);
-  url = printed.match(/listening on (http:\/\/\S+)/)?.[1]?.replace(/\/$/, "") ?? "";
-}
-void (async () => {
-  for (;;) if ((await reader.read()).done) return;
-})();
-
-/** CPU seconds (user + system) the server has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
+const { url, proc } = await startBenchServer(
+  HERE,
+  { EVENT_STORE: "memory", PUBLISHER: "memory", BUFFER: "memory", SAMPLING_NORMAL_RATE: "0.05" },
+  args.profile,
+);
 
 // Every door must map all 1000 events of a batch: a bench of rejections would measure nothing.
 for (const door of DOORS) {
