@@ -6,6 +6,7 @@ import { positiveInt } from "./args.ts";
 import { registerAsk } from "./commands/ask.ts";
 import { registerDlq } from "./commands/dlq.ts";
 import { registerEvents } from "./commands/events.ts";
+import { registerKey } from "./commands/key.ts";
 import { registerQuery } from "./commands/query.ts";
 import { registerReplay } from "./commands/replay.ts";
 import { registerTail } from "./commands/tail.ts";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerTop(program);
   registerDlq(program);
   registerReplay(program);
+  registerKey(program);
   return program;
 }
 

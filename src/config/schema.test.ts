@@ -76,6 +76,19 @@ describe("parseConfig", () => {
     expect(message).not.toContain("sk_live");
   });
 
+  test("an API key entry given as sha256:<64 hex>:tenant is kept as the hashed key", () => {
+    const hex = "a".repeat(64);
+    const config = parseConfig({ QUERY_API_KEYS: `sha256:${hex}:acme,plain:acme` });
+    expect(config.QUERY_API_KEYS?.get(`sha256:${hex}`)).toBe("acme");
+    expect(config.QUERY_API_KEYS?.get("plain")).toBe("acme");
+  });
+
+  test("a sha256: entry that is not 64 hex digits stops start-up by position, never echoed", () => {
+    const message = errorOf({ INGEST_API_KEYS: "good:acme,sha256:deadbeefcafe:acme" });
+    expect(message).toBe("invalid configuration: INGEST_API_KEYS: entry 2 of 2 starts with sha256: but is not sha256:<64 hex digits>:tenant");
+    expect(message).not.toContain("deadbeef");
+  });
+
   test("sampling rules are parsed and validated as JSON", () => {
     const rules: SamplingRule[] = [{ name: "drop-health", rate: 0, when: [{ field: "route", op: "eq", value: "/health" }] }];
     expect(parseConfig({ SAMPLING_RULES: JSON.stringify(rules) }).SAMPLING_RULES).toEqual(rules);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type PathAction, pathProblem } from "../domain/event/field-paths.ts";
 import type { SamplingRule } from "../domain/sampling/types.ts";
+import { isHashedKey, isValidHashedKey } from "../domain/hash/key-digest.ts";
 
 /**
  * The whole process configuration, parsed once at start-up (once per isolate on Workers).
@@ -38,7 +39,12 @@ const apiKeys = z
         ctx.addIssue({ code: "custom", message: `entry ${position} is not a key:tenant pair` });
         return z.NEVER;
       }
-      keys.set(pair.slice(0, at), pair.slice(at + 1));
+      const key = pair.slice(0, at);
+      if (isHashedKey(key) && !isValidHashedKey(key)) {
+        ctx.addIssue({ code: "custom", message: `entry ${position} starts with sha256: but is not sha256:<64 hex digits>:tenant` });
+        return z.NEVER;
+      }
+      keys.set(key, pair.slice(at + 1));
     }
     return keys;
   })
@@ -552,14 +558,14 @@ const configObject = z.object({
   INGEST_API_KEYS: apiKeys.meta({
     group: "Auth",
     description:
-      "Keys accepted by the ingest endpoints (`Authorization: Bearer <key>` or `X-API-Key: <key>`), each with the tenant stamped on its events. Unset: open dev mode, anyone can ingest; announced loudly at start. A secret: on Workers set it with `wrangler secret put`.",
-    values: "`key:tenant,key2:tenant2`",
+      "Keys accepted by the ingest endpoints (`Authorization: Bearer <key>` or `X-API-Key: <key>`), each with the tenant stamped on its events. A key may be given as its SHA-256 (`sha256:<64 hex>:tenant`, printed by `wide-gate key hash`) so the plain key is not in the config; a tenant may have several keys at once, which is how a key is rotated (see docs/security.md). Unset: open dev mode, anyone can ingest; announced loudly at start. A secret: on Workers set it with `wrangler secret put`.",
+    values: "`key:tenant,sha256:<hex>:tenant2`",
   } satisfies VariableMeta),
   QUERY_API_KEYS: apiKeys.meta({
     group: "Auth",
     description:
-      "Keys accepted by the query and search endpoints; a key's tenant scopes the data and sessions it sees. Unset: open dev mode, anyone can read; announced loudly at start. A secret: on Workers set it with `wrangler secret put`.",
-    values: "`key:tenant,key2:tenant2`",
+      "Keys accepted by the query and search endpoints; a key's tenant scopes the data and sessions it sees. Entries as in `INGEST_API_KEYS`: plain or `sha256:<64 hex>:tenant`, several per tenant. Unset: open dev mode, anyone can read; announced loudly at start. A secret: on Workers set it with `wrangler secret put`.",
+    values: "`key:tenant,sha256:<hex>:tenant2`",
   } satisfies VariableMeta),
 
   INGEST_MAX_BODY_BYTES: int(1024)

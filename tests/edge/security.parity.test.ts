@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { hashedKeyEntry } from "../../src/domain/hash/key-digest.ts";
 import { AUTH, PARITY_ENV } from "../support/ingest-cases.ts";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
 import { type RunningWorker, startWorkerd } from "../support/workerd.ts";
 
 /** Rate limits, OTLP limits and redaction answer the same on Bun and on workerd. */
 describe("security behaviour on Bun and on workerd", () => {
-  const env = { ...PARITY_ENV, RATE_LIMIT_INGEST: "3/1m" };
+  // A second key of the same tenant, configured only as its hash: a rotation in progress.
+  const env = {
+    ...PARITY_ENV,
+    INGEST_API_KEYS: `${PARITY_ENV.INGEST_API_KEYS},${hashedKeyEntry("rotated-key-0123456789")}:acme`,
+    RATE_LIMIT_INGEST: "3/1m",
+  };
   let bun: RunningServer;
   let workerd: RunningWorker;
 
@@ -49,5 +55,22 @@ describe("security behaviour on Bun and on workerd", () => {
     expect([a.status, b.status]).toEqual([429, 429]);
     expect([a.headers.get("retry-after"), b.headers.get("retry-after")]).toEqual(["20", "20"]);
     expect((JSON.parse(await b.text()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
+  });
+
+  test("a key configured as sha256:<hex> is accepted in plain on both runtimes, beside the old key", async () => {
+    const body = otlp([{ key: "http.route", value: { stringValue: "/rotated" } }]);
+    const send = (base: string, key: string) =>
+      fetch(`${base}/v1/logs?explain=1`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
+    const [a, b] = await Promise.all([send(bun.url, "rotated-key-0123456789"), send(workerd.url, "rotated-key-0123456789")]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+  });
+
+  test("the configured sha256:<hex> entry itself is refused as a key on both runtimes", async () => {
+    const entry = hashedKeyEntry("rotated-key-0123456789");
+    const body = otlp([]);
+    const send = (base: string) =>
+      fetch(`${base}/v1/logs`, { method: "POST", headers: { authorization: `Bearer ${entry}`, "content-type": "application/json" }, body });
+    const [a, b] = await Promise.all([send(bun.url), send(workerd.url)]);
+    expect([a.status, b.status]).toEqual([401, 401]);
   });
 });

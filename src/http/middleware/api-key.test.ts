@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
+import { hashedKeyEntry } from "../../domain/hash/key-digest.ts";
 import { apiKeyAuth, keyMatcher, type TenantVariables } from "./api-key.ts";
 
 const KEYS = new Map([
@@ -48,5 +49,36 @@ describe("apiKeyAuth (constant-time key matching)", () => {
     expect(match("k-acme-0123456789abcdef")?.tenant).toBe("acme");
     expect(match("")).toBeUndefined();
     expect(match("k-acme-0123456789abcdef ")).toBeUndefined();
+  });
+
+  test("a key configured as sha256:<hex> is accepted when presented in plain, for its tenant", () => {
+    const match = keyMatcher(new Map([[hashedKeyEntry("k-hashed-0123456789abcdef"), "acme"]]));
+    expect(match("k-hashed-0123456789abcdef")?.tenant).toBe("acme");
+  });
+
+  test("a key configured as sha256:<hex> refuses its own hash presented as the key", () => {
+    const entry = hashedKeyEntry("k-hashed-0123456789abcdef");
+    const match = keyMatcher(new Map([[entry, "acme"]]));
+    expect(match(entry)).toBeUndefined();
+    expect(match(entry.slice("sha256:".length))).toBeUndefined();
+  });
+
+  test("an uppercase sha256 hex entry matches like a lowercase one", () => {
+    const entry = hashedKeyEntry("k-upper");
+    const match = keyMatcher(new Map([[`sha256:${entry.slice(7).toUpperCase()}`, "acme"]]));
+    expect(match("k-upper")?.tenant).toBe("acme");
+  });
+
+  test("during a rotation the old and the new key of a tenant are both accepted, plain and hashed side by side", async () => {
+    const keys = new Map([
+      ["k-old-0123456789abcdef", "acme"],
+      [hashedKeyEntry("k-new-fedcba9876543210"), "acme"],
+    ]);
+    const hono = new Hono<{ Variables: TenantVariables }>();
+    hono.get("/t", apiKeyAuth({ keys, scope: "query" }), (c) => c.json({ tenant: c.get("tenant") }));
+    for (const key of ["k-old-0123456789abcdef", "k-new-fedcba9876543210"]) {
+      const res = await hono.request("/t", { headers: { authorization: `Bearer ${key}` } });
+      expect(await res.json()).toEqual({ tenant: "acme" });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { keyDigest } from "../../domain/hash/key-digest.ts";
 import { constantTimeEqual, sha256 } from "../../domain/hash/sha256.ts";
 import { jsonError } from "../errors.ts";
 
@@ -18,9 +19,10 @@ export interface TenantVariables {
  * compared with every configured key's digest, each in constant time and with no early exit, so
  * neither how much of a key matched nor which entry matched shows in the response time. (A Map
  * lookup compares strings byte by byte and would tell an attacker how long a prefix was right.)
+ * An entry given as `sha256:<hex>` is already that digest, so the plain key need not be configured.
  */
 export function keyMatcher(keys: ReadonlyMap<string, string>): (presented: string) => KeyMatch | undefined {
-  const entries = [...keys].map(([key, tenant]) => ({ digest: sha256(key), tenant }));
+  const entries = [...keys].map(([key, tenant]) => ({ digest: keyDigest(key), tenant }));
   return (presented) => {
     const digest = sha256(presented);
     let found: string | undefined;
