@@ -47,7 +47,7 @@ export class GatewayClient {
       );
     }
     const text = await response.text();
-    if (!response.ok) throw new CliError(answerError(response.status, text, init.method ?? "GET", path), EXIT.answer);
+    if (!response.ok) throw new CliError(answerError(response.status, text, init.method ?? "GET", path), EXIT.answer, response.status);
     if (as === "text") return text as T;
     try {
       return JSON.parse(text) as T;

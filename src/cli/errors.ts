@@ -16,6 +16,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode,
+    /** The HTTP status when the gateway answered with an error. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = "CliError";

@@ -85,7 +85,9 @@ describe("parseConfig", () => {
 
   test("a sha256: entry that is not 64 hex digits stops start-up by position, never echoed", () => {
     const message = errorOf({ INGEST_API_KEYS: "good:acme,sha256:deadbeefcafe:acme" });
-    expect(message).toBe("invalid configuration: INGEST_API_KEYS: entry 2 of 2 starts with sha256: but is not sha256:<64 hex digits>:tenant");
+    expect(message).toBe(
+      "invalid configuration: INGEST_API_KEYS: entry 2 of 2 starts with sha256: but is not sha256:<64 hex digits>:tenant",
+    );
     expect(message).not.toContain("deadbeef");
   });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type PathAction, pathProblem } from "../domain/event/field-paths.ts";
-import type { SamplingRule } from "../domain/sampling/types.ts";
 import { isHashedKey, isValidHashedKey } from "../domain/hash/key-digest.ts";
+import type { SamplingRule } from "../domain/sampling/types.ts";
 
 /**
  * The whole process configuration, parsed once at start-up (once per isolate on Workers).
@@ -45,6 +45,28 @@ const apiKeys = z
         return z.NEVER;
       }
       keys.set(key, pair.slice(at + 1));
+    }
+    return keys;
+  })
+  .optional();
+
+/** METRICS_API_KEY: a list of keys with no tenant; `sha256:` entries checked like in apiKeys. */
+const operatorKeys = z
+  .string()
+  .transform((s, ctx) => {
+    const keys = s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+    for (const [i, key] of keys.entries()) {
+      if (isHashedKey(key) && !isValidHashedKey(key)) {
+        ctx.addIssue({ code: "custom", message: `entry ${i + 1} of ${keys.length} starts with sha256: but is not sha256:<64 hex digits>` });
+        return z.NEVER;
+      }
+    }
+    if (keys.length === 0) {
+      ctx.addIssue({ code: "custom", message: "holds no key" });
+      return z.NEVER;
     }
     return keys;
   })
@@ -566,6 +588,13 @@ const configObject = z.object({
     description:
       "Keys accepted by the query and search endpoints; a key's tenant scopes the data and sessions it sees. Entries as in `INGEST_API_KEYS`: plain or `sha256:<64 hex>:tenant`, several per tenant. Unset: open dev mode, anyone can read; announced loudly at start. A secret: on Workers set it with `wrangler secret put`.",
     values: "`key:tenant,sha256:<hex>:tenant2`",
+  } satisfies VariableMeta),
+
+  METRICS_API_KEY: operatorKeys.meta({
+    group: "Auth",
+    description:
+      "Operator keys for `GET /metrics` and `GET /dashboard/worker-metrics` (`Authorization: Bearer <key>` or `X-API-Key`), plain or `sha256:<64 hex>`, several at once during a rotation. Once `INGEST_API_KEYS` or `QUERY_API_KEYS` is set those routes answer `401` to anyone without one of these keys (an ingest or query key does not open them): their counters are the whole gateway's, so a tenant could read the other tenants' volume off them. Unset with API keys set: `/metrics` is closed to everyone. In open dev mode (no API keys) it is open. A secret: on Workers set it with `wrangler secret put`.",
+    values: "`key,sha256:<hex>`",
   } satisfies VariableMeta),
 
   INGEST_MAX_BODY_BYTES: int(1024)

@@ -4,6 +4,7 @@ import { RefusedReadError } from "../ports/refused-read.ts";
 import { allowedMethods } from "./allowed-methods.ts";
 import { jsonError } from "./errors.ts";
 import { forwardReads } from "./middleware/forward-reads.ts";
+import { metricsAuth } from "./middleware/metrics-auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { runtimeRefusals } from "./middleware/runtime-refusals.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
@@ -52,6 +53,12 @@ export function createApp(deps: AppDeps) {
   app.on("POST", ["/v1/events", "/v1/logs"], ingestLimit);
   app.on("GET", ["/v1/events", "/v1/search/sessions", "/v1/search/sessions/*"], queryLimit);
   app.on("POST", ["/v1/query", "/v1/search"], queryLimit);
+  // Gateway-wide counters: operators only once tenants have keys (docs/security.md).
+  const operatorOnly = metricsAuth({
+    ...(config.METRICS_API_KEY ? { operatorKeys: config.METRICS_API_KEY } : {}),
+    tenantKeysConfigured: config.INGEST_API_KEYS !== undefined || config.QUERY_API_KEYS !== undefined,
+  });
+  app.on("GET", ["/metrics", "/dashboard/worker-metrics"], operatorOnly);
   app.route("/", healthRoutes(adapters.all, deps.isDraining ?? (() => false)));
   app.route("/", metricsRoutes(metrics));
   app.route(

@@ -31,7 +31,11 @@ await describeWithBrowser("GET /dashboard in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await spawnServer("edge/bun-server.ts", { QUERY_API_KEYS: "dash-key:default", ROLLUP_FLUSH_MS: "200" });
+    server = await spawnServer("edge/bun-server.ts", {
+      QUERY_API_KEYS: "dash-key:default",
+      METRICS_API_KEY: "dash-metrics-key",
+      ROLLUP_FLUSH_MS: "200",
+    });
     const posted = await fetch(`${server.url}/v1/events`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -74,7 +78,10 @@ await describeWithBrowser("GET /dashboard in a real browser", () => {
       if (m.type() === "error") errors.push(m.text());
     });
     // A returning on-call user: the key typed last time is in localStorage, so no call goes out without it.
-    await page.addInitScript(() => localStorage.setItem("widegate-key", "dash-key"));
+    await page.addInitScript(() => {
+      localStorage.setItem("widegate-key", "dash-key");
+      localStorage.setItem("widegate-metrics-key", "dash-metrics-key");
+    });
     await page.goto(`${server.url}/dashboard`);
     await page.waitForSelector("#errors canvas");
     return { page, errors };
@@ -154,5 +161,13 @@ await describeWithBrowser("GET /dashboard in a real browser", () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/dashboard`);
     await page.waitForFunction(() => document.querySelector("#traffic-note")?.textContent?.includes("UNAUTHORIZED"));
+  }, 30_000);
+
+  test("with the query key but no metrics key the pipeline cards say the metrics key is needed", async () => {
+    const page = await browser.newPage();
+    await page.addInitScript(() => localStorage.setItem("widegate-key", "dash-key"));
+    await page.goto(`${server.url}/dashboard`);
+    await page.waitForFunction(() => document.querySelector("#cards")?.textContent?.includes("METRICS_API_KEY"));
+    expect(await page.textContent("#cards")).not.toContain("accepted");
   }, 30_000);
 });

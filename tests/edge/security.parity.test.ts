@@ -60,7 +60,11 @@ describe("security behaviour on Bun and on workerd", () => {
   test("a key configured as sha256:<hex> is accepted in plain on both runtimes, beside the old key", async () => {
     const body = otlp([{ key: "http.route", value: { stringValue: "/rotated" } }]);
     const send = (base: string, key: string) =>
-      fetch(`${base}/v1/logs?explain=1`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
+      fetch(`${base}/v1/logs?explain=1`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body,
+      });
     const [a, b] = await Promise.all([send(bun.url, "rotated-key-0123456789"), send(workerd.url, "rotated-key-0123456789")]);
     expect([a.status, b.status]).toEqual([202, 202]);
   });
@@ -71,6 +75,11 @@ describe("security behaviour on Bun and on workerd", () => {
     const send = (base: string) =>
       fetch(`${base}/v1/logs`, { method: "POST", headers: { authorization: `Bearer ${entry}`, "content-type": "application/json" }, body });
     const [a, b] = await Promise.all([send(bun.url), send(workerd.url)]);
+    expect([a.status, b.status]).toEqual([401, 401]);
+  });
+
+  test("GET /metrics without an operator key is 401 on both runtimes once ingest keys are set", async () => {
+    const [a, b] = await Promise.all([fetch(`${bun.url}/metrics`, { headers: AUTH }), fetch(`${workerd.url}/metrics`, { headers: AUTH })]);
     expect([a.status, b.status]).toEqual([401, 401]);
   });
 });

@@ -27,13 +27,13 @@ import { type PrivateUpstashRedis, startPrivateUpstashRedis } from "./private-up
 
 const ROOT = join(import.meta.dir, "../..");
 const TOKEN = "edge-fallback-token";
-const INGEST = { INGEST_API_KEYS: "ingest-edge:acme", QUERY_API_KEYS: "query-edge:acme" };
+const INGEST = { INGEST_API_KEYS: "ingest-edge:acme", QUERY_API_KEYS: "query-edge:acme", METRICS_API_KEY: "metrics-edge" };
 const REQUESTS = 30;
 const PER_REQUEST = 100;
 
 /** One sample of `name` whose labels include every pair; 0 when absent. */
 async function sample(base: string, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: "Bearer metrics-edge" } })).text();
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
   return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;

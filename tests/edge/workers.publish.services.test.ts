@@ -23,7 +23,7 @@ const ingestKey = devVars.INGEST_API_KEYS?.split(":")[0] ?? "";
 
 /** The value of one sample of `name` whose labels include every `labels` pair; 0 when absent. */
 async function sample(base: string, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${devVars.METRICS_API_KEY ?? ""}` } })).text();
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
   return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;

@@ -46,7 +46,7 @@ const EVENT_DUPLICATE = 'widegate_worker_messages_total{result="duplicate"}';
 
 /** A metric summed over all its label sets (0 when absent). */
 async function metricTotal(baseUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const text = await (await fetch(`${baseUrl}/metrics`, { headers: { authorization: "Bearer metrics-key" } })).text();
   return text
     .split("\n")
     .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
@@ -115,6 +115,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
           MONGODB_DB: names.db,
           INGEST_API_KEYS: `ingest-key:${TENANT}`,
           QUERY_API_KEYS: `query-key:${TENANT}`,
+          METRICS_API_KEY: "metrics-key",
           ROLLUP_FLUSH_MS: "200",
           ...env,
         });

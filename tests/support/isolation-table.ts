@@ -8,6 +8,7 @@ import {
   cliEnv,
   expectNoAlpha,
   KEYS,
+  OPERATOR_KEY,
   type Seeded,
   seedTwoTenants,
   TENANT_ENV,
@@ -499,10 +500,16 @@ const HTTP_ROWS: Row[] = [
   // ── process routes: no key, so nothing tenant-shaped may be in them ──────────────────────
   {
     covers: "GET /metrics",
-    behaviour: "carries no tenant label and none of alpha's names",
+    behaviour: "a query key is refused with 401: the counters are every tenant's together",
     run: get("/metrics"),
-    format: "text",
-    check: (text) => expect(String(text)).not.toMatch(/[{,]tenant=/),
+    status: 401,
+    check: (json) => expect((json as { error: { code: string } }).error.code).toBe("UNAUTHORIZED"),
+  },
+  {
+    covers: "GET /dashboard/worker-metrics",
+    behaviour: "a query key is refused with 401, like /metrics",
+    run: get("/dashboard/worker-metrics"),
+    status: 401,
   },
   { covers: "GET /readyz", behaviour: "names no tenant data", run: get("/readyz") },
   { covers: "GET /healthz", behaviour: "names no tenant data", run: get("/healthz") },
@@ -535,11 +542,34 @@ export function isolationTable(storeEnv: Record<string, string>): void {
     }
   });
 
-  // /metrics has no key and no tenant label, but its counters are the whole gateway's: a tenant that
-  // knows its own volume reads the others' total off it (kept 15 − own 5 = alpha's 10). Scoping it
-  // (an operator key, or per-tenant series behind the query key) changes the dashboard and `top`,
-  // which read it with a query key: a decision for the API, not a one-line fix.
-  test.todo("GET /metrics: a query key cannot read the other tenants' event totals off the gateway-wide counters");
+  // /metrics has no tenant label, but its counters are the whole gateway's: a tenant that knows its
+  // own volume would read the others' total off it (kept 15 − own 5 = alpha's 10). Only the
+  // operator's METRICS_API_KEY opens it; tenants' keys, ingest or query, do not.
+  describe("GET /metrics: the gateway-wide counters", () => {
+    const metricsWith = async (key: string) => {
+      const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${key}` } });
+      return { status: response.status, text: await response.text() };
+    };
+
+    test("beta's ingest key (the same string as its query key here) is refused with 401", async () => {
+      const { status, text } = await metricsWith(KEYS.beta);
+      expect(status).toBe(401);
+      expect(text).not.toContain("widegate_ingest_events_total");
+    });
+
+    test("without a key it is refused with 401", async () => {
+      const response = await fetch(`${server.url}/metrics`);
+      expect(response.status).toBe(401);
+    });
+
+    test("the operator key reads the counters, and they carry no tenant label", async () => {
+      const { status, text } = await metricsWith(OPERATOR_KEY);
+      expect(status).toBe(200);
+      expect(text).toContain("widegate_ingest_events_total");
+      expect(text).not.toMatch(/[{,]tenant=/);
+      expectNoAlpha(text, s().alphaIds);
+    });
+  });
 
   describe("search sessions, with alpha's session id in beta's hands", () => {
     let alphaSession: string;
@@ -664,6 +694,19 @@ export function isolationTable(storeEnv: Record<string, string>): void {
     test("wide-gate top (table): beta's services only", async () => {
       const run = await runBeta(["top", "--once", "--window", "1h"]);
       expect(run.stdout).toContain("beta-shop");
+    });
+
+    test("wide-gate top --once with beta's key only: no gateway-wide pipeline numbers, a note naming the metrics key", async () => {
+      const run = await runBeta(["--json", "top", "--once", "--window", "1h"]);
+      const snapshot = JSON.parse(run.stdout.trim().split("\n")[0] ?? "{}") as { pipeline: unknown; pipelineNote?: string };
+      expect(snapshot.pipeline).toBeNull();
+      expect(snapshot.pipelineNote).toContain("WIDE_GATE_METRICS_KEY");
+    });
+
+    test("wide-gate top --once with the operator's --metrics-key: the pipeline line is back", async () => {
+      const run = await runBeta(["--json", "top", "--once", "--window", "1h", "--metrics-key", OPERATOR_KEY]);
+      const snapshot = JSON.parse(run.stdout.trim().split("\n")[0] ?? "{}") as { pipeline: { kept: number } | null };
+      expect(snapshot.pipeline?.kept).toBeGreaterThanOrEqual(15);
     });
   });
 

@@ -12,7 +12,9 @@ import type { RunningServer } from "./spawn-server.ts";
  * alpha's events shows.
  */
 export const KEYS = { alpha: "ka", beta: "kb" } as const;
-export const TENANT_ENV = { INGEST_API_KEYS: "ka:alpha,kb:beta", QUERY_API_KEYS: "ka:alpha,kb:beta" };
+/** The operator's key for the gateway-wide counters (/metrics); no tenant holds it. */
+export const OPERATOR_KEY = "k-operator-metrics";
+export const TENANT_ENV = { INGEST_API_KEYS: "ka:alpha,kb:beta", QUERY_API_KEYS: "ka:alpha,kb:beta", METRICS_API_KEY: OPERATOR_KEY };
 
 /** Strings only alpha's events hold: services, routes, codes, attribute names and values, text, durations. */
 export const ALPHA_SECRETS = [

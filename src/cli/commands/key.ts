@@ -6,7 +6,7 @@ import { printLine } from "../output.ts";
 /** The key from the argument, else the first line of stdin (so it stays out of shell history). */
 async function keyFrom(arg: string | undefined): Promise<string> {
   if (arg !== undefined) return arg;
-  if (process.stdin.isTTY) throw usageError("give the key as an argument or on stdin (printf %s \"$KEY\" | wide-gate key hash)");
+  if (process.stdin.isTTY) throw usageError('give the key as an argument or on stdin (printf %s "$KEY" | wide-gate key hash)');
   const text = await new Response(Bun.stdin.stream()).text();
   return text.split(/\r?\n/)[0] ?? "";
 }

@@ -1,8 +1,8 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { durationMs, positiveInt } from "../args.ts";
-import type { GatewayClient } from "../client.ts";
+import { GatewayClient } from "../client.ts";
 import { clientFor, globals } from "../context.ts";
-import { usageError } from "../errors.ts";
+import { CliError, usageError } from "../errors.ts";
 import { formatNumber, formatPercent, printJson, printLine, renderTable } from "../output.ts";
 import { parsePrometheus, type Sample, sum } from "../prometheus.ts";
 import type { QueryAnswer } from "./query.ts";
@@ -41,11 +41,16 @@ export interface ServiceRow {
 export interface TopSnapshot {
   at: string;
   window: string;
-  pipeline: Pipeline;
+  /** Null when the gateway's /metrics refused the key (it needs METRICS_API_KEY); `pipelineNote` says why. */
+  pipeline: Pipeline | null;
+  pipelineNote?: string;
   services: ServiceRow[];
 }
 
+const METRICS_KEY_NOTE = "needs the gateway's metrics key: pass --metrics-key or set WIDE_GATE_METRICS_KEY";
+
 interface TopFlags {
+  metricsKey?: string;
   window: string;
   interval: number;
   keptCap: number;
@@ -64,6 +69,11 @@ export function registerTop(program: Command): void {
     .option("-w, --window <duration>", "window the per-service numbers cover (15m, 1h, …)", "5m")
     .option("-i, --interval <duration>", "refresh interval", durationMs, 2000)
     .option("--kept-cap <n>", "stop counting a service's stored events at this many (each refresh pages GET /v1/events)", positiveInt, 2000)
+    .addOption(
+      new Option("--metrics-key <key>", "operator key for /metrics (METRICS_API_KEY on the gateway); default: --key").env(
+        "WIDE_GATE_METRICS_KEY",
+      ),
+    )
     .option("--once", "print one snapshot and exit")
     .option("--iterations <n>", "exit after this many refreshes", positiveInt)
     .addHelpText("after", "\nExamples:\n  wide-gate top\n  wide-gate --json top --once")
@@ -72,7 +82,9 @@ export function registerTop(program: Command): void {
       if (!match) throw usageError(`--window: expected a duration like 5m, 1h or 1d (got ${flags.window})`);
       const windowSeconds = Number(match[1]) * { m: 60, h: 3600, d: 86_400 }[match[2] as "m" | "h" | "d"];
       const client = clientFor(cmd);
-      const { json } = globals(cmd);
+      const { json, url, key, timeout } = globals(cmd);
+      const metricsKey = flags.metricsKey ?? key;
+      const metricsClient = new GatewayClient({ url, timeoutMs: timeout, ...(metricsKey ? { key: metricsKey } : {}) });
       const live = !json && !flags.once && process.stdout.isTTY === true;
       const iterations = flags.once ? 1 : (flags.iterations ?? Number.POSITIVE_INFINITY);
       let previous: { at: number; pipeline: Pipeline } | undefined;
@@ -80,12 +92,18 @@ export function registerTop(program: Command): void {
         if (i > 0) await Bun.sleep(flags.interval);
         const at = Date.now();
         const [samples, services] = await Promise.all([
-          client.getText("/metrics").then(parsePrometheus),
+          pipelineSamples(metricsClient),
           serviceRows(client, flags.window, windowSeconds, flags.keptCap),
         ]);
-        const pipeline = pipelineFrom(samples, previous, at);
-        previous = { at, pipeline };
-        const snapshot: TopSnapshot = { at: new Date(at).toISOString(), window: flags.window, pipeline, services };
+        const pipeline = samples ? pipelineFrom(samples, previous, at) : null;
+        if (pipeline) previous = { at, pipeline };
+        const snapshot: TopSnapshot = {
+          at: new Date(at).toISOString(),
+          window: flags.window,
+          pipeline,
+          ...(pipeline ? {} : { pipelineNote: METRICS_KEY_NOTE }),
+          services,
+        };
         if (json) printJson(snapshot);
         else {
           if (live) process.stdout.write("\x1b[2J\x1b[H");
@@ -93,6 +111,16 @@ export function registerTop(program: Command): void {
         }
       }
     });
+}
+
+/** /metrics parsed; undefined when the gateway wants an operator key this caller lacks (401). */
+async function pipelineSamples(client: GatewayClient): Promise<Sample[] | undefined> {
+  try {
+    return parsePrometheus(await client.getText("/metrics"));
+  } catch (error) {
+    if (error instanceof CliError && error.status === 401) return undefined;
+    throw error;
+  }
 }
 
 function pipelineFrom(samples: Sample[], previous: { at: number; pipeline: Pipeline } | undefined, at: number): Pipeline {
@@ -171,12 +199,16 @@ async function countStored(client: GatewayClient, service: string, from: number,
 
 export function renderTop(s: TopSnapshot, base: string): string {
   const p = s.pipeline;
-  const r = p.rates;
+  const r = p?.rates;
   const rate = (n: number | undefined) => (n === undefined ? "" : ` (${formatNumber(n)}/s)`);
   const header = [
     `wide-gate top  ${base}  ${s.at}`,
-    `pipeline since start: received ${p.received}${rate(r?.received)}  kept ${p.kept}${rate(r?.kept)}  dropped ${p.dropped}${rate(r?.dropped)}  rejected ${p.rejected}${rate(r?.rejected)}`,
-    `publish: failures ${p.publishFailures}  queue ${p.publishQueueDepth}`,
+    ...(p
+      ? [
+          `pipeline since start: received ${p.received}${rate(r?.received)}  kept ${p.kept}${rate(r?.kept)}  dropped ${p.dropped}${rate(r?.dropped)}  rejected ${p.rejected}${rate(r?.rejected)}`,
+          `publish: failures ${p.publishFailures}  queue ${p.publishQueueDepth}`,
+        ]
+      : [`pipeline: ${s.pipelineNote ?? METRICS_KEY_NOTE}`]),
     `per service, last ${s.window}:`,
   ];
   const table = renderTable(

@@ -23,7 +23,7 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
   header .status { padding:2px 10px; border-radius:99px; font-size:12px; background:var(--line); }
   header .status.ready { background:#d1fadf; color:#05603a; } header .status.bad { background:#fee4e2; color:#912018; }
   header input, header select { padding:6px 8px; border:1px solid var(--line); border-radius:6px; font:inherit; }
-  #key { width:220px; }
+  #key, #metrics-key { width:220px; }
   main { display:grid; grid-template-columns:repeat(auto-fit, minmax(380px, 1fr)); gap:16px; padding:16px 24px; }
   section { background:#fff; border:1px solid var(--line); border-radius:10px; padding:14px 16px; min-width:0; }
   section h2 { font-size:13px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:0 0 10px; }
@@ -49,7 +49,7 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
   </select></label>
   <form id="custom" hidden><input id="from" type="datetime-local" aria-label="from (UTC)"> → <input id="to" type="datetime-local" aria-label="to (UTC)"> UTC <button>Apply</button></form>
   <span id="range-label" class="muted"></span>
-  <form id="key-form" style="margin-left:auto"><input id="key" type="password" autocomplete="off" placeholder="query API key (if set)" aria-label="query API key"></form>
+  <form id="key-form" style="margin-left:auto"><input id="key" type="password" autocomplete="off" placeholder="query API key (if set)" aria-label="query API key"> <input id="metrics-key" type="password" autocomplete="off" placeholder="metrics key (operators)" aria-label="metrics API key"></form>
 </header>
 <main>
   <section class="wide"><h2>Pipeline since this gateway started (process counters, reset on restart)</h2><div class="cards" id="cards"></div>

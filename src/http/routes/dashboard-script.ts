@@ -22,6 +22,11 @@ $("key-form").addEventListener("submit", (event) => event.preventDefault());
 $("range").addEventListener("change", () => { $("custom").hidden = $("range").value !== "custom"; if ($("range").value !== "custom") refresh(); });
 $("custom").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
 const headers = () => ({ "content-type": "application/json", ...($("key").value ? { authorization: "Bearer " + $("key").value } : {}) });
+// The gateway-wide numbers (/metrics) need the operator's METRICS_API_KEY once tenants have keys; a query key does not open them.
+$("metrics-key").value = localStorage.getItem("widegate-metrics-key") || "";
+$("metrics-key").addEventListener("change", () => { localStorage.setItem("widegate-metrics-key", $("metrics-key").value); refresh(); });
+const metricsHeaders = () => ($("metrics-key").value ? { authorization: "Bearer " + $("metrics-key").value } : {});
+const METRICS_KEY_NOTE = "the gateway's pipeline numbers need its metrics key (METRICS_API_KEY): type it in the metrics key field.";
 async function call(path, init) {
   const r = await fetch(path, { ...init, headers: headers() });
   const data = await r.json();
@@ -71,7 +76,13 @@ async function pipeline() {
       (c.ok ? "ok" : "failing") + "</td><td class='muted'>" + esc(c.detail || "") + "</td></tr>").join("");
   })
     .catch(() => { $("status").textContent = "unreachable"; $("status").className = "status bad"; });
-  const metrics = metricsOf(await (await fetch("/metrics")).text());
+  const metricsResponse = await fetch("/metrics", { headers: metricsHeaders() });
+  if (metricsResponse.status === 401) {
+    $("cards").innerHTML = "<div class='note'>" + esc(METRICS_KEY_NOTE) + "</div>";
+    $("health-note").textContent = METRICS_KEY_NOTE;
+    return;
+  }
+  const metrics = metricsOf(await metricsResponse.text());
   const sum = (name, pred) => metrics.filter((m) => m.name === name && (!pred || pred(m.labels))).reduce((a, m) => a + m.value, 0);
   const outcome = (o) => sum("widegate_ingest_events_total", (l) => l.outcome === o);
   const kept = outcome("kept"), dropped = outcome("dropped"), rejected = outcome("rejected");
@@ -99,7 +110,7 @@ async function health(sum, checksPromise) {
     ["publish queue (now)", fmt(sum("widegate_publish_queue_depth"))],
     ["spool", spool ? (spool[1].ok ? "" : "failing: ") + (spool[1].detail || "ok") : "no file fallback configured"],
   ];
-  const worker = await (await fetch("/dashboard/worker-metrics")).json();
+  const worker = await (await fetch("/dashboard/worker-metrics", { headers: metricsHeaders() })).json();
   let note = "";
   if (!worker.configured) note = "WORKER_METRICS_URL is not set: consumer lag and dead letters live on the worker's /metrics, which this gateway does not read.";
   else if (worker.error) note = worker.error;

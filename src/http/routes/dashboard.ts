@@ -16,7 +16,7 @@ const WORKER_SERIES = /^widegate_worker_\w+(\{[^}\n]*\})? [^\n]+$/gm;
 export function dashboardRoutes() {
   return new Hono<AppEnv>()
     .get("/dashboard/worker-metrics", async (c) => {
-      // Read server-side so the browser needs no route to the worker; as open as this gateway's own /metrics.
+      // Read server-side so the browser needs no route to the worker; guarded like /metrics (METRICS_API_KEY, in create-app).
       const url = c.get("config").WORKER_METRICS_URL;
       if (!url) return c.json({ configured: false });
       try {

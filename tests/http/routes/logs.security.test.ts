@@ -22,7 +22,7 @@ class HandOff implements EventSink {
 
 async function gateway(env: Record<string, string> = {}) {
   // Rate 1: every accepted event is kept, so what reaches the sink is what would be stored.
-  const config = parseConfig({ EVENT_STORE: "memory", INGEST_API_KEYS: "k:acme", SAMPLING_NORMAL_RATE: "1", ...env });
+  const config = parseConfig({ EVENT_STORE: "memory", INGEST_API_KEYS: "k:acme", METRICS_API_KEY: "m", SAMPLING_NORMAL_RATE: "1", ...env });
   const metrics = new MetricsRegistry();
   const adapters = await createAdapters(config, { runtime: "bun" }, { metrics });
   const sink = new HandOff();
@@ -134,7 +134,7 @@ describe("POST /v1/logs: secrets and personal data never reach the sink", () => 
     const stored = JSON.stringify(sink.submitted);
     expect(sink.submitted).toHaveLength(1);
     for (const value of Object.values(secrets)) expect(stored).not.toContain(value);
-    const text = await (await app.request("http://gateway.test/metrics")).text();
+    const text = await (await app.request("http://gateway.test/metrics", { headers: { authorization: "Bearer m" } })).text();
     expect(text).toContain('widegate_redactions_total{rule="key"} 4');
     expect(text).toContain('widegate_redactions_total{rule="email"} 1');
     expect(text).toContain('widegate_redactions_total{rule="iban"} 1');
