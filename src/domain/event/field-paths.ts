@@ -4,8 +4,9 @@ import { hmacSha256, toHex } from "../hash/sha256.ts";
  * REDACT_DROP_PATHS / REDACT_HASH_PATHS: dotted field paths removed from kept events, or replaced
  * by a keyed hash (HMAC-SHA-256, hex, `hmac:` prefix) so a user id can still be grouped and
  * counted without being readable. A path matches nested objects (`{"user":{"email":…}}`), flat
- * dotted keys as OTLP attributes arrive (`{"user.email":…}`) and any mix of the two, and goes
- * through arrays element by element (`items.sku` reaches every item's sku).
+ * dotted keys (`{"user.email":…}`) and any mix of the two, the same under `attributes` (where OTLP
+ * attributes arrive: `{"attributes":{"user.email":…}}`), and goes through arrays element by
+ * element (`items.sku` reaches every item's sku).
  */
 
 export type PathAction = "drop" | "hash";
@@ -18,6 +19,9 @@ export type RollupField = (typeof ROLLUP_FIELDS)[number];
 export const PROTECTED_FIELDS: readonly string[] = ["tenant", "receivedAt", "sampling", "eventId", "timestamp"];
 
 export const HASH_PREFIX = "hmac:";
+
+/** Where the OTLP mapper puts every attribute it has no wide-event field for. */
+const OTLP_ATTRIBUTES = "attributes";
 
 export interface FieldPathRules {
   /** Each path split into segments, with the action it gets. */
@@ -58,6 +62,10 @@ export function compileFieldPaths(options: FieldPathOptions): FieldPathRules | u
     if (problem) throw new RangeError(problem);
     const rollupField = (ROLLUP_FIELDS as readonly string[]).includes(path);
     paths.push({ segments: path.split("."), action, rollupField });
+    // /v1/logs puts OTLP attributes under `attributes`: `user.id` must reach `attributes["user.id"]` too.
+    if (!rollupField && path !== "error" && !path.startsWith(`${OTLP_ATTRIBUTES}.`) && path !== OTLP_ATTRIBUTES) {
+      paths.push({ segments: [OTLP_ATTRIBUTES, ...path.split(".")], action, rollupField: false });
+    }
     if (rollupField) rollup.set(path as RollupField, action);
     else if (path === "error") rollup.set("error.code", action);
   }

@@ -36,9 +36,18 @@ async function gateway() {
     await sink.drain();
     return response;
   };
+  const postLogs = async (body: unknown) => {
+    const response = await app.request(`${BASE}/v1/logs`, {
+      method: "POST",
+      headers: { authorization: "Bearer ik", "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    await sink.drain();
+    return response;
+  };
   const read = (path: string, init: RequestInit = {}) =>
     app.request(`${BASE}${path}`, { ...init, headers: { authorization: "Bearer qk", "content-type": "application/json" } });
-  return { post, read, metrics };
+  return { post, postLogs, read, metrics };
 }
 
 const now = Date.now();
@@ -55,6 +64,24 @@ const event = (i: number, status: number) => ({
 });
 
 describe("REDACT_DROP_PATHS and REDACT_HASH_PATHS through ingest", () => {
+  test("an OTLP record's attributes named by a path are dropped or hashed like an event's fields", async () => {
+    const g = await gateway();
+    const kv = (key: string, stringValue: string) => ({ key, value: { stringValue } });
+    const record = {
+      severityNumber: 17,
+      attributes: [
+        kv("service.name", "billing"),
+        kv("user.email", "otlp-jane@example.com"),
+        kv("user.id", "user-0"),
+        kv("user.plan", "pro"),
+      ],
+    };
+    const response = await g.postLogs({ resourceLogs: [{ scopeLogs: [{ logRecords: [record] }] }] });
+    expect(response.status).toBe(202);
+    const page = (await (await g.read("/v1/events?limit=10")).json()) as { events: Array<{ attributes?: Record<string, unknown> }> };
+    expect(page.events[0]?.attributes).toEqual({ "user.id": hmac("user-0"), "user.plan": "pro" });
+  });
+
   test("kept events reach the store without dropped fields, with hashed ones as hmac:<hex>", async () => {
     const g = await gateway();
     expect((await g.post([event(0, 500), event(1, 503)])).status).toBe(202);
