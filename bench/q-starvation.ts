@@ -4,7 +4,10 @@
  * statement (`before`: how the store searched until the chunked scan) and chunked (`after`), and
  * the latency of another tenant's ingest (a 100-event POST /v1/events) in the same process.
  *
- *   bun bench/q-starvation.ts [events=230000] [searches=30] [chunks=250,500]   # chunks: compare chunk sizes
+ *   bun bench/q-starvation.ts [events=230000] [searches=30] [chunks=250,500] [budgets=1e9,4,2] [before=no]
+ *
+ * chunks compares chunk sizes; budgets compares the scans' shared time budget per event-loop turn
+ * (1e9: no budget, each scan's continuation runs every turn, as before the budget existed).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,6 +99,8 @@ async function run(label: string, store: SqliteEventStore): Promise<void> {
 
 if (args.before !== "no") await run("before", new SqliteEventStore(dir, { textScan: { chunkRows: 1e9, maxRows: 1e9 } }));
 const chunks = (args.chunks ?? "").split(",").filter(Boolean).map(Number);
-if (chunks.length === 0) await run("after", new SqliteEventStore(dir));
+if (chunks.length === 0 && !args.budgets) await run("after", new SqliteEventStore(dir));
 for (const chunkRows of chunks) await run(`after/${chunkRows}`, new SqliteEventStore(dir, { textScan: { chunkRows } }));
+const budgets = (args.budgets ?? "").split(",").filter(Boolean).map(Number);
+for (const turnBudgetMs of budgets) await run(`budget/${turnBudgetMs}`, new SqliteEventStore(dir, { textScan: { turnBudgetMs } }));
 rmSync(dir, { recursive: true, force: true });

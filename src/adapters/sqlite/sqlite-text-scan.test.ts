@@ -70,4 +70,28 @@ describe("q search on the embedded store", async () => {
     await scan;
     expect(ranDuringScan).toBe(true);
   });
+
+  test("with a zero turn budget, concurrent scans each still finish with the answer of a lone scan", async () => {
+    const tight = new SqliteEventStore(dir, { textScan: { chunkRows: 100, maxRows: 5000, turnBudgetMs: 0 } });
+    const lone = await tight.find({ q: "needle", limit: 50 }, scope);
+    const together = await Promise.all(Array.from({ length: 5 }, () => tight.find({ q: "needle", limit: 50 }, scope)));
+    for (const page of together) expect(page.events.map((e) => e.eventId)).toEqual(lone.events.map((e) => e.eventId));
+    expect(lone.events).toHaveLength(20);
+  });
+
+  test("with scans running, a turn of the event loop never runs more than one chunk of each scan", async () => {
+    // Two scans of 10 chunks each and a ticker counting turns: if a turn ran several chunks of one
+    // scan, both would end in fewer turns than they have chunks.
+    const paced = new SqliteEventStore(dir, { textScan: { chunkRows: 100, maxRows: 1000, turnBudgetMs: 1e9 } });
+    let turns = 0;
+    let running = true;
+    const tick = () => {
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await Promise.all([paced.find({ q: "nothing matches this", limit: 10 }, scope), paced.find({ q: "nothing at all", limit: 10 }, scope)]);
+    running = false;
+    expect(turns).toBeGreaterThanOrEqual(9);
+  });
 });

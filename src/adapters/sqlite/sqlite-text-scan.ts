@@ -9,11 +9,46 @@ export interface TextScanOptions {
   chunkRows?: number;
   /** Rows examined per request at most; past it the page is returned partial, with a cursor and a warning. */
   maxRows?: number;
+  /** Milliseconds all scans together may run per event-loop turn (TURN_BUDGET_MS). */
+  turnBudgetMs?: number;
 }
 
 export const TEXT_SCAN_DEFAULTS = { chunkRows: 200, maxRows: 50_000 } as const;
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Time all running scans may take together in one event-loop turn. Yielding per chunk alone is
+ * not enough: the continuations of every scan run in the same turn, so 30 scans put 30 chunks
+ * between two I/O polls. With a shared budget a turn runs chunks (one per scan, round robin) only
+ * until the budget is spent; the other scans wait for the next turn, after health checks and
+ * ingest had theirs. So the wait a request sees is about this budget plus one chunk, whatever the
+ * number of scans.
+ */
+export const TURN_BUDGET_MS = 2;
+
+let turnOpen = false;
+let turnStart = 0;
+
+function closeTurn(): void {
+  turnOpen = false;
+}
+
+/** Resolves in a later event-loop turn, once this turn's scanning budget allows another chunk. */
+function yieldToEventLoop(budgetMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const go = () => {
+      const now = performance.now();
+      if (!turnOpen) {
+        // Queued now, it runs at the start of the next turn's immediates, before the scans deferred below.
+        turnOpen = true;
+        turnStart = now;
+        setImmediate(closeTurn);
+        resolve(); // the turn's first chunk always runs: every turn makes progress, whatever the budget
+      } else if (now - turnStart >= budgetMs) setImmediate(go);
+      else resolve();
+    };
+    setImmediate(go);
+  });
+}
 
 /**
  * A `q` search has no index: it reads the tenant's rows newest first and tests each one's text. Done
@@ -25,6 +60,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function textScan(db: Database, search: EventFilter, tenant: string, options: TextScanOptions = {}): Promise<EventPage> {
   const chunkRows = options.chunkRows ?? TEXT_SCAN_DEFAULTS.chunkRows;
   const maxRows = options.maxRows ?? TEXT_SCAN_DEFAULTS.maxRows;
+  const budgetMs = options.turnBudgetMs ?? TURN_BUDGET_MS;
   const hits: Array<{ ts: number; id: string; doc: string }> = [];
   let cursor = search.cursor;
   let scanned = 0;
@@ -53,7 +89,7 @@ export async function textScan(db: Database, search: EventFilter, tenant: string
         ],
       };
     }
-    await yieldToEventLoop();
+    await yieldToEventLoop(budgetMs);
   }
   const page = hits.slice(0, search.limit);
   const lastHit = page[page.length - 1];
