@@ -1,7 +1,9 @@
 import type { Command } from "commander";
-import { hashedKeyEntry } from "../../domain/hash/key-digest.ts";
 import { usageError } from "../errors.ts";
 import { printLine } from "../output.ts";
+
+/** `sha256:<hex>`: the form the gateway's key lists accept (src/domain/hash/key-digest.ts reads it back). */
+const hashedKeyEntry = (key: string): string => `sha256:${new Bun.CryptoHasher("sha256").update(key).digest("hex")}`;
 
 /** The key from the argument, else the first line of stdin (so it stays out of shell history). */
 async function keyFrom(arg: string | undefined): Promise<string> {
