@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { parseConfig } from "../../src/config/schema.ts";
+import { keyMatcher } from "../../src/http/middleware/api-key.ts";
 import { cli } from "./run-cli.ts";
 
 const expected = (key: string) => `sha256:${createHash("sha256").update(key).digest("hex")}\n`;
@@ -19,5 +21,11 @@ describe("wide-gate key hash", () => {
     const run = await cli(["key", "hash"], {}, "\n");
     expect(run.code).toBe(2);
     expect(run.stderr).toBe("wide-gate: the key is empty\n");
+  });
+
+  test("the printed entry, put in INGEST_API_KEYS as entry:tenant, lets the plain key in for that tenant", async () => {
+    const run = await cli(["key", "hash", "k-rotated-77"]);
+    const keys = parseConfig({ INGEST_API_KEYS: `${run.stdout.trim()}:acme` }).INGEST_API_KEYS;
+    expect(keys && keyMatcher(keys)("k-rotated-77")?.tenant).toBe("acme");
   });
 });
