@@ -6,7 +6,7 @@
  * about it in English and Korean. The servers keep running for the dashboard until Ctrl-C (or
  * exit at once with `exit`).
  *
- *   npm run demo [-- url=http://localhost:8787] [port=8787] [app-port=0] [events=20000] [key=…] [query-key=…] [exit]
+ *   npm run demo [-- url=http://localhost:8787] [port=8787] [app-port=0] [events=20000] [key=…] [query-key=…] [metrics-key=…] [exit]
  * The gateway listens on port= (else $PORT, else 8787); the payment app on app-port= (0: any free port).
  */
 import { mkdtempSync } from "node:fs";
@@ -72,7 +72,10 @@ const queryHeaders: Record<string, string> = {
   "content-type": "application/json",
   ...(args["query-key"] || args.key ? { authorization: `Bearer ${args["query-key"] ?? args.key}` } : {}),
 };
-const decisionsBefore = await samplingDecisions(url, queryHeaders);
+// A keyed gateway serves /metrics only to METRICS_API_KEY.
+const metricsKey = args["metrics-key"] ?? args["query-key"] ?? args.key;
+const metricsHeaders: Record<string, string> = metricsKey ? { authorization: `Bearer ${metricsKey}` } : {};
+const decisionsBefore = await samplingDecisions(url, metricsHeaders);
 
 const next = createSimTraffic({ seed: 7, tag: `demo-${now.toString(36)}` });
 function* lastHour(): Generator<SimRequest> {
@@ -86,7 +89,7 @@ console.log(`drove ${total} requests of the last hour through the payment app: $
 console.log(
   `the payment app's SDK sent ${stats.enqueued} events in ${stats.requests} batches (dropped ${stats.dropped.total}); the gateway kept ${stats.keptByGateway} (${percent(stats.keptByGateway, stats.enqueued)}):`,
 );
-console.log(`${explainKept(await samplingDecisions(url, queryHeaders))}\n`);
+console.log(`${explainKept(await samplingDecisions(url, metricsHeaders))}\n`);
 // The pipeline is asynchronous: wait (at most 15 s) until the rollups count every event the gateway accepted.
 for (const until = Date.now() + 15_000; Date.now() < until; await Bun.sleep(250)) {
   const response = await fetch(`${url}/v1/query`, {

@@ -4,7 +4,7 @@
  * Synthetic (default): posts the payment-shop traffic model straight to POST /v1/events and reports
  * HTTP latencies, accepted/kept/dropped, and how close the store's counts come to what was sent.
  *
- *   npm run load -- [url=http://localhost:8787] [rate=2000] [seconds=20] [batch=100] [key=…] [query-key=…]
+ *   npm run load -- [url=http://localhost:8787] [rate=2000] [seconds=20] [batch=100] [key=…] [query-key=…] [metrics-key=…]
  *
  * Simulation (mode=sim): sends real requests through the payment simulation, a Hono app instrumented
  * with wide-gate/sdk, started in this process; the SDK ships its events to the gateway. Reports the
@@ -13,7 +13,7 @@
  * fraction and the share of valuable events (errors, slow, critical routes) kept.
  *
  *   npm run load -- mode=sim [url=…] [requests=100000] [concurrency=64] [errors=0.01] [slow=0.02]
- *                   [critical=/api/payments] [slow-ms=2000] [batch=500] [key=…] [query-key=…] [settle=30000]
+ *                   [critical=/api/payments] [slow-ms=2000] [batch=500] [key=…] [query-key=…] [metrics-key=…] [settle=30000]
  * The gateway should run with SAMPLING_CRITICAL_ROUTES=/api/payments (the critical= list).
  * Sends only to the URL given (use a gateway of your own, on loopback in tests).
  */
@@ -40,6 +40,8 @@ const batch = Number(args.batch ?? 100);
 const auth = (key: string | undefined): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
 const ingestHeaders = { "content-type": "application/json", ...auth(args.key) };
 const queryHeaders = { "content-type": "application/json", ...auth(args["query-key"] ?? args.key) };
+// A keyed gateway serves /metrics only to METRICS_API_KEY.
+const metricsHeaders = auth(args["metrics-key"] ?? args["query-key"] ?? args.key);
 
 const down = await unreachable(url);
 if (down) {
@@ -255,7 +257,7 @@ function share(part: number, whole: number): string {
 
 /** The gateway's sampling decisions so far (GET /metrics). */
 function samplingMetrics(): Promise<Map<string, number>> {
-  return samplingDecisions(url, queryHeaders);
+  return samplingDecisions(url, metricsHeaders);
 }
 
 type Counted = { value: number; estimated: boolean; source?: string; groups: Map<string, number> };
