@@ -8,13 +8,18 @@ import { capturingLogger } from "../../src/log/logger.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 
 /** The one app over the memory store with `env`; /metrics asked with `key` (none: no header). */
-async function metricsWith(env: Record<string, string>, key?: string, header: "authorization" | "x-api-key" = "authorization") {
+async function metricsWith(
+  env: Record<string, string>,
+  key?: string,
+  header: "authorization" | "x-api-key" = "authorization",
+  method: "GET" | "HEAD" = "GET",
+) {
   const config = parseConfig({ EVENT_STORE: "memory", PUBLISHER: "direct", ...env });
   const metrics = new MetricsRegistry();
   const adapters = await createAdapters(config, { runtime: "bun" }, { metrics });
   const app = createApp({ config, adapters, sink: new WaitUntilSink(adapters.publisher, metrics, 1, capturingLogger()), metrics });
   const headers: Record<string, string> = key === undefined ? {} : { [header]: header === "authorization" ? `Bearer ${key}` : key };
-  const response = await app.request("http://gateway.test/metrics", { headers });
+  const response = await app.request("http://gateway.test/metrics", { method, headers });
   return { status: response.status, text: await response.text() };
 }
 
@@ -42,6 +47,10 @@ describe("GET /metrics and METRICS_API_KEY", () => {
 
   test("an ingest key is refused with 401 when METRICS_API_KEY is set", async () => {
     expect((await metricsWith({ ...KEYED, METRICS_API_KEY: "op-key" }, "ik")).status).toBe(401);
+  });
+
+  test("HEAD /metrics without the operator key is refused with 401 like GET", async () => {
+    expect((await metricsWith({ ...KEYED, METRICS_API_KEY: "op-key" }, "qk", "authorization", "HEAD")).status).toBe(401);
   });
 
   test("no key is refused with 401 naming the header to send", async () => {
