@@ -6,6 +6,7 @@ import { createAdapters } from "../../src/factory/create-adapters.ts";
 import { createApp } from "../../src/http/create-app.ts";
 import { capturingLogger } from "../../src/log/logger.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
+import { spawnServer } from "../support/spawn-server.ts";
 
 /** The one app over the memory store with `env`; /metrics asked with `key` (none: no header). */
 async function metricsWith(
@@ -85,5 +86,17 @@ describe("GET /metrics and METRICS_API_KEY", () => {
     expect(() => parseConfig({ METRICS_API_KEY: "ok,sha256:abc123" })).toThrow(
       "METRICS_API_KEY: entry 2 of 2 starts with sha256: but is not sha256:<64 hex digits>",
     );
+  });
+
+  test("a server with API keys and no METRICS_API_KEY says at start that /metrics answers 401", async () => {
+    const server = await spawnServer("edge/bun-server.ts", KEYED);
+    await server.stop("SIGKILL");
+    expect(server.output()).toContain("METRICS_API_KEY is not: GET /metrics answers 401 to everyone");
+  });
+
+  test("a server with METRICS_API_KEY set prints no such line", async () => {
+    const server = await spawnServer("edge/bun-server.ts", { ...KEYED, METRICS_API_KEY: "op-key" });
+    await server.stop("SIGKILL");
+    expect(server.output()).not.toContain("METRICS_API_KEY");
   });
 });

@@ -29,6 +29,10 @@ export function announceAuthMode(config: Config): void {
       `!!! OPEN DEV MODE: no API keys for ${open}; anyone who reaches this port can use it. Set INGEST_API_KEYS / QUERY_API_KEYS.`,
     );
   }
+  if ((config.INGEST_API_KEYS || config.QUERY_API_KEYS) && !config.METRICS_API_KEY) {
+    // Not an error (nobody may need /metrics), but a scraper's 401s should not be a mystery.
+    console.log("API keys are set and METRICS_API_KEY is not: GET /metrics answers 401 to everyone until it is set.");
+  }
 }
 
 /**
