@@ -71,7 +71,28 @@ describe("the one-pass pre-check (scanHints)", () => {
     ["iban", /[A-Z]{2}\d{2}/],
     ["phone", /[+(]\d|\d-\d/],
   ];
-  const PIECES = ["earer", "EARER", "eyJ", "@", "AB12", "DE", "+4", "(5", "1-2", "-", "+", "(", "a", "E", "y", "J", "7", " ", "x.", "Bearer "];
+  const PIECES = [
+    "earer",
+    "EARER",
+    "eyJ",
+    "@",
+    "AB12",
+    "DE",
+    "+4",
+    "(5",
+    "1-2",
+    "-",
+    "+",
+    "(",
+    "a",
+    "E",
+    "y",
+    "J",
+    "7",
+    " ",
+    "x.",
+    "Bearer ",
+  ];
 
   test("flags every scanner whose pre-check a string passes, at any position", () => {
     let seed = 12345;

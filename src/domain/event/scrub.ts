@@ -121,7 +121,9 @@ function fieldsLeft(record: Record<string, unknown>, depth: number, maxDepth: nu
     const value = record[key];
     if (typeof value === "object" && value !== null) {
       if (depth >= maxDepth) return -1;
-      left = Array.isArray(value) ? elementsLeft(value, depth + 1, maxDepth, left) : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
+      left = Array.isArray(value)
+        ? elementsLeft(value, depth + 1, maxDepth, left)
+        : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
       if (left < 0) return -1;
     }
   }
@@ -134,7 +136,9 @@ function elementsLeft(array: unknown[], depth: number, maxDepth: number, left: n
     const value = array[i];
     if (typeof value === "object" && value !== null) {
       if (depth >= maxDepth) return -1;
-      left = Array.isArray(value) ? elementsLeft(value, depth + 1, maxDepth, left) : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
+      left = Array.isArray(value)
+        ? elementsLeft(value, depth + 1, maxDepth, left)
+        : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
       if (left < 0) return -1;
     }
   }

@@ -275,7 +275,8 @@ function findGroup(
   for (let i = 0; i < states.length; i++) {
     const state = states[i] as GroupState;
     const d = state.dims;
-    if (d.statusCode === status && d.error === err && d.method === method && d.service === service && d.errorCode === errorCode) return state;
+    if (d.statusCode === status && d.error === err && d.method === method && d.service === service && d.errorCode === errorCode)
+      return state;
   }
   return undefined;
 }
