@@ -72,7 +72,7 @@ export function checkEvent(event: Record<string, unknown>, out: KnownFields): st
   let timestampIso: string | undefined;
   if (timestamp != null) {
     const quick = typeof timestamp === "string" ? quickTimestampMs(timestamp) : Number.NaN;
-    if (quick === quick) {
+    if (!Number.isNaN(quick)) {
       timestampMs = quick;
       if ((timestamp as string).length === 24) timestampIso = timestamp as string;
     } else {
