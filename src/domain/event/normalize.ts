@@ -106,7 +106,7 @@ function draftEvent(value: unknown, ctx: NormalizeContext): DraftEvent | DraftFa
     const ahead = futureSkewError(fields.timestampMs, ctx.nowMs, ctx.futureSkew.ms, ctx.futureSkew.text);
     if (ahead !== null) return new DraftFailure("FUTURE_TIMESTAMP", ahead);
   }
-  for (const key of NULLABLE_FIELDS) if (value[key] === null) delete value[key];
+  if (fields.hasNull) for (const key of NULLABLE_FIELDS) if (value[key] === null) delete value[key];
   const requestId = fields.requestId ?? ctx.newId();
   const timestamp = fields.timestampMs === undefined ? ctx.receivedAt : (fields.timestampIso ?? new Date(fields.timestampMs).toISOString());
   value.requestId = requestId;

@@ -14,6 +14,8 @@ export interface KnownFields {
   timestampIso: string | undefined;
   method: string | undefined;
   error: EventError | undefined;
+  /** Some field of NULLABLE_FIELDS is null (the caller deletes those): rare, so the deletes are skipped otherwise. */
+  hasNull: boolean;
 }
 
 export type ValidationResult = { ok: true; fields: KnownFields } | { ok: false; error: string };
@@ -50,6 +52,7 @@ export function emptyFields(): KnownFields {
     timestampIso: undefined,
     method: undefined,
     error: undefined,
+    hasNull: false,
   };
 }
 
@@ -113,6 +116,15 @@ export function checkEvent(event: Record<string, unknown>, out: KnownFields): st
   // Upper-case already (nearly always): no new string.
   out.method = typeof method === "string" ? (isUpperAscii(method) ? method : method.toUpperCase()) : undefined;
   out.error = normalError;
+  out.hasNull =
+    requestId === null ||
+    eventId === null ||
+    timestamp === null ||
+    route === null ||
+    method === null ||
+    statusCode === null ||
+    durationMs === null ||
+    error === null;
   return null;
 }
 
