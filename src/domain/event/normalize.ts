@@ -5,7 +5,7 @@ import type { ParsedBody } from "./parse-body.ts";
 import { DEFAULT_REDACTION, type Redaction } from "./redaction.ts";
 import { nestsDeeper, scrubEvent } from "./scrub.ts";
 import { futureSkewError, typeName } from "./timestamp.ts";
-import { type EventError, isPlainObject, NULLABLE_FIELDS, validateEvent } from "./validate.ts";
+import { checkEvent, type EventError, emptyFields, isPlainObject, NULLABLE_FIELDS } from "./validate.ts";
 
 /**
  * A validated, redacted event with the gateway's fields set except, possibly, a derived eventId:
@@ -76,25 +76,37 @@ export type NormalizeResult = { ok: true; event: WideEvent } | { ok: false; code
  */
 export function normalizeEvent(value: unknown, ctx: NormalizeContext): NormalizeResult {
   const result = draftEvent(value, ctx);
-  return result.ok ? { ok: true, event: completeEvent(result.event) } : result;
+  return result instanceof DraftFailure
+    ? { ok: false, code: result.code, error: result.error }
+    : { ok: true, event: completeEvent(result) };
 }
 
-type DraftResult = { ok: true; event: DraftEvent } | Extract<NormalizeResult, { ok: false }>;
+/** Why draftEvent refused an event (a class, so telling it from an event needs no wrapper per event). */
+class DraftFailure {
+  readonly ok = false;
+  constructor(
+    readonly code: Rejection["code"] | "TOO_DEEP",
+    readonly error: string,
+  ) {}
+}
+
+/** What checkEvent found, reused: draftEvent runs synchronously for one event at a time. */
+const known = emptyFields();
 
 /** normalizeEvent without deriving a missing eventId (see completeEvent). */
-function draftEvent(value: unknown, ctx: NormalizeContext): DraftResult {
-  if (!isPlainObject(value)) return { ok: false, code: "INVALID_EVENT", error: `event must be a JSON object (got ${typeName(value)})` };
+function draftEvent(value: unknown, ctx: NormalizeContext): DraftEvent | DraftFailure {
+  if (!isPlainObject(value)) return new DraftFailure("INVALID_EVENT", `event must be a JSON object (got ${typeName(value)})`);
   // Scrub first: hostile keys are refused before any field is read, and messages never echo secrets.
   const scrubbed = scrubEvent(value, ctx.limits, ctx.redaction);
-  if (scrubbed !== null) return { ok: false, ...scrubbed };
-  const valid = validateEvent(value);
-  if (!valid.ok) return { ok: false, code: "INVALID_EVENT", error: valid.error };
-  const { fields } = valid;
+  if (scrubbed !== null) return new DraftFailure(scrubbed.code, scrubbed.error);
+  const invalid = checkEvent(value, known);
+  if (invalid !== null) return new DraftFailure("INVALID_EVENT", invalid);
+  const fields = known;
   if (fields.timestampMs !== undefined) {
     const ahead = futureSkewError(fields.timestampMs, ctx.nowMs, ctx.futureSkew.ms, ctx.futureSkew.text);
-    if (ahead !== null) return { ok: false, code: "FUTURE_TIMESTAMP", error: ahead };
+    if (ahead !== null) return new DraftFailure("FUTURE_TIMESTAMP", ahead);
   }
-  for (const key of NULLABLE_FIELDS) if (value[key] === null) delete value[key];
+  if (fields.hasNull) for (const key of NULLABLE_FIELDS) if (value[key] === null) delete value[key];
   const requestId = fields.requestId ?? ctx.newId();
   const timestamp = fields.timestampMs === undefined ? ctx.receivedAt : (fields.timestampIso ?? new Date(fields.timestampMs).toISOString());
   value.requestId = requestId;
@@ -106,7 +118,7 @@ function draftEvent(value: unknown, ctx: NormalizeContext): DraftResult {
   // Set by the gateway only: a producer cannot choose its tenant or its arrival time.
   value.receivedAt = ctx.receivedAt;
   value.tenant = ctx.tenant;
-  return { ok: true, event: value as DraftEvent };
+  return value as DraftEvent;
 }
 
 /**
@@ -147,7 +159,7 @@ export function normalizeBody(body: Pick<ParsedBody, "items" | "rejected">, ctx:
   const { maxDepth } = ctx.limits;
   for (const item of body.items) {
     const result = draftEvent(item.value, ctx);
-    if (result.ok) events.push({ index: item.index, event: result.event });
+    if (!(result instanceof DraftFailure)) events.push({ index: item.index, event: result });
     else if (result.code === "TOO_DEEP" || nestsDeeper(item.value, maxDepth)) {
       return tooDeep(maxDepth + 1, maxDepth, `in the event at index ${item.index}`);
     } else rejected.push({ index: item.index, code: result.code, error: result.error });

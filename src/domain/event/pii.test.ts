@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ibanValid, redactValue, type ScannerSet, type ValueScanner } from "./pii.ts";
+import { ibanValid, redactValue, SCAN_HINTS, type ScannerSet, scanHints, type ValueScanner } from "./pii.ts";
 
 const ALL: ScannerSet = { email: true, phone: true, iban: true, jwt: true, bearer: true };
 const JWT =
@@ -59,5 +59,61 @@ describe("value scanners", () => {
     // Each of these would take minutes with an unbounded, unanchored pattern.
     const inputs = [`${"a".repeat(200_000)}@`, "eyJ".repeat(70_000), "+1".repeat(100_000), "AB12".repeat(50_000), "bearer ".repeat(30_000)];
     for (const text of inputs) expect(typeof redactValue(text, ALL)).toBe("string");
+  });
+});
+
+describe("the one-pass pre-check (scanHints)", () => {
+  // What each scanner's own pre-check looks for; the one pass must flag at least these.
+  const NEEDS: Array<[ValueScanner, RegExp]> = [
+    ["bearer", /earer|EARER/],
+    ["jwt", /eyJ/],
+    ["email", /@/],
+    ["iban", /[A-Z]{2}\d{2}/],
+    ["phone", /[+(]\d|\d-\d/],
+  ];
+  const PIECES = [
+    "earer",
+    "EARER",
+    "eyJ",
+    "@",
+    "AB12",
+    "DE",
+    "+4",
+    "(5",
+    "1-2",
+    "-",
+    "+",
+    "(",
+    "a",
+    "E",
+    "y",
+    "J",
+    "7",
+    " ",
+    "x.",
+    "Bearer ",
+  ];
+
+  test("flags every scanner whose pre-check a string passes, at any position", () => {
+    let seed = 12345;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 8; // the low bits of this generator repeat quickly
+    };
+    for (let n = 0; n < 20_000; n++) {
+      let text = "";
+      const parts = 1 + (next() % 8);
+      for (let p = 0; p < parts; p++) text += PIECES[next() % PIECES.length];
+      const hints = scanHints(text);
+      for (const [rule, pattern] of NEEDS) {
+        if (pattern.test(text)) expect({ text, rule, flagged: (hints & SCAN_HINTS[rule]) !== 0 }).toEqual({ text, rule, flagged: true });
+      }
+    }
+  });
+
+  test("flags nothing on plain words, slugs and dotted versions", () => {
+    for (const text of ["Mozilla/5.0 (X11; Linux x86_64)", "new-checkout", "application/json", "eu-central-1", "SKU-1001"]) {
+      expect(scanHints(text)).toBe(0);
+    }
   });
 });

@@ -2,20 +2,9 @@ import { applyFieldPaths, type PathAction } from "./field-paths.ts";
 import type { DraftEvent } from "./normalize.ts";
 import { redactValue } from "./pii.ts";
 import { REDACTED, type Redaction, redactCardNumbers } from "./redaction.ts";
-import { redactKeptEvent, type ScrubLimits, scrubEvent } from "./scrub.ts";
+import { redactKeptEvent, type ScrubLimits, scrubEvent, VALIDATE_ONLY } from "./scrub.ts";
 
-/**
- * Validation without redaction: the scrub walk still counts fields, refuses hostile keys and deep
- * nesting for every event, but leaves values alone. Ingest redacts only what it keeps (dropped
- * events go nowhere) plus the few fields that rollups count (see redactDimensions).
- */
-export const VALIDATE_ONLY: Redaction = {
-  keys: new Set<string>(),
-  cardNumbers: false,
-  values: { email: false, phone: false, iban: false, jwt: false, bearer: false },
-  isSensitiveKey: () => false,
-  counts: { key: 0, card: 0, email: 0, phone: 0, iban: 0, jwt: 0, bearer: 0, drop: 0, hash: 0 },
-};
+export { VALIDATE_ONLY };
 
 /** One string a rollup counts: key rule, card numbers, then (unless exact) the value scanners. */
 function redactFieldNow(key: string, value: string, redaction: Redaction, scan: boolean): string {
@@ -25,26 +14,44 @@ function redactFieldNow(key: string, value: string, redaction: Redaction, scan: 
   return clean;
 }
 
-/** Past this many distinct (field, value) pairs a redaction's memo starts over: hostile unique values cannot grow it. */
+/** Past this many distinct values of one field a memo starts over: hostile unique values cannot grow it. */
 const MEMO_LIMIT = 8192;
-const memos = new WeakMap<Redaction, Map<string, string>>();
 
-/**
- * redactFieldNow, memoised per redaction: this runs on every accepted event, and services, routes,
- * methods and error codes repeat (a few hundred values), while the scanners cost a pass each.
- */
-function redactField(key: string, value: string, redaction: Redaction, scan: boolean): string {
+/** Clean value by value as sent, one map per rollup field (no key string to build per event). */
+interface DimensionMemo {
+  service: Map<string, string>;
+  route: Map<string, string>;
+  method: Map<string, string>;
+  code: Map<string, string>;
+}
+
+const memos = new WeakMap<Redaction, DimensionMemo>();
+let lastRedaction: Redaction | undefined;
+let lastMemo: DimensionMemo | undefined;
+
+/** A process has one redaction: the last one asked for is answered without the WeakMap. */
+function memoOf(redaction: Redaction): DimensionMemo {
+  if (redaction === lastRedaction && lastMemo !== undefined) return lastMemo;
   let memo = memos.get(redaction);
   if (memo === undefined) {
-    memo = new Map();
+    memo = { service: new Map(), route: new Map(), method: new Map(), code: new Map() };
     memos.set(redaction, memo);
   }
-  const id = `${key}\u0000${value}`;
-  let clean = memo.get(id);
+  lastRedaction = redaction;
+  lastMemo = memo;
+  return memo;
+}
+
+/**
+ * redactFieldNow, memoised per redaction and field: this runs on every accepted event, and
+ * services, routes, methods and error codes repeat (a few hundred values), while the scanners cost a pass each.
+ */
+function redactField(memo: Map<string, string>, key: string, value: string, redaction: Redaction, scan: boolean): string {
+  let clean = memo.get(value);
   if (clean === undefined) {
     clean = redactFieldNow(key, value, redaction, scan);
     if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(id, clean);
+    memo.set(value, clean);
   }
   return clean;
 }
@@ -60,16 +67,17 @@ function redactField(key: string, value: string, redaction: Redaction, scan: boo
  */
 export function redactDimensions(event: DraftEvent, redaction: Redaction): void {
   const rules = redaction.paths?.rollup;
+  const memo = memoOf(redaction);
   const service = rules?.get("service");
   // `service` cannot be dropped (config refuses it): it is required.
   if (service === "hash") event.service = hashWith(event.service, redaction);
-  else event.service = redactField("service", event.service, redaction, false);
+  else event.service = redactField(memo.service, "service", event.service, redaction, false);
   const route = rules?.get("route");
   if (route !== undefined) applyRule(event as Record<string, unknown>, "route", route, redaction);
-  else if (typeof event.route === "string") event.route = redactField("route", event.route, redaction, true);
+  else if (typeof event.route === "string") event.route = redactField(memo.route, "route", event.route, redaction, true);
   const method = rules?.get("method");
   if (method !== undefined) applyRule(event as Record<string, unknown>, "method", method, redaction);
-  else if (typeof event.method === "string") event.method = redactField("method", event.method, redaction, true);
+  else if (typeof event.method === "string") event.method = redactField(memo.method, "method", event.method, redaction, true);
   const error = event.error;
   if (error === undefined) return;
   if (redaction.isSensitiveKey("error")) {
@@ -78,7 +86,7 @@ export function redactDimensions(event: DraftEvent, redaction: Redaction): void 
   }
   const code = rules?.get("error.code");
   if (code !== undefined) applyRule(error as Record<string, unknown>, "code", code, redaction);
-  else if (typeof error.code === "string") error.code = redactField("code", error.code, redaction, true);
+  else if (typeof error.code === "string") error.code = redactField(memo.code, "code", error.code, redaction, true);
 }
 
 function hashWith(value: unknown, redaction: Redaction): string {

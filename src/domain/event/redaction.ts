@@ -85,7 +85,7 @@ export function compileRedaction(options: RedactionOptions = {}): Redaction {
       if (upper < 128) candidate[upper * (PREFILTER_MAX_LEN + 1) + k.length] = 1;
     }
   }
-  // Events repeat the same few hundred key names; memoising skips a toLowerCase allocation per key.
+  // Events repeat the same few hundred key names: the answer for each is memoised.
   const memo = new Map<string, boolean>();
   const enabled = new Set(options.values ?? VALUE_SCANNERS);
   const values: ScannerSet = { email: false, phone: false, iban: false, jwt: false, bearer: false };
@@ -101,20 +101,21 @@ export function compileRedaction(options: RedactionOptions = {}): Redaction {
     values,
     counts,
     isSensitiveKey(key) {
+      // Keys repeat, and a key parsed from JSON carries its hash: one lookup answers nearly every call.
+      let hit = memo.get(key);
+      if (hit !== undefined) return hit;
       // The prefilter looks at the last dotted segment (the whole key when there is no dot).
       const start = key.lastIndexOf(".") + 1;
       const first = key.charCodeAt(start);
       const length = key.length - start;
       if (!longNames && (first >= 128 || length > PREFILTER_MAX_LEN || candidate[first * (PREFILTER_MAX_LEN + 1) + length] === 0)) {
-        return false;
-      }
-      let hit = memo.get(key);
-      if (hit === undefined) {
+        hit = false;
+      } else {
         const lower = key.toLowerCase();
         hit = keys.has(start === 0 ? lower : lower.slice(start)) || (start > 0 && longNames && keys.has(lower));
-        if (memo.size >= MEMO_LIMIT) memo.clear();
-        memo.set(key, hit);
       }
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(key, hit);
       return hit;
     },
   };

@@ -25,6 +25,9 @@ export type ScrubFailure = { code: Rejection["code"] | "TOO_DEEP"; error: string
  * by the per-event byte limit instead.
  */
 export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, redaction: Redaction): ScrubFailure | null {
+  // Every accepted event is validated, nearly all of them pass: a lean recursive check answers
+  // those; the walk below runs on a failure, to name it exactly as it always has.
+  if (redaction === VALIDATE_ONLY && fieldsLeft(event, 1, limits.maxDepth, limits.maxFields) >= 0) return null;
   const nodes: object[] = [event];
   const depths: number[] = [1];
   let fields = 0;
@@ -91,6 +94,55 @@ export function scrubEvent(event: Record<string, unknown>, limits: ScrubLimits, 
     if (clean !== route) event.route = clean;
   }
   return null;
+}
+
+/**
+ * Validation without redaction: the scrub walk still counts fields, refuses hostile keys and deep
+ * nesting for every event, but leaves values alone. Ingest redacts only what it keeps (dropped
+ * events go nowhere) plus the few fields that rollups count (see redactDimensions).
+ */
+export const VALIDATE_ONLY: Redaction = {
+  keys: new Set<string>(),
+  cardNumbers: false,
+  values: { email: false, phone: false, iban: false, jwt: false, bearer: false },
+  isSensitiveKey: () => false,
+  counts: { key: 0, card: 0, email: 0, phone: 0, iban: 0, jwt: 0, bearer: 0, drop: 0, hash: 0 },
+};
+
+/**
+ * The field budget left after `record` (the container at `depth`), or -1 when it holds a forbidden
+ * key, nests past `maxDepth` or runs the budget out: scrubEvent's checks without redaction, so
+ * it succeeds exactly when that walk with VALIDATE_ONLY does. Recursion is bounded by `maxDepth`.
+ */
+function fieldsLeft(record: Record<string, unknown>, depth: number, maxDepth: number, left: number): number {
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    if (--left < 0 || key === "__proto__" || key === "constructor" || key === "prototype") return -1;
+    const value = record[key];
+    if (typeof value === "object" && value !== null) {
+      if (depth >= maxDepth) return -1;
+      left = Array.isArray(value)
+        ? elementsLeft(value, depth + 1, maxDepth, left)
+        : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
+      if (left < 0) return -1;
+    }
+  }
+  return left;
+}
+
+/** fieldsLeft for an array: its elements are not fields, the containers among them are walked. */
+function elementsLeft(array: unknown[], depth: number, maxDepth: number, left: number): number {
+  for (let i = 0; i < array.length; i++) {
+    const value = array[i];
+    if (typeof value === "object" && value !== null) {
+      if (depth >= maxDepth) return -1;
+      left = Array.isArray(value)
+        ? elementsLeft(value, depth + 1, maxDepth, left)
+        : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
+      if (left < 0) return -1;
+    }
+  }
+  return left;
 }
 
 /** Top-level fields the value scanners leave alone: ids must stay exact to stay distinct, and the gateway's own fields. */

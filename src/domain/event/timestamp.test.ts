@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createNormalizeContext, normalizeEvent } from "./normalize.ts";
-import { durationToMs, futureSkewError, parseTimestamp } from "./timestamp.ts";
+import { durationToMs, futureSkewError, parseTimestamp, quickTimestampMs } from "./timestamp.ts";
 
 const ms = (value: unknown) => {
   const result = parseTimestamp(value);
@@ -106,5 +106,27 @@ describe("futureSkewError", () => {
 
   test("a skew of 0 turns the check off", () => {
     expect(futureSkewError(now + 10 * 365 * 86_400_000, now, 0, "0")).toBeNull();
+  });
+});
+
+describe("quickTimestampMs (the allocation-free path for a minute already read)", () => {
+  test("answers as parseTimestamp does for canonical times in the minute parseTimestamp read last", () => {
+    parseTimestamp("2026-11-26T03:04:05.678Z");
+    for (const text of ["2026-11-26T03:04:00.000Z", "2026-11-26T03:04:59.999Z", "2026-11-26T03:04:17Z"]) {
+      const parsed = parseTimestamp(text);
+      expect(parsed.ok && quickTimestampMs(text)).toBe(parsed.ok && parsed.ms);
+    }
+  });
+
+  test("leaves other minutes, impossible seconds and other forms to parseTimestamp (NaN)", () => {
+    parseTimestamp("2026-11-26T03:04:05.678Z");
+    for (const text of [
+      "2026-11-26T03:05:00.000Z",
+      "2026-11-26T03:04:60.000Z",
+      "2026-11-26T03:04:05.678+00:00",
+      "2026-11-26T03:04:0x.000Z",
+    ]) {
+      expect(quickTimestampMs(text)).toBeNaN();
+    }
   });
 });

@@ -15,6 +15,23 @@ let ids = 0;
 const newAggregator = (maxGroups = 100) => new RollupAggregator({ maxGroups, newId: () => `d${++ids}` });
 
 describe("RollupAggregator", () => {
+  test("many groups on one route (more than its index holds) each count exactly, on every later count", () => {
+    const agg = newAggregator(1000);
+    // 60 statuses × 2 methods × with and without an error code on one route: 240 groups.
+    const events: CountableEvent[] = [];
+    for (let status = 200; status < 260; status++) {
+      for (const method of ["GET", "POST"]) {
+        events.push(ev({ statusCode: status, method }), ev({ statusCode: status, method, error: { code: `E${status}` } }));
+      }
+    }
+    for (let round = 0; round < 3; round++) for (const event of events) agg.count({ ...event });
+    const rows = agg.drain().flatMap((d) => d.rows);
+    expect(rows).toHaveLength(240);
+    expect(rows.every((row) => row.count === 3)).toBe(true);
+    const keys = new Set(rows.map((r) => `${r.statusCode}|${r.method}|${r.errorCode}`));
+    expect(keys.size).toBe(240);
+  });
+
   test("events of one group and minute add up into one row with count, duration sums, min, max and bins", () => {
     const agg = newAggregator();
     for (const d of [10, 20, 30]) agg.count(ev({ durationMs: d }));

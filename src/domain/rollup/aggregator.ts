@@ -45,6 +45,12 @@ export class GroupState {
 
 class MinuteEntry {
   readonly groups = new Map<string, GroupState>();
+  /**
+   * The same groups (those counted under their own dimensions, never folded ones) by route: a
+   * lookup that builds no key string. Routes come out of redaction's memo as the same strings,
+   * whose hash is computed once; a route holds few groups, compared field by field.
+   */
+  readonly byRoute = new Map<string | null, GroupState[]>();
   /** Dimensions to fold into `__other__`, most distinct values first; computed when the cap is first hit. */
   foldOrder: CollapsibleDimension[] | null = null;
   /** Folded groups created beyond the cap. */
@@ -111,11 +117,22 @@ export class RollupAggregator {
     const error = event.error;
     const errorCode = typeof error === "object" && error !== null ? str((error as { code?: unknown }).code) : null;
     const err = isErrorEvent(event) ? 1 : 0;
-    const key = keyOf(event.service, route, method, status, errorCode, err);
-    let state = entry.groups.get(key);
+    const service = event.service;
+    const sameRoute = entry.byRoute.get(route);
+    let state = sameRoute === undefined ? undefined : findGroup(sameRoute, service, method, status, errorCode, err);
     if (state === undefined) {
-      const dims: RollupDims = { service: event.service, route, method, statusCode: status, errorCode, error: err };
-      state = entry.groups.size < this.options.maxGroups ? this.addGroup(entry, key, dims) : this.overflowGroup(entry, dims);
+      const key = keyOf(service, route, method, status, errorCode, err);
+      state = entry.groups.get(key);
+      if (state === undefined) {
+        const dims: RollupDims = { service, route, method, statusCode: status, errorCode, error: err };
+        state = entry.groups.size < this.options.maxGroups ? this.addGroup(entry, key, dims) : this.overflowGroup(entry, dims);
+      }
+      const { dims } = state;
+      // Folded groups stay out of the index: it holds at most maxGroups groups per minute, like `groups`.
+      if (dims.route === route && dims.service === service && dims.errorCode === errorCode && dims.method === method) {
+        if (sameRoute === undefined) entry.byRoute.set(route, [state]);
+        else if (sameRoute.length < GROUPS_PER_ROUTE) sameRoute.push(state);
+      }
     }
     let acc = state.acc;
     if (state.generation !== this.generation || acc === null) {
@@ -242,6 +259,26 @@ export class RollupAggregator {
     }
     this.lastEntry = null;
   }
+}
+
+/** Groups of one route the index holds; more of them are found by their key. */
+const GROUPS_PER_ROUTE = 32;
+
+function findGroup(
+  states: readonly GroupState[],
+  service: string,
+  method: string | null,
+  status: number | null,
+  errorCode: string | null,
+  err: 0 | 1,
+): GroupState | undefined {
+  for (let i = 0; i < states.length; i++) {
+    const state = states[i] as GroupState;
+    const d = state.dims;
+    if (d.statusCode === status && d.error === err && d.method === method && d.service === service && d.errorCode === errorCode)
+      return state;
+  }
+  return undefined;
 }
 
 /** The in-memory key of a group (null and "" are one value: neither is a usable dimension). */
