@@ -3,7 +3,7 @@
  * against the same run's ceiling: in-process JSON.parse + JSON.stringify of the same bytes.
  * Also the sampler's cost per event. Batches of 1000 events of ~800 bytes, sampling on.
  *
- *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof publisher=memory|file|kafka store=memory|embedded]
+ *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun warmup=8 profile=/tmp/prof publisher=memory|file|kafka store=memory|embedded]
  *   npm run bench:ingest -- base=/tmp/base [rounds=5]   # A/B: this tree and another checkout (git worktree add /tmp/base <commit>)
  *   npm run bench:ingest -- buffer=ab [rounds=5]        # A/B: this tree with BUFFER=disk (the default) and BUFFER=memory
  *   npm run bench:ingest -- format=otlp                 # the same events as OTLP/HTTP JSON logs to POST /v1/logs
@@ -15,6 +15,10 @@
  * With base=DIR, the server of DIR (its edge/bun-server.ts, this tree's node_modules) runs beside
  * this tree's, and load rounds alternate between the two (this, base, base, this, …), each compared
  * with the ceilings measured either side of it; each side's figure is its median round.
+ *
+ * Before the rounds each server is warmed for warmup=N seconds of the same load (default 8, the same
+ * for every side of an A/B): Bun's JIT keeps compiling the per-request code for several seconds at
+ * ~70 requests/s, so a short warm-up makes the early rounds slower and an A/B depend on its order.
  *
  * The load comes from wrk when it is installed (apt-get install wrk: a C client, so nearly all of the
  * second core is left to the server), else from a Bun fetch loop.
@@ -205,7 +209,9 @@ end
 }
 
 const drive: (url: string, seconds: number) => Load | Promise<Load> = useWrk ? wrkClient() : bunClients;
-for (const server of servers) await drive(server.url, 1); // warm up
+// Warm each server alike until its JIT has settled (see the header), so rounds measure the steady state.
+const WARMUP = Number(args.warmup ?? 8);
+for (const server of servers) await drive(server.url, WARMUP);
 
 // 4. Rounds: ceiling, gateway, ceiling, gateway, …, ceiling. Each gateway segment is compared with the
 // mean of the ceilings either side of it (the servers idle meanwhile), so a neighbour that slows
