@@ -3,7 +3,7 @@
  * against the same run's ceiling: in-process JSON.parse + JSON.stringify of the same bytes.
  * Also the sampler's cost per event. Batches of 1000 events of ~800 bytes, sampling on.
  *
- *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun warmup=8 profile=/tmp/prof publisher=memory|file|kafka store=memory|embedded]
+ *   npm run bench:ingest [-- seconds=12 rounds=3 concurrency=4 client=wrk|bun warmup=30 profile=/tmp/prof publisher=memory|file|kafka store=memory|embedded]
  *   npm run bench:ingest -- base=/tmp/base [rounds=5]   # A/B: this tree and another checkout (git worktree add /tmp/base <commit>)
  *   npm run bench:ingest -- buffer=ab [rounds=5]        # A/B: this tree with BUFFER=disk (the default) and BUFFER=memory
  *   npm run bench:ingest -- format=otlp                 # the same events as OTLP/HTTP JSON logs to POST /v1/logs
@@ -16,9 +16,11 @@
  * this tree's, and load rounds alternate between the two (this, base, base, this, …), each compared
  * with the ceilings measured either side of it; each side's figure is its median round.
  *
- * Before the rounds each server is warmed for warmup=N seconds of the same load (default 8, the same
- * for every side of an A/B): Bun's JIT keeps compiling the per-request code for several seconds at
- * ~70 requests/s, so a short warm-up makes the early rounds slower and an A/B depend on its order.
+ * Before the rounds each server is warmed by the same load until its JIT has settled: 2 s slices until
+ * one spends under 2 % of its time in JSC's compiler threads (at least 4 s, at most warmup=N seconds,
+ * default 30), the same rule for every side of an A/B. Bun's JIT keeps compiling the per-request code
+ * for 10 s and more at ~70 requests/s, so a short warm-up made the early rounds slower on every side
+ * and an A/B depend on its order. The header line says how long each server was warmed.
  *
  * The load comes from wrk when it is installed (apt-get install wrk: a C client, so nearly all of the
  * second core is left to the server), else from a Bun fetch loop.
@@ -28,7 +30,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createSampler } from "../src/domain/sampling/sampler.ts";
 import { makeBatch } from "./fixtures.ts";
-import { cpuSeconds, startBenchServer } from "./lib/bench-server.ts";
+import { cpuSeconds, jitCpuSeconds, startBenchServer } from "./lib/bench-server.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
 const SECONDS = Number(args.seconds ?? 12); // of load in total, split over the rounds
@@ -210,8 +212,22 @@ end
 
 const drive: (url: string, seconds: number) => Load | Promise<Load> = useWrk ? wrkClient() : bunClients;
 // Warm each server alike until its JIT has settled (see the header), so rounds measure the steady state.
-const WARMUP = Number(args.warmup ?? 8);
-for (const server of servers) await drive(server.url, WARMUP);
+const WARMUP = Number(args.warmup ?? 30);
+const warmedFor: number[] = [];
+for (const server of servers) warmedFor.push(await warmUp(server));
+
+/** Load in 2 s slices until a slice's JIT compiling is under 2 % of it (at least 4 s), at most WARMUP seconds. */
+async function warmUp(server: Server): Promise<number> {
+  const SLICE = Math.min(2, WARMUP);
+  let spent = 0;
+  while (spent < WARMUP) {
+    const jitBefore = jitCpuSeconds(server.proc.pid);
+    await drive(server.url, SLICE);
+    spent += SLICE;
+    if (spent >= 4 && jitCpuSeconds(server.proc.pid) - jitBefore < 0.02 * SLICE) break;
+  }
+  return spent;
+}
 
 // 4. Rounds: ceiling, gateway, ceiling, gateway, …, ceiling. Each gateway segment is compared with the
 // mean of the ceilings either side of it (the servers idle meanwhile), so a neighbour that slows
@@ -249,7 +265,7 @@ await Promise.all(servers.map((s) => s.proc.exited));
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(
-  `bench:ingest — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${EVENTS} events/request as ${FORMAT === "otlp" ? "OTLP JSON logs" : "JSON"}, ${Math.round(bytes / EVENTS)} bytes/event, ${useWrk ? "wrk" : "bun fetch"} c=${CONCURRENCY}`,
+  `bench:ingest — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${EVENTS} events/request as ${FORMAT === "otlp" ? "OTLP JSON logs" : "JSON"}, ${Math.round(bytes / EVENTS)} bytes/event, ${useWrk ? "wrk" : "bun fetch"} c=${CONCURRENCY}; warmed ${servers.map((s, i) => `${AB ? `${s.name} ` : ""}${warmedFor[i]} s`).join(", ")} (until JIT compiling < 2%, at most ${WARMUP} s)`,
 );
 for (const [i, round] of rounds.entries()) {
   const gateway = (round.requests * EVENTS) / round.elapsed;

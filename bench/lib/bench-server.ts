@@ -1,6 +1,6 @@
 // What every HTTP benchmark needs of the gateway: a real edge/bun-server.ts in its own process, and
 // the CPU time it has used (so a run on a shared machine can compare CPU per event, not only rates).
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -52,4 +52,23 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** CPU seconds a process's JIT compiler threads (JSC's `JITWorker`) have used so far: how much compiling is still going on. */
+export function jitCpuSeconds(pid: number): number {
+  let ticks = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8").trim() !== "JITWorker") continue;
+        const fields = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // the thread ended between listing and reading
+      }
+    }
+  } catch {
+    return Number.NaN;
+  }
+  return ticks / 100;
 }
