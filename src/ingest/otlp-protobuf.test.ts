@@ -109,7 +109,7 @@ describe("decodeOtlpLogsProtobuf", () => {
     const mapped = decode(ProtobufLogsSerializer.serializeRequest(records) as Uint8Array);
     if (!mapped.ok) throw new Error(mapped.message);
     const fromJson = JSON.parse(new TextDecoder().decode(JsonLogsSerializer.serializeRequest(records)));
-    expect(mapped).toEqual(mapOtlpLogs(fromJson));
+    expect<unknown>(mapped).toEqual(mapOtlpLogs(fromJson));
     expect(mapped.items[0]?.value).toMatchObject({
       service: "checkout",
       route: "/api/pay",

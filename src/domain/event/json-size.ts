@@ -11,6 +11,7 @@ import { isPlainObject } from "./validate.ts";
 export const TOO_DEEP = -1;
 
 /** A string that JSON.stringify escapes or that is not one byte per unit in UTF-8. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON.stringify escapes control characters.
 const NOT_PLAIN = /["\\\u0000-\u001f\u0080-\uffff]/;
 
 /** `JSON.stringify(text)` in UTF-8 bytes. */
@@ -45,7 +46,8 @@ function measure(value: unknown, depth: number, maxDepth: number, plain: boolean
         if (value.length === 0) return 2;
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          const size = item === undefined || typeof item === "function" || typeof item === "symbol" ? 4 : measure(item, depth + 1, maxDepth, plain);
+          const size =
+            item === undefined || typeof item === "function" || typeof item === "symbol" ? 4 : measure(item, depth + 1, maxDepth, plain);
           if (size < 0) return TOO_DEEP;
           bytes += size;
         }

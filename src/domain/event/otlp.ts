@@ -4,7 +4,7 @@
  * mapped onto the wide-event fields the sampler and the query engine know.
  */
 import { type BodyError, bodyError, eventTooLarge, type Rejection, tooDeep, tooManyEvents } from "./errors.ts";
-import { jsonBytes, TOO_DEEP } from "./json-size.ts";
+import { jsonBytes, jsonStringBytes, TOO_DEEP } from "./json-size.ts";
 import { DEFAULT_LIMITS, formatBytes, type IngestLimits } from "./limits.ts";
 import { type ParsedBody, type ParsedItem, parseJsonBody } from "./parse-body.ts";
 import { utf8Length } from "./utf8.ts";
@@ -19,29 +19,104 @@ export interface OtlpMapResult {
   rejected: Rejection[];
 }
 
-/** OTLP AnyValue → plain JSON; nested kvlist/array values keep their shape. */
-function anyValue(value: unknown, depth = 0): unknown {
-  if (!isPlainObject(value) || depth > 8) return null;
-  if ("stringValue" in value) return value.stringValue;
-  if ("boolValue" in value) return value.boolValue;
-  if ("intValue" in value) return Number(value.intValue); // int64 arrives as a string in JSON
-  if ("doubleValue" in value) return value.doubleValue;
-  if ("bytesValue" in value) return value.bytesValue;
-  if (isPlainObject(value.arrayValue) && Array.isArray(value.arrayValue.values)) {
-    return value.arrayValue.values.map((v) => anyValue(v, depth + 1));
+/**
+ * A record's size as mapped, counted while it is mapped: the OTLP/JSON of the fields this route
+ * reads (values nested past the mapped depth count as the null they become). `plain`: every string
+ * is printable ASCII without `"` or `\` (see mapOtlpLogs), so its size is its length plus quotes.
+ */
+interface Measure {
+  plain: boolean;
+  maxDepth: number;
+  bytes: number;
+  /** A value the mapping keeps as sent nested past INGEST_MAX_DEPTH. */
+  tooDeep: boolean;
+}
+
+/** Attribute values nested deeper than this become null. */
+const MAPPED_DEPTH = 8;
+
+function stringBytes(text: string, m: Measure): number {
+  return m.plain ? text.length + 2 : jsonStringBytes(text);
+}
+
+/** A value kept as sent (a stringValue, a boolValue, …): its JSON size, whatever it holds. */
+function valueBytes(value: unknown, m: Measure): number {
+  if (typeof value === "string") return stringBytes(value, m);
+  if (typeof value === "number") return Number.isFinite(value) ? String(value).length : 4;
+  if (typeof value === "boolean") return value ? 4 : 5;
+  if (value === null || value === undefined) return 4;
+  const size = jsonBytes(value, m.maxDepth, m.plain);
+  if (size === TOO_DEEP) m.tooDeep = true;
+  return size;
+}
+
+/** OTLP AnyValue → plain JSON; nested kvlist/array values keep their shape. Adds its size to `m`. */
+function anyValue(value: unknown, m: Measure, depth = 0): unknown {
+  if (!isPlainObject(value) || depth > MAPPED_DEPTH) {
+    m.bytes += 4;
+    return null;
   }
-  if (isPlainObject(value.kvlistValue)) return attributes(value.kvlistValue.values, depth + 1);
+  // `{"stringValue":…}`: braces, the quoted name and a colon, then the value.
+  if ("stringValue" in value) {
+    m.bytes += 16 + valueBytes(value.stringValue, m);
+    return value.stringValue;
+  }
+  if ("boolValue" in value) {
+    m.bytes += 14 + valueBytes(value.boolValue, m);
+    return value.boolValue;
+  }
+  if ("intValue" in value) {
+    m.bytes += 13 + valueBytes(value.intValue, m);
+    return Number(value.intValue); // int64 arrives as a string in JSON
+  }
+  if ("doubleValue" in value) {
+    m.bytes += 16 + valueBytes(value.doubleValue, m);
+    return value.doubleValue;
+  }
+  if ("bytesValue" in value) {
+    m.bytes += 15 + valueBytes(value.bytesValue, m);
+    return value.bytesValue;
+  }
+  if (isPlainObject(value.arrayValue) && Array.isArray(value.arrayValue.values)) {
+    const values: unknown[] = value.arrayValue.values;
+    m.bytes += 26 + (values.length === 0 ? 2 : 1 + values.length); // {"arrayValue":{"values":[…]}}
+    const out = new Array<unknown>(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = anyValue(values[i], m, depth + 1);
+    return out;
+  }
+  if (isPlainObject(value.kvlistValue)) {
+    m.bytes += 25; // {"kvlistValue":{"values":…}}
+    return attributes(value.kvlistValue.values, m, depth + 1);
+  }
+  m.bytes += 2;
   return null;
 }
 
-function attributes(list: unknown, depth = 0): Attributes {
+/** A KeyValue list as a plain object; adds the list's size to `m`. */
+function attributes(list: unknown, m: Measure, depth = 0): Attributes {
   const out: Attributes = {};
-  if (!Array.isArray(list)) return out;
+  if (!Array.isArray(list)) {
+    m.bytes += 2;
+    return out;
+  }
+  m.bytes += list.length === 0 ? 2 : 1 + list.length;
   for (const kv of list) {
-    if (!isPlainObject(kv) || typeof kv.key !== "string" || kv.key === "") continue;
-    setField(out, kv.key, anyValue(kv.value, depth));
+    if (!isKeyValue(kv, m)) continue;
+    setField(out, kv.key, anyValue(kv.value, m, depth));
   }
   return out;
+}
+
+/** Whether `kv` is a KeyValue the mapping reads, adding its size but the value's to `m`. */
+function isKeyValue(kv: unknown, m: Measure): kv is { key: string; value: unknown } {
+  if (!isPlainObject(kv) || typeof kv.key !== "string") {
+    m.bytes += 4;
+    return false;
+  }
+  m.bytes += 17 + stringBytes(kv.key, m); // {"key":…,"value":…}
+  if (kv.key !== "") return true;
+  anyValue(kv.value, m);
+  return false;
 }
 
 /**
@@ -212,25 +287,60 @@ export function otlpRecordEvent(attrs: OtlpAttributes, record: OtlpRecordFields,
   return event;
 }
 
-/** The attributes of an OTLP/JSON KeyValue list into `into`. */
-export function addAttributes(into: OtlpAttributes, list: unknown): void {
+/** The attributes of an OTLP/JSON KeyValue list into `into`, their size into `m`. */
+function addAttributes(into: OtlpAttributes, list: unknown, m: Measure): void {
   if (!Array.isArray(list)) return;
-  for (const kv of list) {
-    if (!isPlainObject(kv) || typeof kv.key !== "string" || kv.key === "") continue;
-    into.set(kv.key, anyValue(kv.value));
-  }
+  m.bytes += list.length === 0 ? 2 : 1 + list.length;
+  for (const kv of list) if (isKeyValue(kv, m)) into.set(kv.key, anyValue(kv.value, m));
 }
 
-function jsonRecordEvent(record: Record<string, unknown>, resource: OtlpAttributes, scope: string | undefined): Record<string, unknown> {
+// OTLP/JSON sizes of a record's field names read here: `"name":` before each value.
+const RECORD_FIELDS = [
+  ["timeUnixNano", 15],
+  ["observedTimeUnixNano", 23],
+  ["severityNumber", 17],
+  ["severityText", 15],
+  ["traceId", 10],
+  ["spanId", 9],
+  ["eventName", 12],
+] as const;
+
+/** A record's event, and its size as mapped into `m.bytes`. */
+function jsonRecordEvent(
+  record: Record<string, unknown>,
+  resource: OtlpAttributes,
+  scope: string | undefined,
+  m: Measure,
+): Record<string, unknown> {
   const attrs = new OtlpAttributes(resource);
-  addAttributes(attrs, record.attributes);
+  let fields = 0;
+  m.bytes = 2;
+  for (const [name, nameBytes] of RECORD_FIELDS) {
+    const value = record[name];
+    if (typeof value === "string" || typeof value === "number") {
+      fields++;
+      m.bytes += nameBytes + valueBytes(value, m);
+    }
+  }
+  if (record.attributes !== undefined) {
+    fields++;
+    m.bytes += 13;
+    addAttributes(attrs, record.attributes, m);
+  }
+  let message: unknown;
+  if (record.body !== undefined) {
+    fields++;
+    m.bytes += 7;
+    message = anyValue(record.body, m);
+  }
+  if (fields > 1) m.bytes += fields - 1;
   return otlpRecordEvent(
     attrs,
     {
       timestamp: epochMs(record.timeUnixNano) ?? epochMs(record.observedTimeUnixNano),
       severityNumber: typeof record.severityNumber === "number" ? record.severityNumber : undefined,
       severityText: typeof record.severityText === "string" ? record.severityText : undefined,
-      message: anyValue(record.body),
+      message,
       traceId: typeof record.traceId === "string" ? record.traceId : undefined,
       spanId: typeof record.spanId === "string" ? record.spanId : undefined,
     },
@@ -259,7 +369,7 @@ export function mapOtlpBody(
   return mapOtlpLogs(only.value, limits, plainText);
 }
 
-const NOT_ASCII = /[^\u0000-\u007f]/;
+const NOT_ASCII = /[\u0080-\uffff]/;
 
 /** Text → events, as POST /v1/logs does it (the route reads the body as a stream instead). */
 export function parseOtlpLogs(text: string, limits: IngestLimits = DEFAULT_LIMITS): OtlpMapResult | BodyError {
@@ -284,10 +394,11 @@ export function mapOtlpLogs(body: unknown, limits: IngestLimits = DEFAULT_LIMITS
     return bodyError(400, "INVALID_OTLP", "body must be an OTLP ExportLogsServiceRequest: {resourceLogs: [...]}");
   }
   const out = new OtlpCollector(limits);
+  const m: Measure = { plain: plainText, maxDepth: limits.maxDepth, bytes: 0, tooDeep: false };
   for (const resourceLogs of body.resourceLogs) {
     if (!isPlainObject(resourceLogs)) continue;
     const resource = new OtlpAttributes();
-    addAttributes(resource, isPlainObject(resourceLogs.resource) ? resourceLogs.resource.attributes : undefined);
+    addAttributes(resource, isPlainObject(resourceLogs.resource) ? resourceLogs.resource.attributes : undefined, m);
     const resourceBytes = jsonBytes(resource.toObject(), Number.POSITIVE_INFINITY);
     for (const scopeLogs of Array.isArray(resourceLogs.scopeLogs) ? resourceLogs.scopeLogs : []) {
       if (!isPlainObject(scopeLogs)) continue;
@@ -300,14 +411,12 @@ export function mapOtlpLogs(body: unknown, limits: IngestLimits = DEFAULT_LIMITS
           out.reject({ index: out.index, code: "INVALID_EVENT", error: "log record must be an object" });
           continue;
         }
-        const recordBytes = jsonBytes(record, limits.maxDepth, plainText);
-        if (recordBytes === TOO_DEEP) return tooDeep(limits.maxDepth + 1, limits.maxDepth, `in the log record at index ${out.index}`);
-        const verdict = out.admit(fixedBytes + recordBytes);
-        if (verdict !== null) {
-          if (verdict !== true) return verdict;
-          continue;
-        }
-        out.keep(jsonRecordEvent(record, resource, scope));
+        // Mapped before it is measured: the size is counted by the same walk.
+        const event = jsonRecordEvent(record, resource, scope, m);
+        if (m.tooDeep) return tooDeep(limits.maxDepth + 1, limits.maxDepth, `in the log record at index ${out.index}`);
+        const verdict = out.admit(fixedBytes + m.bytes);
+        if (verdict === null) out.keep(event);
+        else if (verdict !== true) return verdict;
       }
     }
   }
