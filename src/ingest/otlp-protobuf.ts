@@ -306,15 +306,42 @@ function logRecord(d: Decoding): void {
   }
   let fields = 0;
   let size = 2;
-  if (timeSize >= 0) fields++, (size += TIME_KEY + timeSize);
-  if (observedSize >= 0) fields++, (size += OBSERVED_KEY + observedSize);
-  if (severityNumberSize >= 0) fields++, (size += SEVERITY_NUMBER_KEY + severityNumberSize);
-  if (severityTextSize >= 0) fields++, (size += SEVERITY_TEXT_KEY + severityTextSize);
-  if (bodySize >= 0) fields++, (size += BODY_KEY + bodySize);
-  if (attributeCount > 0) fields++, (size += ATTRIBUTES_KEY + 1 + attributeSizes + attributeCount);
-  if (traceIdSize >= 0) fields++, (size += TRACE_ID_KEY + traceIdSize);
-  if (spanIdSize >= 0) fields++, (size += SPAN_ID_KEY + spanIdSize);
-  if (eventNameSize >= 0) fields++, (size += EVENT_NAME_KEY + eventNameSize);
+  if (timeSize >= 0) {
+    fields++;
+    size += TIME_KEY + timeSize;
+  }
+  if (observedSize >= 0) {
+    fields++;
+    size += OBSERVED_KEY + observedSize;
+  }
+  if (severityNumberSize >= 0) {
+    fields++;
+    size += SEVERITY_NUMBER_KEY + severityNumberSize;
+  }
+  if (severityTextSize >= 0) {
+    fields++;
+    size += SEVERITY_TEXT_KEY + severityTextSize;
+  }
+  if (bodySize >= 0) {
+    fields++;
+    size += BODY_KEY + bodySize;
+  }
+  if (attributeCount > 0) {
+    fields++;
+    size += ATTRIBUTES_KEY + 1 + attributeSizes + attributeCount;
+  }
+  if (traceIdSize >= 0) {
+    fields++;
+    size += TRACE_ID_KEY + traceIdSize;
+  }
+  if (spanIdSize >= 0) {
+    fields++;
+    size += SPAN_ID_KEY + spanIdSize;
+  }
+  if (eventNameSize >= 0) {
+    fields++;
+    size += EVENT_NAME_KEY + eventNameSize;
+  }
   if (fields > 1) size += fields - 1;
   const out = d.out;
   const verdict = out.admit(d.fixedBytes + size);
