@@ -483,10 +483,21 @@ function integerSize(n: number): number {
   return n < 0 ? 1 + digits(-n) : digits(n);
 }
 
+/** Doubles seen lately with their JSON sizes: writing a double out is the costly part of measuring it. */
+const DOUBLE_SLOTS = 1024;
+const doubleKeys = new Float64Array(DOUBLE_SLOTS).fill(Number.NaN);
+const doubleSizes = new Uint8Array(DOUBLE_SLOTS);
+
 /** JSON.stringify(n).length. */
 function doubleSize(n: number): number {
-  if (Number.isInteger(n) && Math.abs(n) < 1e21 && !Object.is(n, -0)) return integerSize(n);
-  return Number.isFinite(n) ? String(n).length : 4;
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return integerSize(n); // -0 is written "0", as 0
+  // NaN never equals itself, so it never hits (nor do infinities matter: they are written "null").
+  const slot = (Math.imul(n * 1000, 0x9e3779b1) >>> 22) & (DOUBLE_SLOTS - 1);
+  if (doubleKeys[slot] === n) return doubleSizes[slot] as number;
+  const size = Number.isFinite(n) ? String(n).length : 4;
+  doubleKeys[slot] = n;
+  doubleSizes[slot] = size;
+  return size;
 }
 
 /** Decimal digits of a non-negative integer (exact below 2⁵³, and a count of digits above). */
@@ -504,10 +515,12 @@ const utf8 = new TextDecoder();
  * "GET", a service name); a hit costs one compare loop and no allocation.
  */
 const CACHE_SIZE = 4096;
+/** Longer strings (user agents, messages) repeat too, but less often than they cost to compare. */
+const MAX_CACHED = 64;
 const cache: (string | undefined)[] = new Array(CACHE_SIZE);
 const cacheSize = new Int32Array(CACHE_SIZE);
 /** Argument arrays for String.fromCharCode by length, reused: no typed-array view per string. */
-const CHAR_ARGS: number[][] = Array.from({ length: 33 }, (_, n) => new Array<number>(n).fill(0));
+const CHAR_ARGS: number[][] = Array.from({ length: MAX_CACHED + 1 }, (_, n) => new Array<number>(n).fill(0));
 
 /** JSON.stringify of the last string read, in UTF-8 bytes. */
 let stringSize = 0;
@@ -523,7 +536,7 @@ function string(r: WireReader): string {
     stringSize = 2;
     return "";
   }
-  if (length > 32) return decoded(b, start, end);
+  if (length > MAX_CACHED) return decoded(b, start, end);
   const slot =
     (Math.imul(length, 0x9e3779b1) ^
       Math.imul(b[start] as number, 0x85ebca6b) ^
