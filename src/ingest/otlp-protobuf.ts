@@ -519,8 +519,6 @@ const CACHE_SIZE = 4096;
 const MAX_CACHED = 64;
 const cache: (string | undefined)[] = new Array(CACHE_SIZE);
 const cacheSize = new Int32Array(CACHE_SIZE);
-/** Argument arrays for String.fromCharCode by length, reused: no typed-array view per string. */
-const CHAR_ARGS: number[][] = Array.from({ length: MAX_CACHED + 1 }, (_, n) => new Array<number>(n).fill(0));
 
 /** JSON.stringify of the last string read, in UTF-8 bytes. */
 let stringSize = 0;
@@ -554,15 +552,13 @@ function string(r: WireReader): string {
   }
   // Escapes JSON.stringify would add: \" \\ and \b \t \n \f \r are one more byte, other controls five.
   let escapes = 0;
-  const args = CHAR_ARGS[length] as number[];
-  for (let i = 0; i < length; i++) {
-    const c = b[start + i] as number;
+  for (let i = start; i < end; i++) {
+    const c = b[i] as number;
     if (c >= 0x80) return decoded(b, start, end);
     if (c < 0x20 || c === 34 || c === 92) escapes += c === 34 || c === 92 || (c >= 8 && c <= 13 && c !== 11) ? 1 : 5;
-    args[i] = c;
   }
-  // One call over the bytes gives a flat string; `+=` per character would build a rope.
-  const fresh = String.fromCharCode.apply(null, args);
+  // The native decoder beats String.fromCharCode.apply over the bytes (measured on the bench bodies).
+  const fresh = utf8.decode(b.subarray(start, end));
   stringSize = length + 2 + escapes;
   cache[slot] = fresh;
   cacheSize[slot] = stringSize;
