@@ -242,7 +242,7 @@ export interface OtlpRecordFields {
 }
 
 /** `timeUnixNano` is a decimal string of nanoseconds; epoch ms for the event. */
-export function epochMs(nanos: unknown): number | undefined {
+function epochMs(nanos: unknown): number | undefined {
   if (typeof nanos === "number") return Math.floor(nanos / 1e6);
   if (typeof nanos !== "string" || !/^\d{1,20}$/.test(nanos) || nanos === "0") return undefined;
   // Whole milliseconds are the digits before the last six: exact, and cheaper than BigInt division.
