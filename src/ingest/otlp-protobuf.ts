@@ -541,14 +541,15 @@ function string(r: WireReader): string {
       Math.imul(b[end - 1] as number, 0xc2b2ae35) ^
       ((b[start + (length >> 1)] as number) << 7)) &
     (CACHE_SIZE - 1);
-  const cached = cache[slot];
-  if (cached !== undefined && cached.length === length) {
-    let i = 0;
-    while (i < length && cached.charCodeAt(i) === b[start + i]) i++;
-    if (i === length) {
-      stringSize = cacheSize[slot] as number;
-      return cached;
-    }
+  // Two ways: a value that shares its slot with another (a hash collision) does not evict it.
+  if (sameBytes(cache[slot], b, start, length)) {
+    stringSize = cacheSize[slot] as number;
+    return cache[slot] as string;
+  }
+  const other = slot ^ 1;
+  if (sameBytes(cache[other], b, start, length)) {
+    stringSize = cacheSize[other] as number;
+    return cache[other] as string;
   }
   // Escapes JSON.stringify would add: \" \\ and \b \t \n \f \r are one more byte, other controls five.
   let escapes = 0;
@@ -560,9 +561,17 @@ function string(r: WireReader): string {
   // The native decoder beats String.fromCharCode.apply over the bytes (measured on the bench bodies).
   const fresh = utf8.decode(b.subarray(start, end));
   stringSize = length + 2 + escapes;
+  cache[other] = cache[slot];
+  cacheSize[other] = cacheSize[slot] as number;
   cache[slot] = fresh;
   cacheSize[slot] = stringSize;
   return fresh;
+}
+
+function sameBytes(cached: string | undefined, b: Uint8Array, start: number, length: number): boolean {
+  if (cached === undefined || cached.length !== length) return false;
+  for (let i = 0; i < length; i++) if (cached.charCodeAt(i) !== b[start + i]) return false;
+  return true;
 }
 
 function decoded(b: Uint8Array, start: number, end: number): string {
