@@ -62,6 +62,8 @@ class Decoding {
   scope: string | undefined = undefined;
   /** What the last KeyValue or AnyValue read was: its key, its plain value, its OTLP/JSON size. */
   key = "";
+  /** Which store site (0–7) the key's cache slot picks (see `store`). */
+  keySite = 0;
   value: unknown = null;
   size = 0;
 
@@ -366,6 +368,7 @@ function keyValue(d: Decoding, depth: number): void {
     if (tag === ((1 << 3) | LEN)) {
       key = string(r);
       keySize = stringSize;
+      d.keySite = stringSlot & 7;
     } else if (tag === ((2 << 3) | LEN)) {
       value = anyValue(d, depth);
       valueSize = d.size;
@@ -468,7 +471,7 @@ function kvlistValues(d: Decoding, depth: number): Attributes {
       // `out.__proto__ = v` would set the prototype: an own field, for the scrub walk to reject by index.
       if (d.key === "__proto__")
         Object.defineProperty(out, d.key, { value: d.value, enumerable: true, writable: true, configurable: true });
-      else if (d.key !== "") out[d.key] = d.value;
+      else if (d.key !== "") store(out, d.key, d.value, d.keySite);
       count++;
       size += d.size + 1;
     } else skip(r, tag, 1, "values");
@@ -476,6 +479,39 @@ function kvlistValues(d: Decoding, depth: number): Attributes {
   r.leave(outer);
   d.size = count === 0 ? 2 : size;
   return out;
+}
+
+/**
+ * `out[key] = value` from one of eight places picked by the key's cache slot: one store site seeing
+ * every attribute name of every kvlist shape goes megamorphic (a slow generic store each time),
+ * while eight sites each see few names and keep their inline caches.
+ */
+function store(out: Attributes, key: string, value: unknown, site: number): void {
+  switch (site) {
+    case 0:
+      out[key] = value;
+      return;
+    case 1:
+      out[key] = value;
+      return;
+    case 2:
+      out[key] = value;
+      return;
+    case 3:
+      out[key] = value;
+      return;
+    case 4:
+      out[key] = value;
+      return;
+    case 5:
+      out[key] = value;
+      return;
+    case 6:
+      out[key] = value;
+      return;
+    default:
+      out[key] = value;
+  }
 }
 
 /** JSON.stringify(n).length for an integer below 2⁶⁴ in magnitude (never in exponent form). */
@@ -522,8 +558,9 @@ const CHAR_ARGS: number[][] = Array.from({ length: MAX_CACHED + 1 }, (_, n) => n
 const cache: (string | undefined)[] = new Array(CACHE_SIZE);
 const cacheSize = new Int32Array(CACHE_SIZE);
 
-/** JSON.stringify of the last string read, in UTF-8 bytes. */
+/** JSON.stringify of the last string read, in UTF-8 bytes; its cache slot (0 when not cached). */
 let stringSize = 0;
+let stringSlot = 0;
 
 /** A string field; invalid UTF-8 becomes U+FFFD, as the JSON path's reader does. Sets stringSize. */
 function string(r: WireReader): string {
@@ -544,6 +581,7 @@ function string(r: WireReader): string {
       ((b[start + (length >> 1)] as number) << 7)) &
     (CACHE_SIZE - 1);
   // Two ways: a value that shares its slot with another (a hash collision) does not evict it.
+  stringSlot = slot;
   if (sameBytes(cache[slot], b, start, length)) {
     stringSize = cacheSize[slot] as number;
     return cache[slot] as string;
