@@ -1,7 +1,7 @@
 import { isProtobuf } from "../domain/event/content-type.ts";
 import type { BodyError } from "../domain/event/errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
-import { mapOtlpBody, type OtlpMapResult, otlpBodyLimits } from "../domain/event/otlp.ts";
+import { isPlainJsonText, mapOtlpBody, type OtlpMapResult, otlpBodyLimits } from "../domain/event/otlp.ts";
 import { decodeOtlpLogsProtobuf } from "./otlp-protobuf.ts";
 import { parseRequestBody, type RequestBodyInput } from "./parse-request.ts";
 import { checkContentLength, contentCoding, decompressBody, encodingError, InvalidEncoding, readBodyBytes } from "./read-body.ts";
@@ -26,9 +26,7 @@ export async function parseOtlpRequestBody(
     // attribute values to a fixed depth, and each record's own depth is bounded as it is measured.
     const parsed = await parseRequestBody(reading, otlpBodyLimits(limits), "walk");
     if (!parsed.ok) return parsed;
-    // All ASCII (as many UTF-16 units as bytes received) and no backslash: no string needs escaping.
-    const plain = text !== undefined && text.length === Number(input.contentLength) && !text.includes("\\");
-    return mapOtlpBody(parsed, limits, plain);
+    return mapOtlpBody(parsed, limits, text !== undefined && isPlainJsonText(text));
   }
   const coding = contentCoding(input.contentEncoding);
   if (coding !== null && typeof coding === "object") return refuse(input, coding);

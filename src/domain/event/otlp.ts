@@ -369,12 +369,22 @@ export function mapOtlpBody(
   return mapOtlpLogs(only.value, limits, plainText);
 }
 
-const NOT_ASCII = /[\u0080-\uffff]/;
+/** A backslash or anything past ASCII (an invalid byte read as U+FFFD too). */
+const NOT_PLAIN_TEXT = /[\\\u0080-\uffff]/;
+
+/**
+ * Whether every string JSON.parse reads from `text` is printable ASCII without `"` or `\`, so its
+ * JSON size is its length plus quotes: true when the text is all ASCII and holds no backslash (raw
+ * control characters cannot be inside a JSON string). One native scan of the text.
+ */
+export function isPlainJsonText(text: string): boolean {
+  return !NOT_PLAIN_TEXT.test(text);
+}
 
 /** Text → events, as POST /v1/logs does it (the route reads the body as a stream instead). */
 export function parseOtlpLogs(text: string, limits: IngestLimits = DEFAULT_LIMITS): OtlpMapResult | BodyError {
   const parsed = parseJsonBody(text, otlpBodyLimits(limits), { depth: "walk" });
-  return parsed.ok ? mapOtlpBody(parsed, limits, !NOT_ASCII.test(text) && !text.includes("\\")) : parsed;
+  return parsed.ok ? mapOtlpBody(parsed, limits, isPlainJsonText(text)) : parsed;
 }
 
 /**
