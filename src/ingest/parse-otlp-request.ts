@@ -23,7 +23,8 @@ export async function parseOtlpRequestBody(
     const reading = readText ? { ...input, readText: async () => (text = await readText()) } : input;
     // One OTLP document may be as large as the body limit; the event limit applies to each mapped
     // record. No depth pre-scan of the text ("walk"): JSON.parse does not recurse, the mapping reads
-    // attribute values to a fixed depth, and each record's own depth is bounded as it is measured.
+    // attribute values to a fixed depth and bounds the depth of what it keeps as sent, and each
+    // mapped event then meets the depth limit in normalizeBody.
     const parsed = await parseRequestBody(reading, otlpBodyLimits(limits), "walk");
     if (!parsed.ok) return parsed;
     return mapOtlpBody(parsed, limits, text !== undefined && isPlainJsonText(text));
