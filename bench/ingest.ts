@@ -7,10 +7,12 @@
  *   npm run bench:ingest -- base=/tmp/base [rounds=5]   # A/B: this tree and another checkout (git worktree add /tmp/base <commit>)
  *   npm run bench:ingest -- buffer=ab [rounds=5]        # A/B: this tree with BUFFER=disk (the default) and BUFFER=memory
  *   npm run bench:ingest -- format=otlp                 # the same events as OTLP/HTTP JSON logs to POST /v1/logs
+ *   npm run bench:ingest -- format=otlp-proto           # … and as OTLP/HTTP protobuf
  *
- * format=otlp sends each batch as one ExportLogsServiceRequest (a resource per service, as a
- * Collector groups them; the event's fields as record attributes); the ceiling stays the wide-event
- * JSON of the same events, so the ratio of a json run and an otlp run compares the two doors.
+ * format=otlp and otlp-proto send each batch as one ExportLogsServiceRequest (a resource per
+ * service, as a Collector groups them; the event's fields as record attributes; bench/lib/otlp-bodies.ts);
+ * the ceiling stays the wide-event JSON of the same events, so the ratio of a json run and an otlp
+ * run compares the doors.
  *
  * With base=DIR, the server of DIR (its edge/bun-server.ts, this tree's node_modules) runs beside
  * this tree's, and load rounds alternate between the two (this, base, base, this, …), each compared
@@ -31,6 +33,7 @@ import { join, resolve } from "node:path";
 import { createSampler } from "../src/domain/sampling/sampler.ts";
 import { makeBatch } from "./fixtures.ts";
 import { cpuSeconds, jitCpuSeconds, startBenchServer } from "./lib/bench-server.ts";
+import { otlpLogsRequest, otlpProtobuf } from "./lib/otlp-bodies.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
 const SECONDS = Number(args.seconds ?? 12); // of load in total, split over the rounds
@@ -39,59 +42,17 @@ const EVENTS = 1000;
 const BODIES = 16; // distinct bodies, so ids (and sampling decisions) vary like real traffic
 const bodies = Array.from({ length: BODIES }, (_, b) => makeBatch(EVENTS, b * EVENTS, 50));
 const FORMAT = args.format ?? "json";
-if (FORMAT !== "json" && FORMAT !== "otlp") throw new Error(`format: json or otlp (got ${FORMAT})`);
-const INGEST_PATH = FORMAT === "otlp" ? "/v1/logs" : "/v1/events";
-const wire = FORMAT === "otlp" ? bodies.map(toOtlpLogs) : bodies;
-const bytes = wire[0]?.length ?? 0;
+if (FORMAT !== "json" && FORMAT !== "otlp" && FORMAT !== "otlp-proto") throw new Error(`format: json, otlp or otlp-proto (got ${FORMAT})`);
+const OTLP = FORMAT !== "json";
+const INGEST_PATH = OTLP ? "/v1/logs" : "/v1/events";
+const CONTENT_TYPE = FORMAT === "otlp-proto" ? "application/x-protobuf" : "application/json";
 // The client sends bytes encoded once, so its own CPU share stays small on a 2-core machine.
-const encoded = wire.map((b) => new TextEncoder().encode(b));
-
-/** OTLP AnyValue of a JSON value (int64 as a string, as the JSON encoding has it). */
-function anyValue(value: unknown): Record<string, unknown> {
-  if (typeof value === "string") return { stringValue: value };
-  if (typeof value === "boolean") return { boolValue: value };
-  if (typeof value === "number") return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
-  if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
-  if (value && typeof value === "object") return { kvlistValue: { values: keyValues(value as Record<string, unknown>) } };
-  return {};
-}
-function keyValues(o: Record<string, unknown>): Array<{ key: string; value: Record<string, unknown> }> {
-  return Object.entries(o).map(([key, value]) => ({ key, value: anyValue(value) }));
-}
-
-/** A wide-event batch as one ExportLogsServiceRequest: the semantic-convention names /v1/logs maps back. */
-function toOtlpLogs(body: string): string {
-  const byService = new Map<string, unknown[]>();
-  for (const e of JSON.parse(body) as Record<string, unknown>[]) {
-    const { service, requestId, timestamp, route, method, statusCode, durationMs, error, ...rest } = e;
-    const err = error as { code?: string; message?: string; type?: string } | undefined;
-    const attributes = keyValues({
-      "request.id": requestId,
-      "http.route": route,
-      "http.request.method": method,
-      "http.response.status_code": statusCode,
-      duration_ms: durationMs,
-      ...(err ? { "error.code": err.code, "exception.message": err.message, "exception.type": err.type } : {}),
-      ...rest,
-    });
-    const record = {
-      timeUnixNano: `${BigInt(Date.parse(String(timestamp))) * 1_000_000n}`,
-      severityNumber: err ? 17 : 9,
-      severityText: err ? "ERROR" : "INFO",
-      body: { stringValue: `${method} ${route} ${statusCode}` },
-      attributes,
-    };
-    const records = byService.get(String(service)) ?? [];
-    records.push(record);
-    byService.set(String(service), records);
-  }
-  return JSON.stringify({
-    resourceLogs: [...byService].map(([service, logRecords]) => ({
-      resource: { attributes: keyValues({ "service.name": service }) },
-      scopeLogs: [{ scope: { name: "wide-gate-bench" }, logRecords }],
-    })),
-  });
-}
+const encoded: Uint8Array[] = bodies.map((body) => {
+  if (!OTLP) return new TextEncoder().encode(body);
+  const request = otlpLogsRequest(JSON.parse(body) as Record<string, unknown>[]);
+  return FORMAT === "otlp" ? new TextEncoder().encode(JSON.stringify(request)) : otlpProtobuf(request);
+});
+const bytes = encoded[0]?.byteLength ?? 0;
 
 function timeLoop(seconds: number, body: (i: number) => void): number {
   for (let i = 0; i < 20; i++) body(i); // warm up
@@ -172,8 +133,8 @@ async function bunClients(url: string, seconds: number): Promise<Load> {
       while (performance.now() < until) {
         const response = await fetch(`${url}${INGEST_PATH}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
-          body: encoded[i++ % BODIES],
+          headers: { "content-type": CONTENT_TYPE },
+          body: new Uint8Array(encoded[i++ % BODIES] as Uint8Array),
         });
         const answer = (await response.json()) as { kept?: number };
         if (response.status === 202) {
@@ -189,15 +150,15 @@ async function bunClients(url: string, seconds: number): Promise<Load> {
 
 function wrkClient(): (url: string, seconds: number) => Load {
   const dir = mkdtempSync(join(tmpdir(), "widegate-bench-"));
-  for (const [i, body] of wire.entries()) writeFileSync(join(dir, `body-${i}.json`), body);
+  for (const [i, body] of encoded.entries()) writeFileSync(join(dir, `body-${i}.bin`), body);
   writeFileSync(
     join(dir, "post.lua"),
     `local bodies = {}
-for i = 0, ${BODIES - 1} do local f = io.open("${dir}/body-" .. i .. ".json", "rb"); bodies[i + 1] = f:read("*a"); f:close() end
+for i = 0, ${BODIES - 1} do local f = io.open("${dir}/body-" .. i .. ".bin", "rb"); bodies[i + 1] = f:read("*a"); f:close() end
 local n = 0
 request = function()
   n = n % #bodies + 1
-  return wrk.format("POST", "${INGEST_PATH}", { ["Content-Type"] = "application/json" }, bodies[n])
+  return wrk.format("POST", "${INGEST_PATH}", { ["Content-Type"] = "${CONTENT_TYPE}" }, bodies[n])
 end
 `,
   );
@@ -265,7 +226,7 @@ await Promise.all(servers.map((s) => s.proc.exited));
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(
-  `bench:ingest — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${EVENTS} events/request as ${FORMAT === "otlp" ? "OTLP JSON logs" : "JSON"}, ${Math.round(bytes / EVENTS)} bytes/event, ${useWrk ? "wrk" : "bun fetch"} c=${CONCURRENCY}; warmed ${servers.map((s, i) => `${AB ? `${s.name} ` : ""}${warmedFor[i]} s`).join(", ")} (until JIT compiling < 2%, at most ${WARMUP} s)`,
+  `bench:ingest — Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, ${EVENTS} events/request as ${FORMAT === "otlp" ? "OTLP JSON logs" : FORMAT === "otlp-proto" ? "OTLP protobuf logs" : "JSON"}, ${Math.round(bytes / EVENTS)} bytes/event, ${useWrk ? "wrk" : "bun fetch"} c=${CONCURRENCY}; warmed ${servers.map((s, i) => `${AB ? `${s.name} ` : ""}${warmedFor[i]} s`).join(", ")} (until JIT compiling < 2%, at most ${WARMUP} s)`,
 );
 for (const [i, round] of rounds.entries()) {
   const gateway = (round.requests * EVENTS) / round.elapsed;

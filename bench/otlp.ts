@@ -15,10 +15,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import protobuf from "protobufjs";
-import { OTLP_LOGS_PROTO } from "../src/ingest/otlp-protobuf.ts";
 import { makeEvent } from "./fixtures.ts";
 import { cpuSeconds, startBenchServer } from "./lib/bench-server.ts";
+import { otlpLogsRequest, otlpProtobuf } from "./lib/otlp-bodies.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
 const SECONDS = Number(args.seconds ?? 24); // of load in total, split over doors and rounds
@@ -30,59 +29,8 @@ const BODIES = 8; // distinct bodies, so ids (and sampling decisions) vary like 
 // --- The same events in three encodings ---------------------------------------------------------
 
 type Json = Record<string, unknown>;
-const kv = (key: string, value: unknown) => ({ key, value: anyValue(value) });
-
-/** A JSON value as an OTLP AnyValue (OTLP/JSON encoding: int64 as a string). */
-function anyValue(value: unknown): Json {
-  if (typeof value === "string") return { stringValue: value };
-  if (typeof value === "boolean") return { boolValue: value };
-  if (typeof value === "number") return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
-  if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
-  if (value !== null && typeof value === "object") {
-    return { kvlistValue: { values: Object.entries(value).map(([k, v]) => kv(k, v)) } };
-  }
-  return {};
-}
-
-/** A wide event as the log record an OpenTelemetry SDK would send, with semantic-convention names. */
-function logRecord(event: Json): Json {
-  const { requestId, timestamp, service: _service, route, method, statusCode, durationMs, error, ...rest } = event;
-  const failed = error as { code: string; message: string; type: string } | undefined;
-  const attributes = [
-    kv("request.id", requestId),
-    kv("http.route", route),
-    kv("http.request.method", method),
-    kv("http.response.status_code", statusCode),
-    kv("duration_ms", durationMs),
-    ...(failed ? [kv("error.code", failed.code), kv("exception.type", failed.type), kv("exception.message", failed.message)] : []),
-    ...Object.entries(rest).map(([k, v]) => kv(k, v)),
-  ];
-  return {
-    timeUnixNano: `${Date.parse(String(timestamp))}000000`,
-    severityNumber: failed ? 17 : 9,
-    severityText: failed ? "ERROR" : "INFO",
-    body: { stringValue: `${method} ${route} ${statusCode}` },
-    attributes,
-  };
-}
-
-function otlpBatch(events: Json[]): Json {
-  const byService = new Map<string, Json[]>();
-  for (const event of events) {
-    const service = String(event.service);
-    byService.set(service, [...(byService.get(service) ?? []), logRecord(event)]);
-  }
-  return {
-    resourceLogs: [...byService].map(([service, logRecords]) => ({
-      resource: { attributes: [kv("service.name", service), kv("deployment.environment", "prod")] },
-      scopeLogs: [{ scope: { name: "wide-gate-bench" }, logRecords }],
-    })),
-  };
-}
-
-const Request = protobuf.parse(OTLP_LOGS_PROTO).root.lookupType("opentelemetry.proto.ExportLogsServiceRequest");
 const batches = Array.from({ length: BODIES }, (_, b) => Array.from({ length: EVENTS }, (_, i) => makeEvent(b * EVENTS + i, 50)));
-const otlpJson = batches.map(otlpBatch);
+const otlpJson = batches.map((events: Json[]) => otlpLogsRequest(events));
 
 interface Door {
   key: string;
@@ -111,7 +59,7 @@ const ALL_DOORS: Door[] = [
     name: "/v1/logs OTLP protobuf",
     path: "/v1/logs",
     contentType: "application/x-protobuf",
-    bodies: otlpJson.map((b) => Request.encode(Request.fromObject(b)).finish()),
+    bodies: otlpJson.map(otlpProtobuf),
   },
 ];
 

@@ -5,6 +5,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
 import protobuf from "protobufjs";
 import { DEFAULT_LIMITS } from "../domain/event/limits.ts";
+import { createNormalizeContext, normalizeBody } from "../domain/event/normalize.ts";
 import { mapOtlpLogs } from "../domain/event/otlp.ts";
 import { decodeOtlpLogsProtobuf, OTLP_LOGS_PROTO } from "./otlp-protobuf.ts";
 
@@ -60,24 +61,26 @@ const OTLP_SAMPLE = {
   ],
 };
 
-const decode = (bytes: Uint8Array, limits = DEFAULT_LIMITS) =>
-  decodeOtlpLogsProtobuf(bytes, { maxDepth: limits.maxDepth, maxEvents: limits.maxEvents });
+const decode = (bytes: Uint8Array, limits = DEFAULT_LIMITS) => decodeOtlpLogsProtobuf(bytes, limits);
+
+/** A record's size as the decoder counts it: its OTLP/JSON form with int64 values as numbers. */
+function jsonSize(record: unknown): number {
+  const text = JSON.stringify(record, (key, value) => (key === "intValue" ? Number(value) : value));
+  return new TextEncoder().encode(text).length;
+}
 
 describe("decodeOtlpLogsProtobuf", () => {
   test("a protobuf export maps to the same events as its OTLP/JSON form", () => {
-    const decoded = decode(encode(OTLP_SAMPLE));
-    if (!decoded.ok) throw new Error(decoded.message);
-    expect(mapOtlpLogs(decoded.body)).toEqual(mapOtlpLogs(OTLP_SAMPLE));
+    expect(decode(encode(OTLP_SAMPLE))).toEqual(mapOtlpLogs(OTLP_SAMPLE));
   });
 
-  test("ids become lowercase hex and times exact decimal nanoseconds", () => {
+  test("ids become lowercase hex and times epoch milliseconds", () => {
     const decoded = decode(encode(OTLP_SAMPLE));
     if (!decoded.ok) throw new Error(decoded.message);
-    const record = (decoded.body as typeof OTLP_SAMPLE).resourceLogs[0]?.scopeLogs[0]?.logRecords[0];
-    expect(record).toMatchObject({
+    expect(decoded.items[0]?.value).toMatchObject({
       traceId: "5b8efff798038103d269b633813fc60c",
       spanId: "eee19b7ec3c1b174",
-      timeUnixNano: "1764126000123456789",
+      timestamp: 1764126000123,
     });
   });
 
@@ -104,12 +107,11 @@ describe("decodeOtlpLogsProtobuf", () => {
     logger.emit({ severityNumber: SeverityNumber.INFO, body: { nested: { deeper: 1 } }, attributes: { big: 2 ** 40 } });
     await provider.forceFlush();
     const records = exporter.getFinishedLogRecords();
-    const fromProto = decode(ProtobufLogsSerializer.serializeRequest(records) as Uint8Array);
-    if (!fromProto.ok) throw new Error(fromProto.message);
+    const mapped = decode(ProtobufLogsSerializer.serializeRequest(records) as Uint8Array);
+    if (!mapped.ok) throw new Error(mapped.message);
     const fromJson = JSON.parse(new TextDecoder().decode(JsonLogsSerializer.serializeRequest(records)));
-    expect(mapOtlpLogs(fromProto.body)).toEqual(mapOtlpLogs(fromJson));
-    const mapped = mapOtlpLogs(fromProto.body);
-    expect(mapped.ok && mapped.items[0]?.value).toMatchObject({
+    expect<unknown>(mapped).toEqual(mapOtlpLogs(fromJson));
+    expect(mapped.items[0]?.value).toMatchObject({
       service: "checkout",
       route: "/api/pay",
       statusCode: 402,
@@ -120,9 +122,7 @@ describe("decodeOtlpLogsProtobuf", () => {
   test("an unknown field is skipped", () => {
     // Field 15 (varint 1) appended to the request: newer senders add fields.
     const bytes = new Uint8Array([...encode(OTLP_SAMPLE), 0x78, 0x01]);
-    const decoded = decode(bytes);
-    if (!decoded.ok) throw new Error(decoded.message);
-    expect(mapOtlpLogs(decoded.body)).toEqual(mapOtlpLogs(OTLP_SAMPLE));
+    expect(decode(bytes)).toEqual(mapOtlpLogs(OTLP_SAMPLE));
   });
 
   test("a body cut short is 400 INVALID_OTLP naming the problem", () => {
@@ -158,10 +158,151 @@ describe("decodeOtlpLogsProtobuf", () => {
     expect(decode(encode(body), { ...DEFAULT_LIMITS, maxEvents: 4 })).toMatchObject({ ok: false, status: 413, code: "TOO_MANY_EVENTS" });
   });
 
-  test("a time past 2^53 nanoseconds keeps every digit", () => {
+  test("a time past 2^53 nanoseconds gives its exact milliseconds", () => {
     const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: "18446744073709551615" }] }] }] };
     const decoded = decode(encode(body));
     if (!decoded.ok) throw new Error(decoded.message);
-    expect(JSON.stringify(decoded.body)).toContain('"timeUnixNano":"18446744073709551615"');
+    expect(decoded.items[0]?.value).toMatchObject({ timestamp: 18446744073709 });
+  });
+});
+
+/** A length-delimited field: tag (field number, wire type 2), length, bytes. */
+function field(number: number, bytes: Uint8Array | number[]): number[] {
+  const body = [...bytes];
+  const length: number[] = [];
+  let n = body.length;
+  do {
+    length.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+    n >>>= 7;
+  } while (n > 0);
+  return [(number << 3) | 2, ...length, ...body];
+}
+
+const Resource = root.lookupType("opentelemetry.proto.Resource");
+const Scope = root.lookupType("opentelemetry.proto.InstrumentationScope");
+const LogRecord = root.lookupType("opentelemetry.proto.LogRecord");
+const bytesOf = (type: protobuf.Type, json: unknown) => type.encode(type.fromObject(json as Record<string, unknown>)).finish();
+
+describe("decodeOtlpLogsProtobuf: sizes and limits while decoding", () => {
+  const resource = OTLP_SAMPLE.resourceLogs[0]?.resource;
+  const record = OTLP_SAMPLE.resourceLogs[0]?.scopeLogs[0]?.logRecords[0];
+  const single = { resourceLogs: [{ resource, scopeLogs: [{ scope: { name: "payment-api" }, logRecords: [record] }] }] };
+  // The resource's attributes as mapped, the record in its OTLP/JSON form (int64 as numbers), the scope name.
+  const expected = jsonSize({ "service.name": "payment", "deployment.environment": "prod" }) + jsonSize(record) + "payment-api".length;
+
+  test("a record is measured as its OTLP/JSON form while it is decoded, to the byte", () => {
+    const atLimit = decode(encode(single), { ...DEFAULT_LIMITS, maxEventBytes: expected });
+    expect(atLimit).toMatchObject({ ok: true, rejected: [] });
+    const overLimit = decode(encode(single), { ...DEFAULT_LIMITS, maxEventBytes: expected - 1 });
+    if (!overLimit.ok) throw new Error(overLimit.message);
+    expect(overLimit.items).toEqual([]);
+    expect(overLimit.rejected).toEqual([
+      expect.objectContaining({ index: 0, code: "EVENT_TOO_LARGE", error: expect.stringContaining(`(${expected} bytes)`) }),
+    ]);
+  });
+
+  test("strings that JSON escapes or writes in several bytes are measured as JSON writes them", () => {
+    const text = 'a"b\\c\n\u0001é€😀';
+    const body = {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: str(text), attributes: [kv(text, str("x".repeat(40) + text))] }] }] }],
+    };
+    const size = jsonSize(body.resourceLogs[0]?.scopeLogs[0]?.logRecords[0]) + 2; // + the empty resource, {}
+    expect(decode(encode(body), { ...DEFAULT_LIMITS, maxEventBytes: size })).toMatchObject({ ok: true, rejected: [] });
+    const over = decode(encode(body), { ...DEFAULT_LIMITS, maxEventBytes: size - 1 });
+    expect(over.ok && over.rejected.map((r) => r.code)).toEqual(["EVENT_TOO_LARGE"]);
+  });
+
+  test("a record over INGEST_MAX_EVENT_BYTES is rejected by its index and the others are kept", () => {
+    const body = {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: str("a") }, { body: str("x".repeat(2000)) }, { body: str("b") }] }] }],
+    };
+    const decoded = decode(encode(body), { ...DEFAULT_LIMITS, maxEventBytes: 1000 });
+    if (!decoded.ok) throw new Error(decoded.message);
+    expect(decoded.items.map((i) => i.index)).toEqual([0, 2]);
+    expect(decoded.rejected.map((r) => [r.index, r.code])).toEqual([[1, "EVENT_TOO_LARGE"]]);
+  });
+
+  test("records whose total passes INGEST_MAX_EXPANDED_BYTES refuse the request whole with 413", () => {
+    const body = {
+      resourceLogs: [
+        {
+          resource: { attributes: [kv("service.name", str("svc")), kv("blob", str("x".repeat(50_000)))] },
+          scopeLogs: [{ logRecords: Array.from({ length: 10_000 }, () => ({ severityNumber: 9 })) }],
+        },
+      ],
+    };
+    expect(decode(encode(body))).toMatchObject({ ok: false, status: 413, code: "EXPANSION_TOO_LARGE" });
+  });
+
+  test("int64 values at both ends map as the JSON encoding maps them", () => {
+    const values = ["-9223372036854775808", "9223372036854775807", "-1", "0"];
+    const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: values.map((v, i) => kv(`n${i}`, { intValue: v })) }] }] }] };
+    expect(decode(encode(body))).toEqual(mapOtlpLogs(body));
+  });
+
+  test("a resource sent after its scope_logs and a scope after its records still apply to those records", () => {
+    const scopeLogs = [
+      ...field(2, bytesOf(LogRecord, { severityNumber: 9, attributes: [kv("http.route", str("/a"))] })),
+      ...field(1, bytesOf(Scope, { name: "late-scope" })),
+    ];
+    const resourceLogs = [...field(2, scopeLogs), ...field(1, bytesOf(Resource, resource))];
+    const decoded = decode(new Uint8Array(field(1, resourceLogs)));
+    if (!decoded.ok) throw new Error(decoded.message);
+    expect(decoded.items[0]?.value).toMatchObject({ service: "payment", route: "/a", scope: "late-scope" });
+  });
+
+  test("an attribute named __proto__ inside a kvlist is an own key, rejected by index after mapping", () => {
+    const body = {
+      resourceLogs: [
+        {
+          scopeLogs: [
+            {
+              logRecords: [
+                { attributes: [kv("service.name", str("svc"))] },
+                { attributes: [kv("service.name", str("svc")), kv("user", { kvlistValue: { values: [kv("__proto__", str("x"))] } })] },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const mapped = decode(encode(body));
+    if (!mapped.ok) throw new Error(mapped.message);
+    const batch = normalizeBody(mapped, createNormalizeContext({ tenant: "t" }));
+    if (!batch.ok) throw new Error(batch.message);
+    expect(batch.events.map((e) => e.index)).toEqual([0]);
+    expect(batch.rejected).toEqual([{ index: 1, code: "FORBIDDEN_KEY", error: expect.stringContaining('"__proto__"') }]);
+  });
+});
+
+describe("decodeOtlpLogsProtobuf: hostile bodies", () => {
+  const invalid = (bytes: number[], text: string) => {
+    const decoded = decode(new Uint8Array(bytes));
+    expect(decoded).toMatchObject({ ok: false, status: 400, code: "INVALID_OTLP" });
+    expect(!decoded.ok && decoded.message).toContain(text);
+  };
+
+  test("a length of 4 GiB is 400, not an allocation", () => invalid([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f], "runs past the end of the body"));
+  test("a varint cut short is 400", () => invalid([0x0a, 0x80], "runs past the end"));
+  test("a varint longer than ten bytes is 400", () => invalid([0x78, ...new Array(11).fill(0xff), 0x01], "longer than 10 bytes"));
+  test("field number 0 is 400", () => invalid([0x00, 0x01], "field number 0"));
+  test("wire types 6 and 7 are 400", () => invalid([0x7e, 0x01], "invalid wire type 6"));
+  test("a known LogRecord field with the wrong wire type is 400 naming it", () =>
+    invalid(field(1, field(2, field(2, [0x30, 0x01]))), "attributes has wire type 0"));
+  test("a string running past its KeyValue is 400", () =>
+    invalid(field(1, field(2, field(2, field(6, [0x0a, 0x05, 0x61])))), "runs past the end"));
+  test("a fixed64 time cut short is 400", () => invalid(field(1, field(2, field(2, [0x09, 1, 2, 3]))), "runs past the end"));
+
+  test("deeply nested groups in an unknown field are skipped without recursion", () => {
+    const groups = [...new Array(100_000).fill(0x7b), ...new Array(100_000).fill(0x7c)]; // field 15: start, end
+    expect(decode(new Uint8Array([...groups, ...encode(OTLP_SAMPLE)]))).toEqual(mapOtlpLogs(OTLP_SAMPLE));
+  });
+
+  test("an end-group without its start is 400", () => invalid([0x7c], "invalid wire type 4"));
+
+  test("invalid UTF-8 in a string becomes U+FFFD", () => {
+    const decoded = decode(new Uint8Array(field(1, field(2, field(2, field(5, field(1, [0x61, 0xff, 0x62])))))));
+    if (!decoded.ok) throw new Error(decoded.message);
+    expect(decoded.items[0]?.value).toMatchObject({ message: "a\ufffdb" });
   });
 });

@@ -1,13 +1,22 @@
 /**
- * OTLP/HTTP protobuf logs → the OTLP/JSON shape that `mapOtlpLogs` maps, so both encodings of
- * POST /v1/logs become the same events. protobufjs reads the wire format (its minimal build: no
- * code generation at run time, which Workers forbid); the walk over the few messages /v1/logs needs
- * is written out here, as `pbjs --target static` would generate it, after OTLP_LOGS_PROTO below.
- * Bytes become what OTLP/JSON sends: trace and span ids lowercase hex, bytesValue base64; 64-bit
- * nanosecond times decimal strings (exact); intValue a number, as the JSON mapping reads it.
+ * OTLP/HTTP protobuf logs → wide events, straight from the wire: each log record's attributes go
+ * into the same `OtlpAttributes` and `otlpRecordEvent` the OTLP/JSON mapping uses, and the same
+ * `OtlpCollector` applies the limits, so both encodings of POST /v1/logs become the same events.
+ * The walk over the few messages /v1/logs needs is written out here after OTLP_LOGS_PROTO below,
+ * over a small in-place wire reader (no code generation at run time, which Workers forbid, and no
+ * object per message). Values become what OTLP/JSON sends: trace and span ids lowercase hex,
+ * bytesValue base64, intValue a number.
+ *
+ * A record's size (for INGEST_MAX_EVENT_BYTES and INGEST_MAX_EXPANDED_BYTES) is counted while it
+ * is decoded, as the UTF-8 bytes of its OTLP/JSON form (nanosecond times as decimal strings, ints
+ * as numbers), the measure the JSON door applies to what it receives.
  */
-import { Reader, util } from "protobufjs/minimal.js";
 import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors.ts";
+import { jsonBytes, jsonStringBytes } from "../domain/event/json-size.ts";
+import type { IngestLimits } from "../domain/event/limits.ts";
+import { OtlpAttributes, OtlpCollector, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
+import { utf8Length } from "../domain/event/utf8.ts";
+import { I64, LEN, MalformedProtobuf, VARINT, WireReader } from "./protobuf-wire.ts";
 
 /** The messages decoded (opentelemetry-proto v1), for reference and for the tests' encoder. */
 export const OTLP_LOGS_PROTO = `
@@ -32,143 +41,179 @@ message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
 `;
 
-type Json = Record<string, unknown>;
+type Attributes = Record<string, unknown>;
 
-const VARINT = 0;
-const I64 = 1;
-const LEN = 2;
-
-/** A body that is not the message it claims to be; the message names what and where. */
-export class MalformedOtlp extends Error {}
-
-/** Refused while decoding, before anything is mapped: more records than INGEST_MAX_EVENTS. */
-class TooManyRecords extends Error {}
-
-interface Decoding {
-  reader: Reader;
-  /** AnyValue nesting allowed (INGEST_MAX_DEPTH), so a hostile body cannot exhaust the stack. */
-  maxDepth: number;
-  maxRecords: number;
-  records: number;
-}
-
-export interface DecodeLimits {
-  maxDepth: number;
-  maxEvents: number;
-}
-
-/**
- * Decodes an ExportLogsServiceRequest. A malformed body is a 400 INVALID_OTLP naming the problem
- * and its byte offset; more log records than `maxEvents` is the usual 413 TOO_MANY_EVENTS.
- */
-export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: DecodeLimits): { ok: true; body: Json } | BodyError {
-  // Reader, not Reader.create: a Node Buffer would select BufferReader, whose string reads differ by runtime.
-  const d: Decoding = { reader: new Reader(bytes), maxDepth: limits.maxDepth, maxRecords: limits.maxEvents, records: 0 };
-  try {
-    const r = d.reader;
-    const resourceLogs: Json[] = [];
-    while (r.pos < r.len) {
-      const tag = readTag(r, "ExportLogsServiceRequest");
-      if (tag === ((1 << 3) | LEN)) resourceLogs.push(nested(d, resourceLogsMessage));
-      else skip(r, tag, 1, "resource_logs");
-    }
-    return { ok: true, body: { resourceLogs } };
-  } catch (error) {
-    if (error instanceof TooManyRecords) return tooManyEvents(limits.maxEvents);
-    // protobufjs throws RangeError("index out of range: …") on a cut-short body and Error on a bad wire type.
-    const reason = error instanceof Error ? error.message : String(error);
-    return bodyError(
-      400,
-      "INVALID_OTLP",
-      `the body is not an OTLP protobuf ExportLogsServiceRequest (${reason.slice(0, 200)}); send opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest as application/x-protobuf, or OTLP/JSON as application/json`,
-    );
+/** A limit that refuses the whole request, found while decoding (TOO_MANY_EVENTS, EXPANSION_TOO_LARGE). */
+class Refused extends Error {
+  constructor(readonly error: BodyError) {
+    super(error.message);
   }
 }
 
-function readTag(r: Reader, message: string): number {
-  const tag = r.uint32();
-  if (tag >>> 3 === 0) throw new MalformedOtlp(`${message}: field number 0 at byte ${r.pos}`);
-  return tag;
+/** Attribute values nested deeper than this are null, as the OTLP/JSON mapping reads them. */
+const MAPPED_DEPTH = 9;
+
+/** One request's decoding: the reader, the limits and what the current resource and scope give each record. */
+class Decoding {
+  records = 0;
+  resource = new OtlpAttributes();
+  /** The current resource's attributes' size plus the scope name's, counted into each record's. */
+  fixedBytes = 0;
+  scope: string | undefined = undefined;
+  /** What the last KeyValue or AnyValue read was: its key, its plain value, its OTLP/JSON size. */
+  key = "";
+  /** Which store site (0–7) the key's cache slot picks (see `store`). */
+  keySite = 0;
+  value: unknown = null;
+  size = 0;
+
+  constructor(
+    readonly r: WireReader,
+    readonly out: OtlpCollector,
+    /** AnyValue nesting allowed (INGEST_MAX_DEPTH), so a hostile body cannot exhaust the stack. */
+    readonly maxDepth: number,
+    readonly maxRecords: number,
+  ) {}
+}
+
+/**
+ * Decodes an ExportLogsServiceRequest into wide events. A malformed body is a 400 INVALID_OTLP
+ * naming the problem and its byte offset; more log records than INGEST_MAX_EVENTS is the usual 413
+ * TOO_MANY_EVENTS; records over INGEST_MAX_EVENT_BYTES are rejected by index, and the request is
+ * refused whole when the records kept pass INGEST_MAX_EXPANDED_BYTES.
+ */
+export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits): OtlpMapResult | BodyError {
+  const r = new WireReader(bytes);
+  const d = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
+  try {
+    while (r.pos < r.end) {
+      const tag = r.tag("ExportLogsServiceRequest");
+      if (tag === ((1 << 3) | LEN)) {
+        const outer = r.enter();
+        resourceLogsMessage(d);
+        r.leave(outer);
+      } else skip(r, tag, 1, "resource_logs");
+    }
+    return d.out.result();
+  } catch (error) {
+    if (error instanceof Refused) return error.error;
+    if (!(error instanceof MalformedProtobuf)) throw error;
+    return bodyError(
+      400,
+      "INVALID_OTLP",
+      `the body is not an OTLP protobuf ExportLogsServiceRequest (${error.message.slice(0, 200)}); send opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest as application/x-protobuf, or OTLP/JSON as application/json`,
+    );
+  }
 }
 
 /**
  * A field this decoder does not read: skipped as protobuf requires (newer senders add fields),
  * unless it is a known field (`known` lists their numbers) sent with the wrong wire type.
  */
-function skip(r: Reader, tag: number, known: number | readonly number[], name: string | readonly string[]): void {
+function skip(r: WireReader, tag: number, known: number | readonly number[], name: string | readonly string[]): void {
   const field = tag >>> 3;
   const at = typeof known === "number" ? (known === field ? 0 : -1) : known.indexOf(field);
   if (at !== -1) {
     const fieldName = typeof name === "string" ? name : name[at];
-    throw new MalformedOtlp(`field ${fieldName} has wire type ${tag & 7} at byte ${r.pos}`);
+    throw new MalformedProtobuf(`field ${fieldName} has wire type ${tag & 7} at byte ${r.pos}`);
   }
-  r.skipType(tag & 7);
+  r.skip(tag & 7);
 }
 
-/** A length-delimited sub-message, read with `read` as if it were the whole buffer. */
-function nested<T>(d: Decoding, read: (d: Decoding, depth: number) => T, depth = 0): T {
-  const r = d.reader;
-  const length = r.uint32();
-  const end = r.pos + length;
-  if (end > r.len) throw new MalformedOtlp(`a message of ${length} bytes at byte ${r.pos} runs past the end of the body`);
-  const outerLen = r.len;
-  r.len = end;
-  const value = read(d, depth);
-  r.len = outerLen;
-  return value;
-}
-
-function resourceLogsMessage(d: Decoding): Json {
-  const r = d.reader;
-  const out: Json = {};
-  const scopeLogs: Json[] = [];
-  out.scopeLogs = scopeLogs;
-  while (r.pos < r.len) {
-    const tag = readTag(r, "ResourceLogs");
-    if (tag === ((1 << 3) | LEN)) out.resource = nested(d, resourceMessage);
-    else if (tag === ((2 << 3) | LEN)) scopeLogs.push(nested(d, scopeLogsMessage));
-    else skip(r, tag, [1, 2], ["resource", "scope_logs"]);
+/**
+ * Where the last field `field` (a sub-message) of the message being read lies, [-1, -1] if absent;
+ * checks every tag, skips everything, and comes back to where it started.
+ */
+function findLast(r: WireReader, message: string, field: number, other: number, names: readonly string[]): [number, number] {
+  const start = r.pos;
+  let at = -1;
+  let end = -1;
+  while (r.pos < r.end) {
+    const tag = r.tag(message);
+    if (tag === ((field << 3) | LEN)) {
+      end = r.length("a message");
+      at = r.pos;
+      r.pos = end;
+    } else if (tag === ((other << 3) | LEN)) r.pos = r.length("a message");
+    else skip(r, tag, [field, other], names);
   }
-  return out;
+  r.pos = start;
+  return [at, end];
 }
 
-function resourceMessage(d: Decoding): Json {
-  const r = d.reader;
-  const attributes: Json[] = [];
-  while (r.pos < r.len) {
-    const tag = readTag(r, "Resource");
-    if (tag === ((1 << 3) | LEN)) attributes.push(nested(d, keyValue, 1));
-    else skip(r, tag, 1, "attributes");
+/** Reads the sub-message at [at, end) with `read`, then comes back. */
+function readAt(d: Decoding, at: number, end: number, read: (d: Decoding) => void): void {
+  const r = d.r;
+  const pos = r.pos;
+  const outer = r.end;
+  r.pos = at;
+  r.end = end;
+  read(d);
+  r.pos = pos;
+  r.end = outer;
+}
+
+// A sender may put a resource after its scope_logs, or a scope after its records: each level finds
+// its header first (one pass over its tags, skipping the records), then reads the records.
+function resourceLogsMessage(d: Decoding): void {
+  const r = d.r;
+  const [at, end] = findLast(r, "ResourceLogs", 1, 2, ["resource", "scope_logs"]);
+  const resource = new OtlpAttributes();
+  d.resource = resource;
+  if (at !== -1) readAt(d, at, end, resourceMessage);
+  const resourceBytes = jsonBytes(resource.toObject(), Number.POSITIVE_INFINITY);
+  while (r.pos < r.end) {
+    const tag = r.uint32();
+    if (tag === ((2 << 3) | LEN)) {
+      d.resource = resource;
+      d.fixedBytes = resourceBytes;
+      const outer = r.enter();
+      scopeLogsMessage(d);
+      r.leave(outer);
+    } else r.skip(tag & 7);
   }
-  return { attributes };
 }
 
-function scopeLogsMessage(d: Decoding): Json {
-  const r = d.reader;
-  const out: Json = {};
-  const logRecords: Json[] = [];
-  out.logRecords = logRecords;
-  while (r.pos < r.len) {
-    const tag = readTag(r, "ScopeLogs");
-    if (tag === ((1 << 3) | LEN)) out.scope = nested(d, scopeMessage);
-    else if (tag === ((2 << 3) | LEN)) {
-      if (++d.records > d.maxRecords) throw new TooManyRecords();
-      logRecords.push(nested(d, logRecord));
-    } else skip(r, tag, [1, 2], ["scope", "log_records"]);
+function resourceMessage(d: Decoding): void {
+  const r = d.r;
+  const resource = d.resource;
+  while (r.pos < r.end) {
+    const tag = r.tag("Resource");
+    if (tag === ((1 << 3) | LEN)) {
+      keyValue(d, 1);
+      if (d.key !== "") resource.set(d.key, d.value);
+    } else skip(r, tag, 1, "attributes");
   }
-  return out;
 }
 
-function scopeMessage(d: Decoding): Json {
-  const r = d.reader;
-  const out: Json = {};
-  while (r.pos < r.len) {
-    const tag = readTag(r, "InstrumentationScope");
-    if (tag === ((1 << 3) | LEN)) out.name = string(r);
-    else if (tag === ((2 << 3) | LEN)) out.version = string(r);
+function scopeLogsMessage(d: Decoding): void {
+  const r = d.r;
+  const [at, end] = findLast(r, "ScopeLogs", 1, 2, ["scope", "log_records"]);
+  d.scope = undefined;
+  if (at !== -1) readAt(d, at, end, scopeMessage);
+  const resourceBytes = d.fixedBytes;
+  const fixedBytes = resourceBytes + (d.scope === undefined ? 0 : utf8Length(d.scope));
+  while (r.pos < r.end) {
+    const tag = r.uint32();
+    if (tag === ((2 << 3) | LEN)) {
+      if (++d.records > d.maxRecords) throw new Refused(tooManyEvents(d.maxRecords));
+      d.fixedBytes = fixedBytes;
+      const outer = r.enter();
+      logRecord(d);
+      r.leave(outer);
+    } else r.skip(tag & 7);
+  }
+  d.fixedBytes = resourceBytes;
+}
+
+function scopeMessage(d: Decoding): void {
+  const r = d.r;
+  while (r.pos < r.end) {
+    const tag = r.tag("InstrumentationScope");
+    if (tag === ((1 << 3) | LEN)) d.scope = string(r);
+    else if (tag === ((2 << 3) | LEN)) string(r);
     else skip(r, tag, [1, 2], ["name", "version"]);
   }
-  return out;
 }
 
 const LOG_RECORD_FIELDS = [1, 11, 2, 3, 5, 6, 9, 10, 12] as const;
@@ -184,189 +229,446 @@ const LOG_RECORD_NAMES = [
   "event_name",
 ] as const;
 
-function logRecord(d: Decoding): Json {
-  const r = d.reader;
-  const out: Json = {};
-  let attributes: Json[] | undefined;
-  while (r.pos < r.len) {
-    const tag = readTag(r, "LogRecord");
+// OTLP/JSON sizes of a record's field names: `"name":` before each value.
+const TIME_KEY = 15; // "timeUnixNano":
+const OBSERVED_KEY = 23; // "observedTimeUnixNano":
+const SEVERITY_NUMBER_KEY = 17;
+const SEVERITY_TEXT_KEY = 15;
+const BODY_KEY = 7;
+const ATTRIBUTES_KEY = 13;
+const TRACE_ID_KEY = 10;
+const SPAN_ID_KEY = 9;
+const EVENT_NAME_KEY = 12;
+
+function logRecord(d: Decoding): void {
+  const r = d.r;
+  const attrs = new OtlpAttributes(d.resource);
+  let time: number | undefined;
+  let observed: number | undefined;
+  let severityNumber: number | undefined;
+  let severityText: string | undefined;
+  let message: unknown;
+  let traceId: string | undefined;
+  let spanId: string | undefined;
+  // Each singular field's size as last sent (-1: absent); attributes add up.
+  let timeSize = -1;
+  let observedSize = -1;
+  let severityNumberSize = -1;
+  let severityTextSize = -1;
+  let bodySize = -1;
+  let traceIdSize = -1;
+  let spanIdSize = -1;
+  let eventNameSize = -1;
+  let attributeCount = 0;
+  let attributeSizes = 0;
+  while (r.pos < r.end) {
+    const tag = r.tag("LogRecord");
     switch (tag) {
       case (1 << 3) | I64:
-        out.timeUnixNano = fixed64Decimal(r);
+        time = fixed64Ms(r);
+        timeSize = decimalSize;
         break;
       case (11 << 3) | I64:
-        out.observedTimeUnixNano = fixed64Decimal(r);
+        observed = fixed64Ms(r);
+        observedSize = decimalSize;
         break;
       case (2 << 3) | VARINT:
-        out.severityNumber = r.int32();
+        severityNumber = r.uint32() | 0;
+        severityNumberSize = integerSize(severityNumber);
         break;
       case (3 << 3) | LEN:
-        out.severityText = string(r);
+        severityText = string(r);
+        severityTextSize = stringSize;
         break;
       case (5 << 3) | LEN:
-        out.body = nested(d, anyValue, 1);
+        message = anyValue(d, 1);
+        bodySize = d.size;
         break;
       case (6 << 3) | LEN:
-        attributes ??= out.attributes = [];
-        attributes.push(nested(d, keyValue, 1));
+        keyValue(d, 1);
+        if (d.key !== "") attrs.set(d.key, d.value);
+        attributeCount++;
+        attributeSizes += d.size;
         break;
       case (9 << 3) | LEN:
-        out.traceId = hex(r);
+        traceId = hex(r.bytes());
+        traceIdSize = traceId.length + 2;
         break;
       case (10 << 3) | LEN:
-        out.spanId = hex(r);
+        spanId = hex(r.bytes());
+        spanIdSize = spanId.length + 2;
         break;
       case (12 << 3) | LEN:
-        out.eventName = string(r);
+        string(r);
+        eventNameSize = stringSize;
         break;
       default:
         skip(r, tag, LOG_RECORD_FIELDS, LOG_RECORD_NAMES);
     }
   }
-  return out;
+  let fields = 0;
+  let size = 2;
+  if (timeSize >= 0) {
+    fields++;
+    size += TIME_KEY + timeSize;
+  }
+  if (observedSize >= 0) {
+    fields++;
+    size += OBSERVED_KEY + observedSize;
+  }
+  if (severityNumberSize >= 0) {
+    fields++;
+    size += SEVERITY_NUMBER_KEY + severityNumberSize;
+  }
+  if (severityTextSize >= 0) {
+    fields++;
+    size += SEVERITY_TEXT_KEY + severityTextSize;
+  }
+  if (bodySize >= 0) {
+    fields++;
+    size += BODY_KEY + bodySize;
+  }
+  if (attributeCount > 0) {
+    fields++;
+    size += ATTRIBUTES_KEY + 1 + attributeSizes + attributeCount;
+  }
+  if (traceIdSize >= 0) {
+    fields++;
+    size += TRACE_ID_KEY + traceIdSize;
+  }
+  if (spanIdSize >= 0) {
+    fields++;
+    size += SPAN_ID_KEY + spanIdSize;
+  }
+  if (eventNameSize >= 0) {
+    fields++;
+    size += EVENT_NAME_KEY + eventNameSize;
+  }
+  if (fields > 1) size += fields - 1;
+  const out = d.out;
+  const verdict = out.admit(d.fixedBytes + size);
+  if (verdict === true) return;
+  if (verdict !== null) throw new Refused(verdict);
+  out.keep(otlpRecordEvent(attrs, { timestamp: time ?? observed, severityNumber, severityText, message, traceId, spanId }, d.scope));
 }
 
-function keyValue(d: Decoding, depth: number): Json {
-  const r = d.reader;
+/**
+ * The KeyValue whose length comes next → d.key, d.value (plain; null without a value) and d.size,
+ * its OTLP/JSON size (`{"key":…,"value":…}`).
+ */
+function keyValue(d: Decoding, depth: number): void {
+  const r = d.r;
+  const outer = r.enter();
   let key = "";
-  let value: Json | undefined;
-  while (r.pos < r.len) {
-    const tag = readTag(r, "KeyValue");
-    if (tag === ((1 << 3) | LEN)) key = string(r);
-    else if (tag === ((2 << 3) | LEN)) value = nested(d, anyValue, depth);
-    else skip(r, tag, [1, 2], ["key", "value"]);
+  let keySize = 2;
+  let value: unknown = null;
+  let valueSize = -1;
+  while (r.pos < r.end) {
+    const tag = r.tag("KeyValue");
+    if (tag === ((1 << 3) | LEN)) {
+      key = string(r);
+      keySize = stringSize;
+      d.keySite = stringSlot & 7;
+    } else if (tag === ((2 << 3) | LEN)) {
+      value = anyValue(d, depth);
+      valueSize = d.size;
+    } else skip(r, tag, [1, 2], ["key", "value"]);
   }
-  return value === undefined ? { key } : { key, value };
+  r.leave(outer);
+  d.key = key;
+  d.value = value;
+  d.size = valueSize < 0 ? 8 + keySize : 17 + keySize + valueSize;
 }
 
 const ANY_VALUE_FIELDS = [1, 2, 3, 4, 5, 6, 7] as const;
 const ANY_VALUE_NAMES = ["string_value", "bool_value", "int_value", "double_value", "array_value", "kvlist_value", "bytes_value"] as const;
 
-function anyValue(d: Decoding, depth: number): Json {
-  if (depth > d.maxDepth) throw new MalformedOtlp(`values nested deeper than ${d.maxDepth} levels (INGEST_MAX_DEPTH)`);
-  const r = d.reader;
-  let out: Json = {};
-  while (r.pos < r.len) {
-    const tag = readTag(r, "AnyValue");
+/**
+ * The AnyValue whose length comes next → its plain value (null when unset), and d.size, its
+ * OTLP/JSON size (`{"stringValue":…}`, int64 as a number).
+ */
+function anyValue(d: Decoding, depth: number): unknown {
+  if (depth > d.maxDepth) throw new MalformedProtobuf(`values nested deeper than ${d.maxDepth} levels (INGEST_MAX_DEPTH)`);
+  const r = d.r;
+  const outer = r.enter();
+  let value: unknown = null;
+  let size = 2; // {}
+  while (r.pos < r.end) {
+    const tag = r.tag("AnyValue");
     switch (tag) {
       case (1 << 3) | LEN:
-        out = { stringValue: string(r) };
+        value = string(r);
+        size = 16 + stringSize;
         break;
       case (2 << 3) | VARINT:
-        out = { boolValue: r.bool() };
+        value = r.int64() !== 0;
+        size = value ? 18 : 19;
         break;
-      case (3 << 3) | VARINT:
-        // A Long where long.js loads, a number where it does not: LongBits reads either.
-        out = { intValue: util.LongBits.from(r.int64()).toNumber(false) };
+      case (3 << 3) | VARINT: {
+        const n = r.int64();
+        value = n;
+        size = 13 + integerSize(n);
         break;
-      case (4 << 3) | I64:
-        out = { doubleValue: r.double() };
+      }
+      case (4 << 3) | I64: {
+        const n = r.double();
+        value = n;
+        size = 16 + doubleSize(n);
         break;
+      }
       case (5 << 3) | LEN:
-        out = { arrayValue: { values: nested(d, arrayValues, depth + 1) } };
+        value = arrayValues(d, depth + 1);
+        size = 26 + d.size; // {"arrayValue":{"values":[…]}}
         break;
       case (6 << 3) | LEN:
-        out = { kvlistValue: { values: nested(d, kvlistValues, depth + 1) } };
+        value = kvlistValues(d, depth + 1);
+        size = 27 + d.size; // {"kvlistValue":{"values":[…]}}
         break;
       case (7 << 3) | LEN: {
-        const bytes = r.bytes();
-        out = { bytesValue: util.base64.encode(bytes, 0, bytes.length) };
+        const base64 = toBase64(r.bytes());
+        value = base64;
+        size = 17 + base64.length;
         break;
       }
       default:
         skip(r, tag, ANY_VALUE_FIELDS, ANY_VALUE_NAMES);
     }
   }
+  r.leave(outer);
+  d.size = size;
+  return depth > MAPPED_DEPTH ? null : value;
+}
+
+/** The ArrayValue whose length comes next; d.size: its values as a JSON array. */
+function arrayValues(d: Decoding, depth: number): unknown[] {
+  const r = d.r;
+  const outer = r.enter();
+  const values: unknown[] = [];
+  let size = 1;
+  while (r.pos < r.end) {
+    const tag = r.tag("ArrayValue");
+    if (tag === ((1 << 3) | LEN)) {
+      values.push(anyValue(d, depth));
+      size += d.size + 1;
+    } else skip(r, tag, 1, "values");
+  }
+  r.leave(outer);
+  d.size = values.length === 0 ? 2 : size;
+  return values;
+}
+
+/** The KeyValueList whose length comes next, as a plain object; d.size: its values as a JSON array. */
+function kvlistValues(d: Decoding, depth: number): Attributes {
+  const r = d.r;
+  const outer = r.enter();
+  const out: Attributes = {};
+  let count = 0;
+  let size = 1;
+  while (r.pos < r.end) {
+    const tag = r.tag("KeyValueList");
+    if (tag === ((1 << 3) | LEN)) {
+      keyValue(d, depth);
+      // `out.__proto__ = v` would set the prototype: an own field, for the scrub walk to reject by index.
+      if (d.key === "__proto__")
+        Object.defineProperty(out, d.key, { value: d.value, enumerable: true, writable: true, configurable: true });
+      else if (d.key !== "") store(out, d.key, d.value, d.keySite);
+      count++;
+      size += d.size + 1;
+    } else skip(r, tag, 1, "values");
+  }
+  r.leave(outer);
+  d.size = count === 0 ? 2 : size;
   return out;
 }
 
-function arrayValues(d: Decoding, depth: number): Json[] {
-  const r = d.reader;
-  const values: Json[] = [];
-  while (r.pos < r.len) {
-    const tag = readTag(r, "ArrayValue");
-    if (tag === ((1 << 3) | LEN)) values.push(nested(d, anyValue, depth));
-    else skip(r, tag, 1, "values");
+/**
+ * `out[key] = value` from one of eight places picked by the key's cache slot: one store site seeing
+ * every attribute name of every kvlist shape goes megamorphic (a slow generic store each time),
+ * while eight sites each see few names and keep their inline caches.
+ */
+function store(out: Attributes, key: string, value: unknown, site: number): void {
+  switch (site) {
+    case 0:
+      out[key] = value;
+      return;
+    case 1:
+      out[key] = value;
+      return;
+    case 2:
+      out[key] = value;
+      return;
+    case 3:
+      out[key] = value;
+      return;
+    case 4:
+      out[key] = value;
+      return;
+    case 5:
+      out[key] = value;
+      return;
+    case 6:
+      out[key] = value;
+      return;
+    default:
+      out[key] = value;
   }
-  return values;
 }
 
-function kvlistValues(d: Decoding, depth: number): Json[] {
-  const r = d.reader;
-  const values: Json[] = [];
-  while (r.pos < r.len) {
-    const tag = readTag(r, "KeyValueList");
-    if (tag === ((1 << 3) | LEN)) values.push(nested(d, keyValue, depth));
-    else skip(r, tag, 1, "values");
-  }
-  return values;
+/** JSON.stringify(n).length for an integer below 2⁶⁴ in magnitude (never in exponent form). */
+function integerSize(n: number): number {
+  return n < 0 ? 1 + digits(-n) : digits(n);
+}
+
+/** Doubles seen lately with their JSON sizes: writing a double out is the costly part of measuring it. */
+const DOUBLE_SLOTS = 1024;
+const doubleKeys = new Float64Array(DOUBLE_SLOTS).fill(Number.NaN);
+const doubleSizes = new Uint8Array(DOUBLE_SLOTS);
+
+/** JSON.stringify(n).length. */
+function doubleSize(n: number): number {
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return integerSize(n); // -0 is written "0", as 0
+  // NaN never equals itself, so it never hits (nor do infinities matter: they are written "null").
+  const slot = (Math.imul(n * 1000, 0x9e3779b1) >>> 22) & (DOUBLE_SLOTS - 1);
+  if (doubleKeys[slot] === n) return doubleSizes[slot] as number;
+  const size = Number.isFinite(n) ? String(n).length : 4;
+  doubleKeys[slot] = n;
+  doubleSizes[slot] = size;
+  return size;
+}
+
+/** Decimal digits of a non-negative integer (exact below 2⁵³, and a count of digits above). */
+function digits(n: number): number {
+  let count = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) count++;
+  return count;
 }
 
 const utf8 = new TextDecoder();
 
 /**
- * Short ASCII strings seen lately, by a hash of their bytes. Attribute keys and many values repeat
- * across the records of a batch ("http.route", "GET", a service name); a hit costs one compare loop
- * and no allocation, where building the string costs a typed-array view and a native call.
+ * Short ASCII strings seen lately, by a hash of their length and three of their bytes, with their
+ * JSON sizes. Attribute keys and many values repeat across the records of a batch ("http.route",
+ * "GET", a service name); a hit costs one compare loop and no allocation.
  */
 const CACHE_SIZE = 4096;
+/** Longer strings (user agents, messages) repeat too, but less often than they cost to compare. */
+const MAX_CACHED = 64;
+/** Argument arrays for String.fromCharCode by length, reused. */
+const CHAR_ARGS: number[][] = Array.from({ length: MAX_CACHED + 1 }, (_, n) => new Array<number>(n).fill(0));
 const cache: (string | undefined)[] = new Array(CACHE_SIZE);
+const cacheSize = new Int32Array(CACHE_SIZE);
 
-/** A string field; invalid UTF-8 becomes U+FFFD, as the JSON path's reader does. */
-function string(r: Reader): string {
-  const length = r.uint32();
+/** JSON.stringify of the last string read, in UTF-8 bytes; its cache slot (0 when not cached). */
+let stringSize = 0;
+let stringSlot = 0;
+
+/** A string field; invalid UTF-8 becomes U+FFFD, as the JSON path's reader does. Sets stringSize. */
+function string(r: WireReader): string {
+  const end = r.length("a string");
   const start = r.pos;
-  const end = start + length;
-  if (end > r.len) throw new MalformedOtlp(`a string of ${length} bytes at byte ${start} runs past the end of its message`);
   r.pos = end;
+  const length = end - start;
   const b = r.buf;
-  if (length > 32) return utf8.decode(b.subarray(start, end));
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    const c = b[i] as number;
-    if (c >= 0x80) return utf8.decode(b.subarray(start, end));
-    hash = Math.imul(hash ^ c, 0x01000193);
+  if (length === 0) {
+    stringSize = 2;
+    return "";
   }
-  const slot = (hash >>> 0) & (CACHE_SIZE - 1);
-  const cached = cache[slot];
-  if (cached !== undefined && cached.length === length) {
-    let same = true;
-    for (let i = 0; i < length; i++) {
-      if (cached.charCodeAt(i) !== b[start + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return cached;
+  if (length > MAX_CACHED) return decoded(b, start, end);
+  const slot =
+    (Math.imul(length, 0x9e3779b1) ^
+      Math.imul(b[start] as number, 0x85ebca6b) ^
+      Math.imul(b[end - 1] as number, 0xc2b2ae35) ^
+      ((b[start + (length >> 1)] as number) << 7)) &
+    (CACHE_SIZE - 1);
+  // Two ways: a value that shares its slot with another (a hash collision) does not evict it.
+  stringSlot = slot;
+  if (sameBytes(cache[slot], b, start, length)) {
+    stringSize = cacheSize[slot] as number;
+    return cache[slot] as string;
   }
-  // One call over the bytes gives a flat string; `+=` per character would build a rope that every
-  // later JSON.stringify and regex test has to flatten.
-  const fresh = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+  const other = slot ^ 1;
+  if (sameBytes(cache[other], b, start, length)) {
+    stringSize = cacheSize[other] as number;
+    return cache[other] as string;
+  }
+  // Escapes JSON.stringify would add: \" \\ and \b \t \n \f \r are one more byte, other controls five.
+  let escapes = 0;
+  const args = CHAR_ARGS[length] as number[];
+  for (let i = 0; i < length; i++) {
+    const c = b[start + i] as number;
+    if (c >= 0x80) return decoded(b, start, end);
+    if (c < 0x20 || c === 34 || c === 92) escapes += c === 34 || c === 92 || (c >= 8 && c <= 13 && c !== 11) ? 1 : 5;
+    args[i] = c;
+  }
+  // One native call over reused arguments: cheaper per short string than a TextDecoder call (with
+  // its typed-array view) in the server's profiles, and a flat string, unlike `+=` per character.
+  const fresh = String.fromCharCode.apply(null, args);
+  stringSize = length + 2 + escapes;
+  cache[other] = cache[slot];
+  cacheSize[other] = cacheSize[slot] as number;
   cache[slot] = fresh;
+  cacheSize[slot] = stringSize;
   return fresh;
+}
+
+function sameBytes(cached: string | undefined, b: Uint8Array, start: number, length: number): boolean {
+  if (cached === undefined || cached.length !== length) return false;
+  for (let i = 0; i < length; i++) if (cached.charCodeAt(i) !== b[start + i]) return false;
+  return true;
+}
+
+function decoded(b: Uint8Array, start: number, end: number): string {
+  const text = utf8.decode(b.subarray(start, end));
+  stringSize = jsonStringBytes(text);
+  return text;
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-function hex(r: Reader): string {
-  const bytes = r.bytes();
+function hex(bytes: Uint8Array): string {
   let out = "";
   for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
   return out;
 }
 
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Standard base64 with padding, as OTLP/JSON writes bytesValue. */
+function toBase64(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out += BASE64.charAt(n >>> 18) + BASE64.charAt((n >>> 12) & 63) + BASE64.charAt((n >>> 6) & 63) + BASE64.charAt(n & 63);
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = (bytes[i] as number) << 16;
+    out += `${BASE64.charAt(n >>> 18)}${BASE64.charAt((n >>> 12) & 63)}==`;
+  } else if (rest === 2) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
+    out += `${BASE64.charAt(n >>> 18)}${BASE64.charAt((n >>> 12) & 63)}${BASE64.charAt((n >>> 6) & 63)}=`;
+  }
+  return out;
+}
+
+/** JSON size of the last fixed64 read as a decimal string (with quotes). */
+let decimalSize = 0;
+
 /**
- * A fixed64 as its exact decimal string, without BigInt: hi·2³² + lo splits as
- * hi·4294·10⁶ + (hi·967296 + lo), whose parts stay below 2⁵³.
+ * A fixed64 of nanoseconds → epoch ms (undefined for 0, as for "0" in OTLP/JSON), without BigInt:
+ * hi·2³² + lo splits as hi·4294·10⁶ + (hi·967296 + lo), whose parts stay below 2⁵³. Sets
+ * decimalSize to the size of its decimal string.
  */
-function fixed64Decimal(r: Reader): string {
-  r.skip(8); // bounds-checked; the bytes are then read in place
-  const b = r.buf;
-  const at = r.pos - 8;
-  const lo = ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)) >>> 0;
-  const hi = ((b[at + 4] as number) | ((b[at + 5] as number) << 8) | ((b[at + 6] as number) << 16) | ((b[at + 7] as number) << 24)) >>> 0;
-  if (hi === 0) return String(lo);
-  const low = hi * 967296 + lo;
-  const millis = hi * 4294 + Math.floor(low / 1e6);
-  return `${millis}${String(low % 1e6).padStart(6, "0")}`;
+function fixed64Ms(r: WireReader): number | undefined {
+  const at = r.fixed(8);
+  const lo = r.uint32At(at);
+  const hi = r.uint32At(at + 4);
+  if (hi === 0) {
+    decimalSize = digits(lo) + 2;
+    return lo === 0 ? undefined : Math.floor(lo / 1e6);
+  }
+  const millis = hi * 4294 + Math.floor((hi * 967296 + lo) / 1e6);
+  decimalSize = digits(millis) + 8;
+  return millis;
 }

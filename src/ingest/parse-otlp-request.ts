@@ -1,15 +1,15 @@
 import { isProtobuf } from "../domain/event/content-type.ts";
 import type { BodyError } from "../domain/event/errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
-import { mapOtlpBody, mapOtlpLogs, type OtlpMapResult, otlpBodyLimits } from "../domain/event/otlp.ts";
+import { isPlainJsonText, mapOtlpBody, type OtlpMapResult, otlpBodyLimits } from "../domain/event/otlp.ts";
 import { decodeOtlpLogsProtobuf } from "./otlp-protobuf.ts";
 import { parseRequestBody, type RequestBodyInput } from "./parse-request.ts";
 import { checkContentLength, contentCoding, decompressBody, encodingError, InvalidEncoding, readBodyBytes } from "./read-body.ts";
 
 /**
  * POST /v1/logs: an OTLP ExportLogsServiceRequest as protobuf (application/x-protobuf) or JSON, plain
- * or gzip/deflate, → the mapped records. Both encodings go through the same `mapOtlpLogs`, so the
- * per-record size, INGEST_MAX_EVENTS and INGEST_MAX_EXPANDED_BYTES bounds are the same; the body cap
+ * or gzip/deflate, → the mapped records. Both encodings map through the same `otlpRecordEvent` and
+ * `OtlpCollector`, so the per-record size, INGEST_MAX_EVENTS and INGEST_MAX_EXPANDED_BYTES bounds are the same; the body cap
  * (INGEST_MAX_BODY_BYTES) counts the decompressed bytes, so a gzip bomb stops at the cap.
  */
 export async function parseOtlpRequestBody(
@@ -17,9 +17,17 @@ export async function parseOtlpRequestBody(
   limits: IngestLimits = DEFAULT_LIMITS,
 ): Promise<OtlpMapResult | BodyError> {
   if (!isProtobuf(input.contentType)) {
-    // One OTLP document may be as large as the body limit; the event limit applies to each mapped record.
-    const parsed = await parseRequestBody(input, otlpBodyLimits(limits), "scan");
-    return parsed.ok ? mapOtlpBody(parsed, limits) : parsed;
+    // Remembers the text when it is read whole, to tell whether it is plain (see below).
+    let text: string | undefined;
+    const readText = input.readText;
+    const reading = readText ? { ...input, readText: async () => (text = await readText()) } : input;
+    // One OTLP document may be as large as the body limit; the event limit applies to each mapped
+    // record. No depth pre-scan of the text ("walk"): JSON.parse does not recurse, the mapping reads
+    // attribute values to a fixed depth and bounds the depth of what it keeps as sent, and each
+    // mapped event then meets the depth limit in normalizeBody.
+    const parsed = await parseRequestBody(reading, otlpBodyLimits(limits), "walk");
+    if (!parsed.ok) return parsed;
+    return mapOtlpBody(parsed, limits, text !== undefined && isPlainJsonText(text));
   }
   const coding = contentCoding(input.contentEncoding);
   if (coding !== null && typeof coding === "object") return refuse(input, coding);
@@ -36,8 +44,7 @@ export async function parseOtlpRequestBody(
     throw error;
   }
   if (!read.ok) return read;
-  const decoded = decodeOtlpLogsProtobuf(read.bytes, { maxDepth: limits.maxDepth, maxEvents: limits.maxEvents });
-  return decoded.ok ? mapOtlpLogs(decoded.body, limits) : decoded;
+  return decodeOtlpLogsProtobuf(read.bytes, limits);
 }
 
 /** Refused before reading: the body is cancelled so nothing more is received. */

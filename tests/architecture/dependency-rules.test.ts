@@ -48,8 +48,8 @@ const LAYERS: Record<string, Layer> = {
   delivery: { layers: ["domain", "ports", "log", "metrics"], packages: [] },
   /** The Bun gateway's disk buffer: node:fs, so only Bun entries import it. */
   "delivery/wal": { layers: ["domain", "ports", "config", "delivery", "log", "metrics"], packages: NODE_FILES },
-  /** protobufjs/minimal reads OTLP protobuf bodies on /v1/logs: a wire-format codec, no runtime or client. */
-  ingest: { layers: ["domain", "ports", "config", "metrics"], packages: ["protobufjs/minimal.js"] },
+  /** OTLP protobuf is read by the gateway's own wire reader (src/ingest/protobuf-wire.ts): no codec package. */
+  ingest: { layers: ["domain", "ports", "config", "metrics"], packages: [] },
   consumer: { layers: ["domain", "ports", "delivery", "log", "metrics"], packages: HONO },
   stats: { layers: ["domain", "ports"], packages: [] },
   search: { layers: ["domain", "ports", "stats", "log", "metrics"], packages: [] },

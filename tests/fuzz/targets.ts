@@ -5,6 +5,7 @@
  * prototype pollution (checked after every case).
  */
 import fc from "fast-check";
+import protobuf from "protobufjs";
 import { bodyFormat } from "../../src/domain/event/content-type.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../../src/domain/event/limits.ts";
 import { createNormalizeContext, normalizeBody } from "../../src/domain/event/normalize.ts";
@@ -19,6 +20,7 @@ import { parseTimeExpression } from "../../src/domain/question/time-expr.ts";
 import type { PriorTurn } from "../../src/domain/question/types.ts";
 import { compileRules } from "../../src/domain/sampling/rules.ts";
 import type { SamplingRule } from "../../src/domain/sampling/types.ts";
+import { decodeOtlpLogsProtobuf, OTLP_LOGS_PROTO } from "../../src/ingest/otlp-protobuf.ts";
 
 export interface FuzzTarget {
   name: string;
@@ -153,6 +155,23 @@ const otlpBody = fc.record(
   { requiredKeys: [] },
 );
 
+const OtlpRequest = protobuf.parse(OTLP_LOGS_PROTO).root.lookupType("opentelemetry.proto.ExportLogsServiceRequest");
+
+/** Encoded OTLP bodies, then damaged: bytes overwritten and the end cut off, so every decoder branch meets bad input. */
+const protobufBody = fc
+  .tuple(otlpBody, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.option(fc.nat()))
+  .map(([body, writes, cut]) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = OtlpRequest.encode(OtlpRequest.fromObject(body)).finish();
+    } catch {
+      bytes = new Uint8Array([0x0a, 0x02, 0x12, 0x00]);
+    }
+    const damaged = new Uint8Array(bytes);
+    for (const [at, value] of writes) if (damaged.length > 0) damaged[at % damaged.length] = value;
+    return cut === null ? damaged : damaged.subarray(0, cut % (damaged.length + 1));
+  });
+
 function checkBatch(result: ReturnType<typeof parseBody>): void {
   if (!result.ok) {
     assert(BODY_STATUSES.has(result.status) && result.message.length > 0, `bad body error ${JSON.stringify(result)}`);
@@ -246,6 +265,15 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
         const mapped = mapOtlpLogs(body, LIMITS);
         if (mapped.ok) checkBatch(mapped);
         else assert(BODY_STATUSES.has(mapped.status), "bad OTLP error status");
+      }),
+  },
+  {
+    name: "otlp-protobuf",
+    property: () =>
+      prop(fc.oneof(protobufBody, fc.uint8Array({ maxLength: 200 })), (bytes) => {
+        const decoded = decodeOtlpLogsProtobuf(bytes, LIMITS);
+        if (decoded.ok) checkBatch(decoded);
+        else assert(BODY_STATUSES.has(decoded.status) && decoded.message.length > 0, "bad OTLP protobuf error");
       }),
   },
   {

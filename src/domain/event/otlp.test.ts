@@ -175,3 +175,44 @@ describe("mapOtlpLogs", () => {
     });
   }
 });
+
+describe("mapOtlpLogs: depth and size as mapped", () => {
+  test("AnyValues nested past the mapped depth become null instead of being refused or recursed into", () => {
+    let value: unknown = str("leaf");
+    for (let i = 0; i < 10_000; i++) value = { arrayValue: { values: [value] } };
+    const result = mapOtlpLogs({
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [kv("service.name", str("svc")), kv("deep", value)] }] }] }],
+    });
+    if (!result.ok) throw new Error(result.message);
+    let depth = 0;
+    const event = result.items[0]?.value as { attributes: Record<string, unknown> };
+    let cursor: unknown = event.attributes.deep;
+    while (Array.isArray(cursor)) {
+      cursor = cursor[0];
+      depth++;
+    }
+    expect([depth, cursor]).toEqual([9, null]);
+  });
+
+  test("a value kept as sent that nests past INGEST_MAX_DEPTH refuses the request with 400 TOO_DEEP", () => {
+    let junk: unknown = "leaf";
+    for (let i = 0; i < 40; i++) junk = { x: junk };
+    const result = mapOtlpLogs({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: junk } }] }] }] });
+    expect(result).toMatchObject({ ok: false, status: 400, code: "TOO_DEEP" });
+    expect(!result.ok && result.message).toContain("log record at index 0");
+  });
+
+  test("a plain body and the same body measured string by string give the same sizes", () => {
+    const body = JSON.parse(JSON.stringify(OTLP_SAMPLE));
+    const limits = { ...DEFAULT_LIMITS, maxEventBytes: 100 };
+    const plain = mapOtlpLogs(body, limits, true);
+    const careful = mapOtlpLogs(body, limits, false);
+    // The rejections name each record's size in bytes.
+    expect(plain).toEqual(careful);
+    expect(plain.ok && plain.rejected.map((r) => r.code)).toEqual(["EVENT_TOO_LARGE", "EVENT_TOO_LARGE"]);
+  });
+
+  test("parseOtlpLogs refuses a body that is not JSON, as before", () => {
+    expect(parseOtlpLogs('{"resourceLogs": [')).toMatchObject({ ok: false, status: 400, code: "INVALID_JSON" });
+  });
+});

@@ -3,7 +3,8 @@
  * and record attributes are flattened into it, with the OpenTelemetry semantic-convention names
  * mapped onto the wide-event fields the sampler and the query engine know.
  */
-import { type BodyError, bodyError, eventTooLarge, type Rejection, tooManyEvents } from "./errors.ts";
+import { type BodyError, bodyError, eventTooLarge, type Rejection, tooDeep, tooManyEvents } from "./errors.ts";
+import { jsonBytes, jsonStringBytes, TOO_DEEP } from "./json-size.ts";
 import { DEFAULT_LIMITS, formatBytes, type IngestLimits } from "./limits.ts";
 import { type ParsedBody, type ParsedItem, parseJsonBody } from "./parse-body.ts";
 import { utf8Length } from "./utf8.ts";
@@ -18,45 +19,226 @@ export interface OtlpMapResult {
   rejected: Rejection[];
 }
 
-/** OTLP AnyValue → plain JSON; nested kvlist/array values keep their shape. */
-function anyValue(value: unknown, depth = 0): unknown {
-  if (!isPlainObject(value) || depth > 8) return null;
-  if ("stringValue" in value) return value.stringValue;
-  if ("boolValue" in value) return value.boolValue;
-  if ("intValue" in value) return Number(value.intValue); // int64 arrives as a string in JSON
-  if ("doubleValue" in value) return value.doubleValue;
-  if ("bytesValue" in value) return value.bytesValue;
-  if (isPlainObject(value.arrayValue) && Array.isArray(value.arrayValue.values)) {
-    return value.arrayValue.values.map((v) => anyValue(v, depth + 1));
+/**
+ * A record's size as mapped, counted while it is mapped: the OTLP/JSON of the fields this route
+ * reads (values nested past the mapped depth count as the null they become). `plain`: every string
+ * is printable ASCII without `"` or `\` (see mapOtlpLogs), so its size is its length plus quotes.
+ */
+interface Measure {
+  plain: boolean;
+  maxDepth: number;
+  bytes: number;
+  /** A value the mapping keeps as sent nested past INGEST_MAX_DEPTH. */
+  tooDeep: boolean;
+}
+
+/** Attribute values nested deeper than this become null. */
+const MAPPED_DEPTH = 8;
+
+function stringBytes(text: string, m: Measure): number {
+  return m.plain ? text.length + 2 : jsonStringBytes(text);
+}
+
+/** A value kept as sent (a stringValue, a boolValue, …): its JSON size, whatever it holds. */
+function valueBytes(value: unknown, m: Measure): number {
+  if (typeof value === "string") return stringBytes(value, m);
+  if (typeof value === "number") return Number.isFinite(value) ? String(value).length : 4;
+  if (typeof value === "boolean") return value ? 4 : 5;
+  if (value === null || value === undefined) return 4;
+  const size = jsonBytes(value, m.maxDepth, m.plain);
+  if (size === TOO_DEEP) m.tooDeep = true;
+  return size;
+}
+
+/** OTLP AnyValue → plain JSON; nested kvlist/array values keep their shape. Adds its size to `m`. */
+function anyValue(value: unknown, m: Measure, depth = 0): unknown {
+  if (!isPlainObject(value) || depth > MAPPED_DEPTH) {
+    m.bytes += 4;
+    return null;
   }
-  if (isPlainObject(value.kvlistValue)) return attributes(value.kvlistValue.values, depth + 1);
+  // `{"stringValue":…}`: braces, the quoted name and a colon, then the value.
+  if ("stringValue" in value) {
+    m.bytes += 16 + valueBytes(value.stringValue, m);
+    return value.stringValue;
+  }
+  if ("boolValue" in value) {
+    m.bytes += 14 + valueBytes(value.boolValue, m);
+    return value.boolValue;
+  }
+  if ("intValue" in value) {
+    m.bytes += 13 + valueBytes(value.intValue, m);
+    return Number(value.intValue); // int64 arrives as a string in JSON
+  }
+  if ("doubleValue" in value) {
+    m.bytes += 16 + valueBytes(value.doubleValue, m);
+    return value.doubleValue;
+  }
+  if ("bytesValue" in value) {
+    m.bytes += 15 + valueBytes(value.bytesValue, m);
+    return value.bytesValue;
+  }
+  if (isPlainObject(value.arrayValue) && Array.isArray(value.arrayValue.values)) {
+    const values: unknown[] = value.arrayValue.values;
+    m.bytes += 26 + (values.length === 0 ? 2 : 1 + values.length); // {"arrayValue":{"values":[…]}}
+    const out = new Array<unknown>(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = anyValue(values[i], m, depth + 1);
+    return out;
+  }
+  if (isPlainObject(value.kvlistValue)) {
+    m.bytes += 25; // {"kvlistValue":{"values":…}}
+    return attributes(value.kvlistValue.values, m, depth + 1);
+  }
+  m.bytes += 2;
   return null;
 }
 
-function attributes(list: unknown, depth = 0): Attributes {
+/** A KeyValue list as a plain object; adds the list's size to `m`. */
+function attributes(list: unknown, m: Measure, depth = 0): Attributes {
   const out: Attributes = {};
-  if (!Array.isArray(list)) return out;
+  if (!Array.isArray(list)) {
+    m.bytes += 2;
+    return out;
+  }
+  m.bytes += list.length === 0 ? 2 : 1 + list.length;
   for (const kv of list) {
-    if (!isPlainObject(kv) || typeof kv.key !== "string" || kv.key === "") continue;
-    // `out.__proto__ = v` would set the prototype (or do nothing) instead of a field: define it as an
-    // own key, so the scrub walk rejects the record by index (FORBIDDEN_KEY) as it does on /v1/events.
-    if (kv.key === "__proto__")
-      Object.defineProperty(out, kv.key, { value: anyValue(kv.value, depth), enumerable: true, writable: true, configurable: true });
-    else out[kv.key] = anyValue(kv.value, depth);
+    if (!isKeyValue(kv, m)) continue;
+    setField(out, kv.key, anyValue(kv.value, m, depth));
   }
   return out;
 }
 
-/** Takes the first present attribute among `names` out of `attrs`. */
-function take(attrs: Attributes, ...names: string[]): unknown {
-  for (const name of names) {
-    if (name in attrs) {
-      const value = attrs[name];
-      delete attrs[name];
-      if (value !== null && value !== undefined) return value;
-    }
+/** Whether `kv` is a KeyValue the mapping reads, adding its size but the value's to `m`. */
+function isKeyValue(kv: unknown, m: Measure): kv is { key: string; value: unknown } {
+  if (!isPlainObject(kv) || typeof kv.key !== "string") {
+    m.bytes += 4;
+    return false;
   }
-  return undefined;
+  m.bytes += 17 + stringBytes(kv.key, m); // {"key":…,"value":…}
+  if (kv.key !== "") return true;
+  anyValue(kv.value, m);
+  return false;
+}
+
+/**
+ * The attribute names mapped onto wide-event fields, each field's names in the order they win.
+ * Their values wait in slots (by index here) until the record's attributes are all read.
+ */
+const KNOWN = [
+  "service.name",
+  "request.id",
+  "http.request.id",
+  "request_id",
+  "http.route",
+  "url.path",
+  "http.target",
+  "http.request.method",
+  "http.method",
+  "http.response.status_code",
+  "http.status_code",
+  "duration_ms",
+  "http.server.duration",
+  "http.duration_ms",
+  "exception.type",
+  "exception.message",
+  "error.code",
+  "error.type",
+] as const;
+const KNOWN_SLOT = new Map<string, number>(KNOWN.map((name, i) => [name, i]));
+const SERVICE = [0];
+const REQUEST_ID = [1, 2, 3];
+const ROUTE = [4, 5, 6];
+const METHOD = [7, 8];
+const STATUS = [9, 10];
+const DURATION = [11, 12, 13];
+const EXCEPTION_TYPE = [14];
+const EXCEPTION_MESSAGE = [15];
+const ERROR_CODE = [16, 17];
+
+function setField(out: Attributes, key: string, value: unknown): void {
+  // `out.__proto__ = v` would set the prototype (or do nothing) instead of a field: define it as an
+  // own key, so the scrub walk rejects the record by index (FORBIDDEN_KEY) as it does on /v1/events.
+  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+/**
+ * One record's attributes on their way to a wide event: the resource's first, then the record's
+ * (a record attribute replaces the resource's of the same name), the mapped names held aside.
+ * Both encodings of /v1/logs fill one of these, so they map alike.
+ */
+export class OtlpAttributes {
+  readonly rest: Attributes = {};
+  /** Whether `rest` has any field (fields are only ever added). */
+  hasRest = false;
+  readonly slots: unknown[];
+  present: number;
+
+  constructor(resource?: OtlpAttributes) {
+    if (resource === undefined) {
+      this.slots = new Array(KNOWN.length);
+      this.present = 0;
+      return;
+    }
+    this.slots = resource.slots.slice();
+    this.present = resource.present;
+    const from = resource.rest;
+    for (const key in from) setField(this.rest, key, from[key]);
+    this.hasRest = resource.hasRest;
+  }
+
+  /** An attribute as a plain value; keys that are not strings or are empty are not attributes. */
+  set(key: string, value: unknown): void {
+    const slot = KNOWN_SLOT.get(key);
+    if (slot !== undefined) {
+      this.slots[slot] = value;
+      this.present |= 1 << slot;
+      return;
+    }
+    this.hasRest = true;
+    setField(this.rest, key, value);
+  }
+
+  /**
+   * The first non-null value among a field's names; the names before it (null) are dropped, those
+   * after it stay attributes.
+   */
+  take(names: readonly number[]): unknown {
+    let found: unknown;
+    for (const slot of names) {
+      if ((this.present & (1 << slot)) === 0) continue;
+      const value = this.slots[slot];
+      if (found !== undefined) this.setAside(slot, value);
+      else if (value !== null && value !== undefined) found = value;
+    }
+    return found;
+  }
+
+  private setAside(slot: number, value: unknown): void {
+    this.hasRest = true;
+    this.rest[KNOWN[slot] as string] = value;
+  }
+
+  /** The resource's attributes alone, as a plain object (measured once per resource). */
+  toObject(): Attributes {
+    const out: Attributes = { ...this.rest };
+    for (let slot = 0; slot < KNOWN.length; slot++) {
+      if ((this.present & (1 << slot)) !== 0) out[KNOWN[slot] as string] = this.slots[slot];
+    }
+    return out;
+  }
+}
+
+/** A log record's fields other than its attributes, read from either encoding. */
+export interface OtlpRecordFields {
+  /** Epoch ms of timeUnixNano, else of observedTimeUnixNano. */
+  timestamp: number | undefined;
+  severityNumber: number | undefined;
+  severityText: string | undefined;
+  /** The body as a plain value; null or undefined when absent. */
+  message: unknown;
+  /** Lowercase hex; "" when absent. */
+  traceId: string | undefined;
+  spanId: string | undefined;
 }
 
 /** `timeUnixNano` is a decimal string of nanoseconds; epoch ms for the event. */
@@ -67,43 +249,103 @@ function epochMs(nanos: unknown): number | undefined {
   return nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
 }
 
-function recordToEvent(record: Record<string, unknown>, resource: Attributes, scope: string | undefined): Record<string, unknown> {
-  const attrs: Attributes = { ...resource, ...attributes(record.attributes) };
+/** One record → its wide event: the semantic-convention names become fields, the rest `attributes`. */
+export function otlpRecordEvent(attrs: OtlpAttributes, record: OtlpRecordFields, scope: string | undefined): Record<string, unknown> {
   const event: Record<string, unknown> = {};
-  const service = take(attrs, "service.name");
+  const service = attrs.take(SERVICE);
   if (service !== undefined) event.service = service;
-  const requestId = take(attrs, "request.id", "http.request.id", "request_id");
-  event.requestId = requestId ?? (typeof record.traceId === "string" && record.traceId !== "" ? record.traceId : undefined);
-  const time = epochMs(record.timeUnixNano) ?? epochMs(record.observedTimeUnixNano);
-  if (time !== undefined) event.timestamp = time;
-  const route = take(attrs, "http.route", "url.path", "http.target");
+  const requestId = attrs.take(REQUEST_ID);
+  event.requestId = requestId ?? (record.traceId ? record.traceId : undefined);
+  if (record.timestamp !== undefined) event.timestamp = record.timestamp;
+  const route = attrs.take(ROUTE);
   if (route !== undefined) event.route = route;
-  const method = take(attrs, "http.request.method", "http.method");
+  const method = attrs.take(METHOD);
   if (method !== undefined) event.method = method;
-  const status = take(attrs, "http.response.status_code", "http.status_code");
+  const status = attrs.take(STATUS);
   if (status !== undefined) event.statusCode = typeof status === "string" ? Number(status) : status;
-  const duration = take(attrs, "duration_ms", "http.server.duration", "http.duration_ms");
+  const duration = attrs.take(DURATION);
   if (duration !== undefined) event.durationMs = duration;
-  const severity = typeof record.severityNumber === "number" ? record.severityNumber : undefined;
-  const exceptionType = take(attrs, "exception.type");
-  const exceptionMessage = take(attrs, "exception.message");
-  const errorCode = take(attrs, "error.code", "error.type");
-  const message = anyValue(record.body);
+  const severity = record.severityNumber;
+  const exceptionType = attrs.take(EXCEPTION_TYPE);
+  const exceptionMessage = attrs.take(EXCEPTION_MESSAGE);
+  const errorCode = attrs.take(ERROR_CODE);
+  const message = record.message;
   // SeverityNumber 17+ is ERROR or FATAL in the OTLP data model.
   if (exceptionType !== undefined || errorCode !== undefined || (severity !== undefined && severity >= 17)) {
-    event.error = {
-      ...(errorCode !== undefined ? { code: String(errorCode) } : {}),
-      ...(exceptionMessage !== undefined || typeof message === "string" ? { message: String(exceptionMessage ?? message) } : {}),
-      ...(exceptionType !== undefined ? { type: String(exceptionType) } : {}),
-    };
+    const error: Record<string, string> = {};
+    if (errorCode !== undefined) error.code = String(errorCode);
+    if (exceptionMessage !== undefined || typeof message === "string") error.message = String(exceptionMessage ?? message);
+    if (exceptionType !== undefined) error.type = String(exceptionType);
+    event.error = error;
   }
   if (message !== null && message !== undefined) event.message = message;
-  if (typeof record.severityText === "string") event.severity = record.severityText;
-  if (typeof record.traceId === "string" && record.traceId !== "") event.traceId = record.traceId;
-  if (typeof record.spanId === "string" && record.spanId !== "") event.spanId = record.spanId;
+  if (record.severityText !== undefined) event.severity = record.severityText;
+  if (record.traceId) event.traceId = record.traceId;
+  if (record.spanId) event.spanId = record.spanId;
   if (scope) event.scope = scope;
-  if (Object.keys(attrs).length > 0) event.attributes = attrs;
+  if (attrs.hasRest) event.attributes = attrs.rest;
   return event;
+}
+
+/** The attributes of an OTLP/JSON KeyValue list into `into`, their size into `m`. */
+function addAttributes(into: OtlpAttributes, list: unknown, m: Measure): void {
+  if (!Array.isArray(list)) return;
+  m.bytes += list.length === 0 ? 2 : 1 + list.length;
+  for (const kv of list) if (isKeyValue(kv, m)) into.set(kv.key, anyValue(kv.value, m));
+}
+
+// OTLP/JSON sizes of a record's field names read here: `"name":` before each value.
+const RECORD_FIELDS = [
+  ["timeUnixNano", 15],
+  ["observedTimeUnixNano", 23],
+  ["severityNumber", 17],
+  ["severityText", 15],
+  ["traceId", 10],
+  ["spanId", 9],
+  ["eventName", 12],
+] as const;
+
+/** A record's event, and its size as mapped into `m.bytes`. */
+function jsonRecordEvent(
+  record: Record<string, unknown>,
+  resource: OtlpAttributes,
+  scope: string | undefined,
+  m: Measure,
+): Record<string, unknown> {
+  const attrs = new OtlpAttributes(resource);
+  let fields = 0;
+  m.bytes = 2;
+  for (const [name, nameBytes] of RECORD_FIELDS) {
+    const value = record[name];
+    if (typeof value === "string" || typeof value === "number") {
+      fields++;
+      m.bytes += nameBytes + valueBytes(value, m);
+    }
+  }
+  if (record.attributes !== undefined) {
+    fields++;
+    m.bytes += 13;
+    addAttributes(attrs, record.attributes, m);
+  }
+  let message: unknown;
+  if (record.body !== undefined) {
+    fields++;
+    m.bytes += 7;
+    message = anyValue(record.body, m);
+  }
+  if (fields > 1) m.bytes += fields - 1;
+  return otlpRecordEvent(
+    attrs,
+    {
+      timestamp: epochMs(record.timeUnixNano) ?? epochMs(record.observedTimeUnixNano),
+      severityNumber: typeof record.severityNumber === "number" ? record.severityNumber : undefined,
+      severityText: typeof record.severityText === "string" ? record.severityText : undefined,
+      message,
+      traceId: typeof record.traceId === "string" ? record.traceId : undefined,
+      spanId: typeof record.spanId === "string" ? record.spanId : undefined,
+    },
+    scope,
+  );
 }
 
 /**
@@ -118,74 +360,118 @@ export function otlpBodyLimits(limits: IngestLimits): IngestLimits {
 export function mapOtlpBody(
   parsed: Pick<ParsedBody, "items" | "rejected">,
   limits: IngestLimits = DEFAULT_LIMITS,
+  plainText = false,
 ): OtlpMapResult | BodyError {
   const only = parsed.items.length === 1 && parsed.rejected.length === 0 ? parsed.items[0] : undefined;
   if (only === undefined) {
     return bodyError(400, "INVALID_OTLP", "send one OTLP/HTTP JSON ExportLogsServiceRequest per request, as application/json");
   }
-  return mapOtlpLogs(only.value, limits);
+  return mapOtlpLogs(only.value, limits, plainText);
+}
+
+/** A backslash or anything past ASCII (an invalid byte read as U+FFFD too). */
+const NOT_PLAIN_TEXT = /[\\\u0080-\uffff]/;
+
+/**
+ * Whether every string JSON.parse reads from `text` is printable ASCII without `"` or `\`, so its
+ * JSON size is its length plus quotes: true when the text is all ASCII and holds no backslash (raw
+ * control characters cannot be inside a JSON string). One native scan of the text.
+ */
+export function isPlainJsonText(text: string): boolean {
+  return !NOT_PLAIN_TEXT.test(text);
 }
 
 /** Text → events, as POST /v1/logs does it (the route reads the body as a stream instead). */
 export function parseOtlpLogs(text: string, limits: IngestLimits = DEFAULT_LIMITS): OtlpMapResult | BodyError {
-  const parsed = parseJsonBody(text, otlpBodyLimits(limits));
-  return parsed.ok ? mapOtlpBody(parsed, limits) : parsed;
-}
-
-const NON_ASCII = /[\u0080-\uffff]/;
-
-/** JSON size of a value in UTF-8 bytes; 0 for what JSON cannot hold. */
-function jsonBytes(value: unknown): number {
-  const text = JSON.stringify(value);
-  if (text === undefined) return 0;
-  // Most records are ASCII: one native regex scan is several times cheaper than counting per code unit.
-  return NON_ASCII.test(text) ? utf8Length(text) : text.length;
+  const parsed = parseJsonBody(text, otlpBodyLimits(limits), { depth: "walk" });
+  return parsed.ok ? mapOtlpBody(parsed, limits, isPlainJsonText(text)) : parsed;
 }
 
 /**
  * Maps a parsed OTLP `ExportLogsServiceRequest` (JSON encoding) under the ingest limits, each applied
  * to a record as it will be stored: its size is counted as its resource's attributes (measured once
- * per resource, as they are copied into every event) plus the record as sent. A record over
- * INGEST_MAX_EVENT_BYTES is rejected by its index and mapped no further; the sum over the records
- * kept may not pass INGEST_MAX_EXPANDED_BYTES, or the request is refused whole (413), before any
- * record reaches the store. More records than INGEST_MAX_EVENTS is 413 too.
+ * per resource, as they are copied into every event) plus the record as sent (its JSON, in UTF-8
+ * bytes). A record over INGEST_MAX_EVENT_BYTES is rejected by its index and mapped no further; a
+ * record nested deeper than INGEST_MAX_DEPTH refuses the request (400 TOO_DEEP); the sum over the
+ * records kept may not pass INGEST_MAX_EXPANDED_BYTES, or the request is refused whole (413), before
+ * any record reaches the store. More records than INGEST_MAX_EVENTS is 413 too.
+ *
+ * `plainText`: the body was all ASCII without a backslash, so no string in it needs escaping and
+ * each record's size is counted from string lengths alone.
  */
-export function mapOtlpLogs(body: unknown, limits: IngestLimits = DEFAULT_LIMITS): OtlpMapResult | BodyError {
+export function mapOtlpLogs(body: unknown, limits: IngestLimits = DEFAULT_LIMITS, plainText = false): OtlpMapResult | BodyError {
   if (!isPlainObject(body) || !Array.isArray(body.resourceLogs)) {
     return bodyError(400, "INVALID_OTLP", "body must be an OTLP ExportLogsServiceRequest: {resourceLogs: [...]}");
   }
-  const items: ParsedItem[] = [];
-  const rejected: Rejection[] = [];
-  let index = 0;
-  let expanded = 0;
+  const out = new OtlpCollector(limits);
+  const m: Measure = { plain: plainText, maxDepth: limits.maxDepth, bytes: 0, tooDeep: false };
   for (const resourceLogs of body.resourceLogs) {
     if (!isPlainObject(resourceLogs)) continue;
-    const resource = attributes(isPlainObject(resourceLogs.resource) ? resourceLogs.resource.attributes : undefined);
-    const resourceBytes = jsonBytes(resource);
+    const resource = new OtlpAttributes();
+    addAttributes(resource, isPlainObject(resourceLogs.resource) ? resourceLogs.resource.attributes : undefined, m);
+    const resourceBytes = jsonBytes(resource.toObject(), Number.POSITIVE_INFINITY);
     for (const scopeLogs of Array.isArray(resourceLogs.scopeLogs) ? resourceLogs.scopeLogs : []) {
       if (!isPlainObject(scopeLogs)) continue;
       const scope = isPlainObject(scopeLogs.scope) && typeof scopeLogs.scope.name === "string" ? scopeLogs.scope.name : undefined;
       const records: unknown[] = Array.isArray(scopeLogs.logRecords) ? scopeLogs.logRecords : [];
-      if (index + records.length > limits.maxEvents) return tooManyEvents(limits.maxEvents);
+      if (out.index + records.length > limits.maxEvents) return tooManyEvents(limits.maxEvents);
+      const fixedBytes = resourceBytes + (scope === undefined ? 0 : utf8Length(scope));
       for (const record of records) {
-        if (!isPlainObject(record)) rejected.push({ index, code: "INVALID_EVENT", error: "log record must be an object" });
-        else {
-          const bytes = resourceBytes + jsonBytes(record) + (scope === undefined ? 0 : utf8Length(scope));
-          if (bytes > limits.maxEventBytes) rejected.push(eventTooLarge(index, bytes, limits.maxEventBytes));
-          else {
-            expanded += bytes;
-            if (expanded > limits.maxExpandedBytes) return expansionTooLarge(limits.maxExpandedBytes);
-            items.push({ index, value: recordToEvent(record, resource, scope) });
-          }
+        if (!isPlainObject(record)) {
+          out.reject({ index: out.index, code: "INVALID_EVENT", error: "log record must be an object" });
+          continue;
         }
-        index++;
+        // Mapped before it is measured: the size is counted by the same walk.
+        const event = jsonRecordEvent(record, resource, scope, m);
+        if (m.tooDeep) return tooDeep(limits.maxDepth + 1, limits.maxDepth, `in the log record at index ${out.index}`);
+        const verdict = out.admit(fixedBytes + m.bytes);
+        if (verdict === null) out.keep(event);
+        else if (verdict !== true) return verdict;
       }
     }
   }
-  return { ok: true, items, rejected };
+  return out.result();
 }
 
-function expansionTooLarge(maxExpandedBytes: number): BodyError {
+/**
+ * The limits every record of a request passes, whichever its encoding: indexes across resources
+ * and scopes, INGEST_MAX_EVENT_BYTES per record (rejected by index) and INGEST_MAX_EXPANDED_BYTES
+ * over the records kept (the request refused whole).
+ */
+export class OtlpCollector {
+  index = 0;
+  private expanded = 0;
+  private readonly items: ParsedItem[] = [];
+  private readonly rejected: Rejection[] = [];
+
+  constructor(private readonly limits: IngestLimits) {}
+
+  /** null: map the record, then `keep` it; true: rejected by index (counted); a BodyError: stop. */
+  admit(bytes: number): null | true | BodyError {
+    if (bytes > this.limits.maxEventBytes) {
+      this.reject(eventTooLarge(this.index, bytes, this.limits.maxEventBytes));
+      return true;
+    }
+    this.expanded += bytes;
+    if (this.expanded > this.limits.maxExpandedBytes) return expansionTooLarge(this.limits.maxExpandedBytes);
+    return null;
+  }
+
+  keep(event: Record<string, unknown>): void {
+    this.items.push({ index: this.index++, value: event });
+  }
+
+  reject(rejection: Rejection): void {
+    this.rejected.push(rejection);
+    this.index++;
+  }
+
+  result(): OtlpMapResult {
+    return { ok: true, items: this.items, rejected: this.rejected };
+  }
+}
+
+export function expansionTooLarge(maxExpandedBytes: number): BodyError {
   return bodyError(
     413,
     "EXPANSION_TOO_LARGE",
