@@ -807,7 +807,9 @@ export class MongoRollups {
   ): Promise<VersionDoc | null> {
     const where = this.partition(res, start);
     for (;;) {
-      const docs = (await where.find({ tenant, res, start }, projection === undefined ? {} : { projection: { ...projection, v: 1, stub: 1 } }).toArray()) as VersionDoc[];
+      const docs = (await where
+        .find({ tenant, res, start }, projection === undefined ? {} : { projection: { ...projection, v: 1, stub: 1 } })
+        .toArray()) as VersionDoc[];
       let newest: VersionDoc | null = null;
       for (const doc of docs) if (newest === null || doc.v > newest.v) newest = doc;
       if (newest === null ? atLeast > 0 : newest.stub || newest.v < atLeast) continue;
