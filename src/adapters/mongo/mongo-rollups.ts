@@ -63,6 +63,8 @@ interface Entry {
   dims: RollupDims;
   cell: SumCell;
   exemplars: string[];
+  /** A sub-row's minute (hour) in an hour (day) version. */
+  sub?: number;
 }
 type State = Map<string, Entry>;
 
@@ -82,6 +84,9 @@ type EncodedRow = [
   string[],
 ];
 
+/** A sub-row: its minute (hour) start, then the row. */
+type SubRow = [number, ...EncodedRow];
+
 /** A state field: the JSON itself, or the ids of the chunk documents that hold it in order. */
 type Payload = string | { chunks: string[] };
 
@@ -99,7 +104,7 @@ interface VersionDoc extends StoredRollup {
   stub?: true;
   /** What this version added to the one before, full set only: what a parent sums in. */
   inc?: Payload;
-  [field: `r${number}` | `b${number}`]: Payload;
+  [field: `r${number}` | `b${number}` | `s${number}` | `sb${number}`]: Payload;
 }
 
 interface ChunkDoc extends StoredRollup {
@@ -140,6 +145,24 @@ function entryFor(state: State, set: DimSet, dims: RollupDims): Entry {
   return entry;
 }
 
+/**
+ * Sets whose rows an hour (day) version also keeps per minute (hour), in fields `s<set>`/`sb<set>`:
+ * a short-bucket question over a long range (count per 5 minutes over a day) reads the 24 hour
+ * versions instead of 1,440 minute ones. Only the small sets: totals and per service.
+ */
+const SUB_SETS: readonly DimSet[] = [0, 1];
+
+function subEntryFor(state: State, set: DimSet, dims: RollupDims, start: number): Entry {
+  const projected = projectDims(dims, set);
+  const key = `s${start}|${set}|${dimsKey(projected)}`;
+  let entry = state.get(key);
+  if (entry === undefined) {
+    entry = { set, dims: projected, cell: emptySum(), exemplars: [], sub: start };
+    state.set(key, entry);
+  }
+  return entry;
+}
+
 /** Adds one delta row to every dimension set of a state. */
 function addRow(state: State, row: RollupDims & Omit<RollupCell, "bins"> & { bins: BinsLike; exemplars: readonly string[] }): void {
   for (let set = 0; set < SETS; set++) {
@@ -170,11 +193,19 @@ function encodeIncrement(increment: State): string {
   return JSON.stringify([entries.map(encodedRow), entries.map((e) => encodeBins(e.cell.bins))]);
 }
 
-/** Adds rows (as records) to a state's every set, and to `full` (the full set only) when given. */
+/**
+ * Adds a child's rows (as records) to a parent state's every set and sub-rows, and to `full` (the
+ * full set only) when given.
+ */
 function addRecords(state: State, records: readonly RollupRecord[], full?: State): void {
-  for (const { start: _, bins, exemplars, ...rest } of records) {
+  for (const { start, bins, exemplars, ...rest } of records) {
     const row = { ...rest, bins: binCounts(bins), exemplars };
     addRow(state, row);
+    for (const set of SUB_SETS) {
+      const entry = subEntryFor(state, set, row, start);
+      addToSum(entry.cell, row);
+      mergeExemplars(entry.exemplars, exemplars);
+    }
     if (full !== undefined) {
       const entry = entryFor(full, FULL_SET, row);
       addToSum(entry.cell, row);
@@ -186,21 +217,46 @@ function addRecords(state: State, records: readonly RollupRecord[], full?: State
 function encode(state: State): Record<string, string> {
   const rows: EncodedRow[][] = Array.from({ length: SETS }, () => []);
   const bins: number[][][] = Array.from({ length: SETS }, () => []);
+  const subRows: SubRow[][] = Array.from({ length: SETS }, () => []);
+  const subBins: number[][][] = Array.from({ length: SETS }, () => []);
   for (const entry of state.values()) {
-    rows[entry.set]?.push(encodedRow(entry));
-    bins[entry.set]?.push(encodeBins(entry.cell.bins));
+    if (entry.sub === undefined) {
+      rows[entry.set]?.push(encodedRow(entry));
+      bins[entry.set]?.push(encodeBins(entry.cell.bins));
+    } else {
+      subRows[entry.set]?.push([entry.sub, ...encodedRow(entry)]);
+      subBins[entry.set]?.push(encodeBins(entry.cell.bins));
+    }
   }
   const out: Record<string, string> = {};
   for (let set = 0; set < SETS; set++) {
     out[`r${set}`] = JSON.stringify(rows[set]);
     out[`b${set}`] = JSON.stringify(bins[set]);
+    if (subRows[set]?.length) {
+      out[`s${set}`] = JSON.stringify(subRows[set]);
+      out[`sb${set}`] = JSON.stringify(subBins[set]);
+    }
   }
   return out;
 }
 
+/** Fields of a version holding set `set`'s rows and bins: its own rows, or its sub-rows. */
+const fieldsOf = (set: number, sub: boolean): [`r${number}` | `s${number}`, `b${number}` | `sb${number}`] =>
+  sub ? [`s${set}`, `sb${set}`] : [`r${set}`, `b${set}`];
+
+/** Every field that holds rows or bins. */
+const ROW_FIELDS = Array.from({ length: SETS }, (_, set) => [...fieldsOf(set, false), ...fieldsOf(set, true)]).flat();
+
 /** One set's rows of a version as records (`bins` empty when `binsJson` is absent). */
 function decodeRecords(rowsJson: string, binsJson: string | undefined, start: number): RollupRecord[] {
   return recordsOf(JSON.parse(rowsJson) as EncodedRow[], binsJson === undefined ? undefined : (JSON.parse(binsJson) as number[][]), start);
+}
+
+/** One set's sub-rows of a version as records, each with its own minute (hour). */
+function decodeSubRecords(rowsJson: string, binsJson: string | undefined): RollupRecord[] {
+  const rows = JSON.parse(rowsJson) as SubRow[];
+  const bins = binsJson === undefined ? undefined : (JSON.parse(binsJson) as number[][]);
+  return rows.map(([start, ...row], i) => recordsOf([row], bins === undefined ? undefined : [bins[i] ?? []], start)[0] as RollupRecord);
 }
 
 function recordsOf(rows: readonly EncodedRow[], bins: readonly number[][] | undefined, start: number): RollupRecord[] {
@@ -295,6 +351,8 @@ export class MongoRollups {
   private since: Promise<number> | undefined;
   /** Set by init (or the option). */
   partitioned = false;
+  /** Set by init: whether hour and day versions carry sub-rows (every version, since the store began). */
+  private subRows = false;
   private readonly partitions = new Map<string, Collection<StoredRollup>>();
 
   constructor(
@@ -361,6 +419,7 @@ export class MongoRollups {
         since: Date.now(),
         legacy,
         partitioned: this.options.partition ?? (await this.scansById()),
+        subRows: true,
       });
     } catch (error) {
       // Another instance, or an earlier start, began the rollups: its answers (and layout) stand.
@@ -368,6 +427,8 @@ export class MongoRollups {
     }
     const meta = await this.collection.findOne({ _id: META_ID });
     this.partitioned = meta?.partitioned === true;
+    // A store begun before hours and days carried sub-rows has versions without them: read its minutes.
+    this.subRows = meta?.subRows === true;
     return mode;
   }
 
@@ -730,13 +791,11 @@ export class MongoRollups {
     if (stale.length === 0) return;
     const unset: Record<string, ""> = { applied: "", parts: "" };
     const chunkIds: string[] = [];
-    for (let set = 0; set < SETS; set++) {
-      for (const field of [`r${set}`, `b${set}`] as const) {
-        unset[field] = "";
-        for (const doc of stale) {
-          const payload = doc[field];
-          if (typeof payload === "object" && payload !== null) chunkIds.push(...payload.chunks);
-        }
+    for (const field of ROW_FIELDS) {
+      unset[field] = "";
+      for (const doc of stale) {
+        const payload = doc[field];
+        if (typeof payload === "object" && payload !== null) chunkIds.push(...payload.chunks);
       }
     }
     const ids = stale.map((doc) => doc._id);
@@ -852,6 +911,14 @@ export class MongoRollups {
         addToSum(entry.cell, { ...rest, bins: binCounts(flat) });
         mergeExemplars(entry.exemplars, exemplars);
       }
+      if (doc[`s${set}`] === undefined) continue;
+      const subRows = await this.text(where, doc[`s${set}`]);
+      const subBins = await this.text(where, doc[`sb${set}`]);
+      for (const { start, bins: flat, exemplars, ...rest } of decodeSubRecords(subRows, subBins)) {
+        const entry = subEntryFor(state, set, rest, start);
+        addToSum(entry.cell, { ...rest, bins: binCounts(flat) });
+        mergeExemplars(entry.exemplars, exemplars);
+      }
     }
     return state;
   }
@@ -907,42 +974,52 @@ export class MongoRollups {
     const set = read.set ?? FULL_SET;
     const withBins = read.bins ?? true;
     if (read.to <= read.from) return [];
-    const projection = { v: 1, stub: 1, start: 1, [`r${set}`]: 1, ...(withBins ? { [`b${set}`]: 1 } : {}) };
+    // Minutes (hours) of a small set come from the sub-rows of their hours (days): 60 (24) times fewer versions.
+    const parent = read.resolution === "minute" ? "hour" : read.resolution === "hour" ? "day" : undefined;
+    const sub = this.subRows && parent !== undefined && SUB_SETS.includes(set);
+    const scan: RollupRead = sub && parent !== undefined ? { ...read, resolution: parent, from: startOf(parent, read.from) } : read;
+    const res = CODE[scan.resolution];
+    const [rowsField, binsField] = fieldsOf(set, sub);
+    const projection = { v: 1, stub: 1, start: 1, res: 1, [rowsField]: 1, ...(withBins ? { [binsField]: 1 } : {}) };
     const out: RollupRecord[][] = [];
     const record = async (start: number, first: VersionDoc | null) => {
       let doc = first;
       for (;;) {
         if (doc === null) return;
         try {
-          out.push(await this.recordsOf(read, set, withBins, start, doc));
+          out.push(await this.recordsOf(read, set, withBins, sub, doc));
           return;
         } catch (error) {
           if (!(error instanceof StaleVersion)) throw error;
-          doc = await this.newest(CODE[read.resolution], read.tenant, start, doc.v + 1, projection);
+          doc = await this.newest(res, read.tenant, start, doc.v + 1, projection);
         }
       }
     };
     if (this.partitioned) {
-      await each(this.periodsOf(CODE[read.resolution], read.from, read.to), async (period) => {
-        for (const [start, doc] of await this.scanPartition(read, period, projection)) {
+      await each(this.periodsOf(res, scan.from, scan.to), async (period) => {
+        for (const [start, doc] of await this.scanPartition(scan, period, projection)) {
           // Emptied after the scan read the newer one's absence: two newer ones exist now.
-          await record(start, doc.stub ? await this.newest(CODE[read.resolution], read.tenant, start, doc.v + 1, projection) : doc);
+          await record(start, doc.stub ? await this.newest(res, read.tenant, start, doc.v + 1, projection) : doc);
         }
       });
       return out.flat();
     }
-    const buckets = await this.bucketsWithData(read.resolution, read.tenant, read.from, read.to);
+    const buckets = await this.bucketsWithData(scan.resolution, read.tenant, scan.from, scan.to);
     await each(buckets, async ([start, folded]) => {
-      await record(start, await this.summed(CODE[read.resolution], read.tenant, start, folded, projection));
+      await record(start, await this.summed(res, read.tenant, start, folded, projection));
     });
     return out.flat();
   }
 
-  /** One version's rows of a set, filtered by the read's hints. */
-  private async recordsOf(read: RollupRead, set: number, withBins: boolean, start: number, doc: VersionDoc): Promise<RollupRecord[]> {
-    const where = this.partition(CODE[read.resolution], start);
-    const rows = await this.text(where, doc[`r${set}` as `r0`]);
-    const records = decodeRecords(rows, withBins ? await this.text(where, doc[`b${set}` as `b0`]) : undefined, start);
+  /** One version's rows (or sub-rows) of a set, filtered by the read's range and hints. */
+  private async recordsOf(read: RollupRead, set: number, withBins: boolean, sub: boolean, doc: VersionDoc): Promise<RollupRecord[]> {
+    const where = this.partition(doc.res, doc.start);
+    const [rowsField, binsField] = fieldsOf(set, sub);
+    const rows = await this.text(where, doc[rowsField]);
+    const bins = withBins ? await this.text(where, doc[binsField]) : undefined;
+    const records = sub
+      ? decodeSubRecords(rows, bins).filter((r) => r.start >= read.from && r.start < read.to)
+      : decodeRecords(rows, bins, doc.start);
     const { service, error } = read;
     return service === undefined && error === undefined
       ? records
