@@ -41,10 +41,14 @@ import { ensureRetention, pruneExpired, type RetentionOptions, type RetentionTar
  *   as new as its predecessor's, so no later version can drop what an earlier one held.
  * - a crash between the steps heals on redelivery: the minute says "already applied", and the
  *   hour and day are brought up to the minute's newest version all the same.
+ * - an hour (day) version also keeps the totals and per-service rows of each of its minutes
+ *   (hours), so a short bucket over a long range reads hour or day versions, not minutes.
  *
  * Readers find a bucket's newest version from a hint (`<rollups>.heads`, updated after each
- * insert, allowed to lag) by probing forward. A version is emptied once the next exists (its `_id`
- * stays, so it is never reused; its increment stays for the parents). A state string over 4 MB is spread over chunk documents, so
+ * insert, allowed to lag) by probing forward; partitioned (FerretDB), by one find over the
+ * bucket's period collection, and a call's minutes of one period are read, written and emptied
+ * together. A version is emptied once the next exists (its `_id` stays, so it is never reused; its
+ * increment stays for the parents). A state string over 4 MB is spread over chunk documents, so
  * even a day with millions of groups stays under the 16 MB document limit.
  */
 
