@@ -297,14 +297,16 @@ export async function postTraffic(
   const postOne = async (b: number) => {
     const body = traffic.body(b);
     const headers: Record<string, string> = { authorization: `Bearer ${ingestKey}`, "content-type": "application/json" };
-    if (options.idempotent) headers["idempotency-key"] = `${traffic.truth.runId}:${b}`;
+    // Keys are printable ASCII: run ids carry spaces and arrows.
+    if (options.idempotent) headers["idempotency-key"] = `${traffic.truth.runId.replace(/[^\x21-\x7e]/g, "_")}:${b}`;
     const deadline = Date.now() + (options.retryForMs ?? 120_000);
     for (;;) {
       let response: Response;
       try {
         response = await fetch(`${baseUrl}/v1/events`, { method: "POST", headers, body });
       } catch (error) {
-        if (!options.idempotent || Date.now() > deadline) throw error;
+        const reset = (error as { code?: unknown }).code === "ECONNRESET";
+        if (!options.idempotent || !reset || Date.now() > deadline) throw error;
         report.reposts++;
         await Bun.sleep(200);
         continue;
