@@ -92,7 +92,13 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
     processes: Record<string, { output: () => string }>,
     idempotent = false,
   ) {
-    const traffic = new RollupTraffic({ count: EVENTS, now: Date.now(), runId: uniqueName(label) });
+    // Keyed (workerd) batches of 1,000: each request's kept events go to the bridge in one publish.
+    const traffic = new RollupTraffic({
+      count: EVENTS,
+      now: Date.now(),
+      runId: uniqueName(label),
+      ...(idempotent ? { batchSize: 1000 } : {}),
+    });
     const posted = await explain(postTraffic(ingestUrl, "ingest-key", traffic, { concurrency: 6, idempotent }), names, processes);
     console.log(
       `${label}: posted ${posted.accepted} events (run ${traffic.truth.runId}) in ${posted.elapsedMs} ms, kept ${posted.kept}, ${posted.refusals} × 429, ${posted.reposts} reposts`,

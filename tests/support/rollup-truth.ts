@@ -311,7 +311,8 @@ export async function postTraffic(
         await Bun.sleep(200);
         continue;
       }
-      if (response.status === 429) {
+      // 503 says nothing was accepted; only a keyed batch is re-posted after it, to be safe.
+      if (response.status === 429 || (response.status === 503 && options.idempotent)) {
         report.refusals++;
         await response.arrayBuffer();
         if (Date.now() > deadline) throw new Error(`batch ${b}: still refused (429) after ${options.retryForMs ?? 120_000} ms`);
