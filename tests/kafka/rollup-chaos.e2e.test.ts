@@ -184,6 +184,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup chaos: exact totals th
     kept: a.kept + b.kept,
     dropped: a.dropped + b.dropped,
     refusals: a.refusals + b.refusals,
+    reposts: a.reposts + b.reposts,
     elapsedMs: a.elapsedMs + b.elapsedMs,
   });
 

@@ -21,11 +21,14 @@ import { describeWithServices, serviceEnv, uniqueName } from "../support/service
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
 import { startWorkerd } from "../support/workerd.ts";
 
-// The issue's figure is 100,000 (ROLLUP_TRUTH_KAFKA_EVENTS=100000). This traffic spreads every flush
-// over two hours of timestamps, so each delta rewrites ~120 minute versions, and FerretDB 1.x scans a
-// collection for every lookup (even by _id): at 100,000 the worker had not caught up after 10 minutes
-// (~20,000 kept events and the deltas), so CI runs 20,000.
-const EVENTS = Number(process.env.ROLLUP_TRUTH_KAFKA_EVENTS ?? 20_000);
+// Each flush spreads over two hours of timestamps (~120 minutes); the worker writes a batch's minutes
+// of one 10-minute partition together, so a batch costs a few dozen FerretDB scans whatever it holds.
+// The Bun path runs the issue's 100,000. The workerd path runs 20,000 unless ROLLUP_TRUTH_KAFKA_EVENTS
+// says otherwise (it sets both): every workerd request flushes its own rollups and exemplars, so over
+// two hours of timestamps most of its events are kept as exemplars (tens of thousands of documents at
+// 100,000), and on a loaded 2-core machine its publishes to the bridge ran past their 20 s budget.
+const EVENTS = Number(process.env.ROLLUP_TRUTH_KAFKA_EVENTS ?? 100_000);
+const WORKERD_EVENTS = Number(process.env.ROLLUP_TRUTH_KAFKA_EVENTS ?? 20_000);
 const TIMEOUT_MS = Math.max(900_000, EVENTS * 40);
 
 await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kafka → worker → FerretDB", () => {
@@ -49,7 +52,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
   }
 
   /** On a timeout, what each process said last and where the topic and the group stand. */
-  async function explain<T>(wait: Promise<T>, names: PipelineNames, processes: Record<string, RunningServer>): Promise<T> {
+  async function explain<T>(wait: Promise<T>, names: PipelineNames, processes: Record<string, { output: () => string }>): Promise<T> {
     try {
       return await wait;
     } catch (error) {
@@ -90,14 +93,16 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
     names: PipelineNames,
     events: Awaited<ReturnType<typeof openEvents>>,
     tenant: string,
-    processes: Record<string, RunningServer>,
+    processes: Record<string, { output: () => string }>,
+    idempotent = false,
+    count = EVENTS,
   ) {
-    const traffic = new RollupTraffic({ count: EVENTS, now: Date.now(), runId: uniqueName(label) });
-    const posted = await postTraffic(ingestUrl, "ingest-key", traffic, { concurrency: 6 });
+    const traffic = new RollupTraffic({ count, now: Date.now(), runId: uniqueName(label) });
+    const posted = await explain(postTraffic(ingestUrl, "ingest-key", traffic, { concurrency: 6, idempotent }), names, processes);
     console.log(
-      `${label}: posted ${posted.accepted} events (run ${traffic.truth.runId}) in ${posted.elapsedMs} ms, kept ${posted.kept}, ${posted.refusals} × 429`,
+      `${label}: posted ${posted.accepted} events (run ${traffic.truth.runId}) in ${posted.elapsedMs} ms, kept ${posted.kept}, ${posted.refusals} × 429, ${posted.reposts} reposts`,
     );
-    expect(posted.accepted).toBe(EVENTS);
+    expect(posted.accepted).toBe(count);
     const started = Date.now();
     // The worker commits only what is durable: once its group reached the end of the topic, the
     // counts must be complete (polled a while longer for records still on their way to Kafka).
@@ -135,7 +140,7 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
   );
 
   test(
-    `workerd gateway (PUBLISHER=upstash-kafka through the bridge): rollups of ${EVENTS} events are exact`,
+    `workerd gateway (PUBLISHER=upstash-kafka through the bridge): rollups of ${WORKERD_EVENTS} events are exact`,
     async () => {
       const { names, events, worker } = await pipeline("rt-workerd");
       const bridge = await startBridge();
@@ -153,7 +158,19 @@ await describeWithServices(["kafka", "ferretdb"], "rollup truth: gateway → Kaf
       stops.push(() => gateway.stop());
       // workerd cannot reach MongoDB: a Bun server on the same database answers the queries.
       const reader = await bunServer(names, tenant);
-      await roundTrip("workerd → bridge → kafka", gateway.url, reader.url, names, events, tenant, { worker, bridge, reader });
+      // Keyed batches: workerd now and then resets a kept-alive socket before answering, and only a
+      // keyed batch can be posted again without counting twice.
+      await roundTrip(
+        "workerd → bridge → kafka",
+        gateway.url,
+        reader.url,
+        names,
+        events,
+        tenant,
+        { worker, bridge, reader, gateway },
+        true,
+        WORKERD_EVENTS,
+      );
     },
     TIMEOUT_MS,
   );

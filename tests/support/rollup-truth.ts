@@ -251,6 +251,12 @@ export interface PostOptions {
   retryForMs?: number;
   /** Pause of each lane after each batch: paced traffic, for suites that break things mid-stream. */
   pauseMs?: number;
+  /**
+   * Send each batch with an `Idempotency-Key` and re-post it when the connection drops before an
+   * answer (workerd resets kept-alive sockets now and then), as a producer should: the gateway
+   * counts a re-posted keyed batch once.
+   */
+  idempotent?: boolean;
 }
 
 export interface PostReport {
@@ -260,6 +266,8 @@ export interface PostReport {
   dropped: number;
   /** 429 answers (retried after Retry-After; the gateway counted none of them). */
   refusals: number;
+  /** Keyed batches posted again after the connection dropped. */
+  reposts: number;
   elapsedMs: number;
 }
 
@@ -282,17 +290,29 @@ export async function postTraffic(
   options: PostOptions = {},
 ): Promise<PostReport> {
   const started = Date.now();
-  const report: PostReport = { accepted: 0, kept: 0, dropped: 0, refusals: 0, elapsedMs: 0 };
+  const report: PostReport = { accepted: 0, kept: 0, dropped: 0, refusals: 0, reposts: 0, elapsedMs: 0 };
   const from = options.fromBatch ?? 0;
   const to = Math.min(options.toBatch ?? traffic.batches, traffic.batches);
   let next = from;
-  const headers = { authorization: `Bearer ${ingestKey}`, "content-type": "application/json" };
   const postOne = async (b: number) => {
     const body = traffic.body(b);
+    const headers: Record<string, string> = { authorization: `Bearer ${ingestKey}`, "content-type": "application/json" };
+    // Keys are printable ASCII: run ids carry spaces and arrows.
+    if (options.idempotent) headers["idempotency-key"] = `${traffic.truth.runId.replace(/[^\x21-\x7e]/g, "_")}:${b}`;
     const deadline = Date.now() + (options.retryForMs ?? 120_000);
     for (;;) {
-      const response = await fetch(`${baseUrl}/v1/events`, { method: "POST", headers, body });
-      if (response.status === 429) {
+      let response: Response;
+      try {
+        response = await fetch(`${baseUrl}/v1/events`, { method: "POST", headers, body });
+      } catch (error) {
+        const reset = (error as { code?: unknown }).code === "ECONNRESET";
+        if (!options.idempotent || !reset || Date.now() > deadline) throw error;
+        report.reposts++;
+        await Bun.sleep(200);
+        continue;
+      }
+      // 503 says nothing was accepted; only a keyed batch is re-posted after it, to be safe.
+      if (response.status === 429 || (response.status === 503 && options.idempotent)) {
         report.refusals++;
         await response.arrayBuffer();
         if (Date.now() > deadline) throw new Error(`batch ${b}: still refused (429) after ${options.retryForMs ?? 120_000} ms`);

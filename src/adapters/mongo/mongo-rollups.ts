@@ -1,4 +1,4 @@
-import { type Collection, type Document, MongoServerError } from "mongodb";
+import { type Collection, type Document, MongoBulkWriteError, MongoServerError } from "mongodb";
 import { DIMENSION_SETS, type DimSet, FULL_SET, projectDims } from "../../domain/rollup/dimension-sets.ts";
 import { binCounts, encodeBins } from "../../domain/rollup/encoded-bins.ts";
 import {
@@ -41,10 +41,14 @@ import { ensureRetention, pruneExpired, type RetentionOptions, type RetentionTar
  *   as new as its predecessor's, so no later version can drop what an earlier one held.
  * - a crash between the steps heals on redelivery: the minute says "already applied", and the
  *   hour and day are brought up to the minute's newest version all the same.
+ * - an hour (day) version also keeps the totals and per-service rows of each of its minutes
+ *   (hours), so a short bucket over a long range reads hour or day versions, not minutes.
  *
  * Readers find a bucket's newest version from a hint (`<rollups>.heads`, updated after each
- * insert, allowed to lag) by probing forward. A version is emptied once the next exists (its `_id`
- * stays, so it is never reused; its increment stays for the parents). A state string over 4 MB is spread over chunk documents, so
+ * insert, allowed to lag) by probing forward; partitioned (FerretDB), by one find over the
+ * bucket's period collection, and a call's minutes of one period are read, written and emptied
+ * together. A version is emptied once the next exists (its `_id` stays, so it is never reused; its
+ * increment stays for the parents). A state string over 4 MB is spread over chunk documents, so
  * even a day with millions of groups stays under the 16 MB document limit.
  */
 
@@ -63,6 +67,8 @@ interface Entry {
   dims: RollupDims;
   cell: SumCell;
   exemplars: string[];
+  /** A sub-row's minute (hour) in an hour (day) version. */
+  sub?: number;
 }
 type State = Map<string, Entry>;
 
@@ -82,6 +88,9 @@ type EncodedRow = [
   string[],
 ];
 
+/** A sub-row: its minute (hour) start, then the row. */
+type SubRow = [number, ...EncodedRow];
+
 /** A state field: the JSON itself, or the ids of the chunk documents that hold it in order. */
 type Payload = string | { chunks: string[] };
 
@@ -99,7 +108,7 @@ interface VersionDoc extends StoredRollup {
   stub?: true;
   /** What this version added to the one before, full set only: what a parent sums in. */
   inc?: Payload;
-  [field: `r${number}` | `b${number}`]: Payload;
+  [field: `r${number}` | `b${number}` | `s${number}` | `sb${number}`]: Payload;
 }
 
 interface ChunkDoc extends StoredRollup {
@@ -140,6 +149,24 @@ function entryFor(state: State, set: DimSet, dims: RollupDims): Entry {
   return entry;
 }
 
+/**
+ * Sets whose rows an hour (day) version also keeps per minute (hour), in fields `s<set>`/`sb<set>`:
+ * a short-bucket question over a long range (count per 5 minutes over a day) reads the 24 hour
+ * versions instead of 1,440 minute ones. Only the small sets: totals and per service.
+ */
+const SUB_SETS: readonly DimSet[] = [0, 1];
+
+function subEntryFor(state: State, set: DimSet, dims: RollupDims, start: number): Entry {
+  const projected = projectDims(dims, set);
+  const key = `s${start}|${set}|${dimsKey(projected)}`;
+  let entry = state.get(key);
+  if (entry === undefined) {
+    entry = { set, dims: projected, cell: emptySum(), exemplars: [], sub: start };
+    state.set(key, entry);
+  }
+  return entry;
+}
+
 /** Adds one delta row to every dimension set of a state. */
 function addRow(state: State, row: RollupDims & Omit<RollupCell, "bins"> & { bins: BinsLike; exemplars: readonly string[] }): void {
   for (let set = 0; set < SETS; set++) {
@@ -170,11 +197,19 @@ function encodeIncrement(increment: State): string {
   return JSON.stringify([entries.map(encodedRow), entries.map((e) => encodeBins(e.cell.bins))]);
 }
 
-/** Adds rows (as records) to a state's every set, and to `full` (the full set only) when given. */
+/**
+ * Adds a child's rows (as records) to a parent state's every set and sub-rows, and to `full` (the
+ * full set only) when given.
+ */
 function addRecords(state: State, records: readonly RollupRecord[], full?: State): void {
-  for (const { start: _, bins, exemplars, ...rest } of records) {
+  for (const { start, bins, exemplars, ...rest } of records) {
     const row = { ...rest, bins: binCounts(bins), exemplars };
     addRow(state, row);
+    for (const set of SUB_SETS) {
+      const entry = subEntryFor(state, set, row, start);
+      addToSum(entry.cell, row);
+      mergeExemplars(entry.exemplars, exemplars);
+    }
     if (full !== undefined) {
       const entry = entryFor(full, FULL_SET, row);
       addToSum(entry.cell, row);
@@ -186,21 +221,46 @@ function addRecords(state: State, records: readonly RollupRecord[], full?: State
 function encode(state: State): Record<string, string> {
   const rows: EncodedRow[][] = Array.from({ length: SETS }, () => []);
   const bins: number[][][] = Array.from({ length: SETS }, () => []);
+  const subRows: SubRow[][] = Array.from({ length: SETS }, () => []);
+  const subBins: number[][][] = Array.from({ length: SETS }, () => []);
   for (const entry of state.values()) {
-    rows[entry.set]?.push(encodedRow(entry));
-    bins[entry.set]?.push(encodeBins(entry.cell.bins));
+    if (entry.sub === undefined) {
+      rows[entry.set]?.push(encodedRow(entry));
+      bins[entry.set]?.push(encodeBins(entry.cell.bins));
+    } else {
+      subRows[entry.set]?.push([entry.sub, ...encodedRow(entry)]);
+      subBins[entry.set]?.push(encodeBins(entry.cell.bins));
+    }
   }
   const out: Record<string, string> = {};
   for (let set = 0; set < SETS; set++) {
     out[`r${set}`] = JSON.stringify(rows[set]);
     out[`b${set}`] = JSON.stringify(bins[set]);
+    if (subRows[set]?.length) {
+      out[`s${set}`] = JSON.stringify(subRows[set]);
+      out[`sb${set}`] = JSON.stringify(subBins[set]);
+    }
   }
   return out;
 }
 
+/** Fields of a version holding set `set`'s rows and bins: its own rows, or its sub-rows. */
+const fieldsOf = (set: number, sub: boolean): [`r${number}` | `s${number}`, `b${number}` | `sb${number}`] =>
+  sub ? [`s${set}`, `sb${set}`] : [`r${set}`, `b${set}`];
+
+/** Every field that holds rows or bins. */
+const ROW_FIELDS = Array.from({ length: SETS }, (_, set) => [...fieldsOf(set, false), ...fieldsOf(set, true)]).flat();
+
 /** One set's rows of a version as records (`bins` empty when `binsJson` is absent). */
 function decodeRecords(rowsJson: string, binsJson: string | undefined, start: number): RollupRecord[] {
   return recordsOf(JSON.parse(rowsJson) as EncodedRow[], binsJson === undefined ? undefined : (JSON.parse(binsJson) as number[][]), start);
+}
+
+/** One set's sub-rows of a version as records, each with its own minute (hour). */
+function decodeSubRecords(rowsJson: string, binsJson: string | undefined): RollupRecord[] {
+  const rows = JSON.parse(rowsJson) as SubRow[];
+  const bins = binsJson === undefined ? undefined : (JSON.parse(binsJson) as number[][]);
+  return rows.map(([start, ...row], i) => recordsOf([row], bins === undefined ? undefined : [bins[i] ?? []], start)[0] as RollupRecord);
 }
 
 function recordsOf(rows: readonly EncodedRow[], bins: readonly number[][] | undefined, start: number): RollupRecord[] {
@@ -229,6 +289,48 @@ interface Part {
   owner: boolean;
 }
 
+interface MinuteBucket {
+  tenant: string;
+  start: number;
+  parts: Part[];
+}
+
+/** A minute after a call: its newest version, and the parts this call added to it. */
+interface Extended {
+  v: number;
+  added: Part[];
+}
+
+/**
+ * The minute version that adds the parts not yet applied to `doc` (its state given, changed in
+ * place), or null when every part is applied already.
+ */
+function extension(
+  state: State,
+  doc: VersionDoc | undefined,
+  parts: readonly Part[],
+): { v: number; state: State; increment: State; applied: string[]; added: Part[] } | null {
+  const applied = new Set(doc?.applied ?? []);
+  const added = parts.filter((p) => !applied.has(p.delta.id));
+  if (added.length === 0) return null;
+  const increment: State = new Map();
+  for (const part of added) {
+    for (const row of part.rows) {
+      addRow(state, row);
+      const entry = entryFor(increment, FULL_SET, row);
+      addToSum(entry.cell, row);
+      mergeExemplars(entry.exemplars, row.exemplars);
+    }
+  }
+  return { v: (doc?.v ?? 0) + 1, state, increment, applied: [...applied, ...new Set(added.map((p) => p.delta.id))], added };
+}
+
+/** A version ready to insert, with the chunk documents its large fields went to. */
+interface PreparedVersion {
+  doc: VersionDoc;
+  chunks: ChunkDoc[];
+}
+
 /** A version was emptied while being read (its chunks went): read a newer one. */
 class StaleVersion extends Error {}
 
@@ -253,6 +355,8 @@ export class MongoRollups {
   private since: Promise<number> | undefined;
   /** Set by init (or the option). */
   partitioned = false;
+  /** Set by init: whether hour and day versions carry sub-rows (every version, since the store began). */
+  private subRows = false;
   private readonly partitions = new Map<string, Collection<StoredRollup>>();
 
   constructor(
@@ -284,10 +388,6 @@ export class MongoRollups {
       this.partitions.set(name, collection);
     }
     return collection;
-  }
-
-  private headsOf(res: Code, start: number): Collection<StoredRollup> {
-    return this.partitioned ? this.partition(res, start) : this.heads;
   }
 
   /** Partitions whose whole period ended before `before`, dropped as a whole (retention). */
@@ -323,6 +423,7 @@ export class MongoRollups {
         since: Date.now(),
         legacy,
         partitioned: this.options.partition ?? (await this.scansById()),
+        subRows: true,
       });
     } catch (error) {
       // Another instance, or an earlier start, began the rollups: its answers (and layout) stand.
@@ -330,6 +431,8 @@ export class MongoRollups {
     }
     const meta = await this.collection.findOne({ _id: META_ID });
     this.partitioned = meta?.partitioned === true;
+    // A store begun before hours and days carried sub-rows has versions without them: read its minutes.
+    this.subRows = meta?.subRows === true;
     return mode;
   }
 
@@ -400,15 +503,114 @@ export class MongoRollups {
     }
     const fresh = new Set<RollupDelta>();
     const minutes = new Map<string, Map<number, number>>();
-    await each(buckets.values(), async ({ tenant, start, parts }) => {
-      const { v, added } = await this.extendMinute(tenant, start, parts);
+    const done = ({ tenant, start }: MinuteBucket, { v, added }: Extended) => {
       for (const part of added) if (part.owner) fresh.add(part.delta);
       if (start < 0) return;
       const versions = minutes.get(tenant) ?? new Map<number, number>();
       versions.set(start, v);
       minutes.set(tenant, versions);
-    });
+    };
+    if (this.partitioned) {
+      // Where every lookup scans its collection, a partition's buckets are read, written and
+      // emptied together: three scans per partition, not five per minute.
+      const byPartition = new Map<number, MinuteBucket[]>();
+      for (const bucket of buckets.values()) {
+        const period = bucket.start < 0 ? -1 : Math.floor(bucket.start / PERIOD.m) * PERIOD.m;
+        byPartition.set(period, [...(byPartition.get(period) ?? []), bucket]);
+      }
+      await each(byPartition.values(), async (list) => {
+        for (const [bucket, extended] of await this.extendPartition(list)) done(bucket, extended);
+      });
+    } else {
+      await each(buckets.values(), async (bucket) => done(bucket, await this.extendMinute(bucket.tenant, bucket.start, bucket.parts)));
+    }
     return { fresh, minutes };
+  }
+
+  /**
+   * The minutes of one partition in one pass: one find for their newest versions, one insertMany of
+   * the next versions, one update emptying the ones they replace. A minute another writer extended
+   * meanwhile (duplicate key) goes the one-by-one way, which re-reads and builds on theirs.
+   */
+  private async extendPartition(buckets: readonly MinuteBucket[]): Promise<Array<[MinuteBucket, Extended]>> {
+    const first = buckets[0];
+    if (first === undefined) return [];
+    const where = this.partition("m", first.start);
+    const docs = (await where
+      .find(
+        {
+          res: "m",
+          start: { $in: [...new Set(buckets.map((b) => b.start))] },
+          tenant: { $in: [...new Set(buckets.map((b) => b.tenant))] },
+        },
+        { projection: { inc: 0 } },
+      )
+      .toArray()) as VersionDoc[];
+    const newest = new Map<string, VersionDoc>();
+    for (const doc of docs) {
+      const key = headId("m", doc.tenant, doc.start);
+      if ((newest.get(key)?.v ?? 0) < doc.v) newest.set(key, doc);
+    }
+    const out: Array<[MinuteBucket, Extended]> = [];
+    const slow: MinuteBucket[] = [];
+    const writes: Array<{ bucket: MinuteBucket; version: PreparedVersion; previous: VersionDoc | undefined; added: Part[] }> = [];
+    for (const bucket of buckets) {
+      const doc = newest.get(headId("m", bucket.tenant, bucket.start));
+      // Emptied under the scan: a newer version exists that the scan missed.
+      if (doc?.stub) {
+        slow.push(bucket);
+        continue;
+      }
+      let state: State = new Map();
+      if (doc !== undefined) {
+        try {
+          state = await this.state(doc);
+        } catch (error) {
+          if (!(error instanceof StaleVersion)) throw error;
+          slow.push(bucket);
+          continue;
+        }
+      }
+      const next = extension(state, doc, bucket.parts);
+      if (next === null) {
+        out.push([bucket, { v: doc?.v ?? 0, added: [] }]);
+        continue;
+      }
+      const version = this.prepareVersion("m", bucket.tenant, bucket.start, next.v, next.state, { applied: next.applied }, next.increment);
+      writes.push({ bucket, version, previous: doc, added: next.added });
+    }
+    const chunks = writes.flatMap((w) => w.version.chunks);
+    if (chunks.length > 0) await where.insertMany(chunks, { ordered: true });
+    const lost = new Set<number>();
+    if (writes.length > 0) {
+      try {
+        await where.insertMany(
+          writes.map((w) => w.version.doc),
+          { ordered: false },
+        );
+      } catch (error) {
+        if (!(error instanceof MongoBulkWriteError)) throw error;
+        const failures = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        for (const failure of failures) {
+          if (failure.code !== 11000) throw error;
+          lost.add(failure.index);
+        }
+      }
+    }
+    const lostChunks = [...lost].flatMap((i) => writes[i]?.version.chunks.map((c) => c._id) ?? []);
+    if (lostChunks.length > 0) await where.deleteMany({ _id: { $in: lostChunks } });
+    const won = writes.filter((_, i) => !lost.has(i));
+    for (const w of won) {
+      this.remember("m", w.bucket.tenant, w.bucket.start, w.version.doc.v);
+      out.push([w.bucket, { v: w.version.doc.v, added: w.added }]);
+    }
+    for (const i of lost) slow.push((writes[i] as (typeof writes)[number]).bucket);
+    await this.empty(
+      where,
+      won.flatMap((w) => (w.previous === undefined || w.previous.stub ? [] : [w.previous])),
+    );
+    for (const bucket of slow) out.push([bucket, await this.extendMinute(bucket.tenant, bucket.start, bucket.parts)]);
+    return out;
   }
 
   /** Steps 2 and 3: the hours of the minutes touched, then the days of those hours. */
@@ -436,25 +638,13 @@ export class MongoRollups {
     }
   }
 
-  private async extendMinute(tenant: string, start: number, parts: readonly Part[]): Promise<{ v: number; added: Part[] }> {
+  private async extendMinute(tenant: string, start: number, parts: readonly Part[]): Promise<Extended> {
     let current = await this.newestState("m", tenant, start, 0);
     for (;;) {
-      const applied = new Set(current?.doc.applied ?? []);
-      const added = parts.filter((p) => !applied.has(p.delta.id));
-      if (added.length === 0) return { v: current?.doc.v ?? 0, added: [] };
-      const state = current?.state ?? new Map();
-      const increment: State = new Map();
-      for (const part of added) {
-        for (const row of part.rows) {
-          addRow(state, row);
-          const entry = entryFor(increment, FULL_SET, row);
-          addToSum(entry.cell, row);
-          mergeExemplars(entry.exemplars, row.exemplars);
-        }
-      }
-      const v = (current?.doc.v ?? 0) + 1;
-      const ids = [...applied, ...new Set(added.map((p) => p.delta.id))];
-      if (await this.insertVersion("m", tenant, start, v, state, { applied: ids }, increment, current?.doc)) return { v, added };
+      const next = extension(current?.state ?? new Map(), current?.doc, parts);
+      if (next === null) return { v: current?.doc.v ?? 0, added: [] };
+      const { v, state, increment, applied, added } = next;
+      if (await this.insertVersion("m", tenant, start, v, state, { applied }, increment, current?.doc)) return { v, added };
       current = await this.newestState("m", tenant, start, v);
     }
   }
@@ -472,12 +662,10 @@ export class MongoRollups {
       const had = current?.doc.parts ?? {};
       const behind = [...children].filter(([child, v]) => (had[String(child)] ?? 0) < v).sort((a, b) => a[0] - b[0]);
       if (behind.length === 0) return current?.doc.v ?? 0;
-      const increments = await Promise.all(
-        behind.map(async ([child, v]) => {
-          const versions: number[] = [];
-          for (let j = (had[String(child)] ?? 0) + 1; j <= v; j++) versions.push(j);
-          return Promise.all(versions.map((j) => this.increment(childCode, tenant, child, j)));
-        }),
+      const increments = await this.increments(
+        childCode,
+        tenant,
+        behind.map(([child, v]) => [child, had[String(child)] ?? 0, v]),
       );
       const state = current?.state ?? new Map();
       const increment: State = new Map();
@@ -493,13 +681,39 @@ export class MongoRollups {
     }
   }
 
-  /** What version v of a bucket added to v - 1 (versions are kept with their increments until retention). */
-  private async increment(res: Code, tenant: string, start: number, v: number): Promise<RollupRecord[]> {
-    const where = this.partition(res, start);
-    const doc = (await where.findOne({ _id: versionId(res, tenant, start, v) }, { projection: { inc: 1 } })) as VersionDoc | null;
-    if (doc === null) throw new Error(`rollups: version ${v} of ${res}:${start} for tenant ${tenant} is missing`);
-    const [rows, bins] = JSON.parse(await this.text(where, doc.inc)) as [EncodedRow[], number[][]];
-    return recordsOf(rows, bins, start);
+  /**
+   * What versions (after, upTo] of each bucket added, per bucket in order, read with one find per
+   * partition (versions are kept with their increments until retention).
+   */
+  private async increments(
+    res: Code,
+    tenant: string,
+    ranges: ReadonlyArray<readonly [start: number, after: number, upTo: number]>,
+  ): Promise<RollupRecord[][][]> {
+    const byPartition = new Map<Collection<StoredRollup>, string[]>();
+    for (const [start, after, upTo] of ranges) {
+      const where = this.partition(res, start);
+      const ids = byPartition.get(where) ?? [];
+      for (let j = after + 1; j <= upTo; j++) ids.push(versionId(res, tenant, start, j));
+      byPartition.set(where, ids);
+    }
+    const found = new Map<string, { where: Collection<StoredRollup>; doc: VersionDoc }>();
+    await each(byPartition, async ([where, ids]) => {
+      const docs = (await where.find({ _id: { $in: ids } }, { projection: { inc: 1 } }).toArray()) as VersionDoc[];
+      for (const doc of docs) found.set(doc._id, { where, doc });
+    });
+    const out: RollupRecord[][][] = [];
+    for (const [start, after, upTo] of ranges) {
+      const versions: RollupRecord[][] = [];
+      for (let j = after + 1; j <= upTo; j++) {
+        const hit = found.get(versionId(res, tenant, start, j));
+        if (hit === undefined) throw new Error(`rollups: version ${j} of ${res}:${start} for tenant ${tenant} is missing`);
+        const [rows, bins] = JSON.parse(await this.text(hit.where, hit.doc.inc)) as [EncodedRow[], number[][]];
+        versions.push(recordsOf(rows, bins, start));
+      }
+      out.push(versions);
+    }
+    return out;
   }
 
   /** Inserts version v; false when it exists already (another writer's). */
@@ -513,7 +727,30 @@ export class MongoRollups {
     increment: State | undefined,
     previous: VersionDoc | undefined,
   ): Promise<boolean> {
-    const _id = versionId(res, tenant, start, v);
+    const { doc, chunks } = this.prepareVersion(res, tenant, start, v, state, extra, increment);
+    const where = this.partition(res, start);
+    if (chunks.length > 0) await where.insertMany(chunks, { ordered: true });
+    try {
+      await where.insertOne(doc);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      if (chunks.length > 0) await where.deleteMany({ _id: { $in: chunks.map((c) => c._id) } });
+      return false;
+    }
+    await this.afterInsert(res, tenant, start, v, previous);
+    return true;
+  }
+
+  /** Version v as a document, its state encoded (fields over CHUNK_CHARS in chunk documents). */
+  private prepareVersion(
+    res: Code,
+    tenant: string,
+    start: number,
+    v: number,
+    state: State,
+    extra: Partial<VersionDoc>,
+    increment: State | undefined,
+  ): PreparedVersion {
     const fields: Record<string, Payload> = {};
     const chunks: ChunkDoc[] = [];
     const at = atOf(res, start);
@@ -533,44 +770,41 @@ export class MongoRollups {
       }
       fields[field] = { chunks: ids };
     }
-    const where = this.partition(res, start);
-    if (chunks.length > 0) await where.insertMany(chunks, { ordered: true });
-    try {
-      await where.insertOne({ _id, tenant, res, start, v, at, ...extra, ...fields });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      if (chunks.length > 0) await where.deleteMany({ _id: { $in: chunks.map((c) => c._id) } });
-      return false;
-    }
-    await this.afterInsert(res, tenant, start, v, previous);
-    return true;
+    const doc = { _id: versionId(res, tenant, start, v), tenant, res, start, v, at, ...extra, ...fields } as VersionDoc;
+    return { doc, chunks };
   }
 
   /** Best effort: the hint moves on, and the version two behind is emptied. */
   private async afterInsert(res: Code, tenant: string, start: number, v: number, previous: VersionDoc | undefined): Promise<void> {
     this.remember(res, tenant, start, v);
-    const head = headId(res, tenant, start);
-    try {
-      await this.headsOf(res, start).updateOne({ _id: head }, { $max: { v }, $set: { at: atOf(res, start) } }, { upsert: true });
-    } catch (error) {
-      // Two first writers upserting at once: the other's hint stands.
-      if (!isDuplicateKey(error)) throw error;
+    // Partitioned, a bucket's newest version is found by one find over its partition: no hint.
+    if (!this.partitioned) {
+      try {
+        await this.heads.updateOne({ _id: headId(res, tenant, start) }, { $max: { v }, $set: { at: atOf(res, start) } }, { upsert: true });
+      } catch (error) {
+        // Two first writers upserting at once: the other's hint stands.
+        if (!isDuplicateKey(error)) throw error;
+      }
     }
     if (previous === undefined || previous.stub) return;
-    // The version this one was built on: a reader holding it re-reads the newest when it finds it emptied.
-    const old = previous._id;
-    const stale = previous;
-    const where = this.partition(res, start);
+    await this.empty(this.partition(res, start), [previous]);
+  }
+
+  /** Empties versions that a newer one replaced: a reader holding one re-reads the newest when it finds it emptied. */
+  private async empty(where: Collection<StoredRollup>, stale: readonly VersionDoc[]): Promise<void> {
+    if (stale.length === 0) return;
     const unset: Record<string, ""> = { applied: "", parts: "" };
     const chunkIds: string[] = [];
-    for (let set = 0; set < SETS; set++) {
-      for (const field of [`r${set}`, `b${set}`] as const) {
-        unset[field] = "";
-        const payload = stale[field];
+    for (const field of ROW_FIELDS) {
+      unset[field] = "";
+      for (const doc of stale) {
+        const payload = doc[field];
         if (typeof payload === "object" && payload !== null) chunkIds.push(...payload.chunks);
       }
     }
-    await where.updateOne({ _id: old }, { $set: { stub: true }, $unset: unset });
+    const ids = stale.map((doc) => doc._id);
+    if (ids.length === 1) await where.updateOne({ _id: ids[0] }, { $set: { stub: true }, $unset: unset });
+    else await where.updateMany({ _id: { $in: ids } }, { $set: { stub: true }, $unset: unset });
     if (chunkIds.length > 0) await where.deleteMany({ _id: { $in: chunkIds } });
   }
 
@@ -580,10 +814,11 @@ export class MongoRollups {
    * their bucket is kept, so the newest is the one before the first missing number.
    */
   private async newest(res: Code, tenant: string, start: number, atLeast: number, projection?: Document): Promise<VersionDoc | null> {
+    if (this.partitioned) return this.newestInPartition(res, tenant, start, atLeast, projection);
     let from = atLeast;
     if (from <= 0) from = this.known.get(headId(res, tenant, start)) ?? 0;
     if (from <= 0) {
-      const head = await this.headsOf(res, start).findOne({ _id: headId(res, tenant, start) });
+      const head = await this.heads.findOne({ _id: headId(res, tenant, start) });
       from = typeof head?.v === "number" ? head.v : 1;
     }
     const where = this.partition(res, start);
@@ -622,6 +857,31 @@ export class MongoRollups {
   }
 
   /**
+   * The newest version by one find over the bucket's partition (where a lookup by `_id` scans it
+   * anyway). A version emptied under the scan, or older than one known to exist, means the scan
+   * missed a newer insert: look again.
+   */
+  private async newestInPartition(
+    res: Code,
+    tenant: string,
+    start: number,
+    atLeast: number,
+    projection?: Document,
+  ): Promise<VersionDoc | null> {
+    const where = this.partition(res, start);
+    for (;;) {
+      const docs = (await where
+        .find({ tenant, res, start }, projection === undefined ? {} : { projection: { ...projection, v: 1, stub: 1 } })
+        .toArray()) as VersionDoc[];
+      let newest: VersionDoc | null = null;
+      for (const doc of docs) if (newest === null || doc.v > newest.v) newest = doc;
+      if (newest === null ? atLeast > 0 : newest.stub || newest.v < atLeast) continue;
+      if (newest !== null) this.remember(res, tenant, start, newest.v);
+      return newest;
+    }
+  }
+
+  /**
    * The version a parent summed (`folded`, 0: unknown, then the newest), so a read's minutes, hours
    * and days agree; a newer one only when that one was emptied meanwhile.
    */
@@ -652,6 +912,14 @@ export class MongoRollups {
           error: rest.error,
         };
         const entry = entryFor(state, set, dims);
+        addToSum(entry.cell, { ...rest, bins: binCounts(flat) });
+        mergeExemplars(entry.exemplars, exemplars);
+      }
+      if (doc[`s${set}`] === undefined) continue;
+      const subRows = await this.text(where, doc[`s${set}`]);
+      const subBins = await this.text(where, doc[`sb${set}`]);
+      for (const { start, bins: flat, exemplars, ...rest } of decodeSubRecords(subRows, subBins)) {
+        const entry = subEntryFor(state, set, rest, start);
         addToSum(entry.cell, { ...rest, bins: binCounts(flat) });
         mergeExemplars(entry.exemplars, exemplars);
       }
@@ -710,42 +978,52 @@ export class MongoRollups {
     const set = read.set ?? FULL_SET;
     const withBins = read.bins ?? true;
     if (read.to <= read.from) return [];
-    const projection = { v: 1, stub: 1, start: 1, [`r${set}`]: 1, ...(withBins ? { [`b${set}`]: 1 } : {}) };
+    // Minutes (hours) of a small set come from the sub-rows of their hours (days): 60 (24) times fewer versions.
+    const parent = read.resolution === "minute" ? "hour" : read.resolution === "hour" ? "day" : undefined;
+    const sub = this.subRows && parent !== undefined && SUB_SETS.includes(set);
+    const scan: RollupRead = sub && parent !== undefined ? { ...read, resolution: parent, from: startOf(parent, read.from) } : read;
+    const res = CODE[scan.resolution];
+    const [rowsField, binsField] = fieldsOf(set, sub);
+    const projection = { v: 1, stub: 1, start: 1, res: 1, [rowsField]: 1, ...(withBins ? { [binsField]: 1 } : {}) };
     const out: RollupRecord[][] = [];
     const record = async (start: number, first: VersionDoc | null) => {
       let doc = first;
       for (;;) {
         if (doc === null) return;
         try {
-          out.push(await this.recordsOf(read, set, withBins, start, doc));
+          out.push(await this.recordsOf(read, set, withBins, sub, doc));
           return;
         } catch (error) {
           if (!(error instanceof StaleVersion)) throw error;
-          doc = await this.newest(CODE[read.resolution], read.tenant, start, doc.v + 1, projection);
+          doc = await this.newest(res, read.tenant, start, doc.v + 1, projection);
         }
       }
     };
     if (this.partitioned) {
-      await each(this.periodsOf(CODE[read.resolution], read.from, read.to), async (period) => {
-        for (const [start, doc] of await this.scanPartition(read, period, projection)) {
+      await each(this.periodsOf(res, scan.from, scan.to), async (period) => {
+        for (const [start, doc] of await this.scanPartition(scan, period, projection)) {
           // Emptied after the scan read the newer one's absence: two newer ones exist now.
-          await record(start, doc.stub ? await this.newest(CODE[read.resolution], read.tenant, start, doc.v + 1, projection) : doc);
+          await record(start, doc.stub ? await this.newest(res, read.tenant, start, doc.v + 1, projection) : doc);
         }
       });
       return out.flat();
     }
-    const buckets = await this.bucketsWithData(read.resolution, read.tenant, read.from, read.to);
+    const buckets = await this.bucketsWithData(scan.resolution, read.tenant, scan.from, scan.to);
     await each(buckets, async ([start, folded]) => {
-      await record(start, await this.summed(CODE[read.resolution], read.tenant, start, folded, projection));
+      await record(start, await this.summed(res, read.tenant, start, folded, projection));
     });
     return out.flat();
   }
 
-  /** One version's rows of a set, filtered by the read's hints. */
-  private async recordsOf(read: RollupRead, set: number, withBins: boolean, start: number, doc: VersionDoc): Promise<RollupRecord[]> {
-    const where = this.partition(CODE[read.resolution], start);
-    const rows = await this.text(where, doc[`r${set}` as `r0`]);
-    const records = decodeRecords(rows, withBins ? await this.text(where, doc[`b${set}` as `b0`]) : undefined, start);
+  /** One version's rows (or sub-rows) of a set, filtered by the read's range and hints. */
+  private async recordsOf(read: RollupRead, set: number, withBins: boolean, sub: boolean, doc: VersionDoc): Promise<RollupRecord[]> {
+    const where = this.partition(doc.res, doc.start);
+    const [rowsField, binsField] = fieldsOf(set, sub);
+    const rows = await this.text(where, doc[rowsField]);
+    const bins = withBins ? await this.text(where, doc[binsField]) : undefined;
+    const records = sub
+      ? decodeSubRecords(rows, bins).filter((r) => r.start >= read.from && r.start < read.to)
+      : decodeRecords(rows, bins, doc.start);
     const { service, error } = read;
     return service === undefined && error === undefined
       ? records

@@ -1,5 +1,6 @@
 import { afterAll, test as bunTest, expect } from "bun:test";
 import { MongoEventStore } from "../../../src/adapters/mongo/mongo-event-store.ts";
+import { type DimSet, projectDims } from "../../../src/domain/rollup/dimension-sets.ts";
 import { decodeBins } from "../../../src/domain/rollup/encoded-bins.ts";
 import {
   dimsKey,
@@ -223,6 +224,22 @@ for (const partition of [true, false]) {
       }
       expectCells(hours, fromMinutes);
       await expectTotals(store, deltas);
+    });
+
+    test("minute and hour rows of the totals and service sets equal the full rows projected, over ragged ranges", async () => {
+      const store = await openStore(fresh());
+      const deltas = [...randomDeltas(8, HOUR - HOUR_MS), ...randomDeltas(8)];
+      await store.applyRollups(deltas);
+      const projected = (set: DimSet) => deltas.map((d) => ({ ...d, rows: d.rows.map((r) => ({ ...r, ...projectDims(r, set) })) }));
+      const within = (c: Cells, from: number, to: number) => new Map([...c].filter(([, cell]) => cell.start >= from && cell.start < to));
+      for (const set of [0, 1]) {
+        const from = HOUR - 50 * MINUTE_MS;
+        const to = HOUR + 25 * MINUTE_MS;
+        const minutes = await store.readRollups({ tenant: "acme", resolution: "minute", from, to, set });
+        expectCells(cells(minutes), within(expected(projected(set), "minute"), from, to));
+        const hours = await store.readRollups({ tenant: "acme", resolution: "hour", from: HOUR - HOUR_MS, to: HOUR + HOUR_MS, set });
+        expectCells(cells(hours), expected(projected(set), "hour"));
+      }
     });
 
     test("counts, duration sums, mins, maxes and bins merge across deltas", async () => {
