@@ -1,9 +1,35 @@
 // Child processes for bench:pipeline: a Bun entry started on a free port, and a metric read from it.
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 export interface Proc {
   url: string;
   kill: () => void;
+}
+
+/**
+ * A Bun gateway (edge/bun-server.ts) with a DATA_DIR of its own, removed when it is killed. With the
+ * default DATA_DIR (.data) every gateway the bench starts shares one disk buffer: a SIGKILLed
+ * gateway leaves its segment there (the last one is never sealed, so never deleted), and the next
+ * gateway replays it, by design, into its own topic, i.e. into the next round's fresh database,
+ * where an earlier round's rollup deltas (ids unknown there) count a second time.
+ */
+export async function spawnGateway(env: Record<string, string>): Promise<Proc> {
+  const dataDir = mkdtempSync(join(tmpdir(), "wg-bench-gateway-"));
+  try {
+    const proc = await spawnEntry("edge/bun-server.ts", { ...env, DATA_DIR: dataDir });
+    return {
+      url: proc.url,
+      kill: () => {
+        proc.kill();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 export async function spawnEntry(entry: string, env: Record<string, string>): Promise<Proc> {

@@ -18,7 +18,7 @@
 import { Admin } from "@platformatic/kafka";
 import { MongoEventStore } from "../src/adapters/mongo/mongo-event-store.ts";
 import { makeBatch } from "./fixtures.ts";
-import { type Proc, spawnEntry, workerMetric } from "./pipeline-procs.ts";
+import { type Proc, spawnEntry, spawnGateway, workerMetric } from "./pipeline-procs.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
 const EVENTS = Number(args.events ?? 20_000);
@@ -28,6 +28,8 @@ const CONCURRENCY = Number(args.concurrency ?? 4);
 const BATCH = Number(args.batch ?? 1000);
 const PUBLISHER = args.publisher ?? "kafka";
 const ROLLUP_FLUSH_MS = args.rollupFlushMs ?? "5000";
+/** keep=1: a failing round leaves its database and topic in place, to be inspected. */
+const KEEP = args.keep === "1";
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
 const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
 const STORED = 'widegate_worker_messages_total{result="stored"}';
@@ -74,8 +76,9 @@ async function startPipeline(topic: string, db: string): Promise<{ worker: Proc;
     procs.push(bridge);
     publisherEnv = { PUBLISHER: "upstash-kafka", UPSTASH_KAFKA_REST_URL: bridge.url, ...credentials };
   }
-  // Every event kept (rate 1), so every posted event must become a document.
-  const gateway = await spawnEntry("edge/bun-server.ts", {
+  // Every event kept (rate 1), so every posted event must become a document. Its own disk buffer:
+  // a shared one would replay the previous round's deltas into this round's database.
+  const gateway = await spawnGateway({
     ...common,
     ...publisherEnv,
     PORT: "0",
@@ -102,6 +105,7 @@ async function round(index: number, admin: Admin): Promise<Round> {
     pruneIntervalMs: 0,
   });
   const ceilingStore = new MongoEventStore({ uri: MONGODB_URI, db, collection: "ceiling", retentionDays: 30 });
+  let failed = false;
   try {
     // 1. The pipeline: post every event from CONCURRENCY clients; time until the last one is a document.
     const marks: Array<[number, number]> = [];
@@ -150,7 +154,10 @@ async function round(index: number, admin: Admin): Promise<Round> {
       if (performance.now() - started > 600_000) throw new Error(`rollups count ${counted}/${EVENTS} after 10 minutes`);
       await Bun.sleep(25);
     }
-    if (counted !== EVENTS) throw new Error(`rollups count ${counted}, not ${EVENTS}`);
+    if (counted !== EVENTS) {
+      failed = true;
+      throw new Error(`rollups count ${counted}, not ${EVENTS} (database ${db}, topic ${topic})`);
+    }
     const finished = performance.now();
     const deltas = await workerMetric(worker.url, DELTAS_APPLIED);
     const at = (fraction: number) => marks.find(([, n]) => n >= EVENTS * fraction)?.[0] ?? finished;
@@ -175,6 +182,10 @@ async function round(index: number, admin: Admin): Promise<Round> {
     };
   } finally {
     for (const p of procs) p.kill();
+    if (KEEP && failed) {
+      await Promise.all([store.close(), ceilingStore.close()]);
+      return Promise.reject(new Error(`kept database ${db} and topic ${topic}`));
+    }
     await store.client
       .db(db)
       .dropDatabase()
