@@ -34,6 +34,7 @@ const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
 const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
 const STORED = 'widegate_worker_messages_total{result="stored"}';
 const DELTAS_APPLIED = 'widegate_rollup_deltas_total{path="worker",result="applied"}';
+const DELTAS_DUPLICATE = 'widegate_rollup_deltas_total{path="worker",result="duplicate"}';
 const ROLLUP_FROM = Date.UTC(2026, 10, 26, 0, 0, 0); // the fixtures' events start at 03:00 that day
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -169,6 +170,24 @@ async function round(index: number, admin: Admin): Promise<Round> {
     const ceilingStarted = performance.now();
     for (let i = 0; i < docs.length; i += BATCH) await ceilingStore.collection.insertMany(docs.slice(i, i + BATCH), { ordered: false });
     const ceiling = EVENTS / ((performance.now() - ceilingStarted) / 1000);
+
+    // 3. Still exact later (not timed): the wait above stops at the first exact count, so a delta
+    // counted twice could land after it. Read again once the gateway's last flush (at most
+    // ROLLUP_FLUSH_MS after the last POST) is in and the worker has handled no new delta for 1 s.
+    const handled = async () => (await workerMetric(worker.url, DELTAS_APPLIED)) + (await workerMetric(worker.url, DELTAS_DUPLICATE));
+    while (performance.now() - ingestDone < 2 * Number(ROLLUP_FLUSH_MS)) await Bun.sleep(100);
+    for (let before = -1, now = await handled(); now !== before; now = await handled()) {
+      before = now;
+      await Bun.sleep(1000);
+    }
+    const [minutes, hours] = await Promise.all([read("minute"), read("hour")]);
+    const later = [minutes, hours].map((rows) => rows.reduce((n, r) => n + r.count, 0));
+    if (later.some((n) => n !== EVENTS)) {
+      failed = true;
+      throw new Error(
+        `rollups count ${later.join(" (minutes), ")} (hours) after the last flush, not ${EVENTS} (database ${db}, topic ${topic})`,
+      );
+    }
     return {
       pipeline: EVENTS / ((finished - started) / 1000),
       eventsOnly: EVENTS / ((eventsDone - started) / 1000),
@@ -182,16 +201,15 @@ async function round(index: number, admin: Admin): Promise<Round> {
     };
   } finally {
     for (const p of procs) p.kill();
-    if (KEEP && failed) {
-      await Promise.all([store.close(), ceilingStore.close()]);
-      return Promise.reject(new Error(`kept database ${db} and topic ${topic}`));
+    if (KEEP && failed) console.log(`  kept database ${db} and topic ${topic} (keep=1)`);
+    else {
+      await store.client
+        .db(db)
+        .dropDatabase()
+        .catch(() => {});
+      await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] }).catch(() => {});
     }
-    await store.client
-      .db(db)
-      .dropDatabase()
-      .catch(() => {});
     await Promise.all([store.close(), ceilingStore.close()]);
-    await admin.deleteTopics({ topics: [topic, `${topic}-dlq`] }).catch(() => {});
   }
 }
 
