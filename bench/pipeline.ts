@@ -4,10 +4,11 @@
  * documents the pipeline stored, into a fresh collection with the same indexes in the same database,
  * in batches of the worker's size, one batch at a time as the worker writes.
  *
- *   npm run bench:pipeline [-- events=20000 rounds=3 publisher=kafka|upstash-kafka batch=1000 concurrency=4 rollupFlushMs=5000]
+ *   npm run bench:pipeline [-- events=20000 rounds=3 publisher=kafka|upstash-kafka batch=1000 concurrency=4 rollupFlushMs=5000 keep=1]
  *
- * Each round starts fresh processes, topic and database, runs the pipeline, then the ceiling right
- * after it; medians over the rounds are reported, so load on a shared machine hits both sides alike.
+ * Each round starts fresh processes (the gateway with a DATA_DIR of its own), topic and database,
+ * runs the pipeline, then the ceiling right after it; medians over the rounds are reported, so load
+ * on a shared machine hits both sides alike. keep=1 leaves a failing round's database and topic.
  *
  * The gateway counts every event into rollups and publishes them as the Bun gateway does: one delta
  * per tenant per ROLLUP_FLUSH_MS (default 5 s; rollupFlushMs=N changes it), rows = groups touched,
