@@ -32,7 +32,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createSampler } from "../src/domain/sampling/sampler.ts";
 import { makeBatch } from "./fixtures.ts";
-import { cpuSeconds, jitCpuSeconds, startBenchServer } from "./lib/bench-server.ts";
+import { cpuSeconds, startBenchServer, warmUntilJitSettles } from "./lib/bench-server.ts";
 import { otlpLogsRequest, otlpProtobuf } from "./lib/otlp-bodies.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
@@ -175,20 +175,7 @@ const drive: (url: string, seconds: number) => Load | Promise<Load> = useWrk ? w
 // Warm each server alike until its JIT has settled (see the header), so rounds measure the steady state.
 const WARMUP = Number(args.warmup ?? 30);
 const warmedFor: number[] = [];
-for (const server of servers) warmedFor.push(await warmUp(server));
-
-/** Load in 2 s slices until a slice's JIT compiling is under 2 % of it (at least 4 s), at most WARMUP seconds. */
-async function warmUp(server: Server): Promise<number> {
-  const SLICE = Math.min(2, WARMUP);
-  let spent = 0;
-  while (spent < WARMUP) {
-    const jitBefore = jitCpuSeconds(server.proc.pid);
-    await drive(server.url, SLICE);
-    spent += SLICE;
-    if (spent >= 4 && jitCpuSeconds(server.proc.pid) - jitBefore < 0.02 * SLICE) break;
-  }
-  return spent;
-}
+for (const server of servers) warmedFor.push(await warmUntilJitSettles(server.proc.pid, (seconds) => drive(server.url, seconds), WARMUP));
 
 // 4. Rounds: ceiling, gateway, ceiling, gateway, …, ceiling. Each gateway segment is compared with the
 // mean of the ceilings either side of it (the servers idle meanwhile), so a neighbour that slows

@@ -5,7 +5,7 @@
  * as an OpenTelemetry SDK batches them; sampling on. Rounds alternate between the doors (ABC, CBA, …)
  * so a neighbour slowing the machine for a while moves every door; each door's figure is its median.
  *
- *   npm run bench:otlp [-- seconds=24 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof doors=events,json,protobuf]
+ *   npm run bench:otlp [-- seconds=24 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof doors=events,json,protobuf warmup=30]
  *
  * The server is edge/bun-server.ts with EVENT_STORE=memory PUBLISHER=memory BUFFER=memory. Load
  * comes from wrk when installed (a C client, leaving the second core to the server), else a Bun
@@ -16,7 +16,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeEvent } from "./fixtures.ts";
-import { cpuSeconds, startBenchServer } from "./lib/bench-server.ts";
+import { cpuSeconds, startBenchServer, warmUntilJitSettles } from "./lib/bench-server.ts";
 import { otlpLogsRequest, otlpProtobuf } from "./lib/otlp-bodies.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
@@ -152,7 +152,10 @@ function wrkClient(door: Door, seconds: number): Load {
 }
 
 const drive = (door: Door, seconds: number): Load | Promise<Load> => (useWrk ? wrkClient(door, seconds) : bunClients(door, seconds));
-for (const door of DOORS) await drive(door, 1); // warm up
+// Each door's code is compiled separately: warm each until the JIT settles (as bench:ingest does).
+const WARMUP = Number(args.warmup ?? 30);
+const warmedFor: number[] = [];
+for (const door of DOORS) warmedFor.push(await warmUntilJitSettles(proc.pid, (seconds) => drive(door, seconds), WARMUP));
 
 const perRound = Math.max(1, Math.round(SECONDS / ROUNDS / DOORS.length));
 const rates = new Map<Door, number[]>(DOORS.map((d) => [d, []]));
@@ -177,7 +180,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const eventsDoor = ALL_DOORS[0] as Door;
 const events = median(rates.get(eventsDoor) ?? []);
 console.log(
-  `\nbench:otlp — ${EVENTS} events per request, ${ROUNDS} rounds of ${perRound} s per door, ${CONCURRENCY} connections, client ${useWrk ? "wrk" : "bun"}, ${failures} failed requests`,
+  `\nbench:otlp — ${EVENTS} events per request, ${ROUNDS} rounds of ${perRound} s per door, ${CONCURRENCY} connections, client ${useWrk ? "wrk" : "bun"}, ${failures} failed requests; warmed ${DOORS.map((d, i) => `${d.name} ${warmedFor[i]} s`).join(", ")} (until JIT compiling < 2%, at most ${WARMUP} s)`,
 );
 for (const door of DOORS) {
   const rate = median(rates.get(door) ?? []);

@@ -72,3 +72,20 @@ export function jitCpuSeconds(pid: number): number {
   }
   return ticks / 100;
 }
+
+/**
+ * Loads a server in 2 s slices until one slice spends under 2 % of its time in JSC's compiler
+ * threads (at least 4 s, at most `maxSeconds`), so rounds measure the steady state rather than the
+ * JIT still compiling (which goes on for 10 s and more). Returns the seconds spent.
+ */
+export async function warmUntilJitSettles(pid: number, drive: (seconds: number) => unknown, maxSeconds: number): Promise<number> {
+  const slice = Math.min(2, maxSeconds);
+  let spent = 0;
+  while (spent < maxSeconds) {
+    const jitBefore = jitCpuSeconds(pid);
+    await drive(slice);
+    spent += slice;
+    if (spent >= 4 && jitCpuSeconds(pid) - jitBefore < 0.02 * slice) break;
+  }
+  return spent;
+}
