@@ -120,10 +120,7 @@ function fieldsLeft(record: Record<string, unknown>, depth: number, maxDepth: nu
     if (--left < 0 || key === "__proto__" || key === "constructor" || key === "prototype") return -1;
     const value = record[key];
     if (typeof value === "object" && value !== null) {
-      if (depth >= maxDepth) return -1;
-      left = Array.isArray(value)
-        ? elementsLeft(value, depth + 1, maxDepth, left)
-        : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
+      left = containerLeft(value, depth, maxDepth, left);
       if (left < 0) return -1;
     }
   }
@@ -135,14 +132,19 @@ function elementsLeft(array: unknown[], depth: number, maxDepth: number, left: n
   for (let i = 0; i < array.length; i++) {
     const value = array[i];
     if (typeof value === "object" && value !== null) {
-      if (depth >= maxDepth) return -1;
-      left = Array.isArray(value)
-        ? elementsLeft(value, depth + 1, maxDepth, left)
-        : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
+      left = containerLeft(value, depth, maxDepth, left);
       if (left < 0) return -1;
     }
   }
   return left;
+}
+
+/** The fields left after walking a container found at `depth`, or -1 past the depth limit. */
+function containerLeft(value: object, depth: number, maxDepth: number, left: number): number {
+  if (depth >= maxDepth) return -1;
+  return Array.isArray(value)
+    ? elementsLeft(value, depth + 1, maxDepth, left)
+    : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
 }
 
 /** Top-level fields the value scanners leave alone: ids must stay exact to stay distinct, and the gateway's own fields. */

@@ -59,22 +59,28 @@ function fromParts(parts: Parts, offsetMs: number, shown: string): TimestampResu
  * string in place and allocates nothing: it runs for nearly every event.
  */
 export function quickTimestampMs(s: string): number {
-  const n = s.length;
-  if ((n !== 24 && n !== 20) || s.charCodeAt(n - 1) !== 90 /* Z */) return Number.NaN;
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) {
-    return Number.NaN;
-  }
-  if (n === 24 && s.charCodeAt(19) !== 46) return Number.NaN;
+  if (!canonicalShape(s)) return Number.NaN;
+  const second = digits(s, 17, 2);
+  const ms = s.length === 24 ? digits(s, 20, 3) : 0;
+  if (second < 0 || second > 59 || ms < 0) return Number.NaN;
   const year = digits(s, 0, 4);
   const month = digits(s, 5, 2);
   const day = digits(s, 8, 2);
   const hour = digits(s, 11, 2);
   const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
-  const ms = n === 24 ? digits(s, 20, 3) : 0;
-  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || second > 59 || ms < 0) return Number.NaN;
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0) return Number.NaN;
   if (year * 1e8 + month * 1e6 + day * 1e4 + hour * 100 + minute !== lastMinute) return Number.NaN;
   return lastMinuteMs + second * 1000 + ms;
+}
+
+/** The separators of the toISOString form (with or without ms) in place; the digits are read apart. */
+function canonicalShape(s: string): boolean {
+  const n = s.length;
+  if ((n !== 24 && n !== 20) || s.charCodeAt(n - 1) !== 90 /* Z */) return false;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) {
+    return false;
+  }
+  return n === 20 || s.charCodeAt(19) === 46;
 }
 
 /** The minute of the last canonical timestamp read (its fields as decimal digits) and its epoch ms. */
@@ -104,19 +110,14 @@ function fromCanonical(parts: Parts, shown: string): TimestampResult {
  * without a regex or allocation: about 6× faster. Anything else returns null for the general path.
  */
 function canonical(s: string): Parts | null {
-  const n = s.length;
-  if ((n !== 24 && n !== 20) || s.charCodeAt(n - 1) !== 90 /* Z */) return null;
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) {
-    return null;
-  }
-  if (n === 24 && s.charCodeAt(19) !== 46) return null;
+  if (!canonicalShape(s)) return null;
   const year = digits(s, 0, 4);
   const month = digits(s, 5, 2);
   const day = digits(s, 8, 2);
   const hour = digits(s, 11, 2);
   const minute = digits(s, 14, 2);
   const second = digits(s, 17, 2);
-  const ms = n === 24 ? digits(s, 20, 3) : 0;
+  const ms = s.length === 24 ? digits(s, 20, 3) : 0;
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || ms < 0) return null;
   return [year, month, day, hour, minute, second, ms];
 }
