@@ -7,8 +7,8 @@ import { DrainLeaseHeld, FallbackDrainer } from "../../src/delivery/fallback-dra
 import { capturingLogger } from "../../src/log/logger.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import type { OutboundEvent } from "../../src/ports/publisher.ts";
+import { refusedUrl } from "../support/refused-port.ts";
 import { describeWithServices, uniqueName } from "../support/services.ts";
-import { freePort } from "../support/workerd.ts";
 import { type PrivateUpstashRedis, startPrivateUpstashRedis } from "./private-upstash-redis.ts";
 
 /** The upstash-redis fallback list and its drainer against a real Redis behind the Upstash REST API. */
@@ -167,7 +167,7 @@ await describeWithServices(["redis"], "the upstash-redis fallback list and its d
       100,
     );
     const unreachable = new UpstashKafkaPublisher({
-      url: `http://127.0.0.1:${await freePort()}`,
+      url: refusedUrl(),
       username: "u",
       password: "p",
       topic: "nowhere",

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { UpstashRedisList } from "../../src/adapters/redis/upstash-redis-list.ts";
 import { waitFor } from "../support/kafka-pipeline.ts";
 import { BAIT_ENV, baitEvents, baitLogs, baitsIn } from "../support/redaction-bait.ts";
+import { refusedUrl } from "../support/refused-port.ts";
 import { describeWithServices, uniqueName } from "../support/services.ts";
-import { freePort, type RunningWorker, startWorkerd } from "../support/workerd.ts";
+import { type RunningWorker, startWorkerd } from "../support/workerd.ts";
 import { type PrivateUpstashRedis, startPrivateUpstashRedis } from "./private-upstash-redis.ts";
 
 /**
@@ -25,12 +26,11 @@ await describeWithServices(["redis"], "redacted values never reach the edge fall
     redis = await startPrivateUpstashRedis(TOKEN);
     list = new UpstashRedisList({ url: redis.url, token: TOKEN, key });
     // Nothing listens there: every produce fails at once and the batch goes to the list.
-    const deadPort = await freePort();
     edge = await startWorkerd({
       ...BAIT_ENV,
       INGEST_API_KEYS: "bait-ingest:acme",
       PUBLISHER: "upstash-kafka",
-      UPSTASH_KAFKA_REST_URL: `http://127.0.0.1:${deadPort}`,
+      UPSTASH_KAFKA_REST_URL: refusedUrl(),
       UPSTASH_KAFKA_REST_USERNAME: "nobody",
       UPSTASH_KAFKA_REST_PASSWORD: "nothing",
       PUBLISHER_FALLBACK: "upstash-redis",

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { refusedUrl } from "../support/refused-port.ts";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
-import { freePort, type RunningWorker, startWorkerd } from "../support/workerd.ts";
+import { type RunningWorker, startWorkerd } from "../support/workerd.ts";
 
 /**
  * Read routes on workerd with QUERY_API_URL: forwarded to a real Bun gateway (embedded store,
@@ -63,11 +64,10 @@ describe("read routes on workerd forwarded to QUERY_API_URL", () => {
     }
     // Accepts the connection and never answers.
     silent = Bun.serve({ port: 0, hostname: "127.0.0.1", idleTimeout: 60, fetch: () => new Promise<Response>(() => {}) });
-    const closedPort = await freePort();
     const worker = { ...KEYS, PUBLISHER: "discard" };
     [forwarding, down, slow, unset] = await Promise.all([
       startWorkerd({ ...worker, QUERY_API_URL: bun.url }),
-      startWorkerd({ ...worker, QUERY_API_URL: `http://127.0.0.1:${closedPort}` }),
+      startWorkerd({ ...worker, QUERY_API_URL: refusedUrl() }),
       startWorkerd({ ...worker, QUERY_API_URL: `http://127.0.0.1:${silent.port}`, QUERY_API_TIMEOUT_MS: "1000" }),
       startWorkerd(worker),
     ]);

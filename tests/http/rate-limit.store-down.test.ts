@@ -12,7 +12,7 @@ import { capturingLogger } from "../../src/log/logger.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import type { RateLimiter } from "../../src/ports/rate-limit.ts";
 import { bunModules } from "../../src/runtime/bun/modules.ts";
-import { freePort } from "../support/workerd.ts";
+import { refusedUrl } from "../support/refused-port.ts";
 
 /** A store that is down or silent never takes ingest down: requests pass unlimited, counted and logged. */
 
@@ -50,7 +50,7 @@ async function silentPort(): Promise<number> {
 }
 
 test("RATE_LIMIT_STORE=redis with Redis down: every request is served and counted as a store error", async () => {
-  const { app, metrics } = await gatewayOn({ RATE_LIMIT_STORE: "redis", REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+  const { app, metrics } = await gatewayOn({ RATE_LIMIT_STORE: "redis", REDIS_URL: refusedUrl("redis") });
   for (let i = 0; i < 3; i++) expect((await app.request(post())).status).toBe(202);
   expect(metrics.value("widegate_rate_limit_store_errors_total", { store: "rate-limit:redis", scope: "ingest" })).toBe(3);
   expect(metrics.value("widegate_rate_limited_total", { scope: "ingest", bucket: "key" })).toBe(0);
@@ -59,7 +59,7 @@ test("RATE_LIMIT_STORE=redis with Redis down: every request is served and counte
 test("RATE_LIMIT_STORE=upstash with the REST endpoint down: every request is served", async () => {
   const { app, metrics } = await gatewayOn({
     RATE_LIMIT_STORE: "upstash",
-    UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await freePort()}`,
+    UPSTASH_REDIS_REST_URL: refusedUrl(),
     UPSTASH_REDIS_REST_TOKEN: "t",
   });
   for (let i = 0; i < 3; i++) expect((await app.request(post())).status).toBe(202);
@@ -77,7 +77,7 @@ test("a store that accepts but never answers is given up on after storeTimeoutMs
 test("store failures log one warning line per interval, naming the store", async () => {
   let clock = 0;
   const log = capturingLogger();
-  const limiter = createRedisTcpRateLimiter(`redis://127.0.0.1:${await freePort()}`);
+  const limiter = createRedisTcpRateLimiter(refusedUrl("redis"));
   limiters.push(limiter);
   const app = new Hono();
   app.use(rateLimit({ rate: { limit: 1, windowMs: 60_000 }, scope: "ingest", limiter, log, warnEveryMs: 60_000, now: () => clock }));

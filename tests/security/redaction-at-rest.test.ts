@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../support/kafka-pipeline.ts";
 import { BAIT_ENV, baitEvents, baitLogs, baitsIn, baitsUnder, filesUnder } from "../support/redaction-bait.ts";
+import { refusedUrl } from "../support/refused-port.ts";
 import { type RunningServer, spawnServer } from "../support/spawn-server.ts";
-import { freePort } from "../support/workerd.ts";
 
 // Redacted values must not reach anything the gateway writes: the embedded store and its rollup
 // rows, the disk buffer's segments, the file spool. Each test reads the raw bytes on disk, after
@@ -91,13 +91,12 @@ describe("publisher down: the disk buffer and the file spool hold no bait", () =
 
   beforeAll(async () => {
     // Nothing listens on this port: every produce fails, the circuit opens, batches go to the spool.
-    const deadPort = await freePort();
     server = await spawnServer("edge/bun-server.ts", {
       ...KEYS,
       ...BAIT_ENV,
       EVENT_STORE: "memory",
       PUBLISHER: "upstash-kafka",
-      UPSTASH_KAFKA_REST_URL: `http://127.0.0.1:${deadPort}`,
+      UPSTASH_KAFKA_REST_URL: refusedUrl(),
       UPSTASH_KAFKA_REST_USERNAME: "nobody",
       UPSTASH_KAFKA_REST_PASSWORD: "nothing",
       PUBLISHER_FALLBACK: "file",
