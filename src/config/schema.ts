@@ -344,7 +344,7 @@ const configObject = z.object({
     .meta({
       group: "Publishing",
       description:
-        "Largest record and produce request the `kafka` publisher sends; keep it under the broker's `message.max.bytes` (1,048,588 by default). A kept event over it (one near the 1 MiB event limit plus the gateway's fields) is never retried: a stub with its ids, tenant and size goes to `KAFKA_DLQ_TOPIC` with reason `MESSAGE_TOO_LARGE`, one warning is logged, and `widegate_publish_oversized_total` counts it.",
+        "Largest record and produce request the `kafka` publisher sends; keep it under the broker's `message.max.bytes` (1,048,588 by default). A kept event over it (one near the 1 MiB event limit plus the gateway's fields) is never retried: a stub with its ids, tenant and size goes to `KAFKA_DLQ_TOPIC` with reason `MESSAGE_TOO_LARGE`, one warning is logged, and `widegate_publish_oversized_total` counts it. Rollup deltas are cut to fit it (a flush with many groups travels as several deltas), so counts are never dead-lettered for their size.",
     } satisfies VariableMeta),
   BRIDGE_PORT: int(0, 65535)
     .default(8082)

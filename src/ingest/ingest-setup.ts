@@ -51,6 +51,7 @@ export function createIngestSetup(config: Config, metrics: MetricsRegistry): Ing
   );
   const rollups = new RollupAggregator({
     maxGroups: config.ROLLUP_MAX_GROUPS,
+    maxDeltaBytes: rollupDeltaBytes(config.KAFKA_MAX_MESSAGE_BYTES),
     onOverflow: (dimension) => metrics.inc("widegate_rollup_overflow_events_total", { dimension }),
   });
   metrics.collect((m) => m.set("widegate_rollup_pending_groups", {}, rollups.pending, "Rollup groups counted and not yet flushed"));
@@ -76,3 +77,10 @@ export function createIngestSetup(config: Config, metrics: MetricsRegistry): Ing
   const futureSkew = { ms: durationToMs(config.INGEST_MAX_FUTURE_SKEW), text: config.INGEST_MAX_FUTURE_SKEW };
   return { limits: limitsFromConfig(config), redaction, sampler, rollups, futureSkew };
 }
+
+/**
+ * A delta's rows must fit one Kafka message beside its envelope (kind, id, tenant), key and the
+ * publisher's per-record allowance; every publisher gets the same cut, so a delta never changes
+ * shape between the primary and a fallback.
+ */
+export const rollupDeltaBytes = (maxMessageBytes: number): number => Math.max(256, maxMessageBytes - 4096);

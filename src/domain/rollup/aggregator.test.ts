@@ -100,6 +100,33 @@ describe("RollupAggregator", () => {
     expect(agg.drain().map((d) => d.rows.length)).toEqual([10, 10, 5]);
   });
 
+  test("a flush is cut so that each delta's JSON stays within maxDeltaBytes, every row kept once", () => {
+    const agg = new RollupAggregator({ maxGroups: 1000, maxDeltaBytes: 2_000, newId: () => `d${++ids}` });
+    for (let i = 0; i < 200; i++) agg.count(ev({ route: `/orders/${"x".repeat(40)}/${i}`, durationMs: i }));
+    const deltas = agg.drain();
+    expect(deltas.length).toBeGreaterThan(1);
+    for (const delta of deltas) expect(new TextEncoder().encode(JSON.stringify(delta.rows)).length).toBeLessThanOrEqual(2_000);
+    const routes = deltas.flatMap((d) => d.rows.map((r) => r.route));
+    expect(new Set(routes).size).toBe(200);
+    expect(routes).toHaveLength(200);
+  });
+
+  test("a single row larger than maxDeltaBytes travels alone rather than being dropped", () => {
+    const agg = new RollupAggregator({ maxGroups: 1000, maxDeltaBytes: 50, newId: () => `d${++ids}` });
+    for (let i = 0; i < 3; i++) agg.count(ev({ route: `/r${i}` }));
+    expect(agg.drain().map((d) => d.rows.length)).toEqual([1, 1, 1]);
+  });
+
+  test("the same counts cut into the same deltas (a re-posted keyed request matches its first post)", () => {
+    const run = () => {
+      let n = 0;
+      const agg = new RollupAggregator({ maxGroups: 1000, maxDeltaBytes: 1_500, newId: () => `k-${n++}` });
+      for (let i = 0; i < 120; i++) agg.count(ev({ route: `/item/${i}`, statusCode: 200 + (i % 3) }));
+      return agg.drain().map((d) => [d.id, d.rows.map((r) => r.route)]);
+    };
+    expect(run()).toEqual(run());
+  });
+
   test("past maxGroups per tenant and minute, new routes fold into __other__ and totals stay exact", () => {
     const folded: string[] = [];
     const agg = new RollupAggregator({ maxGroups: 10, onOverflow: (d) => folded.push(d) });

@@ -1,4 +1,5 @@
 import { isErrorEvent } from "../event/error-flag.ts";
+import { utf8Length } from "../event/utf8.ts";
 import { binOf } from "../query/histogram.ts";
 import { OTHER, type RollupDelta, type RollupDims, type RollupRow } from "./rollup.ts";
 
@@ -19,6 +20,12 @@ export interface RollupAggregatorOptions {
   maxGroups: number;
   /** Rows per published delta, so one delta stays far below a Kafka message limit. */
   maxRowsPerDelta?: number;
+  /**
+   * Serialised bytes per published delta (its rows' JSON), so a delta always fits the publisher's
+   * message limit (KAFKA_MAX_MESSAGE_BYTES) and is never dead-lettered for its size: a lost delta
+   * would be counts lost for good. A single row over it still travels alone.
+   */
+  maxDeltaBytes?: number;
   /** Group states remembered across flushes (for the cap and exemplars); the oldest minutes go first. */
   trackedGroups?: number;
   /** Unique id of a delta (a UUID by default). */
@@ -83,12 +90,14 @@ export class RollupAggregator {
   private lastPrefix = "";
   private lastEntry: MinuteEntry | null = null;
   private readonly maxRowsPerDelta: number;
+  private readonly maxDeltaBytes: number;
   private readonly trackedLimit: number;
   private readonly newId: () => string;
   private readonly overflowBudget: number;
 
   constructor(private readonly options: RollupAggregatorOptions) {
     this.maxRowsPerDelta = options.maxRowsPerDelta ?? 500;
+    this.maxDeltaBytes = options.maxDeltaBytes ?? Number.POSITIVE_INFINITY;
     this.trackedLimit = options.trackedGroups ?? Math.max(100_000, options.maxGroups * 4);
     this.newId = options.newId ?? (() => crypto.randomUUID());
     this.overflowBudget = Math.max(16, Math.floor(options.maxGroups / 10));
@@ -96,6 +105,10 @@ export class RollupAggregator {
 
   get maxGroups(): number {
     return this.options.maxGroups;
+  }
+
+  get deltaBytes(): number {
+    return this.maxDeltaBytes;
   }
 
   /** Groups remembered for the cap and exemplars (bounded by `trackedGroups`). */
@@ -177,14 +190,28 @@ export class RollupAggregator {
     if (acc !== null && state.generation === this.generation && acc.exemplars.length < EXEMPLARS_PER_FLUSH) acc.exemplars.push(eventId);
   }
 
-  /** Everything counted since the last drain, one delta per tenant and at most maxRowsPerDelta rows each. */
+  /**
+   * Everything counted since the last drain: per tenant, deltas of at most maxRowsPerDelta rows and
+   * maxDeltaBytes bytes, cut in counting order (so a re-posted keyed request cuts the same way).
+   */
   drain(): RollupDelta[] {
     if (this.touched.length === 0) return [];
     const deltas: RollupDelta[] = [];
+    const byBytes = Number.isFinite(this.maxDeltaBytes);
     for (const [tenant, rows] of this.tenantsTouched) {
-      for (let i = 0; i < rows.length; i += this.maxRowsPerDelta) {
-        deltas.push({ kind: "rollup", id: this.newId(), tenant, rows: rows.slice(i, i + this.maxRowsPerDelta) });
+      let start = 0;
+      let bytes = 0;
+      for (let i = 0; i < rows.length; i++) {
+        // +1: the comma between rows.
+        const size = byBytes ? utf8Length(JSON.stringify(rows[i])) + 1 : 0;
+        if (i > start && (i - start >= this.maxRowsPerDelta || bytes + size > this.maxDeltaBytes)) {
+          deltas.push({ kind: "rollup", id: this.newId(), tenant, rows: rows.slice(start, i) });
+          start = i;
+          bytes = 0;
+        }
+        bytes += size;
       }
+      deltas.push({ kind: "rollup", id: this.newId(), tenant, rows: rows.slice(start) });
     }
     this.touched = [];
     this.tenantsTouched = new Map();

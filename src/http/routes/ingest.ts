@@ -41,7 +41,11 @@ export function ingestRoutes(deps: IngestRouteDeps) {
   const keyedAggregator = (tenant: string, key: string): RollupAggregator => {
     const base = `idem-${murmur3_128hex(`${tenant}\u0000${key}`)}`;
     let chunk = 0;
-    return new RollupAggregator({ maxGroups: setup.rollups?.maxGroups ?? 10_000, newId: () => `${base}-${chunk++}` });
+    return new RollupAggregator({
+      maxGroups: setup.rollups?.maxGroups ?? 10_000,
+      ...(setup.rollups !== undefined ? { maxDeltaBytes: setup.rollups.deltaBytes } : {}),
+      newId: () => `${base}-${chunk++}`,
+    });
   };
   const backpressure = (c: IngestContext, route: string, refused: { retryAfterSeconds: number; reason: string }): Response => {
     countRequest(route, 429);
