@@ -10,8 +10,10 @@ import { WaitUntilSink } from "./wait-until-sink.ts";
  * answers as a misconfigured or stalled bridge would (the only stand-in: no bridge can be made to hang).
  */
 
-type Mode = "ok" | "auth" | "hang" | "bad-request";
+type Mode = "ok" | "auth" | "hang" | "bad-request" | "held";
 let mode: Mode = "ok";
+/** In "held" mode produce requests wait for this; the test releases them. */
+let held: Promise<void> = Promise.resolve();
 const server = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
@@ -19,6 +21,7 @@ const server = Bun.serve({
     const url = new URL(request.url);
     if (mode === "auth") return Response.json({ error: "Unauthorized", status: 401 }, { status: 401 });
     if (mode === "hang" && url.pathname === "/produce") return new Promise<Response>(() => {});
+    if (mode === "held" && url.pathname === "/produce") await held;
     if (mode === "bad-request" && url.pathname === "/produce") return Response.json({ error: "too large", status: 400 }, { status: 400 });
     if (url.pathname === "/topics") return Response.json({ t: 1 });
     const records = (await request.json()) as unknown[];
@@ -32,7 +35,7 @@ beforeEach(() => {
 
 const events: OutboundEvent[] = [{ eventId: "e1", requestId: "r1", service: "payment" }];
 
-function sink(bounds = { budgetMs: 20_000, coolDownMs: 10_000 }) {
+function sink(bounds: { budgetMs: number; coolDownMs: number; maxInFlightRecords?: number } = { budgetMs: 20_000, coolDownMs: 10_000 }) {
   const publisher = new UpstashKafkaPublisher({
     url: `http://127.0.0.1:${server.port}`,
     username: "u",
@@ -103,5 +106,28 @@ describe("WaitUntilSink with the upstash-kafka publisher", () => {
     await s.sink.drain();
     expect(s.lost("auth") + s.lost("timeout") + s.lost("network")).toBe(0);
     expect(await s.sink.refusal()).toBeUndefined();
+  });
+
+  test("past maxInFlightRecords, room() refuses with a Retry-After until the publishes finish", async () => {
+    mode = "held";
+    let release = () => {};
+    held = new Promise<void>((r) => {
+      release = r;
+    });
+    const s = sink({ budgetMs: 20_000, coolDownMs: 10_000, maxInFlightRecords: 3 });
+    const three = Array.from({ length: 3 }, (_, i) => ({ eventId: `e${i}`, requestId: `r${i}`, service: "payment" }));
+    expect(s.sink.room(3).ok).toBe(true);
+    s.sink.submit(three);
+    const refused = s.sink.room(1);
+    expect(refused).toEqual({ ok: false, retryAfterSeconds: 1, reason: "3 records still publishing" });
+    release();
+    await s.sink.drain();
+    expect(s.sink.room(3).ok).toBe(true);
+    expect(s.lost("timeout") + s.lost("network")).toBe(0);
+  });
+
+  test("an idle isolate takes a request larger than maxInFlightRecords", () => {
+    const s = sink({ budgetMs: 20_000, coolDownMs: 10_000, maxInFlightRecords: 3 });
+    expect(s.sink.room(5000).ok).toBe(true);
   });
 });

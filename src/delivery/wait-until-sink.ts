@@ -11,6 +11,12 @@ export interface WaitUntilBounds {
   budgetMs?: number;
   /** How long ingest answers 503 after a loss before the publisher's health is probed again (default 10 s). */
   coolDownMs?: number;
+  /**
+   * Records this isolate may have publishing at once (default 10,000); past it ingest answers 429.
+   * Every request's 202 goes out before its publish, so without a bound a fast client piles up
+   * deliveries that share one publisher and run past their budget together.
+   */
+  maxInFlightRecords?: number;
 }
 
 /** Why ingest is refused for now, while the last delivery was lost. */
@@ -29,6 +35,8 @@ export interface IngestRefusal {
  */
 export class WaitUntilSink implements EventSink {
   private readonly inFlight = new Set<Promise<void>>();
+  private inFlightRecords = 0;
+  private readonly maxInFlightRecords: number;
   private readonly budgetMs: number;
   private readonly coolDownMs: number;
   private open: { since: number; message: string } | undefined;
@@ -43,6 +51,7 @@ export class WaitUntilSink implements EventSink {
   ) {
     this.budgetMs = bounds.budgetMs ?? 20_000;
     this.coolDownMs = bounds.coolDownMs ?? 10_000;
+    this.maxInFlightRecords = bounds.maxInFlightRecords ?? 10_000;
     metrics?.collect((m) =>
       m.set(
         "widegate_ingest_circuit_open",
@@ -53,11 +62,21 @@ export class WaitUntilSink implements EventSink {
     );
   }
 
+  /** Room while fewer than `maxInFlightRecords` are publishing; one request always fits an idle isolate. */
+  room(count: number): SubmitResult {
+    if (this.inFlightRecords === 0 || this.inFlightRecords + count <= this.maxInFlightRecords) return { ok: true };
+    return { ok: false, retryAfterSeconds: 1, reason: `${this.inFlightRecords} records still publishing` };
+  }
+
   submit(events: OutboundRecord[], waitUntil?: (promise: Promise<unknown>) => void): SubmitResult {
     if (events.length === 0) return { ok: true };
     const delivery = this.deliver(events);
     this.inFlight.add(delivery);
-    void delivery.finally(() => this.inFlight.delete(delivery));
+    this.inFlightRecords += events.length;
+    void delivery.finally(() => {
+      this.inFlight.delete(delivery);
+      this.inFlightRecords -= events.length;
+    });
     waitUntil?.(delivery);
     return { ok: true };
   }

@@ -1,6 +1,7 @@
 import { isErrorEvent } from "../event/error-flag.ts";
 import { utf8Length } from "../event/utf8.ts";
 import { binOf } from "../query/histogram.ts";
+import type { ExemplarMemory } from "./exemplar-memory.ts";
 import { OTHER, type RollupDelta, type RollupDims, type RollupRow } from "./rollup.ts";
 
 /** The fields counting reads: a validated event (timestamp in `toISOString()` form). */
@@ -32,6 +33,11 @@ export interface RollupAggregatorOptions {
   newId?: () => string;
   /** Called once per event counted under `__other__`, with the dimension that was folded last. */
   onOverflow?: (dimension: CollapsibleDimension) => void;
+  /**
+   * An instance's memory of groups that already have a kept event, shared by short-lived
+   * aggregators (one per keyed request): a group another owner kept starts as kept here.
+   */
+  exemplars?: { memory: ExemplarMemory; owner: string };
 }
 
 export type CollapsibleDimension = "route" | "errorCode" | "service";
@@ -47,7 +53,11 @@ export class GroupState {
   acc: Accumulator | null = null;
   generation = -1;
   kept = false;
-  constructor(readonly dims: RollupDims) {}
+  constructor(
+    readonly dims: RollupDims,
+    /** [minute key, group key] in the shared ExemplarMemory, when there is one. */
+    readonly memo: readonly [string, string] | null = null,
+  ) {}
 }
 
 class MinuteEntry {
@@ -185,6 +195,8 @@ export class RollupAggregator {
 
   /** Records that an event of `state`'s group was kept (stored), with its eventId as an exemplar. */
   kept(state: GroupState, eventId: string): void {
+    const shared = this.options.exemplars;
+    if (!state.kept && shared !== undefined && state.memo !== null) shared.memory.remember(state.memo[0], state.memo[1], shared.owner);
     state.kept = true;
     const acc = state.acc;
     if (acc !== null && state.generation === this.generation && acc.exemplars.length < EXEMPLARS_PER_FLUSH) acc.exemplars.push(eventId);
@@ -237,7 +249,14 @@ export class RollupAggregator {
   }
 
   private addGroup(entry: MinuteEntry, key: string, dims: RollupDims): GroupState {
-    const state = new GroupState(dims);
+    const shared = this.options.exemplars;
+    let state: GroupState;
+    if (shared === undefined) state = new GroupState(dims);
+    else {
+      const minuteKey = `${entry.tenant}\u0000${entry.minute}`;
+      state = new GroupState(dims, [minuteKey, key]);
+      state.kept = shared.memory.keptByOther(minuteKey, key, shared.owner);
+    }
     entry.groups.set(key, state);
     this.tracked++;
     return state;

@@ -3,6 +3,7 @@ import type { EventSink } from "../../delivery/sink.ts";
 import type { ParsedBody } from "../../domain/event/index.ts";
 import { murmur3_128hex } from "../../domain/hash/murmur3.ts";
 import { RollupAggregator } from "../../domain/rollup/aggregator.ts";
+import { ExemplarMemory } from "../../domain/rollup/exemplar-memory.ts";
 import { parseOtlpRequestBody, parseRequestBody, type RequestBodyInput } from "../../ingest/index.ts";
 import type { IngestSetup } from "../../ingest/ingest-setup.ts";
 import { processEvents } from "../../ingest/process-events.ts";
@@ -38,6 +39,9 @@ function waitUntilOf(c: IngestContext): ((p: Promise<unknown>) => void) | undefi
 export function ingestRoutes(deps: IngestRouteDeps) {
   const { setup, sink, metrics } = deps;
   const perRequestRollups = deps.rollupsFlushedBy !== "timer";
+  // Lives as long as the app (a process on Bun, an isolate on Workers): without it every keyed
+  // request would keep an exemplar for each group and minute it touches.
+  const exemplarMemory = new ExemplarMemory();
   const keyedAggregator = (tenant: string, key: string): RollupAggregator => {
     const base = `idem-${murmur3_128hex(`${tenant}\u0000${key}`)}`;
     let chunk = 0;
@@ -45,6 +49,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
       maxGroups: setup.rollups?.maxGroups ?? 10_000,
       ...(setup.rollups !== undefined ? { maxDeltaBytes: setup.rollups.deltaBytes } : {}),
       newId: () => `${base}-${chunk++}`,
+      exemplars: { memory: exemplarMemory, owner: base },
     });
   };
   const backpressure = (c: IngestContext, route: string, refused: { retryAfterSeconds: number; reason: string }): Response => {

@@ -18,8 +18,8 @@ async function gateway() {
   const adapters = await createAdapters(config, { runtime: "bun" }, { metrics });
   const sink = new WaitUntilSink(adapters.publisher, metrics, 3, capturingLogger());
   const app = createApp({ config, adapters, sink, metrics });
-  const post = async (events: unknown[], headers: Record<string, string> = {}) => {
-    const response = await app.request(`${BASE}/v1/events`, {
+  const post = async (events: unknown[], headers: Record<string, string> = {}, query = "") => {
+    const response = await app.request(`${BASE}/v1/events${query}`, {
       method: "POST",
       headers: { authorization: "Bearer ik", "content-type": "application/json", ...headers },
       body: JSON.stringify(events),
@@ -84,6 +84,25 @@ describe("ingest → rollups → POST /v1/query", () => {
     await g.post(batch(100), { "idempotency-key": "batch-0001" });
     await g.post(batch(50, "other"), { "idempotency-key": "batch-0002" });
     expect((await g.count()).rows.map((r) => r.value)).toEqual([150]);
+  });
+
+  test("keyed batches keep one exemplar per group and minute between them, not one each", async () => {
+    const g = await gateway();
+    const exemplars = async (response: Response) =>
+      ((await response.json()) as { decisions: Array<{ reason: string }> }).decisions.filter((d) => d.reason === "EXEMPLAR").length;
+    expect(await exemplars(await g.post(batch(100, "first"), { "idempotency-key": "k-1" }, "?explain=true"))).toBeGreaterThan(0);
+    expect(await exemplars(await g.post(batch(100, "second"), { "idempotency-key": "k-2" }, "?explain=true"))).toBe(0);
+    const answer = await g.count({ groupBy: ["statusCode"] });
+    expect(answer.rows.map((r) => r.value).sort((a, b) => a - b)).toEqual([20, 180]);
+    for (const row of answer.rows) expect(row.exemplars?.length).toBeGreaterThan(0);
+  });
+
+  test("a keyed batch posted again keeps the same events as its first post", async () => {
+    const g = await gateway();
+    const kept = async (response: Response) => ((await response.json()) as { kept: number }).kept;
+    const first = await kept(await g.post(batch(100), { "idempotency-key": "k-1" }));
+    await g.post(batch(100, "other"), { "idempotency-key": "k-2" });
+    expect(await kept(await g.post(batch(100), { "idempotency-key": "k-1" }))).toBe(first);
   });
 
   test("a malformed Idempotency-Key is refused with 400 before anything is counted", async () => {
