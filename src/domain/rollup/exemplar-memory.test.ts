@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { ExemplarMemory } from "./exemplar-memory.ts";
 
 describe("ExemplarMemory", () => {
-  test("a group one owner kept is kept by another for every other owner, not for itself", () => {
+  test("a group one owner kept counts as kept for other owners, not for itself", () => {
     const memory = new ExemplarMemory();
     memory.remember("t\u00000", "g", "a");
     expect(memory.keptByOther("t\u00000", "g", "b")).toBe(true);

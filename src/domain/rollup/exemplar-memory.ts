@@ -4,10 +4,10 @@
  * deltas), which alone would keep one exemplar per group and minute in every such request; shared
  * by them, this keeps that promise across requests of one instance. The owner (the request's key)
  * is remembered so a re-post of the same request decides exactly as the first post did. Bounded:
- * past `limit` groups the oldest minutes are forgotten, which only means keeping a few more.
+ * past `limit` groups the minutes remembered first are forgotten, which only means keeping a few more.
  */
 export class ExemplarMemory {
-  /** `${tenant}\u0000${minute}` → group key → owner. Map order is insertion order: oldest minutes first. */
+  /** `${tenant}\u0000${minute}` → group key → owner. Map order is insertion order: the minutes remembered first come first. */
   private readonly minutes = new Map<string, Map<string, string>>();
   private size = 0;
 
