@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { createNormalizeContext, normalizeBody } from "./normalize.ts";
-import { mapOtlpLogs, parseOtlpLogs } from "./otlp.ts";
+import { isPlainJsonBytes, isPlainJsonText, mapOtlpLogs, parseOtlpLogs } from "./otlp.ts";
 
 const str = (stringValue: string) => ({ stringValue });
 const kv = (key: string, value: unknown) => ({ key, value });
@@ -214,5 +214,33 @@ describe("mapOtlpLogs: depth and size as mapped", () => {
 
   test("parseOtlpLogs refuses a body that is not JSON, as before", () => {
     expect(parseOtlpLogs('{"resourceLogs": [')).toMatchObject({ ok: false, status: 400, code: "INVALID_JSON" });
+  });
+});
+
+describe("isPlainJsonBytes", () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  // Each case at every length around the 8-byte steps and at unaligned offsets.
+  const texts = ['{"a":"b"}', "é", "\\", '{"k":"\\u0041"}', "x".repeat(15), `${"x".repeat(16)}é`, `${"y".repeat(23)}\\`, "\u{1F600}"];
+
+  test("agrees with isPlainJsonText on the decoded text", () => {
+    for (const text of texts) {
+      for (let pad = 0; pad < 9; pad++) {
+        const padded = `${" ".repeat(pad)}${text}`;
+        const bytes = encode(padded);
+        expect([padded, isPlainJsonBytes(bytes)]).toEqual([padded, isPlainJsonText(padded)]);
+        const shifted = new Uint8Array(bytes.length + 1);
+        shifted.set(bytes, 1);
+        expect([padded, isPlainJsonBytes(shifted.subarray(1))]).toEqual([padded, isPlainJsonText(padded)]);
+      }
+    }
+  });
+
+  test("a stray byte past ASCII makes a body not plain, as its U+FFFD does the text", () => {
+    const bytes = encode(`{"a":"${"x".repeat(20)}"}`);
+    for (let at = 0; at < bytes.length; at++) {
+      const bad = bytes.slice();
+      bad[at] = 0xff;
+      expect(isPlainJsonBytes(bad)).toBe(false);
+    }
   });
 });

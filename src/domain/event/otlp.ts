@@ -33,7 +33,7 @@ interface Measure {
 }
 
 /** Attribute values nested deeper than this become null. */
-const MAPPED_DEPTH = 8;
+export const MAPPED_DEPTH = 8;
 
 function stringBytes(text: string, m: Measure): number {
   return m.plain ? text.length + 2 : jsonStringBytes(text);
@@ -154,7 +154,7 @@ const EXCEPTION_TYPE = [14];
 const EXCEPTION_MESSAGE = [15];
 const ERROR_CODE = [16, 17];
 
-function setField(out: Attributes, key: string, value: unknown): void {
+export function setField(out: Attributes, key: string, value: unknown): void {
   // `out.__proto__ = v` would set the prototype (or do nothing) instead of a field: define it as an
   // own key, so the scrub walk rejects the record by index (FORBIDDEN_KEY) as it does on /v1/events.
   if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
@@ -242,7 +242,7 @@ export interface OtlpRecordFields {
 }
 
 /** `timeUnixNano` is a decimal string of nanoseconds; epoch ms for the event. */
-function epochMs(nanos: unknown): number | undefined {
+export function epochMs(nanos: unknown): number | undefined {
   if (typeof nanos === "number") return Math.floor(nanos / 1e6);
   if (typeof nanos !== "string" || !/^\d{1,20}$/.test(nanos) || nanos === "0") return undefined;
   // Whole milliseconds are the digits before the last six: exact, and cheaper than BigInt division.
@@ -379,6 +379,26 @@ const NOT_PLAIN_TEXT = /[\\\u0080-\uffff]/;
  */
 export function isPlainJsonText(text: string): boolean {
   return !NOT_PLAIN_TEXT.test(text);
+}
+
+/**
+ * `isPlainJsonText` of a body's text, read off its UTF-8 bytes before decoding: no byte past ASCII
+ * and no backslash. Eight bytes at a time (two 32-bit words), a fraction of the regex's cost over
+ * the decoded text; a backslash by the native `indexOf`.
+ */
+export function isPlainJsonBytes(bytes: Uint8Array): boolean {
+  if (bytes.indexOf(92) !== -1) return false;
+  let i = 0;
+  if ((bytes.byteOffset & 3) === 0) {
+    const pairs = bytes.byteLength >> 3;
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, pairs * 2);
+    for (let w = 0; w < words.length; w += 2) {
+      if ((((words[w] as number) | (words[w + 1] as number)) & 0x80808080) !== 0) return false;
+    }
+    i = pairs << 3;
+  }
+  for (; i < bytes.byteLength; i++) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
 }
 
 /** Text → events, as POST /v1/logs does it (the route reads the body as a stream instead). */
