@@ -33,7 +33,7 @@ interface Measure {
 }
 
 /** Attribute values nested deeper than this become null. */
-export const MAPPED_DEPTH = 8;
+const MAPPED_DEPTH = 8;
 
 function stringBytes(text: string, m: Measure): number {
   return m.plain ? text.length + 2 : jsonStringBytes(text);
@@ -154,7 +154,7 @@ const EXCEPTION_TYPE = [14];
 const EXCEPTION_MESSAGE = [15];
 const ERROR_CODE = [16, 17];
 
-export function setField(out: Attributes, key: string, value: unknown): void {
+function setField(out: Attributes, key: string, value: unknown): void {
   // `out.__proto__ = v` would set the prototype (or do nothing) instead of a field: define it as an
   // own key, so the scrub walk rejects the record by index (FORBIDDEN_KEY) as it does on /v1/events.
   if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
@@ -242,7 +242,7 @@ export interface OtlpRecordFields {
 }
 
 /** `timeUnixNano` is a decimal string of nanoseconds; epoch ms for the event. */
-export function epochMs(nanos: unknown): number | undefined {
+function epochMs(nanos: unknown): number | undefined {
   if (typeof nanos === "number") return Math.floor(nanos / 1e6);
   if (typeof nanos !== "string" || !/^\d{1,20}$/.test(nanos) || nanos === "0") return undefined;
   // Whole milliseconds are the digits before the last six: exact, and cheaper than BigInt division.
