@@ -550,7 +550,8 @@ const utf8 = new TextDecoder();
  * JSON sizes. Attribute keys and many values repeat across the records of a batch ("http.route",
  * "GET", a service name); a hit costs one compare loop and no allocation.
  */
-const CACHE_SIZE = 4096;
+const CACHE_BITS = 14;
+const CACHE_SIZE = 1 << CACHE_BITS;
 /** Longer strings (user agents, messages) repeat too, but less often than they cost to compare. */
 const MAX_CACHED = 64;
 /** Argument arrays for String.fromCharCode by length, reused. */
@@ -574,12 +575,15 @@ function string(r: WireReader): string {
     return "";
   }
   if (length > MAX_CACHED) return decoded(b, start, end);
+  // Five of its bytes: ids that differ in one digit (u_123, u_124) must not share a slot pair.
   const slot =
     (Math.imul(length, 0x9e3779b1) ^
       Math.imul(b[start] as number, 0x85ebca6b) ^
       Math.imul(b[end - 1] as number, 0xc2b2ae35) ^
-      ((b[start + (length >> 1)] as number) << 7)) &
-    (CACHE_SIZE - 1);
+      Math.imul(length > 1 ? (b[end - 2] as number) : 0, 0x27d4eb2f) ^
+      Math.imul(b[start + (length >> 1)] as number, 0x165667b1) ^
+      Math.imul(b[start + (length >> 2)] as number, 0x61c88647)) >>>
+    (32 - CACHE_BITS);
   // Two ways: a value that shares its slot with another (a hash collision) does not evict it.
   stringSlot = slot;
   if (sameBytes(cache[slot], b, start, length)) {
