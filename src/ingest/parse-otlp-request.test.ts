@@ -42,7 +42,7 @@ describe.each([
 
   test("escapes and text past ASCII are measured as JSON.stringify writes them", async () => {
     // {"body":{"stringValue":"é\"x"}} is 32 bytes (é two in UTF-8, the escaped quote two), plus 2 for
-    // the (empty) resource attributes; one byte per character would make it 33.
+    // the (empty) resource attributes.
     const text = '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"é\\"x"}}]}]}]}';
     const mapped = await parseOtlpRequestBody(json(new TextEncoder().encode(text)), { ...DEFAULT_LIMITS, maxEventBytes: 30 });
     if (!mapped.ok) throw new Error(mapped.message);
