@@ -12,7 +12,7 @@
  * as numbers), the measure the JSON door applies to what it receives.
  */
 import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors.ts";
-import { jsonBytes, jsonStringBytes } from "../domain/event/json-size.ts";
+import { jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
 import type { IngestLimits } from "../domain/event/limits.ts";
 import { OtlpAttributes, OtlpCollector, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
 import { utf8Length } from "../domain/event/utf8.ts";
@@ -519,21 +519,9 @@ function integerSize(n: number): number {
   return n < 0 ? 1 + digits(-n) : digits(n);
 }
 
-/** Doubles seen lately with their JSON sizes: writing a double out is the costly part of measuring it. */
-const DOUBLE_SLOTS = 1024;
-const doubleKeys = new Float64Array(DOUBLE_SLOTS).fill(Number.NaN);
-const doubleSizes = new Uint8Array(DOUBLE_SLOTS);
-
 /** JSON.stringify(n).length. */
 function doubleSize(n: number): number {
-  if (Number.isInteger(n) && Math.abs(n) < 1e21) return integerSize(n); // -0 is written "0", as 0
-  // NaN never equals itself, so it never hits (nor do infinities matter: they are written "null").
-  const slot = (Math.imul(n * 1000, 0x9e3779b1) >>> 22) & (DOUBLE_SLOTS - 1);
-  if (doubleKeys[slot] === n) return doubleSizes[slot] as number;
-  const size = Number.isFinite(n) ? String(n).length : 4;
-  doubleKeys[slot] = n;
-  doubleSizes[slot] = size;
-  return size;
+  return jsonNumberBytes(n);
 }
 
 /** Decimal digits of a non-negative integer (exact below 2⁵³, and a count of digits above). */

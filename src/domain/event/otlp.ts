@@ -4,7 +4,7 @@
  * mapped onto the wide-event fields the sampler and the query engine know.
  */
 import { type BodyError, bodyError, eventTooLarge, type Rejection, tooDeep, tooManyEvents } from "./errors.ts";
-import { jsonBytes, jsonStringBytes, TOO_DEEP } from "./json-size.ts";
+import { jsonBytes, jsonNumberBytes, jsonStringBytes, TOO_DEEP } from "./json-size.ts";
 import { DEFAULT_LIMITS, formatBytes, type IngestLimits } from "./limits.ts";
 import { type ParsedBody, type ParsedItem, parseJsonBody } from "./parse-body.ts";
 import { utf8Length } from "./utf8.ts";
@@ -42,7 +42,7 @@ function stringBytes(text: string, m: Measure): number {
 /** A value kept as sent (a stringValue, a boolValue, …): its JSON size, whatever it holds. */
 function valueBytes(value: unknown, m: Measure): number {
   if (typeof value === "string") return stringBytes(value, m);
-  if (typeof value === "number") return Number.isFinite(value) ? String(value).length : 4;
+  if (typeof value === "number") return jsonNumberBytes(value);
   if (typeof value === "boolean") return value ? 4 : 5;
   if (value === null || value === undefined) return 4;
   const size = jsonBytes(value, m.maxDepth, m.plain);
