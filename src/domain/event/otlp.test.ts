@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { createNormalizeContext, normalizeBody } from "./normalize.ts";
-import { isPlainJsonBytes, isPlainJsonText, mapOtlpLogs, parseOtlpLogs } from "./otlp.ts";
+import { isPlainDecodedJson, isPlainJsonText, mapOtlpLogs, parseOtlpLogs } from "./otlp.ts";
 
 const str = (stringValue: string) => ({ stringValue });
 const kv = (key: string, value: unknown) => ({ key, value });
@@ -217,30 +217,24 @@ describe("mapOtlpLogs: depth and size as mapped", () => {
   });
 });
 
-describe("isPlainJsonBytes", () => {
+describe("isPlainDecodedJson", () => {
   const encode = (text: string) => new TextEncoder().encode(text);
-  // Each case at every length around the 8-byte steps and at unaligned offsets.
-  const texts = ['{"a":"b"}', "é", "\\", '{"k":"\\u0041"}', "x".repeat(15), `${"x".repeat(16)}é`, `${"y".repeat(23)}\\`, "\u{1F600}"];
+  const plainOf = (bytes: Uint8Array) => isPlainDecodedJson(bytes, new TextDecoder().decode(bytes));
+  const textOf = (bytes: Uint8Array) => isPlainJsonText(new TextDecoder().decode(bytes));
 
   test("agrees with isPlainJsonText on the decoded text", () => {
-    for (const text of texts) {
-      for (let pad = 0; pad < 9; pad++) {
-        const padded = `${" ".repeat(pad)}${text}`;
-        const bytes = encode(padded);
-        expect([padded, isPlainJsonBytes(bytes)]).toEqual([padded, isPlainJsonText(padded)]);
-        const shifted = new Uint8Array(bytes.length + 1);
-        shifted.set(bytes, 1);
-        expect([padded, isPlainJsonBytes(shifted.subarray(1))]).toEqual([padded, isPlainJsonText(padded)]);
-      }
-    }
+    const texts = ['{"a":"b"}', "é", "\\", '{"k":"\\u0041"}', "x".repeat(15), `${"x".repeat(16)}é`, "\u{1F600}", "\uFFFD", "\uFEFF{}"];
+    for (const text of texts) expect([text, plainOf(encode(text))]).toEqual([text, isPlainJsonText(text)]);
   });
 
-  test("a stray byte past ASCII makes a body not plain, as its U+FFFD does the text", () => {
+  test("a stray byte past ASCII, alone or in a run, makes a body not plain, as its U+FFFD does the text", () => {
     const bytes = encode(`{"a":"${"x".repeat(20)}"}`);
     for (let at = 0; at < bytes.length; at++) {
-      const bad = bytes.slice();
-      bad[at] = 0xff;
-      expect(isPlainJsonBytes(bad)).toBe(false);
+      for (const bad of [[0xff], [0x80], [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xed, 0xa0, 0x80]]) {
+        const body = new Uint8Array([...bytes.subarray(0, at), ...bad, ...bytes.subarray(at)]);
+        expect(plainOf(body)).toBe(false);
+        expect(textOf(body)).toBe(false);
+      }
     }
   });
 });
