@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { createNormalizeContext, normalizeBody } from "./normalize.ts";
 import { isPlainDecodedJson, isPlainJsonText, mapOtlpLogs, parseOtlpLogs } from "./otlp.ts";
@@ -225,6 +226,20 @@ describe("isPlainDecodedJson", () => {
   test("agrees with isPlainJsonText on the decoded text", () => {
     const texts = ['{"a":"b"}', "é", "\\", '{"k":"\\u0041"}', "x".repeat(15), `${"x".repeat(16)}é`, "\u{1F600}", "\uFFFD", "\uFEFF{}"];
     for (const text of texts) expect([text, plainOf(encode(text))]).toEqual([text, isPlainJsonText(text)]);
+  });
+
+  test("agrees with isPlainJsonText for any bytes", () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.uint8Array({ maxLength: 40 }).map((b) => b.map((x) => x & 0x7f)),
+      fc.string({ unit: "binary", maxLength: 20 }).map(encode),
+    );
+    fc.assert(
+      fc.property(bytes, (b) => {
+        expect(plainOf(b)).toBe(textOf(b));
+      }),
+      { numRuns: 20000 },
+    );
   });
 
   test("a stray byte past ASCII, alone or in a run, makes a body not plain, as its U+FFFD does the text", () => {
