@@ -12,7 +12,7 @@
  * as numbers), the measure the JSON door applies to what it receives.
  */
 import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors.ts";
-import { jsonBytes, jsonStringBytes } from "../domain/event/json-size.ts";
+import { jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
 import type { IngestLimits } from "../domain/event/limits.ts";
 import { OtlpAttributes, OtlpCollector, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
 import { utf8Length } from "../domain/event/utf8.ts";
@@ -519,21 +519,9 @@ function integerSize(n: number): number {
   return n < 0 ? 1 + digits(-n) : digits(n);
 }
 
-/** Doubles seen lately with their JSON sizes: writing a double out is the costly part of measuring it. */
-const DOUBLE_SLOTS = 1024;
-const doubleKeys = new Float64Array(DOUBLE_SLOTS).fill(Number.NaN);
-const doubleSizes = new Uint8Array(DOUBLE_SLOTS);
-
 /** JSON.stringify(n).length. */
 function doubleSize(n: number): number {
-  if (Number.isInteger(n) && Math.abs(n) < 1e21) return integerSize(n); // -0 is written "0", as 0
-  // NaN never equals itself, so it never hits (nor do infinities matter: they are written "null").
-  const slot = (Math.imul(n * 1000, 0x9e3779b1) >>> 22) & (DOUBLE_SLOTS - 1);
-  if (doubleKeys[slot] === n) return doubleSizes[slot] as number;
-  const size = Number.isFinite(n) ? String(n).length : 4;
-  doubleKeys[slot] = n;
-  doubleSizes[slot] = size;
-  return size;
+  return jsonNumberBytes(n);
 }
 
 /** Decimal digits of a non-negative integer (exact below 2⁵³, and a count of digits above). */
@@ -550,7 +538,8 @@ const utf8 = new TextDecoder();
  * JSON sizes. Attribute keys and many values repeat across the records of a batch ("http.route",
  * "GET", a service name); a hit costs one compare loop and no allocation.
  */
-const CACHE_SIZE = 4096;
+const CACHE_BITS = 14;
+const CACHE_SIZE = 1 << CACHE_BITS;
 /** Longer strings (user agents, messages) repeat too, but less often than they cost to compare. */
 const MAX_CACHED = 64;
 /** Argument arrays for String.fromCharCode by length, reused. */
@@ -574,12 +563,15 @@ function string(r: WireReader): string {
     return "";
   }
   if (length > MAX_CACHED) return decoded(b, start, end);
+  // Five of its bytes: ids that differ in one digit (u_123, u_124) must not share a slot pair.
   const slot =
     (Math.imul(length, 0x9e3779b1) ^
       Math.imul(b[start] as number, 0x85ebca6b) ^
       Math.imul(b[end - 1] as number, 0xc2b2ae35) ^
-      ((b[start + (length >> 1)] as number) << 7)) &
-    (CACHE_SIZE - 1);
+      Math.imul(length > 1 ? (b[end - 2] as number) : 0, 0x27d4eb2f) ^
+      Math.imul(b[start + (length >> 1)] as number, 0x165667b1) ^
+      Math.imul(b[start + (length >> 2)] as number, 0x61c88647)) >>>
+    (32 - CACHE_BITS);
   // Two ways: a value that shares its slot with another (a hash collision) does not evict it.
   stringSlot = slot;
   if (sameBytes(cache[slot], b, start, length)) {

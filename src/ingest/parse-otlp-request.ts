@@ -1,10 +1,20 @@
-import { isProtobuf } from "../domain/event/content-type.ts";
+import { bodyFormat, isProtobuf } from "../domain/event/content-type.ts";
 import type { BodyError } from "../domain/event/errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
-import { isPlainJsonText, mapOtlpBody, type OtlpMapResult, otlpBodyLimits } from "../domain/event/otlp.ts";
+import { isPlainDecodedJson, isPlainJsonText, mapOtlpBody, type OtlpMapResult, otlpBodyLimits } from "../domain/event/otlp.ts";
+import { parseJsonBody } from "../domain/event/parse-body.ts";
 import { decodeOtlpLogsProtobuf } from "./otlp-protobuf.ts";
 import { parseRequestBody, type RequestBodyInput } from "./parse-request.ts";
-import { checkContentLength, contentCoding, decompressBody, encodingError, InvalidEncoding, readBodyBytes } from "./read-body.ts";
+import {
+  type ContentCoding,
+  checkContentLength,
+  contentCoding,
+  decompressBody,
+  encodingError,
+  InvalidEncoding,
+  readBodyBytes,
+  readBodyText,
+} from "./read-body.ts";
 
 /**
  * POST /v1/logs: an OTLP ExportLogsServiceRequest as protobuf (application/x-protobuf) or JSON, plain
@@ -16,23 +26,17 @@ export async function parseOtlpRequestBody(
   input: RequestBodyInput,
   limits: IngestLimits = DEFAULT_LIMITS,
 ): Promise<OtlpMapResult | BodyError> {
-  if (!isProtobuf(input.contentType)) {
-    // Remembers the text when it is read whole, to tell whether it is plain (see below).
-    let text: string | undefined;
-    const readText = input.readText;
-    const reading = readText ? { ...input, readText: async () => (text = await readText()) } : input;
-    // One OTLP document may be as large as the body limit; the event limit applies to each mapped
-    // record. No depth pre-scan of the text ("walk"): JSON.parse does not recurse, the mapping reads
-    // attribute values to a fixed depth and bounds the depth of what it keeps as sent, and each
-    // mapped event then meets the depth limit in normalizeBody.
-    const parsed = await parseRequestBody(reading, otlpBodyLimits(limits), "walk");
-    if (!parsed.ok) return parsed;
-    return mapOtlpBody(parsed, limits, text !== undefined && isPlainJsonText(text));
+  const format = isProtobuf(input.contentType) ? "protobuf" : bodyFormat(input.contentType);
+  if (format !== "protobuf" && format !== "json") {
+    // NDJSON or an unsupported media type: answered as /v1/events answers them.
+    const parsed = await parseRequestBody(input, otlpBodyLimits(limits), "walk");
+    return parsed.ok ? mapOtlpBody(parsed, limits) : parsed;
   }
   const coding = contentCoding(input.contentEncoding);
   if (coding !== null && typeof coding === "object") return refuse(input, coding);
   const tooLarge = checkContentLength(input.contentLength, limits.maxBodyBytes);
   if (tooLarge !== null) return refuse(input, tooLarge);
+  if (format === "json") return readJson(input, coding, limits);
   let read: Awaited<ReturnType<typeof readBodyBytes>>;
   try {
     // HTTP framing makes the body exactly Content-Length bytes (at most the cap, checked above).
@@ -45,6 +49,44 @@ export async function parseOtlpRequestBody(
   }
   if (!read.ok) return read;
   return decodeOtlpLogsProtobuf(read.bytes, limits);
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * An OTLP/JSON body read whole (as bytes when Content-Length frames it, else the stream under the
+ * cap, inflated as it arrives), parsed, then mapped. Whether the body is plain (all ASCII, no
+ * backslash: each string's size is then its length) is told from the bytes and the text's length,
+ * a fraction of what a regex over the decoded text costs.
+ */
+async function readJson(input: RequestBodyInput, coding: ContentCoding | null, limits: IngestLimits): Promise<OtlpMapResult | BodyError> {
+  let text: string;
+  let bytes: number;
+  let plain: boolean;
+  try {
+    if (coding === null && input.readBytes && input.contentLength && /^\s*\d+\s*$/.test(input.contentLength)) {
+      const body = new Uint8Array(await input.readBytes());
+      // As Request.text() decodes: UTF-8, a leading BOM dropped, invalid bytes as U+FFFD.
+      text = utf8.decode(body);
+      plain = isPlainDecodedJson(body, text);
+      bytes = body.byteLength;
+    } else {
+      const read = await readBodyText(coding === null ? input.body : decompressBody(input.body, coding), limits.maxBodyBytes);
+      if (!read.ok) return read;
+      text = read.text;
+      bytes = read.bytes;
+      plain = isPlainJsonText(text);
+    }
+  } catch (error) {
+    if (error instanceof InvalidEncoding) return encodingError(error);
+    throw error;
+  }
+  // One OTLP document may be as large as the body limit; the event limit applies to each mapped
+  // record. No depth pre-scan of the text ("walk"): JSON.parse does not recurse, the mapping reads
+  // attribute values to a fixed depth and bounds the depth of what it keeps as sent, and each
+  // mapped event then meets the depth limit in normalizeBody.
+  const parsed = parseJsonBody(text, otlpBodyLimits(limits), { depth: "walk", bytes });
+  return parsed.ok ? mapOtlpBody(parsed, limits, plain) : parsed;
 }
 
 /** Refused before reading: the body is cancelled so nothing more is received. */

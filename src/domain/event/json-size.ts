@@ -21,6 +21,37 @@ export function jsonStringBytes(text: string): number {
   return utf8Length(quoted);
 }
 
+const POW10 = Array.from({ length: 17 }, (_, k) => 10 ** k);
+
+/**
+ * `JSON.stringify(n).length` for a number, without writing it for the common doubles (a few
+ * decimals, such as 129.99 or 12.5): writing a double out is the costly part of measuring it. JS
+ * writes the shortest decimal that reads back as `n`; for a magnitude in [1e-6, 1e15) that is plain
+ * notation with the fewest decimals k for which round(n·10^k)/10^k is `n` again (10^k is exact and
+ * the division correctly rounded, so that decimal reads back as `n`). Anything else is written.
+ */
+export function jsonNumberBytes(n: number): number {
+  if (!Number.isFinite(n)) return 4; // null
+  const magnitude = Math.abs(n);
+  if (Number.isInteger(n) && magnitude < 1e21) return (n < 0 ? 1 : 0) + integerDigits(magnitude);
+  if (magnitude >= 1e-6 && magnitude < 1e15) {
+    for (let k = 1; k < POW10.length; k++) {
+      const scale = POW10[k] as number;
+      const scaled = Math.round(magnitude * scale);
+      if (scaled > Number.MAX_SAFE_INTEGER) break;
+      if (scaled / scale === magnitude) return (n < 0 ? 1 : 0) + integerDigits(Math.floor(magnitude)) + 1 + k;
+    }
+  }
+  return String(n).length;
+}
+
+/** Decimal digits of a non-negative integer below 1e21 (exact below 2⁵³, a count of digits above). */
+function integerDigits(n: number): number {
+  let count = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) count++;
+  return count;
+}
+
 /**
  * `plain`: every string in `value` is known to be printable ASCII without `"` or `\` (a body that
  * was all ASCII and held no backslash), so no string needs looking at. `maxDepth`: containers
@@ -35,7 +66,7 @@ function measure(value: unknown, depth: number, maxDepth: number, plain: boolean
     case "string":
       return plain ? value.length + 2 : jsonStringBytes(value);
     case "number":
-      return Number.isFinite(value) ? String(value).length : 4;
+      return jsonNumberBytes(value);
     case "boolean":
       return value ? 4 : 5;
     case "object":

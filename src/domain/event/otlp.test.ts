@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { createNormalizeContext, normalizeBody } from "./normalize.ts";
-import { mapOtlpLogs, parseOtlpLogs } from "./otlp.ts";
+import { isPlainDecodedJson, isPlainJsonText, mapOtlpLogs, parseOtlpLogs } from "./otlp.ts";
 
 const str = (stringValue: string) => ({ stringValue });
 const kv = (key: string, value: unknown) => ({ key, value });
@@ -214,5 +215,41 @@ describe("mapOtlpLogs: depth and size as mapped", () => {
 
   test("parseOtlpLogs refuses a body that is not JSON, as before", () => {
     expect(parseOtlpLogs('{"resourceLogs": [')).toMatchObject({ ok: false, status: 400, code: "INVALID_JSON" });
+  });
+});
+
+describe("isPlainDecodedJson", () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const plainOf = (bytes: Uint8Array) => isPlainDecodedJson(bytes, new TextDecoder().decode(bytes));
+  const textOf = (bytes: Uint8Array) => isPlainJsonText(new TextDecoder().decode(bytes));
+
+  test("agrees with isPlainJsonText on the decoded text", () => {
+    const texts = ['{"a":"b"}', "é", "\\", '{"k":"\\u0041"}', "x".repeat(15), `${"x".repeat(16)}é`, "\u{1F600}", "\uFFFD", "\uFEFF{}"];
+    for (const text of texts) expect([text, plainOf(encode(text))]).toEqual([text, isPlainJsonText(text)]);
+  });
+
+  test("agrees with isPlainJsonText for any bytes", () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.uint8Array({ maxLength: 40 }).map((b) => b.map((x) => x & 0x7f)),
+      fc.string({ unit: "binary", maxLength: 20 }).map(encode),
+    );
+    fc.assert(
+      fc.property(bytes, (b) => {
+        expect(plainOf(b)).toBe(textOf(b));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  test("a stray byte past ASCII, alone or in a run, makes a body not plain, as its U+FFFD does the text", () => {
+    const bytes = encode(`{"a":"${"x".repeat(20)}"}`);
+    for (let at = 0; at < bytes.length; at++) {
+      for (const bad of [[0xff], [0x80], [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xed, 0xa0, 0x80]]) {
+        const body = new Uint8Array([...bytes.subarray(0, at), ...bad, ...bytes.subarray(at)]);
+        expect(plainOf(body)).toBe(false);
+        expect(textOf(body)).toBe(false);
+      }
+    }
   });
 });

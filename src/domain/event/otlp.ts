@@ -4,7 +4,7 @@
  * mapped onto the wide-event fields the sampler and the query engine know.
  */
 import { type BodyError, bodyError, eventTooLarge, type Rejection, tooDeep, tooManyEvents } from "./errors.ts";
-import { jsonBytes, jsonStringBytes, TOO_DEEP } from "./json-size.ts";
+import { jsonBytes, jsonNumberBytes, jsonStringBytes, TOO_DEEP } from "./json-size.ts";
 import { DEFAULT_LIMITS, formatBytes, type IngestLimits } from "./limits.ts";
 import { type ParsedBody, type ParsedItem, parseJsonBody } from "./parse-body.ts";
 import { utf8Length } from "./utf8.ts";
@@ -42,7 +42,7 @@ function stringBytes(text: string, m: Measure): number {
 /** A value kept as sent (a stringValue, a boolValue, …): its JSON size, whatever it holds. */
 function valueBytes(value: unknown, m: Measure): number {
   if (typeof value === "string") return stringBytes(value, m);
-  if (typeof value === "number") return Number.isFinite(value) ? String(value).length : 4;
+  if (typeof value === "number") return jsonNumberBytes(value);
   if (typeof value === "boolean") return value ? 4 : 5;
   if (value === null || value === undefined) return 4;
   const size = jsonBytes(value, m.maxDepth, m.plain);
@@ -379,6 +379,18 @@ const NOT_PLAIN_TEXT = /[\\\u0080-\uffff]/;
  */
 export function isPlainJsonText(text: string): boolean {
   return !NOT_PLAIN_TEXT.test(text);
+}
+
+/**
+ * `isPlainJsonText(text)` for `text` decoded from `bytes` as UTF-8 (invalid bytes as U+FFFD), without
+ * reading every character: each byte decodes to at most one UTF-16 unit, and to exactly one only
+ * when it is ASCII or invalid (a valid multi-byte character is fewer units than bytes), so the
+ * text is all ASCII when it is as long as the bytes and holds no U+FFFD. A text of one-byte
+ * characters cannot hold U+FFFD, so that search returns at once for the usual body; the backslash
+ * is found by the native `indexOf` over the bytes.
+ */
+export function isPlainDecodedJson(bytes: Uint8Array, text: string): boolean {
+  return text.length === bytes.byteLength && bytes.indexOf(92) === -1 && !text.includes("\uFFFD");
 }
 
 /** Text → events, as POST /v1/logs does it (the route reads the body as a stream instead). */
