@@ -1046,14 +1046,49 @@ export class MongoRollups {
     const res = CODE[read.resolution];
     const from = Math.max(period, read.from);
     const to = Math.min(period + PERIOD[res], read.to);
-    const docs = (await this.partition(res, period)
-      .find({ tenant: read.tenant, res, start: { $gte: from, $lt: to } }, { projection })
-      .toArray()) as VersionDoc[];
+    const docs = await this.sharedScan(res, read.tenant, period, from, to, projection);
     const newest = new Map<number, VersionDoc>();
     for (const doc of docs) {
+      if (doc.start < from || doc.start >= to) continue;
       const seen = newest.get(doc.start);
       if (seen === undefined || doc.v > seen.v) newest.set(doc.start, doc);
     }
     return newest;
   }
+
+  /** Scans asked for in the current tick, by partition and tenant, not yet sent. */
+  private readonly scans = new Map<string, PendingScan>();
+
+  /**
+   * One find for every scan of the same partition and tenant asked for in the same tick, over the
+   * union of their ranges and fields: a question's spans are read at once, and a 7-day question
+   * reads day rows and per-hour sub-rows from the same day versions, which the server would
+   * otherwise decode twice (it decodes the whole partition per find).
+   */
+  private sharedScan(res: Code, tenant: string, period: number, from: number, to: number, projection: Document): Promise<VersionDoc[]> {
+    const key = `${res}${period}\u0000${tenant}`;
+    const pending = this.scans.get(key);
+    if (pending !== undefined) {
+      pending.from = Math.min(pending.from, from);
+      pending.to = Math.max(pending.to, to);
+      Object.assign(pending.projection, projection);
+      return pending.docs;
+    }
+    const scan: PendingScan = { from, to, projection: { ...projection }, docs: Promise.resolve([]) };
+    scan.docs = new Promise<void>((go) => queueMicrotask(go)).then(() => {
+      this.scans.delete(key);
+      return this.partition(res, period)
+        .find({ tenant, res, start: { $gte: scan.from, $lt: scan.to } }, { projection: scan.projection })
+        .toArray() as Promise<VersionDoc[]>;
+    });
+    this.scans.set(key, scan);
+    return scan.docs;
+  }
+}
+
+interface PendingScan {
+  from: number;
+  to: number;
+  projection: Document;
+  docs: Promise<VersionDoc[]>;
 }
