@@ -1000,6 +1000,13 @@ export class MongoRollups {
       }
     };
     if (this.partitioned) {
+      const hours = res === "h" ? await this.hoursFromDays(scan) : null;
+      if (hours !== null) {
+        // Each hour by `_id`, the one filter FerretDB runs in SQLite: its partition's other
+        // versions, and the increments its emptied ones keep, are never decoded.
+        await each(hours, async ([start, v]) => record(start, await this.summed(res, read.tenant, start, v, projection)));
+        return out.flat();
+      }
       await each(this.periodsOf(res, scan.from, scan.to), async (period) => {
         for (const [start, doc] of await this.scanPartition(scan, period, projection)) {
           // Emptied after the scan read the newer one's absence: two newer ones exist now.
@@ -1056,8 +1063,42 @@ export class MongoRollups {
     return newest;
   }
 
+  /**
+   * The hours of a read with data, each with the version its day summed, from the `parts` of the
+   * days' newest versions, when a scan of those days is asked for or under way anyway (a question
+   * over whole days and ragged hours); null otherwise, or when a day changed under the scan.
+   */
+  private async hoursFromDays(read: RollupRead): Promise<Map<number, number> | null> {
+    // Every read of this tick has asked for its scans by now.
+    await Promise.resolve();
+    const first = startOf("day", read.from);
+    const scans: Array<Promise<VersionDoc[]>> = [];
+    for (const period of this.periodsOf("d", first, read.to)) {
+      const docs = this.joinScan("d", read.tenant, period, Math.max(period, first), Math.min(period + PERIOD.d, read.to));
+      if (docs === null) return null;
+      scans.push(docs);
+    }
+    const days = new Map<number, VersionDoc>();
+    for (const doc of (await Promise.all(scans)).flat()) {
+      if (doc.start < first || doc.start >= read.to) continue;
+      const seen = days.get(doc.start);
+      if (seen === undefined || doc.v > seen.v) days.set(doc.start, doc);
+    }
+    const hours = new Map<number, number>();
+    for (const day of days.values()) {
+      if (day.stub || day.parts === undefined) return null;
+      for (const [child, v] of Object.entries(day.parts)) {
+        const at = Number(child);
+        if (at >= read.from && at < read.to) hours.set(at, v);
+      }
+    }
+    return hours;
+  }
+
   /** Scans asked for in the current tick, by partition and tenant, not yet sent. */
   private readonly scans = new Map<string, PendingScan>();
+  /** Scans sent and not yet answered, by partition and tenant. */
+  private readonly sent = new Map<string, PendingScan>();
 
   /**
    * One find for every scan of the same partition and tenant asked for in the same tick, over the
@@ -1074,15 +1115,29 @@ export class MongoRollups {
       Object.assign(pending.projection, projection);
       return pending.docs;
     }
-    const scan: PendingScan = { from, to, projection: { ...projection }, docs: Promise.resolve([]) };
-    scan.docs = new Promise<void>((go) => queueMicrotask(go)).then(() => {
+    // Days bring their `parts` (a few dozen numbers): what hoursFromDays reads.
+    const scan: PendingScan = { from, to, projection: { ...projection, ...(res === "d" ? { parts: 1 } : {}) }, docs: Promise.resolve([]) };
+    scan.docs = new Promise<void>((go) => queueMicrotask(go)).then(async () => {
       this.scans.delete(key);
-      return this.partition(res, period)
-        .find({ tenant, res, start: { $gte: scan.from, $lt: scan.to } }, { projection: scan.projection })
-        .toArray() as Promise<VersionDoc[]>;
+      this.sent.set(key, scan);
+      try {
+        return (await this.partition(res, period)
+          .find({ tenant, res, start: { $gte: scan.from, $lt: scan.to } }, { projection: scan.projection })
+          .toArray()) as VersionDoc[];
+      } finally {
+        if (this.sent.get(key) === scan) this.sent.delete(key);
+      }
     });
     this.scans.set(key, scan);
     return scan.docs;
+  }
+
+  /** A scan of [from, to) with the days' `parts`, asked for or under way: joined; null when there is none. */
+  private joinScan(res: Code, tenant: string, period: number, from: number, to: number): Promise<VersionDoc[]> | null {
+    const key = `${res}${period}\u0000${tenant}`;
+    if (this.scans.has(key)) return this.sharedScan(res, tenant, period, from, to, { v: 1, stub: 1, start: 1, res: 1, parts: 1 });
+    const sent = this.sent.get(key);
+    return sent !== undefined && sent.from <= from && sent.to >= to && sent.projection.parts === 1 ? sent.docs : null;
   }
 }
 
