@@ -295,6 +295,30 @@ for (const partition of [true, false]) {
         expect(finds.length).toBe(new Set(finds).size);
       });
 
+    if (partition)
+      test("hours read alongside a scan of their days are looked up by _id, their partitions not scanned", async () => {
+        const store = await openStore(fresh(), { clientOptions: { monitorCommands: true } });
+        await store.applyRollups([...randomDeltas(8, HOUR - HOUR_MS), ...randomDeltas(8)]);
+        const hours = `${store.rollups.collection.collectionName}.h`;
+        const filters: string[] = [];
+        const listen = (event: CommandStartedEvent) => {
+          const on = event.command.find;
+          if (event.commandName === "find" && typeof on === "string" && on.startsWith(hours))
+            filters.push(Object.keys(event.command.filter).join());
+        };
+        store.client.on("commandStarted", listen);
+        // A 7-day question's shape: whole days, and ragged minutes read from their hours' sub-rows.
+        const [byDay, byMinute] = await Promise.all([
+          store.readRollups({ tenant: "acme", resolution: "day", from: DAY, to: DAY + 2 * DAY_MS, set: 0 }),
+          store.readRollups({ tenant: "acme", resolution: "minute", from: HOUR - 40 * MINUTE_MS, to: HOUR + 30 * MINUTE_MS, set: 0 }),
+        ]);
+        store.client.off("commandStarted", listen);
+        expect(byDay.length).toBeGreaterThan(0);
+        expect(byMinute.length).toBeGreaterThan(0);
+        expect(filters.length).toBeGreaterThan(0);
+        expect(filters.every((keys) => keys === "_id")).toBe(true);
+      });
+
     test("counts, duration sums, mins, maxes and bins merge across deltas", async () => {
       const store = await openStore(fresh());
       const m = HOUR + 5 * MINUTE_MS;
