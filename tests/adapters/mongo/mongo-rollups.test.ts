@@ -152,6 +152,7 @@ for (const partition of [true, false]) {
     const openStore = (names: Collections, extra: Partial<ConstructorParameters<typeof MongoEventStore>[0]> = {}) =>
       open(names, { rollupPartition: partition, ...extra });
 
+    // Every test leaves its partitions: dropping them all can outlast the default 5 s on a busy server.
     afterAll(async () => {
       for (const store of opened.splice(0)) {
         const prefix = `${store.rollups.collection.collectionName}.`;
@@ -167,7 +168,7 @@ for (const partition of [true, false]) {
         await store.collection.drop().catch(() => {});
         await store.close();
       }
-    });
+    }, 60_000);
 
     test("the minute and hour rows of several deltas are their sums", async () => {
       const store = await openStore(fresh());
