@@ -120,6 +120,12 @@ const META_ID = "meta:since:buckets";
 /** Written by the earlier row-per-group layout: its rollups are not read, so they count as legacy. */
 const OLD_META_ID = "meta:since";
 const CHUNK_CHARS = 4_000_000;
+/**
+ * Hours of one 6-hour partition read by `_id` at most, when their versions are known. Each lookup
+ * still has SQLite read the whole partition (about a third of a scan's time at 20M requests a
+ * week, where FerretDB serialises them), so a partition whose hours are mostly wanted is scanned once.
+ */
+const BY_ID_MAX = 2;
 /** Buckets worked on at once by one call. */
 const PARALLEL = 16;
 
@@ -1000,7 +1006,15 @@ export class MongoRollups {
       }
     };
     if (this.partitioned) {
+      const hours = res === "h" ? await this.hoursFromDays(scan) : null;
       await each(this.periodsOf(res, scan.from, scan.to), async (period) => {
+        const wanted = hours === null ? undefined : [...hours].filter(([start]) => start >= period && start < period + PERIOD[res]);
+        if (wanted !== undefined && wanted.length <= BY_ID_MAX) {
+          // By `_id`, the one filter FerretDB runs in SQLite: the partition's other versions, and
+          // the increments its emptied ones keep, are not decoded.
+          await each(wanted, async ([start, v]) => record(start, await this.summed(res, read.tenant, start, v, projection)));
+          return;
+        }
         for (const [start, doc] of await this.scanPartition(scan, period, projection)) {
           // Emptied after the scan read the newer one's absence: two newer ones exist now.
           await record(start, doc.stub ? await this.newest(res, read.tenant, start, doc.v + 1, projection) : doc);
@@ -1046,14 +1060,97 @@ export class MongoRollups {
     const res = CODE[read.resolution];
     const from = Math.max(period, read.from);
     const to = Math.min(period + PERIOD[res], read.to);
-    const docs = (await this.partition(res, period)
-      .find({ tenant: read.tenant, res, start: { $gte: from, $lt: to } }, { projection })
-      .toArray()) as VersionDoc[];
+    const docs = await this.sharedScan(res, read.tenant, period, from, to, projection);
     const newest = new Map<number, VersionDoc>();
     for (const doc of docs) {
+      if (doc.start < from || doc.start >= to) continue;
       const seen = newest.get(doc.start);
       if (seen === undefined || doc.v > seen.v) newest.set(doc.start, doc);
     }
     return newest;
   }
+
+  /**
+   * The hours of a read with data, each with the version its day summed, from the `parts` of the
+   * days' newest versions, when a scan of those days is asked for or under way anyway (a question
+   * over whole days and ragged hours); null otherwise, or when a day changed under the scan.
+   */
+  private async hoursFromDays(read: RollupRead): Promise<Map<number, number> | null> {
+    // Every read of this tick has asked for its scans by now.
+    await Promise.resolve();
+    const first = startOf("day", read.from);
+    const scans: Array<Promise<VersionDoc[]>> = [];
+    for (const period of this.periodsOf("d", first, read.to)) {
+      const docs = this.joinScan("d", read.tenant, period, Math.max(period, first), Math.min(period + PERIOD.d, read.to));
+      if (docs === null) return null;
+      scans.push(docs);
+    }
+    const days = new Map<number, VersionDoc>();
+    for (const doc of (await Promise.all(scans)).flat()) {
+      if (doc.start < first || doc.start >= read.to) continue;
+      const seen = days.get(doc.start);
+      if (seen === undefined || doc.v > seen.v) days.set(doc.start, doc);
+    }
+    const hours = new Map<number, number>();
+    for (const day of days.values()) {
+      if (day.stub || day.parts === undefined) return null;
+      for (const [child, v] of Object.entries(day.parts)) {
+        const at = Number(child);
+        if (at >= read.from && at < read.to) hours.set(at, v);
+      }
+    }
+    return hours;
+  }
+
+  /** Scans asked for in the current tick, by partition and tenant, not yet sent. */
+  private readonly scans = new Map<string, PendingScan>();
+  /** Scans sent and not yet answered, by partition and tenant. */
+  private readonly sent = new Map<string, PendingScan>();
+
+  /**
+   * One find for every scan of the same partition and tenant asked for in the same tick, over the
+   * union of their ranges and fields: a question's spans are read at once, and a 7-day question
+   * reads day rows and per-hour sub-rows from the same day versions, which the server would
+   * otherwise decode twice (it decodes the whole partition per find).
+   */
+  private sharedScan(res: Code, tenant: string, period: number, from: number, to: number, projection: Document): Promise<VersionDoc[]> {
+    const key = `${res}${period}\u0000${tenant}`;
+    const pending = this.scans.get(key);
+    if (pending !== undefined) {
+      pending.from = Math.min(pending.from, from);
+      pending.to = Math.max(pending.to, to);
+      Object.assign(pending.projection, projection);
+      return pending.docs;
+    }
+    // Days bring their `parts` (a few dozen numbers): what hoursFromDays reads.
+    const scan: PendingScan = { from, to, projection: { ...projection, ...(res === "d" ? { parts: 1 } : {}) }, docs: Promise.resolve([]) };
+    scan.docs = new Promise<void>((go) => queueMicrotask(go)).then(async () => {
+      this.scans.delete(key);
+      this.sent.set(key, scan);
+      try {
+        return (await this.partition(res, period)
+          .find({ tenant, res, start: { $gte: scan.from, $lt: scan.to } }, { projection: scan.projection })
+          .toArray()) as VersionDoc[];
+      } finally {
+        if (this.sent.get(key) === scan) this.sent.delete(key);
+      }
+    });
+    this.scans.set(key, scan);
+    return scan.docs;
+  }
+
+  /** A scan of [from, to) with the days' `parts`, asked for or under way: joined; null when there is none. */
+  private joinScan(res: Code, tenant: string, period: number, from: number, to: number): Promise<VersionDoc[]> | null {
+    const key = `${res}${period}\u0000${tenant}`;
+    if (this.scans.has(key)) return this.sharedScan(res, tenant, period, from, to, { v: 1, stub: 1, start: 1, res: 1, parts: 1 });
+    const sent = this.sent.get(key);
+    return sent !== undefined && sent.from <= from && sent.to >= to && sent.projection.parts === 1 ? sent.docs : null;
+  }
+}
+
+interface PendingScan {
+  from: number;
+  to: number;
+  projection: Document;
+  docs: Promise<VersionDoc[]>;
 }

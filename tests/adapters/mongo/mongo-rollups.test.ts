@@ -1,4 +1,5 @@
 import { afterAll, test as bunTest, expect } from "bun:test";
+import type { CommandStartedEvent } from "mongodb";
 import { MongoEventStore } from "../../../src/adapters/mongo/mongo-event-store.ts";
 import { type DimSet, projectDims } from "../../../src/domain/rollup/dimension-sets.ts";
 import { decodeBins } from "../../../src/domain/rollup/encoded-bins.ts";
@@ -22,6 +23,9 @@ const test = (name: string, body: () => Promise<void>) => bunTest(name, body, 60
 
 /** Two hours ago, so every row is inside any retention and whole hours are closed. */
 const HOUR = hourOf(Date.now()) - 2 * HOUR_MS;
+const DAY_MS = 24 * HOUR_MS;
+/** The UTC day of HOUR - 1 h: two days from it hold every row. */
+const DAY = Math.floor((HOUR - HOUR_MS) / DAY_MS) * DAY_MS;
 const opened: MongoEventStore[] = [];
 
 interface Collections {
@@ -148,6 +152,7 @@ for (const partition of [true, false]) {
     const openStore = (names: Collections, extra: Partial<ConstructorParameters<typeof MongoEventStore>[0]> = {}) =>
       open(names, { rollupPartition: partition, ...extra });
 
+    // Every test leaves its partitions: dropping them all can outlast the default 5 s on a busy server.
     afterAll(async () => {
       for (const store of opened.splice(0)) {
         const prefix = `${store.rollups.collection.collectionName}.`;
@@ -163,7 +168,7 @@ for (const partition of [true, false]) {
         await store.collection.drop().catch(() => {});
         await store.close();
       }
-    });
+    }, 60_000);
 
     test("the minute and hour rows of several deltas are their sums", async () => {
       const store = await openStore(fresh());
@@ -241,6 +246,79 @@ for (const partition of [true, false]) {
         expectCells(cells(hours), expected(projected(set), "hour"));
       }
     });
+
+    test("reads sent at once, of different sets, ranges and resolutions over the same buckets, answer as each alone", async () => {
+      const store = await openStore(fresh());
+      await store.applyRollups([...randomDeltas(8, HOUR - HOUR_MS), ...randomDeltas(8)]);
+      const base = { tenant: "acme" };
+      const reads = [
+        { ...base, resolution: "minute" as const, from: HOUR - 50 * MINUTE_MS, to: HOUR - 20 * MINUTE_MS, set: 0 },
+        { ...base, resolution: "minute" as const, from: HOUR + 5 * MINUTE_MS, to: HOUR + 25 * MINUTE_MS, set: 1 },
+        { ...base, resolution: "minute" as const, from: HOUR - 45 * MINUTE_MS, to: HOUR + 15 * MINUTE_MS },
+        {
+          ...base,
+          resolution: "minute" as const,
+          from: HOUR + 20 * MINUTE_MS,
+          to: HOUR + 40 * MINUTE_MS,
+          service: "api",
+          error: 1 as const,
+        },
+        { ...base, resolution: "hour" as const, from: HOUR - HOUR_MS, to: HOUR + HOUR_MS, set: 1 },
+        { ...base, resolution: "hour" as const, from: HOUR, to: HOUR + HOUR_MS, bins: false },
+        { ...base, resolution: "day" as const, from: DAY, to: DAY + 2 * DAY_MS, set: 1 },
+      ];
+      const alone: RollupRecord[][] = [];
+      for (const read of reads) alone.push(await store.readRollups(read));
+      const together = await Promise.all(reads.map((read) => store.readRollups(read)));
+      expect(alone.every((records) => records.length > 0)).toBe(true);
+      for (const [i, records] of together.entries()) expectCells(cells(records), cells(alone[i] ?? []));
+    });
+
+    if (partition)
+      test("reads sent at once of the same partition share one find", async () => {
+        const store = await openStore(fresh(), { clientOptions: { monitorCommands: true } });
+        await store.applyRollups([...randomDeltas(8, HOUR - HOUR_MS), ...randomDeltas(8)]);
+        const days = `${store.rollups.collection.collectionName}.d`;
+        const finds: string[] = [];
+        const listen = (event: CommandStartedEvent) => {
+          const on = event.command.find;
+          if (event.commandName === "find" && typeof on === "string" && on.startsWith(days)) finds.push(on);
+        };
+        store.client.on("commandStarted", listen);
+        // Day rows and per-hour sub-rows of the service set: both live in the day versions.
+        const [byDay, byHour] = await Promise.all([
+          store.readRollups({ tenant: "acme", resolution: "day", from: DAY, to: DAY + 2 * DAY_MS, set: 1 }),
+          store.readRollups({ tenant: "acme", resolution: "hour", from: HOUR - HOUR_MS, to: HOUR + HOUR_MS, set: 1 }),
+        ]);
+        store.client.off("commandStarted", listen);
+        expect(byDay.length).toBeGreaterThan(0);
+        expect(byHour.length).toBeGreaterThan(0);
+        expect(finds.length).toBe(new Set(finds).size);
+      });
+
+    if (partition)
+      test("hours read alongside a scan of their days are looked up by _id, their partitions not scanned", async () => {
+        const store = await openStore(fresh(), { clientOptions: { monitorCommands: true } });
+        await store.applyRollups([...randomDeltas(8, HOUR - HOUR_MS), ...randomDeltas(8)]);
+        const hours = `${store.rollups.collection.collectionName}.h`;
+        const filters: string[] = [];
+        const listen = (event: CommandStartedEvent) => {
+          const on = event.command.find;
+          if (event.commandName === "find" && typeof on === "string" && on.startsWith(hours))
+            filters.push(Object.keys(event.command.filter).join());
+        };
+        store.client.on("commandStarted", listen);
+        // A 7-day question's shape: whole days, and ragged minutes read from their hours' sub-rows.
+        const [byDay, byMinute] = await Promise.all([
+          store.readRollups({ tenant: "acme", resolution: "day", from: DAY, to: DAY + 2 * DAY_MS, set: 0 }),
+          store.readRollups({ tenant: "acme", resolution: "minute", from: HOUR - 40 * MINUTE_MS, to: HOUR + 30 * MINUTE_MS, set: 0 }),
+        ]);
+        store.client.off("commandStarted", listen);
+        expect(byDay.length).toBeGreaterThan(0);
+        expect(byMinute.length).toBeGreaterThan(0);
+        expect(filters.length).toBeGreaterThan(0);
+        expect(filters.every((keys) => keys === "_id")).toBe(true);
+      });
 
     test("counts, duration sums, mins, maxes and bins merge across deltas", async () => {
       const store = await openStore(fresh());
