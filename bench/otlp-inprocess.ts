@@ -10,7 +10,10 @@
  * Each door's share of /v1/events is the median over rounds of the ratio within a round (the two
  * cases ran within a second of each other), steadier than a ratio of the medians.
  *
- *   bun bench/otlp-inprocess.ts [rounds=15] [base=/path/to/other/checkout]
+ * `live=N` keeps about N thousand wide events alive meanwhile, as a server's memory store or
+ * buffers do: each collection then has a live heap to mark, so a door's allocation costs more.
+ *
+ *   bun bench/otlp-inprocess.ts [rounds=15] [base=/path/to/other/checkout] [live=0]
  */
 import { resolve } from "node:path";
 import { makeEvent } from "./fixtures.ts";
@@ -40,6 +43,9 @@ function input(bytes: Uint8Array, contentType: string) {
     readBytes: async () => bytes.slice().buffer,
   };
 }
+
+// Fresh copies, so the kept heap is many small objects rather than the bench's own batches.
+const kept = Array.from({ length: Number(args.live ?? 0) * 1000 }, (_, i) => JSON.parse(JSON.stringify(batches[i % BODIES]?.[i % EVENTS])));
 
 type Case = (i: number) => Promise<void>;
 const cases = new Map<string, Case>();
@@ -91,7 +97,9 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-console.log(`bench:otlp in process — ${EVENTS} events per body, ${ROUNDS} rounds of ${ROUND_MS} ms per case, CPU of the JS thread`);
+console.log(
+  `bench:otlp in process — ${EVENTS} events per body, ${ROUNDS} rounds of ${ROUND_MS} ms per case, CPU of the JS thread, ${kept.length} events kept alive`,
+);
 for (const name of names) {
   const label = name.startsWith("base") ? "base" : "this tree";
   const ceiling = perEvent.get(`${label} /v1/events`) ?? [];

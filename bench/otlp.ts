@@ -5,14 +5,14 @@
  * as an OpenTelemetry SDK batches them; sampling on. Rounds alternate between the doors (ABC, CBA, …)
  * so a neighbour slowing the machine for a while moves every door; each door's figure is its median.
  *
- *   npm run bench:otlp [-- seconds=24 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof doors=events,json,protobuf warmup=30]
+ *   npm run bench:otlp [-- seconds=24 rounds=3 concurrency=4 client=wrk|bun profile=/tmp/prof doors=events,json,protobuf warmup=30 threads=1]
  *
  * The server is edge/bun-server.ts with EVENT_STORE=memory PUBLISHER=memory BUFFER=memory. Load
  * comes from wrk when installed (a C client, leaving the second core to the server), else a Bun
  * fetch loop. Also printed: the server's CPU µs per event (from /proc), steadier than wall-clock
  * rates on a shared machine.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeEvent } from "./fixtures.ts";
@@ -157,16 +157,59 @@ const WARMUP = Number(args.warmup ?? 30);
 const warmedFor: number[] = [];
 for (const door of DOORS) warmedFor.push(await warmUntilJitSettles(proc.pid, (seconds) => drive(door, seconds), WARMUP));
 
+/**
+ * CPU seconds so far per kind of server thread: the JS thread (task id = pid) apart, the others by
+ * name without their trailing number (JSC's HeapHelper = GC marking, JITWorker, Bun's pools…).
+ * Threads that exited in between are lost, which is why only the per-door totals are compared.
+ */
+function threadCpu(pid: number): Map<string, number> {
+  const byKind = new Map<string, number>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byKind;
+  }
+  for (const task of tasks) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+      const kind =
+        task === String(pid)
+          ? "JS thread"
+          : readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8")
+              .trim()
+              .replace(/[\s#-]*\d+$/, "");
+      byKind.set(kind, (byKind.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the thread exited between readdir and read
+    }
+  }
+  return byKind;
+}
+
 const perRound = Math.max(1, Math.round(SECONDS / ROUNDS / DOORS.length));
 const rates = new Map<Door, number[]>(DOORS.map((d) => [d, []]));
 const cpuPerEvent = new Map<Door, number[]>(DOORS.map((d) => [d, []]));
+// threads=1: the server's CPU per event split by thread kind, summed over the rounds.
+const THREADS = args.threads === "1";
+const threadTotals = new Map<Door, { events: number; byKind: Map<string, number> }>(
+  DOORS.map((d) => [d, { events: 0, byKind: new Map() }]),
+);
 let failures = 0;
 for (let r = 0; r < ROUNDS; r++) {
   for (const door of r % 2 === 0 ? DOORS : [...DOORS].reverse()) {
+    const before = THREADS ? threadCpu(proc.pid) : undefined;
     const cpu = cpuSeconds(proc.pid);
     const load = await drive(door, perRound);
     const used = cpuSeconds(proc.pid) - cpu;
     const events = load.requests * EVENTS;
+    if (before !== undefined) {
+      const total = threadTotals.get(door) as { events: number; byKind: Map<string, number> };
+      total.events += events;
+      for (const [kind, seconds] of threadCpu(proc.pid))
+        total.byKind.set(kind, (total.byKind.get(kind) ?? 0) + seconds - (before.get(kind) ?? 0));
+    }
     failures += load.failures;
     rates.get(door)?.push(events / load.elapsed);
     cpuPerEvent.get(door)?.push((used * 1e6) / events);
@@ -189,4 +232,12 @@ for (const door of DOORS) {
   console.log(
     `${door.name.padEnd(24)} ${Math.round(rate).toLocaleString("en").padStart(9)} events/s  ${cpu.toFixed(1)} server CPU µs/event${ratio}`,
   );
+}
+if (THREADS) {
+  console.log("\nserver CPU µs/event by thread kind (all rounds):");
+  for (const door of DOORS) {
+    const { events: n, byKind } = threadTotals.get(door) as { events: number; byKind: Map<string, number> };
+    const parts = [...byKind].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
+    console.log(`${door.name.padEnd(24)} ${parts.map(([kind, s]) => `${kind} ${((s * 1e6) / n).toFixed(1)}`).join(", ")}`);
+  }
 }

@@ -166,6 +166,48 @@ describe("decodeOtlpLogsProtobuf", () => {
   });
 });
 
+describe("/v1/logs times outside 2000–2099, both encodings", () => {
+  /** A record's outcome after the door's mapping and the shared normalize step. */
+  function outcome(timeUnixNano: string, encoding: "json" | "protobuf") {
+    const body = {
+      resourceLogs: [{ resource: { attributes: [kv("service.name", str("payment"))] }, scopeLogs: [{ logRecords: [{ timeUnixNano }] }] }],
+    };
+    const mapped = encoding === "json" ? mapOtlpLogs(body) : decode(encode(body));
+    if (!mapped.ok) throw new Error(mapped.message);
+    const batch = normalizeBody(mapped, createNormalizeContext({ tenant: "t", newId: () => "id" }));
+    if (!("events" in batch)) throw new Error("body refused");
+    return { timestamp: batch.events[0]?.event.timestamp, rejected: batch.rejected };
+  }
+
+  for (const encoding of ["json", "protobuf"] as const) {
+    test(`${encoding}: the last millisecond of 2099 is kept as its ISO string`, () => {
+      expect(outcome("4102444799999000000", encoding)).toEqual({ timestamp: "2099-12-31T23:59:59.999Z", rejected: [] });
+    });
+
+    test(`${encoding}: 2100-01-01 is refused naming the epoch milliseconds`, () => {
+      expect(outcome("4102444800000000000", encoding).rejected).toEqual([
+        { index: 0, code: "INVALID_EVENT", error: "timestamp 4102444800000 is outside the years 2000–2099" },
+      ]);
+    });
+
+    test(`${encoding}: a time in 1999 is refused naming the epoch milliseconds`, () => {
+      expect(outcome("946684799999999999", encoding).rejected).toEqual([
+        { index: 0, code: "INVALID_EVENT", error: "timestamp 946684799999 is outside the years 2000–2099" },
+      ]);
+    });
+
+    test(`${encoding}: a time in the epoch-seconds range is refused with the hint`, () => {
+      expect(outcome("1764126000000000", encoding).rejected).toEqual([
+        {
+          index: 0,
+          code: "INVALID_EVENT",
+          error: "timestamp 1764126000 looks like epoch seconds; send epoch milliseconds or an ISO-8601 string",
+        },
+      ]);
+    });
+  }
+});
+
 /** A length-delimited field: tag (field number, wire type 2), length, bytes. */
 function field(number: number, bytes: Uint8Array | number[]): number[] {
   const body = [...bytes];

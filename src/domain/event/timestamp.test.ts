@@ -1,6 +1,15 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { createNormalizeContext, normalizeEvent } from "./normalize.ts";
-import { durationToMs, futureSkewError, parseTimestamp, quickTimestampMs } from "./timestamp.ts";
+import {
+  durationToMs,
+  epochMsIso,
+  futureSkewError,
+  MAX_TIMESTAMP_MS,
+  MIN_TIMESTAMP_MS,
+  parseTimestamp,
+  quickTimestampMs,
+} from "./timestamp.ts";
 
 const ms = (value: unknown) => {
   const result = parseTimestamp(value);
@@ -32,6 +41,19 @@ describe("parseTimestamp", () => {
     expect(ms(0)).toContain("outside");
     expect(ms(Date.UTC(2100, 0, 1))).toContain("outside");
     expect(ms("1999-12-31T23:59:59Z")).toContain("outside");
+  });
+
+  test("epoch milliseconds just outside 2000–2099 are refused naming the number as sent", () => {
+    expect(ms(MAX_TIMESTAMP_MS)).toBe("timestamp 4102444800000 is outside the years 2000–2099");
+    expect(ms(MIN_TIMESTAMP_MS - 0.5)).toBe("timestamp 946684799999.5 is outside the years 2000–2099");
+  });
+
+  test("epoch milliseconds carry their canonical ISO string", () => {
+    expect(parseTimestamp(Date.UTC(2026, 10, 26, 3, 0, 0, 7) + 0.9)).toEqual({
+      ok: true,
+      ms: Date.UTC(2026, 10, 26, 3, 0, 0, 7),
+      iso: "2026-11-26T03:00:00.007Z",
+    });
   });
 
   test("an ISO string without a zone is refused", () => {
@@ -128,5 +150,28 @@ describe("quickTimestampMs (the allocation-free path for a minute already read)"
     ]) {
       expect(quickTimestampMs(text)).toBeNaN();
     }
+  });
+});
+
+describe("epochMsIso", () => {
+  test("equals toISOString for every whole millisecond in 2000–2099, in any order", () => {
+    const msArb = fc.integer({ min: MIN_TIMESTAMP_MS, max: MAX_TIMESTAMP_MS - 1 });
+    // Runs of nearby times as a batch sends them, then far jumps: the per-second cache must follow both.
+    const runArb = fc.tuple(msArb, fc.array(fc.integer({ min: -2500, max: 2500 }), { maxLength: 20 }));
+    fc.assert(
+      fc.property(runArb, ([start, steps]) => {
+        let t = start;
+        for (const step of [0, ...steps]) {
+          t = Math.min(MAX_TIMESTAMP_MS - 1, Math.max(MIN_TIMESTAMP_MS, t + step));
+          expect(epochMsIso(t)).toBe(new Date(t).toISOString());
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test("the first and last milliseconds of the range", () => {
+    expect(epochMsIso(MIN_TIMESTAMP_MS)).toBe("2000-01-01T00:00:00.000Z");
+    expect(epochMsIso(MAX_TIMESTAMP_MS - 1)).toBe("2099-12-31T23:59:59.999Z");
   });
 });
