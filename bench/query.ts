@@ -1,6 +1,6 @@
 // Query benchmark: rollups against kept events, in the same run.
 //   bun bench/query.ts [--requests N] [--days D] [--runs R] [--raw-runs R] [--mongo-runs R] [--mongo-raw-runs R]
-//     [--mongo-stored N] [--mongo-hours H] [--mongo-db NAME] [--embedded-dir DIR] [--queries 1,2,…] [--stores embedded,mongo]
+//     [--mongo-stored N] [--mongo-hours H] [--mongo-batch N] [--mongo-db NAME] [--embedded-dir DIR] [--queries 1,2,…] [--stores embedded,mongo]
 //
 // Generates N represented requests (default 20,000,000) spread over D days (default 7) ending at
 // NOW, through the gateway's own processEvents (bench/traffic.ts: validation, the RollupAggregator
@@ -43,6 +43,7 @@ const MONGO_RAW_RUNS = Number(arg("mongo-raw-runs", "1"));
 const MONGO_STORED = Number(arg("mongo-stored", "0")); // 0: every kept event
 const MONGO_HOURS = Number(arg("mongo-hours", "0")); // 0: the whole span
 const MONGO_DB = arg("mongo-db", "");
+const MONGO_BATCH = Number(arg("mongo-batch", "0")); // 0: one applyRollups call per simulated hour
 const EMBEDDED_DIR = arg("embedded-dir", "");
 const ONLY = arg("queries", "").split(",").filter(Boolean).map(Number);
 const STORES = arg("stores", "embedded,mongo").split(",");
@@ -259,7 +260,7 @@ if (STORES.includes("embedded")) {
 
 let mongo: MongoEventStore | undefined;
 const mongoDb = MONGO_DB || `widegate_bench_q_${Date.now().toString(36)}`;
-const MONGO_SCALE = `${SCALE} stored=${MONGO_STORED} hours=${MONGO_HOURS}`;
+const MONGO_SCALE = `${SCALE} stored=${MONGO_STORED} hours=${MONGO_HOURS}${MONGO_BATCH > 0 ? ` batch=${MONGO_BATCH}` : ""}`;
 if (STORES.includes("mongo")) {
   mongo = new MongoEventStore({
     uri: MONGODB_URI,
@@ -294,7 +295,10 @@ if (STORES.includes("mongo")) {
     chunk: async (events, deltas, from) => {
       if (MONGO_HOURS > 0 && from < NOW - MONGO_HOURS * 3_600_000) return;
       const t = performance.now();
-      await store.applyRollups(deltas);
+      // Default: one call per simulated hour. --mongo-batch N: calls of N deltas, as a worker applying
+      // each gateway flush (5 s of traffic) as it arrives would make: many more versions per bucket.
+      const per = MONGO_BATCH > 0 ? MONGO_BATCH : deltas.length;
+      for (let i = 0; i < deltas.length; i += per) await store.applyRollups(deltas.slice(i, i + per));
       target.loadSeconds.rollups += (performance.now() - t) / 1000;
       if (MONGO_STORED === 0) return insertEvents(events);
       pending.push(events);
