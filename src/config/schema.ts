@@ -387,7 +387,8 @@ const configObject = z.object({
     .default(250)
     .meta({
       group: "Worker",
-      description: "Longest wait, in milliseconds, for a batch to fill before it is written.",
+      description:
+        "Longest wait, in milliseconds, for a batch to fill before it is written. On FerretDB each write adds rollup versions that its scans keep decoding, so there a longer wait (e.g. 60000) keeps rollup reads fast, at the cost of data that reaches the store up to that much later (docs/stores.md).",
     } satisfies VariableMeta),
   WORKER_SESSION_TIMEOUT_MS: int(6000, 300_000)
     .default(30_000)
