@@ -12,7 +12,7 @@
  * as numbers), the measure the JSON door applies to what it receives.
  */
 import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors.ts";
-import { jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
+import { integerDigits as digits, jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
 import type { IngestLimits } from "../domain/event/limits.ts";
 import { OtlpAttributes, OtlpCollector, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
 import { utf8Length } from "../domain/event/utf8.ts";
@@ -413,7 +413,7 @@ function anyValue(d: Decoding, depth: number): unknown {
       case (4 << 3) | I64: {
         const n = r.double();
         value = n;
-        size = 16 + doubleSize(n);
+        size = 16 + jsonNumberBytes(n);
         break;
       }
       case (5 << 3) | LEN:
@@ -517,18 +517,6 @@ function store(out: Attributes, key: string, value: unknown, site: number): void
 /** JSON.stringify(n).length for an integer below 2⁶⁴ in magnitude (never in exponent form). */
 function integerSize(n: number): number {
   return n < 0 ? 1 + digits(-n) : digits(n);
-}
-
-/** JSON.stringify(n).length. */
-function doubleSize(n: number): number {
-  return jsonNumberBytes(n);
-}
-
-/** Decimal digits of a non-negative integer (exact below 2⁵³, and a count of digits above). */
-function digits(n: number): number {
-  let count = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) count++;
-  return count;
 }
 
 const utf8 = new TextDecoder();

@@ -11,6 +11,7 @@ import {
   contentCoding,
   decompressBody,
   encodingError,
+  framedByContentLength,
   InvalidEncoding,
   readBodyBytes,
   readBodyText,
@@ -40,7 +41,7 @@ export async function parseOtlpRequestBody(
   let read: Awaited<ReturnType<typeof readBodyBytes>>;
   try {
     // HTTP framing makes the body exactly Content-Length bytes (at most the cap, checked above).
-    if (coding === null && input.readBytes && input.contentLength && /^\s*\d+\s*$/.test(input.contentLength)) {
+    if (coding === null && input.readBytes && framedByContentLength(input.contentLength)) {
       read = { ok: true, bytes: new Uint8Array(await input.readBytes()) };
     } else read = await readBodyBytes(coding === null ? input.body : decompressBody(input.body, coding), limits.maxBodyBytes);
   } catch (error) {
@@ -64,7 +65,7 @@ async function readJson(input: RequestBodyInput, coding: ContentCoding | null, l
   let bytes: number;
   let plain: boolean;
   try {
-    if (coding === null && input.readBytes && input.contentLength && /^\s*\d+\s*$/.test(input.contentLength)) {
+    if (coding === null && input.readBytes && framedByContentLength(input.contentLength)) {
       const body = new Uint8Array(await input.readBytes());
       // As Request.text() decodes: UTF-8, a leading BOM dropped, invalid bytes as U+FFFD.
       text = utf8.decode(body);

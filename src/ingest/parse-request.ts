@@ -3,7 +3,15 @@ import { type BodyError, bodyError, eventTooLarge, type Rejection, tooManyEvents
 import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
 import { type DepthCheck, type ParseBodyResult, type ParsedItem, parseEventLine, parseJsonBody } from "../domain/event/parse-body.ts";
 import { ndjsonLines } from "./ndjson-lines.ts";
-import { checkContentLength, contentCoding, decompressBody, encodingError, InvalidEncoding, readBodyText } from "./read-body.ts";
+import {
+  checkContentLength,
+  contentCoding,
+  decompressBody,
+  encodingError,
+  framedByContentLength,
+  InvalidEncoding,
+  readBodyText,
+} from "./read-body.ts";
 
 export interface RequestBodyInput {
   body: ReadableStream<Uint8Array> | null;
@@ -55,7 +63,7 @@ function refuse(input: RequestBodyInput, error: BodyError): BodyError {
 
 async function parseBody(input: RequestBodyInput, format: BodyFormat, limits: IngestLimits, depth: DepthCheck): Promise<ParseBodyResult> {
   if (format === "json") {
-    if (input.readText && input.contentLength && /^\s*\d+\s*$/.test(input.contentLength)) {
+    if (input.readText && framedByContentLength(input.contentLength)) {
       // HTTP framing makes the body exactly Content-Length bytes (at most the cap, checked above).
       return parseJsonBody(await input.readText(), limits, { depth, bytes: Number(input.contentLength) });
     }

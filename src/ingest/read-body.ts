@@ -14,6 +14,14 @@ export function checkContentLength(header: string | null | undefined, maxBytes: 
 }
 
 /**
+ * Whether HTTP framing makes the body exactly `Content-Length` bytes (checked against the cap
+ * before reading), so the runtime may read it whole instead of streaming it under the cap.
+ */
+export function framedByContentLength(header: string | null | undefined): header is string {
+  return header !== null && header !== undefined && /^\s*\d+\s*$/.test(header);
+}
+
+/**
  * Reads a body chunk by chunk and cancels the stream as soon as more than `maxBytes` have arrived,
  * so an oversized body is never buffered whole. Invalid UTF-8 becomes U+FFFD rather than an
  * error: JSON structure is ASCII, so a stray byte in a free-text field should not cost the batch.

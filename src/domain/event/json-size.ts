@@ -46,7 +46,7 @@ export function jsonNumberBytes(n: number): number {
 }
 
 /** Decimal digits of a non-negative integer below 1e21 (exact below 2⁵³, a count of digits above). */
-function integerDigits(n: number): number {
+export function integerDigits(n: number): number {
   let count = 1;
   for (let x = n; x >= 10; x = Math.floor(x / 10)) count++;
   return count;
