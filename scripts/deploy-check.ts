@@ -14,7 +14,8 @@ const OUT = join(ROOT, ".wrangler/deploy-check");
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const BUDGET_KIB = Number(arg("budget-kib") ?? 1024); // gzip; Workers allow 3 MiB (free) / 10 MiB (paid)
 const ENV = arg("env") ?? "production";
-// Modules that must never reach the Workers bundle: they need TCP sockets, Bun or Node-only APIs.
+// Modules that must never reach the Workers bundle: they need TCP sockets, Bun or Node-only APIs,
+// or serve only the read side a Worker forwards (the OpenAI client).
 const FORBIDDEN = [
   "node_modules/mongodb/",
   "node_modules/@platformatic/kafka/",
@@ -22,6 +23,7 @@ const FORBIDDEN = [
   "node_modules/ioredis/",
   "bun:sqlite",
   "src/adapters/sqlite/",
+  "node_modules/openai/",
 ];
 
 rmSync(OUT, { recursive: true, force: true });

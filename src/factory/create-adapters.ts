@@ -3,7 +3,6 @@ import { UpstashKafkaPublisher } from "../adapters/kafka/upstash-kafka-publisher
 import { MemoryEventStore } from "../adapters/memory/memory-event-store.ts";
 import { MemoryPublisher } from "../adapters/memory/memory-publisher.ts";
 import { MemorySessionCache } from "../adapters/memory/memory-session-cache.ts";
-import { OpenAiLlm } from "../adapters/openai/openai-llm.ts";
 import { createUpstashRateLimiter } from "../adapters/redis/upstash-rate-limit.ts";
 import { createUpstashSessionCache } from "../adapters/redis/upstash-redis.ts";
 import { UpstashRedisFallback } from "../adapters/redis/upstash-redis-fallback.ts";
@@ -40,6 +39,8 @@ export interface RuntimeModules {
   redisSessionCache?: () => Promise<typeof import("../adapters/redis/redis-tcp.ts")>;
   redisRateLimit?: () => Promise<typeof import("../adapters/redis/redis-tcp-rate-limit.ts")>;
   fileSpool?: () => Promise<typeof import("../adapters/file/file-spool.ts")>;
+  /** The OpenAI client is a large bundle and a Worker never searches: only Bun entries load it. */
+  openAiLlm?: () => Promise<typeof import("../adapters/openai/openai-llm.ts")>;
 }
 
 /** What adapters report into: the process's metrics registry and log. */
@@ -58,7 +59,7 @@ export async function createAdapters(config: Config, modules: RuntimeModules, co
   const eventStore = await buildEventStore(config, modules, context);
   const { publisher, localQueue } = await buildPublisher(config, modules, eventStore, context);
   const sessionCache = await buildSessionCache(config, modules, context);
-  const llm = buildLlm(config);
+  const llm = await buildLlm(config, modules);
   const rateLimiter = await buildRateLimiter(config, modules);
   // The LLM is not in `all`: an outage there only means the rules parser answers, never "not ready".
   return {
@@ -253,8 +254,11 @@ async function buildRateLimiter(config: Config, modules: RuntimeModules): Promis
   }
 }
 
-function buildLlm(config: Config): Llm {
+async function buildLlm(config: Config, modules: RuntimeModules): Promise<Llm> {
   if (config.LLM_PROVIDER === "rules") return new RulesLlm();
+  if (!modules.openAiLlm)
+    unavailable("LLM_PROVIDER", config.LLM_PROVIDER, `not available on ${modules.runtime} without the OpenAI client module`);
+  const { OpenAiLlm } = await modules.openAiLlm();
   return new OpenAiLlm({
     apiKey: config.OPENAI_API_KEY ?? "",
     baseURL: config.OPENAI_BASE_URL,

@@ -6,9 +6,9 @@ import { buildWorkerBundle } from "../support/workerd.ts";
 /**
  * The Workers bundle carries the HTTP Kafka client and no TCP client: adapters are chosen at run
  * time, so the one bundle serves PUBLISHER=upstash-kafka (and every other value) and must never
- * contain what only Bun can run.
+ * contain what only Bun can run, nor what only the read side uses.
  */
-test("the Workers bundle has @upstash/kafka and no native Kafka or Mongo client", async () => {
+test("the Workers bundle has @upstash/kafka and no native Kafka, Mongo or OpenAI client", async () => {
   const dir = await buildWorkerBundle();
   const map = JSON.parse(readFileSync(join(dir, "cloudflare-worker.js.map"), "utf8")) as { sources: string[] };
   const sources = map.sources.map((s) => s.replaceAll("\\", "/"));
@@ -26,6 +26,9 @@ test("the Workers bundle has @upstash/kafka and no native Kafka or Mongo client"
     "src/adapters/kafka/kafka-bridge-backend.ts",
     "src/adapters/sqlite/",
     "src/consumer/",
+    // A Worker never searches (it forwards reads), so the OpenAI client stays out of its bundle.
+    "node_modules/openai/",
+    "src/adapters/openai/",
   ]) {
     expect({ forbidden, found: from(forbidden) }).toEqual({ forbidden, found: [] });
   }

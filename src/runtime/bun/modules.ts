@@ -9,4 +9,5 @@ export const bunModules: RuntimeModules = {
   redisSessionCache: () => import("../../adapters/redis/redis-tcp.ts"),
   redisRateLimit: () => import("../../adapters/redis/redis-tcp-rate-limit.ts"),
   fileSpool: () => import("../../adapters/file/file-spool.ts"),
+  openAiLlm: () => import("../../adapters/openai/openai-llm.ts"),
 };
