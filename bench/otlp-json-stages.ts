@@ -18,8 +18,7 @@
  *
  *   bun bench/otlp-json-stages.ts [rounds=9] [probes=1] [only=OTLP/JSON]
  */
-import { makeEvent } from "./fixtures.ts";
-import { otlpLogsRequest } from "./lib/otlp-bodies.ts";
+
 import { parseConfig } from "../src/config/schema.ts";
 import { isPlainDecodedJson, mapOtlpBody, otlpBodyLimits } from "../src/domain/event/otlp.ts";
 import { parseJsonBody } from "../src/domain/event/parse-body.ts";
@@ -27,6 +26,8 @@ import { parseOtlpRequestBody, parseRequestBody } from "../src/ingest/index.ts";
 import { createIngestSetup } from "../src/ingest/ingest-setup.ts";
 import { processEvents } from "../src/ingest/process-events.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
+import { makeEvent } from "./fixtures.ts";
+import { otlpLogsRequest } from "./lib/otlp-bodies.ts";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split("=") as [string, string]));
 const ROUNDS = Number(args.rounds ?? 9);
@@ -45,9 +46,9 @@ const setup = createIngestSetup(parseConfig({ SAMPLING_NORMAL_RATE: "0.05" }), n
 const { limits } = setup;
 const otlpLimits = otlpBodyLimits(limits);
 let calls = 0;
-function process_(parsed: { ok: boolean }): void {
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed).slice(0, 200));
-  const result = processEvents(parsed as Parameters<typeof processEvents>[0], setup, { tenant: "bench" });
+function process_(parsed: Parameters<typeof processEvents>[0] | { ok: false }): void {
+  if (!("items" in parsed)) throw new Error(JSON.stringify(parsed).slice(0, 200));
+  const result = processEvents(parsed, setup, { tenant: "bench" });
   if (!result.ok || result.accepted !== EVENTS) throw new Error(JSON.stringify(result).slice(0, 200));
   if (++calls % 50 === 0) setup.rollups?.drain();
 }
@@ -120,13 +121,17 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const median = (xs: number[] = []) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const at = (name: string) => median(perEvent.get(name));
-console.log(`OTLP/JSON stages — ${EVENTS} events per body, ${ROUNDS} rounds of 250 ms per case, CPU µs/event of the JS thread (median round)`);
+console.log(
+  `OTLP/JSON stages — ${EVENTS} events per body, ${ROUNDS} rounds of 250 ms per case, CPU µs/event of the JS thread (median round)`,
+);
 for (const name of names) console.log(`${name.padEnd(30)} ${at(name).toFixed(2).padStart(6)}`);
 if (only !== undefined) process.exit(0);
 const eventsRest = at("/v1/events door") - at("/v1/events decode") - at("/v1/events parse");
 const otlpRest = at("OTLP/JSON door") - at("OTLP/JSON decode+plain") - at("OTLP/JSON parse+map");
 console.log(`${"/v1/events downstream".padEnd(30)} ${eventsRest.toFixed(2).padStart(6)}  (door − decode − parse)`);
-console.log(`${"OTLP/JSON mapping".padEnd(30)} ${(at("OTLP/JSON parse+map") - at("OTLP/JSON JSON.parse")).toFixed(2).padStart(6)}  (parse+map − JSON.parse)`);
+console.log(
+  `${"OTLP/JSON mapping".padEnd(30)} ${(at("OTLP/JSON parse+map") - at("OTLP/JSON JSON.parse")).toFixed(2).padStart(6)}  (parse+map − JSON.parse)`,
+);
 console.log(`${"OTLP/JSON downstream".padEnd(30)} ${otlpRest.toFixed(2).padStart(6)}  (door − decode+plain − parse+map)`);
 console.log(
   `OTLP/JSON door at ${((at("/v1/events door") / at("OTLP/JSON door")) * 100).toFixed(0)} % of /v1/events; decode + JSON.parse alone at ${((at("/v1/events door") / (at("OTLP/JSON decode+plain") + at("OTLP/JSON JSON.parse"))) * 100).toFixed(0)} %`,
