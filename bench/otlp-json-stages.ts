@@ -12,7 +12,7 @@
  * `probes=1` also times rewrites of the OTLP/JSON text that would let a single `JSON.parse` build
  * fewer objects (see BENCHMARKS.md): one regex pass that turns each scalar KeyValue into
  * `"key","type",value`, `JSON.parse` of its result, one plain-string `replaceAll` pass, and finding
- * the scalar KeyValues with `indexOf`/`startsWith`/`slice` alone.
+ * the stringValue KeyValues with `indexOf`/`startsWith`/`slice` alone (no records, kvlists or limits).
  *
  * `only=a,b` runs only the cases whose names start with one of those.
  *
