@@ -75,7 +75,7 @@ export function processEvents(
 
   const decisions: Decision[] = [];
   const kept: OutboundEvent[] = [];
-  const { limits, redaction } = setup;
+  const { redaction } = setup;
   const tenant = context.tenant;
   for (const { index, event } of events) {
     redactDimensions(event, redaction);
@@ -93,7 +93,7 @@ export function processEvents(
     }
     if (keep) {
       if (!stampFirst) stampEvent(event, context);
-      redactKept(event, limits, redaction);
+      redactKept(event, redaction);
       const complete = completeEvent(event);
       complete.sampling = { reason, rate: decision.rate }; // overrides anything the producer sent
       kept.push(complete);
