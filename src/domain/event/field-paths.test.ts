@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { compileFieldPaths, type FieldPathRules } from "./field-paths.ts";
-import { DEFAULT_LIMITS } from "./limits.ts";
 import type { DraftEvent } from "./normalize.ts";
 import { redactDimensions, redactKept } from "./redact-kept.ts";
 import { compileRedaction, luhnValid } from "./redaction.ts";

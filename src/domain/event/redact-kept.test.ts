@@ -74,7 +74,11 @@ describe("redactKept: one walk for keys, card numbers and value scanners", () =>
   test("an event validated at the field limit is redacted all through, however many fields the gateway adds", () => {
     // INGEST_MAX_FIELDS exactly: the gateway's tenant and receivedAt take it over the limit, which
     // once stopped the kept walk before the nested object was reached.
-    const event: Record<string, unknown> = { service: "s", requestId: "r", user: { password: "hunter2", note: "card 4111 1111 1111 1111" } };
+    const event: Record<string, unknown> = {
+      service: "s",
+      requestId: "r",
+      user: { password: "hunter2", note: "card 4111 1111 1111 1111" },
+    };
     for (let i = 0; Object.keys(event).length + 2 < DEFAULT_LIMITS.maxFields; i++) event[`f${i}`] = i;
     const draft = validated(event);
     redactKept(draft, compileRedaction());
