@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { makeEvent } from "../../../bench/fixtures.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { createNormalizeContext, type DraftEvent, normalizeBody } from "./normalize.ts";
 import { redactKept, VALIDATE_ONLY } from "./redact-kept.ts";
@@ -24,6 +23,25 @@ function twoWalks(event: DraftEvent, redaction: Redaction): void {
   if (failure !== null) throw new Error(failure.error);
   if (typeof event.error === "string") event.error = { message: event.error };
   redactKeptEvent(event, redaction);
+}
+
+/** A plausible wide event: ids, a user, headers with a credential, a cart, sometimes an error and a card number. */
+function wideEvent(i: number): Record<string, unknown> {
+  return {
+    requestId: `req_${i.toString(36)}`,
+    timestamp: new Date(Date.UTC(2026, 10, 26, 3) + i * 37).toISOString(),
+    service: ["payment", "checkout"][i % 2],
+    route: ["/api/payments", "/api/users/jane@example.com"][i % 2],
+    method: i % 3 === 0 ? "get" : "POST",
+    statusCode: i % 7 === 0 ? 502 : 200,
+    durationMs: 12.5 + i,
+    user: { id: `u_${i}`, email: i % 4 === 0 ? "jane@example.com" : "none", phone: "+44 20 7946 0958" },
+    request: { headers: { authorization: "Bearer abc.def.ghi", "user-agent": "Mozilla/5.0 (X11; Linux x86_64)" } },
+    cart: { items: [{ sku: "SKU-1001", qty: 1 }, "DE89 3704 0044 0532 0130 00"] },
+    payment: { note: i % 5 === 0 ? "card 4111 1111 1111 1111 declined" : "ok" },
+    ...(i % 7 === 0 ? { error: { code: "GATEWAY_TIMEOUT", message: "upstream timed out for jane@example.com" } } : {}),
+    _metadata: { sdk: "wide-events-js@1.4.2" },
+  };
 }
 
 const CASES: Array<[string, Record<string, unknown>]> = [
@@ -57,7 +75,7 @@ const REDACTIONS: Array<[string, RedactionOptions]> = [
 describe("redactKept: one walk for keys, card numbers and value scanners", () => {
   for (const [name, options] of REDACTIONS) {
     test(`gives what the scrub walk and the scanner walk gave, with the same counts (${name})`, () => {
-      const events = [...CASES.map(([, event]) => event), ...Array.from({ length: 120 }, (_, i) => makeEvent(i, 7))];
+      const events = [...CASES.map(([, event]) => event), ...Array.from({ length: 60 }, (_, i) => wideEvent(i))];
       for (const source of events) {
         const before = compileRedaction(options);
         const after = compileRedaction(options);
