@@ -134,3 +134,28 @@ describe("processEvents: INGEST_MAX_FUTURE_SKEW", () => {
     expect(rows.reduce((n, r) => n + r.count, 0)).toBe(1);
   });
 });
+
+describe("processEvents: gateway fields", () => {
+  test("kept events carry the gateway's tenant and arrival time, whatever the producer sent", () => {
+    const s = setup();
+    const result = processEvents(
+      items([normal(1, { statusCode: 500, tenant: "someone-else", receivedAt: "2000-01-01T00:00:00.000Z" })]),
+      s,
+      {
+        tenant: "t1",
+      },
+    );
+    if (!result.ok) throw new Error("expected accepted");
+    expect(result.kept[0]?.tenant).toBe("t1");
+    expect(result.kept[0]?.receivedAt).not.toBe("2000-01-01T00:00:00.000Z");
+    expect(s.rollups?.drain()[0]?.tenant).toBe("t1");
+  });
+
+  test("a sampling rule on tenant sees the gateway's tenant, not the producer's", () => {
+    const s = setup([{ name: "acme", when: [{ field: "tenant", op: "eq", value: "acme" }], rate: 1 }]);
+    const result = processEvents(items([normal(1, { tenant: "someone-else" })]), s, { tenant: "acme" });
+    if (!result.ok) throw new Error("expected accepted");
+    expect(result.kept).toHaveLength(1);
+    expect(result.kept[0]?.sampling).toMatchObject({ reason: "RULE:acme" });
+  });
+});

@@ -5,6 +5,7 @@ import {
   normalizeBody,
   type ParsedBody,
   type Rejection,
+  stampEvent,
 } from "../domain/event/index.ts";
 import { redactDimensions, redactKept, VALIDATE_ONLY } from "../domain/event/redact-kept.ts";
 import { EXEMPLAR_REASON } from "../domain/sampling/types.ts";
@@ -49,11 +50,19 @@ export function processEvents(
   setup: IngestSetup,
   options: { tenant: string; explain?: boolean },
 ): ProcessedBatch | AllRejected | BodyError {
+  const { sampler, rollups } = setup;
+  const explain = options.explain === true;
+  // Derived eventIds cost a 128-bit hash each: only kept events get one, unless a rule reads it or explain shows it.
+  const idsFirst = explain || sampler.fields.has("eventId");
+  // Likewise tenant and receivedAt, two new fields per event: set on kept events only, unless a rule reads them
+  // (or ids come first, which keeps the fields in the order they always had).
+  const stampFirst = idsFirst || sampler.fields.has("tenant") || sampler.fields.has("receivedAt");
   const context = createNormalizeContext({
     tenant: options.tenant,
     limits: setup.limits,
     redaction: VALIDATE_ONLY,
     ...(setup.futureSkew ? { futureSkew: setup.futureSkew } : {}),
+    deferStamp: !stampFirst,
   });
   const batch = normalizeBody(parsed, context);
   if (!batch.ok) return batch;
@@ -64,18 +73,15 @@ export function processEvents(
     return { ok: false, status: 400, code: "INVALID_EVENTS", message, rejected };
   }
 
-  const { sampler, rollups } = setup;
-  const explain = options.explain === true;
   const decisions: Decision[] = [];
   const kept: OutboundEvent[] = [];
-  // Derived eventIds cost a 128-bit hash each: only kept events get one, unless a rule reads it or explain shows it.
-  const idsFirst = explain || sampler.fields.has("eventId");
-  const { limits, redaction } = setup;
+  const { redaction } = setup;
+  const tenant = context.tenant;
   for (const { index, event } of events) {
     redactDimensions(event, redaction);
     if (idsFirst) completeEvent(event);
     // Counted before sampling: rollups see every accepted event, kept or not.
-    const group = rollups?.count(event);
+    const group = rollups?.count(event, tenant);
     const decision = sampler.decide(event);
     let keep = decision.keep;
     let reason: string = decision.reason;
@@ -86,7 +92,8 @@ export function processEvents(
       reason = EXEMPLAR_REASON;
     }
     if (keep) {
-      redactKept(event, limits, redaction);
+      if (!stampFirst) stampEvent(event, context);
+      redactKept(event, redaction);
       const complete = completeEvent(event);
       complete.sampling = { reason, rate: decision.rate }; // overrides anything the producer sent
       kept.push(complete);

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { compileFieldPaths, type FieldPathRules } from "./field-paths.ts";
-import { DEFAULT_LIMITS } from "./limits.ts";
 import type { DraftEvent } from "./normalize.ts";
 import { redactDimensions, redactKept } from "./redact-kept.ts";
 import { compileRedaction, luhnValid } from "./redaction.ts";
@@ -20,7 +19,7 @@ function keep(event: Record<string, unknown>, drop: string[], hash: string[] = [
   const redaction = compileRedaction({ paths: rules(drop, hash), ...(keys ? { keys } : {}) });
   const draft = { service: "api", ...event } as DraftEvent;
   redactDimensions(draft, redaction);
-  redactKept(draft, DEFAULT_LIMITS, redaction);
+  redactKept(draft, redaction);
   return { event: draft as Record<string, unknown>, counts: redaction.counts };
 }
 
@@ -112,7 +111,7 @@ describe("REDACT_HASH_PATHS", () => {
     const draft = { service: "billing", route: "/pay", error: { code: "CARD_DECLINED" } } as DraftEvent;
     redactDimensions(draft, redaction);
     expect([draft.service, draft.route, draft.error?.code]).toEqual([hmac("billing"), hmac("/pay"), hmac("CARD_DECLINED")]);
-    redactKept(draft, DEFAULT_LIMITS, redaction);
+    redactKept(draft, redaction);
     expect([draft.service, draft.route, draft.error?.code]).toEqual([hmac("billing"), hmac("/pay"), hmac("CARD_DECLINED")]);
   });
 
@@ -121,7 +120,7 @@ describe("REDACT_HASH_PATHS", () => {
     const draft = { service: "api", error: { code: "E1", message: "boom" } } as DraftEvent;
     redactDimensions(draft, redaction);
     expect(draft.error?.code).toBe(hmac("E1"));
-    redactKept(draft, DEFAULT_LIMITS, redaction);
+    redactKept(draft, redaction);
     expect(draft.error).toEqual({ message: hmac(JSON.stringify({ code: hmac("E1"), message: "boom" })) });
   });
 });

@@ -14,6 +14,7 @@ export {
   type NormalizeResult,
   normalizeBody,
   normalizeEvent,
+  stampEvent,
   type WideEvent,
 } from "./normalize.ts";
 export {

@@ -40,6 +40,12 @@ export interface NormalizeContext {
   nowMs: number;
   /** Event times further ahead than this are rejected; 0 = no check. */
   futureSkew: { ms: number; text: string };
+  /**
+   * Leave `tenant` and `receivedAt` unset: the caller sets them with stampEvent on the events it
+   * keeps, before they go anywhere (ingest drops most events, and two new fields per event cost
+   * more than the rest of the normalising writes).
+   */
+  deferStamp: boolean;
 }
 
 export interface NormalizeContextOptions {
@@ -52,6 +58,8 @@ export interface NormalizeContextOptions {
   newId?: () => string;
   /** INGEST_MAX_FUTURE_SKEW; unset = no check. */
   futureSkew?: { ms: number; text: string };
+  /** See NormalizeContext.deferStamp; default false. */
+  deferStamp?: boolean;
 }
 
 export function createNormalizeContext(options: NormalizeContextOptions): NormalizeContext {
@@ -64,6 +72,7 @@ export function createNormalizeContext(options: NormalizeContextOptions): Normal
     limits: options.limits ?? DEFAULT_LIMITS,
     redaction: options.redaction ?? DEFAULT_REDACTION,
     newId: options.newId ?? (() => crypto.randomUUID()),
+    deferStamp: options.deferStamp === true,
   };
 }
 
@@ -107,18 +116,23 @@ function draftEvent(value: unknown, ctx: NormalizeContext): DraftEvent | DraftFa
     if (ahead !== null) return new DraftFailure("FUTURE_TIMESTAMP", ahead);
   }
   if (fields.hasNull) for (const key of NULLABLE_FIELDS) if (value[key] === null) delete value[key];
-  const requestId = fields.requestId ?? ctx.newId();
-  const timestamp = fields.timestampMs === undefined ? ctx.receivedAt : (fields.timestampIso ?? new Date(fields.timestampMs).toISOString());
-  value.requestId = requestId;
-  value.timestamp = timestamp;
-  if (fields.method !== undefined) value.method = fields.method;
-  if (fields.error !== undefined) value.error = fields.error;
-  if (fields.eventId !== undefined) value.eventId = fields.eventId;
-  else if (value.eventId !== undefined) delete value.eventId; // "" means none: completeEvent derives one
-  // Set by the gateway only: a producer cannot choose its tenant or its arrival time.
-  value.receivedAt = ctx.receivedAt;
-  value.tenant = ctx.tenant;
+  // Only what changes is written: a valid event's requestId, canonical timestamp, upper-case method,
+  // error object and eventId are already the values checkEvent returned.
+  if (fields.requestId === undefined) value.requestId = ctx.newId();
+  if (fields.timestampMs === undefined) value.timestamp = ctx.receivedAt;
+  else if (fields.timestampIso === undefined) value.timestamp = new Date(fields.timestampMs).toISOString();
+  else if (value.timestamp !== fields.timestampIso) value.timestamp = fields.timestampIso;
+  if (fields.method !== undefined && value.method !== fields.method) value.method = fields.method;
+  if (fields.error !== undefined && value.error !== fields.error) value.error = fields.error;
+  if (fields.eventId === undefined && value.eventId !== undefined) delete value.eventId; // "" means none: completeEvent derives one
+  if (!ctx.deferStamp) stampEvent(value, ctx);
   return value as DraftEvent;
+}
+
+/** Set by the gateway only: a producer cannot choose its tenant or its arrival time. */
+export function stampEvent(event: Record<string, unknown>, ctx: Pick<NormalizeContext, "tenant" | "receivedAt">): void {
+  event.receivedAt = ctx.receivedAt;
+  event.tenant = ctx.tenant;
 }
 
 /**

@@ -18,6 +18,37 @@ describe("value scanners", () => {
     });
   });
 
+  test("an email after a leading @ mention is replaced", () => {
+    expect(redactValue("@here mail jane@example.com today", ALL)).toBe("@here mail [REDACTED:email] today");
+  });
+
+  test("package versions and handles with no domain after the @ are left alone", () => {
+    for (const text of ["wide-events-js@1.4.2", "@scope/pkg@2.0.0-rc.1", "user@localhost", "a@b.c1", "x@y.z"]) {
+      expect(redactValue(text, ALL)).toBe(text);
+    }
+  });
+
+  test("the email pre-check never skips a string the email pattern matches", () => {
+    let seed = 777;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const pieces = ["@", ".", "a", "Z", "1", "-", "co", "@x", ".c", " ", "_", "+"];
+    const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/;
+    let matched = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let text = "";
+      const n = 6 + (next() % 10);
+      for (let k = 0; k < n; k++) text += pieces[next() % pieces.length];
+      // Strings under 8 characters are never scanned (redactValue's first check).
+      if (text.length < 8 || !EMAIL.test(text)) continue;
+      matched++;
+      expect(redactValue(text, ALL)).not.toBe(text);
+    }
+    expect(matched).toBeGreaterThan(100);
+  });
+
   test("international and US phone numbers are replaced", () => {
     for (const phone of ["+44 20 7946 0958", "+1-202-555-0143", "+4915112345678", "(202) 555-0143", "202-555-0143"]) {
       expect(redactValue(`call ${phone} now`, ALL)).toBe("call [REDACTED:phone] now");

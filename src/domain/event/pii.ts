@@ -119,11 +119,21 @@ export function scanHints(text: string): number {
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
-/** An `@` with a character before it and a dot somewhere after it. */
+/**
+ * An `@` with a character before it, and after it a dot followed by two letters (a match's
+ * top-level domain starts so). Any `@` past the first unit counts: "@here jane@example.com" holds
+ * an email, while a version such as "sdk@1.4.2" skips the regex.
+ */
 function mayHoldEmail(text: string): boolean {
-  const at = text.indexOf("@");
-  return at > 0 && text.indexOf(".", at) !== -1;
+  const at = text.indexOf("@", 1);
+  if (at === -1) return false;
+  for (let dot = text.indexOf(".", at); dot !== -1; dot = text.indexOf(".", dot + 1)) {
+    if (isLetter(text.charCodeAt(dot + 1)) && isLetter(text.charCodeAt(dot + 2))) return true;
+  }
+  return false;
 }
+
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** A `+` or `(` before a digit, or a dash between digits: every phone pattern has one; most strings (slugs, ids) do not. */
 function mayHoldPhone(text: string): boolean {

@@ -1,8 +1,8 @@
 import { applyFieldPaths, type PathAction } from "./field-paths.ts";
 import type { DraftEvent } from "./normalize.ts";
-import { redactValue } from "./pii.ts";
+import { type OnRedacted, redactValue } from "./pii.ts";
 import { REDACTED, type Redaction, redactCardNumbers } from "./redaction.ts";
-import { redactKeptEvent, type ScrubLimits, scrubEvent, VALIDATE_ONLY } from "./scrub.ts";
+import { VALIDATE_ONLY } from "./scrub.ts";
 
 export { VALIDATE_ONLY };
 
@@ -103,18 +103,82 @@ function applyRule(node: Record<string, unknown>, key: string, action: PathActio
 }
 
 /**
- * Every redaction rule over an event that is kept: drop and hash paths, keys and card numbers (the scrub walk; the
- * event validated already with VALIDATE_ONLY, which walks at least as much, so it cannot fail
- * here), then the value scanners.
+ * Every redaction rule over an event that is kept: drop and hash paths, then in one walk sensitive
+ * keys, card numbers and the value scanners. The event was validated (VALIDATE_ONLY), so the walk
+ * counts no fields and checks no depth: it must not stop early, or what it had not reached yet
+ * would be stored unredacted.
  */
-export function redactKept(event: DraftEvent, limits: ScrubLimits, redaction: Redaction): void {
+export function redactKept(event: DraftEvent, redaction: Redaction): void {
   // Paths first: a hashed field is hashed from its value as sent, so it groups the same everywhere.
   const writes = redaction.paths ? applyFieldPaths(event as Record<string, unknown>, redaction.paths, redaction.counts) : [];
-  scrubEvent(event, limits, redaction);
+  redactWalk(event, redaction);
   // A sensitive `error` key became a string: an event's error is always an object.
   if (typeof event.error === "string") event.error = { message: event.error };
-  redactKeptEvent(event, redaction);
   // The hashes go in last, as computed: no other rule reads a hash (a run of its hex digits could pass for a card number).
   for (const { node, key, value } of writes) node[key] = value;
   if (typeof event.error === "string") event.error = { message: event.error };
+}
+
+/** Top-level fields the value scanners leave alone: ids must stay exact to stay distinct, and the gateway's own fields. */
+const EXACT_FIELDS = new Set(["requestId", "eventId", "traceId", "spanId", "timestamp", "receivedAt", "tenant", "service"]);
+
+/** One counter callback per redaction, so the walk allocates no closure per event. */
+const counters = new WeakMap<Redaction, OnRedacted>();
+
+function counterOf(redaction: Redaction): OnRedacted {
+  let count = counters.get(redaction);
+  if (count === undefined) {
+    const counts = redaction.counts;
+    count = (rule) => {
+      counts[rule]++;
+    };
+    counters.set(redaction, count);
+  }
+  return count;
+}
+
+/**
+ * The scrub walk's redaction (scrubEvent with a real Redaction) and redactKeptEvent's value
+ * scanners over each string in one pass, with the same rules and counts: a sensitive key's value
+ * is replaced whole and not walked; every other string gets the card-number check (not the
+ * top-level requestId and eventId), then the scanners (not the top-level EXACT_FIELDS).
+ */
+function redactWalk(event: Record<string, unknown>, redaction: Redaction): void {
+  const counts = redaction.counts;
+  const cards = redaction.cardNumbers;
+  const on = redaction.values;
+  const scan = on.email || on.phone || on.iban || on.jwt || on.bearer;
+  const count = counterOf(redaction);
+  const nodes: object[] = [event];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const value: unknown = node[i];
+        if (typeof value === "string") {
+          let clean = cards ? redactCardNumbers(value, counts) : value;
+          if (scan) clean = redactValue(clean, on, count);
+          if (clean !== value) node[i] = clean;
+        } else if (typeof value === "object" && value !== null) nodes.push(value);
+      }
+      continue;
+    }
+    const top = node === event;
+    // for…in is JSC's fastest key walk here; hasOwn skips anything enumerable on a polluted prototype.
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      if (redaction.isSensitiveKey(key)) {
+        node[key] = REDACTED;
+        counts.key++;
+        continue;
+      }
+      const value = node[key];
+      if (typeof value === "string") {
+        let clean = value;
+        if (cards && !(top && (key === "requestId" || key === "eventId"))) clean = redactCardNumbers(clean, counts);
+        if (scan && !(top && EXACT_FIELDS.has(key))) clean = redactValue(clean, on, count);
+        if (clean !== value) node[key] = clean;
+      } else if (typeof value === "object" && value !== null) nodes.push(value);
+    }
+  }
 }

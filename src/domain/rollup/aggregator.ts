@@ -131,9 +131,14 @@ export class RollupAggregator {
     return this.touched.length;
   }
 
-  /** Counts one accepted event and returns its group, so the caller can mark it kept. */
-  count(event: CountableEvent): GroupState {
-    const entry = this.minuteEntry(event.tenant, event.timestamp);
+  /**
+   * Counts one accepted event and returns its group, so the caller can mark it kept. `tenant`
+   * defaults to the event's (ingest passes it: events it drops never get the field).
+   */
+  count(event: CountableEvent): GroupState;
+  count(event: Omit<CountableEvent, "tenant">, tenant: string): GroupState;
+  count(event: Omit<CountableEvent, "tenant"> & { tenant?: string }, tenant: string = event.tenant ?? ""): GroupState {
+    const entry = this.minuteEntry(tenant, event.timestamp);
     const route = str(event.route);
     const method = str(event.method);
     const status = typeof event.statusCode === "number" ? event.statusCode : null;
