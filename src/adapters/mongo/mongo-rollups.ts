@@ -139,7 +139,7 @@ const BY_ID_MAX = 2;
  * Versions kept behind the newest before deletion (partitioned only): a writer slower than this
  * many others' calls on one bucket retries, and its deltas may count as duplicates (the sums stay exact).
  */
-const KEEP = 8;
+const KEEP = 2;
 /** Buckets worked on at once by one call. */
 const PARALLEL = 16;
 
