@@ -47,9 +47,18 @@ import { ensureRetention, pruneExpired, type RetentionOptions, type RetentionTar
  * Readers find a bucket's newest version from a hint (`<rollups>.heads`, updated after each
  * insert, allowed to lag) by probing forward; partitioned (FerretDB), by one find over the
  * bucket's period collection, and a call's minutes of one period are read, written and emptied
- * together. A version is emptied once the next exists (its `_id` stays, so it is never reused; its
- * increment stays for the parents). A state string over 4 MB is spread over chunk documents, so
- * even a day with millions of groups stays under the 16 MB document limit.
+ * together. A version is emptied once the next exists (its increment stays for the parents). A
+ * state string over 4 MB is spread over chunk documents, so even a day with millions of groups
+ * stays under the 16 MB document limit.
+ *
+ * Unpartitioned (MongoDB), a version's `_id` stays until retention, so it is never reused. Partitioned
+ * (FerretDB, which decodes every document of a collection per scan), versions more than `keep`
+ * behind one known to exist, and already summed into the parent, are deleted, so a collection holds
+ * a few versions per bucket however many calls wrote it. A stale writer could then insert a deleted
+ * number again: an insert of v counts only if no version above v + `keep` exists after it (any
+ * deletion of v was justified by one, and such a version, or a newer justifying its deletion, is
+ * always there); otherwise the writer re-reads the newest and tries again on top of it, as after a
+ * duplicate key. A fold that finds a child's increment deleted re-reads the newest parent, which summed it.
  */
 
 export interface StoredRollup extends Document {
@@ -126,6 +135,11 @@ const CHUNK_CHARS = 4_000_000;
  * week, where FerretDB serialises them), so a partition whose hours are mostly wanted is scanned once.
  */
 const BY_ID_MAX = 2;
+/**
+ * Versions kept behind the newest before deletion (partitioned only): a writer slower than this
+ * many others' calls on one bucket retries, and its deltas may count as duplicates (the sums stay exact).
+ */
+const KEEP = 2;
 /** Buckets worked on at once by one call. */
 const PARALLEL = 16;
 
@@ -361,6 +375,8 @@ export class MongoRollups {
   private since: Promise<number> | undefined;
   /** Set by init (or the option). */
   partitioned = false;
+  /** Versions kept behind a newer one before they are deleted, when partitioned (lower in tests). */
+  keep = KEEP;
   /** Set by init: whether hour and day versions carry sub-rows (every version, since the store began). */
   private subRows = false;
   private readonly partitions = new Map<string, Collection<StoredRollup>>();
@@ -605,6 +621,15 @@ export class MongoRollups {
     }
     const lostChunks = [...lost].flatMap((i) => writes[i]?.version.chunks.map((c) => c._id) ?? []);
     if (lostChunks.length > 0) await where.deleteMany({ _id: { $in: lostChunks } });
+    // Inserted into a deleted number (a stale read): lost, as on a duplicate key; the version stays until deleted.
+    const overtaken = await this.overtaken(
+      where,
+      "m",
+      writes.filter((_, i) => !lost.has(i)).map((w) => w.version.doc),
+    );
+    writes.forEach((w, i) => {
+      if (overtaken.has(w.version.doc._id)) lost.add(i);
+    });
     const won = writes.filter((_, i) => !lost.has(i));
     for (const w of won) {
       this.remember("m", w.bucket.tenant, w.bucket.start, w.version.doc.v);
@@ -640,8 +665,57 @@ export class MongoRollups {
         versions.set(start, v);
         next.set(tenant, versions);
       });
+      // The parents now hold these child versions: older ones are garbage once `keep` behind.
+      await this.dropBehind(CODE[CHILD[parent] ?? "minute"], minutes);
       minutes = next;
     }
+    // Days have no parent.
+    await this.dropBehind("d", minutes);
+  }
+
+  /**
+   * Partitioned: deletes each bucket's versions more than `keep` behind the given one, which
+   * exists (or existed) and is held by the bucket's parent, so no fold needs what they added.
+   */
+  private async dropBehind(res: Code, versions: Map<string, Map<number, number>>): Promise<void> {
+    if (!this.partitioned) return;
+    const byPartition = new Map<Collection<StoredRollup>, Document[]>();
+    for (const [tenant, starts] of versions) {
+      for (const [start, v] of starts) {
+        if (v - this.keep <= 1) continue;
+        const where = this.partition(res, start);
+        byPartition.set(where, [...(byPartition.get(where) ?? []), { tenant, start, v: { $lt: v - this.keep } }]);
+      }
+    }
+    await each(byPartition, async ([where, buckets]) => {
+      await where.deleteMany({ res, $or: buckets });
+    });
+  }
+
+  /**
+   * Partitioned: the ids of the just-inserted versions above which the bucket already has one more
+   * than `keep` newer. Such a number had been deleted and was read stale: the insert does not count.
+   */
+  private async overtaken(where: Collection<StoredRollup>, res: Code, inserted: readonly VersionDoc[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (!this.partitioned || inserted.length === 0) return out;
+    const mine = new Map(inserted.map((doc) => [headId(res, doc.tenant, doc.start), doc]));
+    const newer = (await where
+      .find(
+        {
+          res,
+          start: { $in: [...new Set(inserted.map((d) => d.start))] },
+          tenant: { $in: [...new Set(inserted.map((d) => d.tenant))] },
+          v: { $gt: Math.min(...inserted.map((d) => d.v)) + this.keep },
+        },
+        { projection: { tenant: 1, start: 1, v: 1 } },
+      )
+      .toArray()) as VersionDoc[];
+    for (const doc of newer) {
+      const own = mine.get(headId(res, doc.tenant, doc.start));
+      if (own !== undefined && doc.v > own.v + this.keep) out.add(own._id);
+    }
+    return out;
   }
 
   private async extendMinute(tenant: string, start: number, parts: readonly Part[]): Promise<Extended> {
@@ -673,6 +747,14 @@ export class MongoRollups {
         tenant,
         behind.map(([child, v]) => [child, had[String(child)] ?? 0, v]),
       );
+      if (increments === null) {
+        // A child version was deleted: only once a newer parent version summed it. Build on that one.
+        const newer = await this.newestState(code, tenant, start, 0);
+        if ((newer?.doc.v ?? 0) <= (current?.doc.v ?? 0))
+          throw new Error(`rollups: an increment of ${childCode} for ${code}:${start} of tenant ${tenant} is missing`);
+        current = newer;
+        continue;
+      }
       const state = current?.state ?? new Map();
       const increment: State = new Map();
       const parts = { ...had };
@@ -689,13 +771,13 @@ export class MongoRollups {
 
   /**
    * What versions (after, upTo] of each bucket added, per bucket in order, read with one find per
-   * partition (versions are kept with their increments until retention).
+   * partition; null when one of them was deleted (a newer parent version summed it).
    */
   private async increments(
     res: Code,
     tenant: string,
     ranges: ReadonlyArray<readonly [start: number, after: number, upTo: number]>,
-  ): Promise<RollupRecord[][][]> {
+  ): Promise<RollupRecord[][][] | null> {
     const byPartition = new Map<Collection<StoredRollup>, string[]>();
     for (const [start, after, upTo] of ranges) {
       const where = this.partition(res, start);
@@ -713,7 +795,7 @@ export class MongoRollups {
       const versions: RollupRecord[][] = [];
       for (let j = after + 1; j <= upTo; j++) {
         const hit = found.get(versionId(res, tenant, start, j));
-        if (hit === undefined) throw new Error(`rollups: version ${j} of ${res}:${start} for tenant ${tenant} is missing`);
+        if (hit === undefined || hit.doc.inc === undefined) return null;
         const [rows, bins] = JSON.parse(await this.text(hit.where, hit.doc.inc)) as [EncodedRow[], number[][]];
         versions.push(recordsOf(rows, bins, start));
       }
@@ -743,6 +825,8 @@ export class MongoRollups {
       if (chunks.length > 0) await where.deleteMany({ _id: { $in: chunks.map((c) => c._id) } });
       return false;
     }
+    // Into a deleted number (a stale read): lost, as on a duplicate key; the version stays until deleted.
+    if ((await this.overtaken(where, res, [doc])).size > 0) return false;
     await this.afterInsert(res, tenant, start, v, previous);
     return true;
   }

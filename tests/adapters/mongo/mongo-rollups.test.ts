@@ -147,6 +147,17 @@ async function expectTotals(store: MongoEventStore, deltas: readonly RollupDelta
   expectCells(cells(await store.readRollups({ ...read, resolution: "hour" })), expected(deltas, "hour"));
 }
 
+const dayOf = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
+const PERIOD_MS = { m: 10 * MINUTE_MS, h: 6 * HOUR_MS, d: 30 * DAY_MS };
+
+/** The version numbers a partitioned store holds of one of acme's buckets. */
+async function versionsOf(store: MongoEventStore, res: "m" | "h" | "d", start: number): Promise<number[]> {
+  const { collection } = store.rollups;
+  const where = collection.db.collection(`${collection.collectionName}.${res}${Math.floor(start / PERIOD_MS[res]) * PERIOD_MS[res]}`);
+  const docs = await where.find({ res, start, tenant: "acme" }, { projection: { v: 1 } }).toArray();
+  return docs.map((d) => Number(d.v)).sort((a, b) => a - b);
+}
+
 for (const partition of [true, false]) {
   await describeWithServices(["ferretdb"], `mongo rollups on FerretDB (${partition ? "partitioned by period" : "one collection"})`, () => {
     const openStore = (names: Collections, extra: Partial<ConstructorParameters<typeof MongoEventStore>[0]> = {}) =>
@@ -423,6 +434,91 @@ for (const partition of [true, false]) {
         ).toEqual([newest]);
       }
     });
+
+    if (partition)
+      test("versions more than keep behind, once their parents hold them, are deleted", async () => {
+        const store = await openStore(fresh());
+        store.rollups.keep = 2;
+        const deltas = Array.from({ length: 10 }, () => delta([row(HOUR)]));
+        for (const d of deltas) await store.applyRollups([d]);
+        for (const [res, start] of [
+          ["m", HOUR],
+          ["h", HOUR],
+          ["d", dayOf(HOUR)],
+        ] as const)
+          expect(await versionsOf(store, res, start)).toEqual([8, 9, 10]);
+        await expectTotals(store, deltas);
+      });
+
+    if (partition)
+      test("writers with deletion interleaved one delta per call still sum exactly", async () => {
+        const names = fresh();
+        const stores = [await openStore(names), await openStore(names), await openStore(names)];
+        for (const store of stores) store.rollups.keep = 1;
+        // Two minutes only: every call makes a new version of the same minute, hour and day.
+        const deltas = randomDeltas(45).map((d, i) => ({ ...d, rows: d.rows.map((r) => ({ ...r, minute: HOUR + (i % 2) * MINUTE_MS })) }));
+        await Promise.all(
+          stores.map(async (store, w) => {
+            for (const d of deltas.filter((_, i) => i % stores.length === w)) await store.applyRollups([d]);
+          }),
+        );
+        const store = stores[0];
+        if (!store) throw new Error("fixture");
+        expect((await versionsOf(store, "m", HOUR)).length).toBeLessThan(10);
+        await expectTotals(store, deltas);
+      });
+
+    if (partition)
+      test("a fold whose child increments were deleted meanwhile builds on the newest parent", async () => {
+        const names = fresh();
+        const [slow, fast] = [await openStore(names), await openStore(names)];
+        slow.rollups.keep = 1;
+        fast.rollups.keep = 1;
+        const deltas = Array.from({ length: 5 }, () => delta([row(HOUR)]));
+        await slow.applyRollups([deltas[0] as RollupDelta]);
+        // While the slow writer's hour fold is about to read minute version 2, the fast one makes
+        // versions 3-5 and folds them, deleting minute versions 1-3.
+        const rollups = slow.rollups as unknown as { increments: (...args: unknown[]) => Promise<unknown> };
+        const increments = rollups.increments.bind(slow.rollups);
+        let paused = false;
+        rollups.increments = async (...args: unknown[]) => {
+          if (!paused && args[0] === "m") {
+            paused = true;
+            for (const d of deltas.slice(2)) await fast.applyRollups([d]);
+          }
+          return increments(...args);
+        };
+        expect(await slow.applyRollups([deltas[1] as RollupDelta])).toEqual({ applied: 1, duplicates: 0 });
+        expect(paused).toBe(true);
+        expect(await versionsOf(slow, "m", HOUR)).toEqual([4, 5]);
+        await expectTotals(slow, deltas);
+      });
+
+    if (partition)
+      test("a minute version inserted into a deleted number does not count: the delta goes on top of the newest", async () => {
+        const names = fresh();
+        const [slow, fast] = [await openStore(names), await openStore(names)];
+        slow.rollups.keep = 1;
+        fast.rollups.keep = 1;
+        const deltas = Array.from({ length: 5 }, () => delta([row(HOUR)]));
+        await slow.applyRollups([deltas[0] as RollupDelta]);
+        // The slow writer has read minute version 1 and is about to insert 2, while the fast one
+        // makes versions 2-4 and deletes 1-2: the slow one's 2 lands in a deleted number.
+        const rollups = slow.rollups as unknown as { state: (doc: { res: string }) => Promise<unknown> };
+        const state = rollups.state.bind(slow.rollups);
+        let paused = false;
+        rollups.state = async (doc: { res: string }) => {
+          if (!paused && doc.res === "m") {
+            paused = true;
+            for (const d of deltas.slice(2)) await fast.applyRollups([d]);
+          }
+          return state(doc);
+        };
+        expect(await slow.applyRollups([deltas[1] as RollupDelta])).toEqual({ applied: 1, duplicates: 0 });
+        expect(paused).toBe(true);
+        expect(await versionsOf(slow, "m", HOUR)).toEqual([4, 5]);
+        await expectTotals(slow, deltas);
+      });
 
     test("a delta without rows is applied once", async () => {
       const store = await openStore(fresh());
