@@ -41,7 +41,7 @@ export {
   redactCardNumbers,
 } from "./redaction.ts";
 export { type ScanOptions, type ScanResult, scanJson } from "./scan-json.ts";
-export { nestsDeeper, redactKeptEvent, type ScrubFailure, type ScrubLimits, scrubEvent } from "./scrub.ts";
+export { nestsDeeper, type ScrubFailure, type ScrubLimits, scrubEvent } from "./scrub.ts";
 export { parseTimestamp, type TimestampResult } from "./timestamp.ts";
 export { utf8Length } from "./utf8.ts";
 export { type EventError, isPlainObject, type KnownFields, validateEvent } from "./validate.ts";

@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { createNormalizeContext, type DraftEvent, normalizeBody } from "./normalize.ts";
+import { redactValue } from "./pii.ts";
 import { redactKept, VALIDATE_ONLY } from "./redact-kept.ts";
 import { compileRedaction, type Redaction, type RedactionOptions } from "./redaction.ts";
-import { redactKeptEvent, scrubEvent } from "./scrub.ts";
+import { scrubEvent } from "./scrub.ts";
 
 /** A valid event as ingest holds it before the sampler keeps it (validated with VALIDATE_ONLY, stamped). */
 function validated(event: Record<string, unknown>): DraftEvent {
@@ -15,6 +16,42 @@ function validated(event: Record<string, unknown>): DraftEvent {
   const first = batch.events[0];
   if (first === undefined) throw new Error(`rejected: ${batch.rejected[0]?.error}`);
   return first.event;
+}
+
+/** Top-level fields the reference walk leaves alone. */
+const EXACT_FIELDS = new Set(["requestId", "eventId", "traceId", "spanId", "timestamp", "receivedAt", "tenant", "service"]);
+
+/** The value-scanner walk kept events had before the one-walk redaction, kept here as the reference. */
+function redactKeptEvent(event: Record<string, unknown>, redaction: Redaction): void {
+  const on = redaction.values;
+  if (!on.email && !on.phone && !on.iban && !on.jwt && !on.bearer) return;
+  const counts = redaction.counts;
+  const count = (rule: keyof typeof counts) => {
+    counts[rule]++;
+  };
+  const nodes: object[] = [event];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const value: unknown = node[i];
+        if (typeof value === "string") {
+          const clean = redactValue(value, on, count);
+          if (clean !== value) node[i] = clean;
+        } else if (typeof value === "object" && value !== null) nodes.push(value);
+      }
+      continue;
+    }
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      const value = node[key];
+      if (typeof value === "string") {
+        if (node === event && EXACT_FIELDS.has(key)) continue;
+        const clean = redactValue(value, on, count);
+        if (clean !== value) node[key] = clean;
+      } else if (typeof value === "object" && value !== null) nodes.push(value);
+    }
+  }
 }
 
 /** What kept events got before the one-walk redaction: the scrub walk with the real rules, then the value scanners. */

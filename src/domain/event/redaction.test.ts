@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createNormalizeContext, normalizeEvent } from "./normalize.ts";
+import { redactKept } from "./redact-kept.ts";
 import { compileRedaction, luhnValid, REDACTED, REDACTED_CARD, redactCardNumbers } from "./redaction.ts";
-import { redactKeptEvent } from "./scrub.ts";
 
 const ctx = createNormalizeContext({ tenant: "t", newId: () => "id" });
 
@@ -92,7 +92,7 @@ describe("value scanners on kept events", () => {
       customer: { contact: "jane@example.com", phones: ["+44 20 7946 0958"] },
       attributes: { "payment.iban": "DE89 3704 0044 0532 0130 00", "http.request.header.x-forwarded": "Bearer abcdefgh12345678" },
     });
-    redactKeptEvent(event, redaction);
+    redactKept(event, redaction);
     expect(event.requestId).toBe("a@b.example.com");
     expect(event.customer).toEqual({ contact: "[REDACTED:email]", phones: ["[REDACTED:phone]"] });
     expect(event.attributes).toEqual({ "payment.iban": "[REDACTED:iban]", "http.request.header.x-forwarded": "Bearer [REDACTED:bearer]" });
@@ -105,7 +105,7 @@ describe("value scanners on kept events", () => {
 
   test("value scanners can be turned off one by one", () => {
     const event = normalized({ service: "s", contact: "jane@example.com", token2: "+44 20 7946 0958" });
-    redactKeptEvent(event, compileRedaction({ values: ["phone"] }));
+    redactKept(event, compileRedaction({ values: ["phone"] }));
     expect([event.contact, event.token2]).toEqual(["jane@example.com", "[REDACTED:phone]"]);
   });
 });

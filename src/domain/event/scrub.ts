@@ -147,46 +147,6 @@ function containerLeft(value: object, depth: number, maxDepth: number, left: num
     : fieldsLeft(value as Record<string, unknown>, depth + 1, maxDepth, left);
 }
 
-/** Top-level fields the value scanners leave alone: ids must stay exact to stay distinct, and the gateway's own fields. */
-const EXACT_FIELDS = new Set(["requestId", "eventId", "traceId", "spanId", "timestamp", "receivedAt", "tenant", "service"]);
-
-/**
- * The value scanners (emails, phones, IBANs, JWTs, bearer tokens) over every string of an event the
- * sampler keeps, before it leaves the gateway. Dropped events go nowhere, so they skip this walk.
- * MUTATES `event`; the event has passed scrubEvent, so its depth is within the limit.
- */
-export function redactKeptEvent(event: Record<string, unknown>, redaction: Redaction): void {
-  const on = redaction.values;
-  if (!on.email && !on.phone && !on.iban && !on.jwt && !on.bearer) return;
-  const counts = redaction.counts;
-  const count = (rule: keyof typeof counts) => {
-    counts[rule]++;
-  };
-  const nodes: object[] = [event];
-  while (nodes.length > 0) {
-    const node = nodes.pop() as Record<string, unknown> | unknown[];
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const value: unknown = node[i];
-        if (typeof value === "string") {
-          const clean = redactValue(value, on, count);
-          if (clean !== value) node[i] = clean;
-        } else if (typeof value === "object" && value !== null) nodes.push(value);
-      }
-      continue;
-    }
-    for (const key in node) {
-      if (!Object.hasOwn(node, key)) continue;
-      const value = node[key];
-      if (typeof value === "string") {
-        if (node === event && EXACT_FIELDS.has(key)) continue;
-        const clean = redactValue(value, on, count);
-        if (clean !== value) node[key] = clean;
-      } else if (typeof value === "object" && value !== null) nodes.push(value);
-    }
-  }
-}
-
 function tooDeep(maxDepth: number): ScrubFailure {
   return { code: "TOO_DEEP", error: `nesting depth is over the limit of ${maxDepth} (INGEST_MAX_DEPTH)` };
 }
