@@ -8,10 +8,12 @@ import { createIngestSetup } from "../src/ingest/ingest-setup.ts";
 import { consoleLogger } from "../src/log/logger.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { bunModules } from "../src/runtime/bun/modules.ts";
+import { installBunOtlpJsonReader } from "../src/runtime/bun/otlp-json-reader.ts";
 import { announceAuthMode, exitOnConfigError, loadConfigOrExit, onShutdownSignal } from "../src/runtime/bun/startup.ts";
 import { exitOnStartupError, serveOrExit } from "../src/runtime/bun/startup-failure.ts";
 
 const config = loadConfigOrExit();
+installBunOtlpJsonReader();
 const metrics = new MetricsRegistry();
 const log = consoleLogger(config.LOG_LEVEL);
 const adapters = await createAdapters(config, bunModules, { metrics, log }).catch((error) => exitOnStartupError(error, config.DATA_DIR));

@@ -142,6 +142,9 @@ const L_KV = bytes('{"key":"');
 const L_VALUE = bytes(',"value":');
 const L_STRING = bytes('{"stringValue":"');
 const L_INT = bytes('{"intValue":"');
+const L_DOUBLE = bytes('{"doubleValue":');
+const L_KVLIST = bytes('{"kvlistValue":{"values":[');
+const L_ARRAY = bytes('{"arrayValue":{"values":[');
 const KNOWN_AT = memory.data(SLOTS * 4);
 for (let i = 0; i < SLOTS; i++) store<u32>(KNOWN_AT + (<usize>i << 2), <u32>bytes(unchecked(KNOWN[i])));
 
@@ -385,25 +388,47 @@ function olit(lit: string): void {
 function anyValue(depth: i32): bool {
   if (depth > MAPPED_DEPTH) return false;
   ws();
-  if (same(pos, L_STRING, 16)) {
-    pos += 15;
-    if (!strHere()) return false;
-    vKind = STR;
-    vPtr = sPtr - 1;
-    vLen = sLen + 2;
-    mBytes += 16 + <i64>vLen;
-    return eat(125);
-  }
-  if (same(pos, L_INT, 13)) {
-    pos += 12;
-    if (!strHere() || !intText(sPtr, sLen)) return false;
-    vPtr = sPtr;
-    vLen = sLen;
-    mBytes += 13 + <i64>sLen + 2;
-    vKind = NUM;
-    const neg = at(vPtr) == 45 ? 1 : 0;
-    vCanon = vLen - neg <= 15 && !(neg == 1 && at(vPtr + 1) == 48);
-    return eat(125);
+  // The compact forms first, 8 bytes at a time; anything else takes the token by token path below.
+  if (load<u16>(pos) == 0x227b) {
+    const c = at(pos + 2);
+    if (c == 115 && same(pos, L_STRING, 16)) {
+      pos += 15;
+      if (!strHere()) return false;
+      vKind = STR;
+      vPtr = sPtr - 1;
+      vLen = sLen + 2;
+      mBytes += 16 + <i64>vLen;
+      return eat(125);
+    }
+    if (c == 105 && same(pos, L_INT, 13)) {
+      pos += 12;
+      if (!strHere() || !intText(sPtr, sLen)) return false;
+      vPtr = sPtr;
+      vLen = sLen;
+      mBytes += 13 + <i64>sLen + 2;
+      vKind = NUM;
+      const neg = at(vPtr) == 45 ? 1 : 0;
+      vCanon = vLen - neg <= 15 && !(neg == 1 && at(vPtr + 1) == 48);
+      return eat(125);
+    }
+    if (c == 100 && same(pos, L_DOUBLE, 15)) {
+      pos += 15;
+      if (!num() || nExp) return false;
+      vKind = NUM;
+      vPtr = nPtr;
+      vLen = nLen;
+      vCanon = nCanon;
+      mBytes += 16 + <i64>nLen;
+      return eat(125);
+    }
+    if (c == 107 && same(pos, L_KVLIST, 27)) {
+      pos += 27;
+      return kvlistBody(depth) && eat(125) && !bad;
+    }
+    if (c == 97 && same(pos, L_ARRAY, 26)) {
+      pos += 26;
+      return arrayBody(depth) && eat(125) && !bad;
+    }
   }
   if (!eat(123)) return false;
   if (eat(125)) {
@@ -477,7 +502,11 @@ function valuesOpen(): bool {
 }
 
 function arrayValue(depth: i32): bool {
-  if (!valuesOpen()) return false;
+  return valuesOpen() && arrayBody(depth);
+}
+
+/** An arrayValue after its `{"values":[`. */
+function arrayBody(depth: i32): bool {
   const start = w;
   wput(91);
   let count = 0;
@@ -525,7 +554,11 @@ function keyValueOpen(): bool {
 }
 
 function kvlistValue(depth: i32): bool {
-  if (!valuesOpen()) return false;
+  return valuesOpen() && kvlistBody(depth);
+}
+
+/** A kvlistValue after its `{"values":[`. */
+function kvlistBody(depth: i32): bool {
   const start = w;
   wput(123);
   let count = 0;

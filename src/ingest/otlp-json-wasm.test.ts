@@ -1,0 +1,43 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { makeEvent } from "../../bench/fixtures.ts";
+import { otlpLogsRequest } from "../../bench/lib/otlp-bodies.ts";
+import { bothPaths, otlpJsonBodies, otlpJsonLimits } from "../../tests/support/otlp-json-differential.ts";
+import { DEFAULT_LIMITS } from "../domain/event/limits.ts";
+import { useOtlpJsonModule } from "./otlp-json-wasm.ts";
+
+afterAll(() => useOtlpJsonModule(null));
+
+describe("WebAssembly OTLP/JSON reader", () => {
+  test("the route's results are the same with the reader and without it, over generated bodies", async () => {
+    let fast = 0;
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(otlpJsonBodies, otlpJsonLimits, async (bytes, limits) => {
+        const both = await bothPaths(bytes, limits);
+        runs++;
+        if (both.fast) fast++;
+        expect(both.wasm).toBe(both.js);
+      }),
+      { numRuns: 400 },
+    );
+    console.log(`reader answered for ${fast} of ${runs} generated bodies`);
+    // The property means little if the reader fell back for nearly every body.
+    expect(fast / runs).toBeGreaterThan(0.15);
+  }, 60_000);
+
+  test("a body as an OpenTelemetry SDK sends it takes the reader and maps as the JS path does", async () => {
+    const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 50 }, (_, i) => makeEvent(i, 5)))));
+    const both = await bothPaths(body, DEFAULT_LIMITS);
+    expect(both.fast).toBe(true);
+    expect(both.wasm).toBe(both.js);
+  });
+
+  test("a record over the event size falls back, so it is rejected by its index as before", async () => {
+    const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 3 }, (_, i) => makeEvent(i, 5)))));
+    const both = await bothPaths(body, { ...DEFAULT_LIMITS, maxEventBytes: 500 });
+    expect(both.fast).toBe(false);
+    expect(both.js).toContain("EVENT_TOO_LARGE");
+    expect(both.wasm).toBe(both.js);
+  });
+});
