@@ -1130,3 +1130,8 @@ export function transcode(n: usize, maxEvents: i32, maxEventBytes: f64, maxExpan
   if (bad) return -1;
   return <i32>(o - outStart);
 }
+
+/** Where reading stopped, from the body's start (for tests that ask why a body fell back). */
+export function stoppedAt(): usize {
+  return pos - input();
+}
