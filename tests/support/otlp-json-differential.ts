@@ -6,11 +6,12 @@
  * and unknown fields; under the default limits and under small ones that records meet.
  */
 import fc from "fast-check";
+import { otlpLogsRequest } from "../../bench/lib/otlp-bodies.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../../src/domain/event/limits.ts";
+import { parseOtlpLogs } from "../../src/domain/event/otlp.ts";
 import { readOtlpJsonFast, useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
 import { OTLP_JSON_WASM_BASE64 } from "../../src/ingest/otlp-json-wasm-bytes.ts";
 import { parseOtlpRequestBody } from "../../src/ingest/parse-otlp-request.ts";
-import { otlpLogsRequest } from "../../bench/lib/otlp-bodies.ts";
 
 const MAPPED = ["service.name", "request.id", "http.request.id", "request_id", "http.route", "url.path", "http.target"];
 const MAPPED_MORE = ["http.request.method", "http.method", "http.response.status_code", "http.status_code", "duration_ms"];
@@ -40,7 +41,7 @@ const doubleValue = fc.oneof(
 );
 
 type Json = unknown;
-const anyValue: fc.Arbitrary<Json> = fc.letrec<{ value: Json; kv: Json }>((tie) => ({
+const anyValue = fc.letrec<{ value: Json; kv: Json }>((tie) => ({
   value: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     { weight: 40, arbitrary: fc.record({ stringValue: text }) },
@@ -53,7 +54,13 @@ const anyValue: fc.Arbitrary<Json> = fc.letrec<{ value: Json; kv: Json }>((tie) 
     { weight: 10, arbitrary: fc.record({ kvlistValue: fc.record({ values: fc.array(tie("kv"), { maxLength: 3 }) }) }) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom({ stringValue: null }, { arrayValue: {} }, { kvlistValue: {} }, { stringValue: "x", intValue: "1" }, { other: 1 }),
+      arbitrary: fc.constantFrom(
+        { stringValue: null },
+        { arrayValue: {} },
+        { kvlistValue: {} },
+        { stringValue: "x", intValue: "1" },
+        { other: 1 },
+      ),
     },
   ),
   kv: fc.oneof(
@@ -72,12 +79,25 @@ const deep = fc.integer({ min: 6, max: 11 }).map((depth) => {
   return { key: "deep", value };
 });
 
-const attributes = fc.array(fc.oneof({ weight: 30, arbitrary: kv }, { weight: 3, arbitrary: anyValue.kv }, { weight: 1, arbitrary: deep }), {
-  maxLength: 5,
-});
+const attributes = fc.array(
+  fc.oneof({ weight: 30, arbitrary: kv }, { weight: 3, arbitrary: anyValue.kv }, { weight: 1, arbitrary: deep }),
+  {
+    maxLength: 5,
+  },
+);
 const nanos = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom("1795662000000000000", "1795662000123456789") },
-  fc.constantFrom("1795662000000000000", "1795662000123456789", "0", "", "000", "1234567", "00000001234567", "abc", "123456789012345678901"),
+  fc.constantFrom(
+    "1795662000000000000",
+    "1795662000123456789",
+    "0",
+    "",
+    "000",
+    "1234567",
+    "00000001234567",
+    "abc",
+    "123456789012345678901",
+  ),
   fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String),
   fc.constant(1795662000000000000),
 );
@@ -108,7 +128,10 @@ const record = fc.oneof(
 
 const scopeLogs = fc.record(
   {
-    scope: fc.record({ name: fc.oneof({ weight: 10, arbitrary: text }, fc.constant(1)), version: fc.constant("1.0"), attributes: fc.constant([]) }, { requiredKeys: [] }),
+    scope: fc.record(
+      { name: fc.oneof({ weight: 10, arbitrary: text }, fc.constant(1)), version: fc.constant("1.0"), attributes: fc.constant([]) },
+      { requiredKeys: [] },
+    ),
     logRecords: fc.array(record, { maxLength: 3 }),
     schemaUrl: fc.constant("https://opentelemetry.io/schemas/1.24.0"),
   },
@@ -154,8 +177,15 @@ const sdkEvent = fc.record(
     route: fc.constantFrom("/a", "/b/:id"),
     method: fc.constantFrom("GET", "post"),
     statusCode: fc.constantFrom(200, 404, 502),
-    durationMs: fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 500000 }).map((n) => n / 100 + 0.1)),
-    error: fc.record({ code: fc.constantFrom("E1", "TIMEOUT"), message: fc.string({ unit: "grapheme-ascii" }), type: fc.constantFrom("Err") }),
+    durationMs: fc.oneof(
+      fc.integer({ min: 0, max: 5000 }),
+      fc.integer({ min: 0, max: 500000 }).map((n) => n / 100 + 0.1),
+    ),
+    error: fc.record({
+      code: fc.constantFrom("E1", "TIMEOUT"),
+      message: fc.string({ unit: "grapheme-ascii" }),
+      type: fc.constantFrom("Err"),
+    }),
     extra: jsonValue,
     user: fc.dictionary(fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 4 }), jsonValue, { maxKeys: 4 }),
   },
@@ -214,6 +244,15 @@ const asRequest = (bytes: Uint8Array) => ({
   readText: async () => new TextDecoder().decode(bytes),
   readBytes: async () => new Uint8Array(bytes).buffer,
 });
+
+/** The reader's events for `bytes`, when it answers, against the JS mapping's (synchronous, for the fuzz runner). */
+export function readerAgrees(bytes: Uint8Array, limits: IngestLimits): boolean {
+  useOtlpJsonModule(readerModule());
+  const fast = readOtlpJsonFast(bytes, limits);
+  useOtlpJsonModule(null);
+  if (fast === null) return true;
+  return exactText(fast) === exactText(parseOtlpLogs(new TextDecoder().decode(bytes), limits));
+}
 
 /**
  * The route's parse of `bytes` without the reader and with it; `fast`: whether the reader answered
