@@ -4,10 +4,10 @@ import { ConfigError, parseConfig } from "../src/config/schema.ts";
 import { WaitUntilSink } from "../src/delivery/wait-until-sink.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
+import otlpJsonReader from "../src/ingest/otlp-json.wasm";
 import { useOtlpJsonModule } from "../src/ingest/otlp-json-wasm.ts";
 import { defaultLogger } from "../src/log/logger.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
-import otlpJsonReader from "../wasm/otlp-json/build/otlp-json.wasm";
 
 type App = ReturnType<typeof createApp>;
 let app: Promise<App> | undefined;

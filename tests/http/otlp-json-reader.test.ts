@@ -2,9 +2,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { makeEvent } from "../../bench/fixtures.ts";
 import { otlpLogsRequest } from "../../bench/lib/otlp-bodies.ts";
+import { DEFAULT_LIMITS } from "../../src/domain/event/limits.ts";
+import { useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
 import { bothPaths, otlpJsonBodies, otlpJsonLimits } from "../../tests/support/otlp-json-differential.ts";
-import { DEFAULT_LIMITS } from "../domain/event/limits.ts";
-import { useOtlpJsonModule } from "./otlp-json-wasm.ts";
 
 afterAll(() => useOtlpJsonModule(null));
 
