@@ -160,12 +160,16 @@ for (let i = 0; i < SLOTS; i++) store<u32>(KNOWN_AT + (<usize>i << 2), <u32>byte
 }
 
 @inline function eat(c: u32): bool {
-  ws();
-  if (at(pos) == c) {
-    pos++;
-    return true;
+  let next = at(pos);
+  if (next != c) {
+    // Whitespace is rare: look past it only when the byte is not the one expected.
+    if (next > 32) return false;
+    ws();
+    next = at(pos);
+    if (next != c) return false;
   }
-  return false;
+  pos++;
+  return true;
 }
 
 @inline function isDigit(c: u32): bool {
@@ -199,8 +203,11 @@ const HIGHS: u64 = 0x8080808080808080;
 }
 
 function str(): bool {
-  ws();
-  return at(pos) == 34 && strHere();
+  if (at(pos) != 34) {
+    ws();
+    if (at(pos) != 34) return false;
+  }
+  return strHere();
 }
 
 /** The string just read equals the pooled bytes `l` of length `n`. */
@@ -566,9 +573,7 @@ function kvlistBody(depth: i32): bool {
     do {
       if (count > 0) wput(44);
       if (!keyValueOpen()) return false;
-      wput(34);
-      wspan(sPtr, sLen);
-      wput(34);
+      wspan(sPtr - 1, sLen + 2);
       wput(58);
       if (!anyValue(depth + 1) || !eat(125)) return false;
       keepValue();
@@ -628,9 +633,7 @@ function attributeList(resource: bool): bool {
     } else {
       w = aCursor;
       wEnd = aEnd;
-      wput(34);
-      wspan(sPtr, sLen);
-      wput(34);
+      wspan(sPtr - 1, sLen + 2);
       wput(58);
       if (!anyValue(0)) return false;
       keepValue();
