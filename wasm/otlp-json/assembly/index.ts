@@ -146,7 +146,11 @@ const L_DOUBLE = bytes('{"doubleValue":');
 const L_KVLIST = bytes('{"kvlistValue":{"values":[');
 const L_ARRAY = bytes('{"arrayValue":{"values":[');
 const KNOWN_AT = memory.data(SLOTS * 4);
-for (let i = 0; i < SLOTS; i++) store<u32>(KNOWN_AT + (<usize>i << 2), <u32>bytes(unchecked(KNOWN[i])));
+const KNOWN_LEN = memory.data(SLOTS * 4);
+for (let i = 0; i < SLOTS; i++) {
+  store<u32>(KNOWN_AT + (<usize>i << 2), <u32>bytes(unchecked(KNOWN[i])));
+  store<u32>(KNOWN_LEN + (<usize>i << 2), <u32>unchecked(KNOWN[i]).length);
+}
 
 // ---- reading ----
 
@@ -394,7 +398,7 @@ function olit(lit: string): void {
  */
 function anyValue(depth: i32): bool {
   if (depth > MAPPED_DEPTH) return false;
-  ws();
+  if (at(pos) <= 32) ws();
   // The compact forms first, 8 bytes at a time; anything else takes the token by token path below.
   if (load<u16>(pos) == 0x227b) {
     const c = at(pos + 2);
@@ -537,7 +541,7 @@ function arrayBody(depth: i32): bool {
 
 /** `{"key":K,"value":` with a non-empty K (then in sPtr/sLen), size added. */
 function keyValueOpen(): bool {
-  ws();
+  if (at(pos) <= 32) ws();
   let k: usize;
   let kl: usize;
   if (same(pos, L_KV, 8)) {
@@ -595,7 +599,12 @@ function kvlistBody(depth: i32): bool {
 function knownSlot(): i32 {
   const n = sLen;
   if (n < 8 || n > 25) return -1;
-  for (let i = 0; i < SLOTS; i++) if (keyIs(load<u32>(KNOWN_AT + (<usize>i << 2)), <usize>unchecked(KNOWN[i]).length)) return i;
+  // First the length, then the first 8 bytes, then the whole name.
+  const head = load<u64>(sPtr);
+  for (let i = 0; i < SLOTS; i++) {
+    const at = <usize>load<u32>(KNOWN_AT + (<usize>i << 2));
+    if (<usize>load<u32>(KNOWN_LEN + (<usize>i << 2)) == n && load<u64>(at) == head && same(sPtr, at, n)) return i;
+  }
   return -1;
 }
 
