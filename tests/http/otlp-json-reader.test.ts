@@ -37,6 +37,16 @@ describe("WebAssembly OTLP/JSON reader", () => {
     expect(both.wasm).toBe(both.js);
   });
 
+  test("a body that is one large record maps as the JS path does, read or fallen back", async () => {
+    const attributes = Array.from({ length: 400 }, (_, i) => ({
+      key: `k${i}`,
+      value: { kvlistValue: { values: [{ key: "a", value: {} }] } },
+    }));
+    const body = new TextEncoder().encode(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes }] }] }] }));
+    const both = await bothPaths(body, DEFAULT_LIMITS);
+    expect(both.wasm).toBe(both.js);
+  });
+
   test("a record over the event size falls back, so it is rejected by its index as before", async () => {
     const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 3 }, (_, i) => makeEvent(i, 5)))));
     const both = await bothPaths(body, { ...DEFAULT_LIMITS, maxEventBytes: 500 });

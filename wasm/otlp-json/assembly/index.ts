@@ -6,7 +6,8 @@
 // JSON can be shorter than the literal (a double written with more digits than it needs), the
 // literal's length is used, an upper bound: near a limit the body falls back instead of guessing.
 //
-// Memory: [input, 0 sentinel][region A: attribute text][region B: values][output, grown as needed].
+// Memory: [input, 0 sentinel][region A: attribute text][region B: values][output, grown as needed]:
+// about 2.5 times the body to start with; WebAssembly memory never shrinks, so it stays that size.
 // No allocator: every cursor is reset per body.
 
 const STR: i32 = 1; // span includes the quotes
@@ -1097,9 +1098,17 @@ export function input(): usize {
   return (__heap_base + 15) & ~15;
 }
 
-/** Room for a body of `n` bytes (and its work regions); false when memory cannot grow. */
+/**
+ * Each work region's size. What they hold is at most a resource's and one record's attributes, far
+ * less than the body as SDKs batch records; a region that fills answers "fall back".
+ */
+function region(n: usize): usize {
+  return (n >> 1) + 1024;
+}
+
+/** Room for a body of `n` bytes, its work regions and a first output (grown as needed); false when memory cannot grow. */
 export function prepare(n: usize): bool {
-  const need = input() + n + 1 + 2 * (2 * n + 1024) + n + 65536;
+  const need = input() + n + 1 + 2 * region(n) + (n >> 1) + 65536;
   const have = (<usize>memory.size()) << 16;
   if (need <= have) return true;
   return memory.grow(<i32>((need - have + 0xffff) >> 16)) >= 0;
@@ -1118,9 +1127,9 @@ export function transcode(n: usize, maxEvents: i32, maxEventBytes: f64, maxExpan
   store<u8>(inEnd, 0); // a sentinel no token matches
   pos = input();
   aStart = inEnd + 1;
-  aEnd = aStart + 2 * n + 1024;
+  aEnd = aStart + region(n);
   bStart = aEnd;
-  bEnd = bStart + 2 * n + 1024;
+  bEnd = bStart + region(n);
   outStart = bEnd;
   o = outStart;
   oLimit = (<usize>memory.size()) << 16;
