@@ -68,6 +68,8 @@ async function readJson(input: RequestBodyInput, coding: ContentCoding | null, l
   try {
     if (coding === null && input.readBytes && framedByContentLength(input.contentLength)) {
       const body = new Uint8Array(await input.readBytes());
+      // The WebAssembly reader, when installed, answers for the plain bodies it maps exactly; any
+      // other body (and every error) takes the path below.
       const fast = readOtlpJsonFast(body, limits);
       if (fast !== null) return fast;
       // As Request.text() decodes: UTF-8, a leading BOM dropped, invalid bytes as U+FFFD.
