@@ -56,6 +56,9 @@ async function load(label: string, root: string): Promise<void> {
   const { processEvents } = await import(`${root}/src/ingest/process-events.ts`);
   const { parseRequestBody, parseOtlpRequestBody } = await import(`${root}/src/ingest/index.ts`);
   const { MetricsRegistry } = await import(`${root}/src/metrics/registry.ts`);
+  // A checkout with the WebAssembly OTLP/JSON reader installs it as the Bun server does.
+  const reader = await import(`${root}/src/ingest/otlp-json-wasm-embedded.ts`).catch(() => null);
+  reader?.installEmbeddedOtlpJsonReader();
   const setup = createIngestSetup(parseConfig({ SAMPLING_NORMAL_RATE: "0.05" }), new MetricsRegistry());
   let calls = 0;
   const process = (parsed: { ok: boolean }) => {

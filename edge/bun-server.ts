@@ -5,6 +5,7 @@ import { buildBunDelivery } from "../src/delivery/wal/build-sink.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
 import { createIngestSetup } from "../src/ingest/ingest-setup.ts";
+import { installEmbeddedOtlpJsonReader } from "../src/ingest/otlp-json-wasm-embedded.ts";
 import { consoleLogger } from "../src/log/logger.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { bunModules } from "../src/runtime/bun/modules.ts";
@@ -12,6 +13,7 @@ import { announceAuthMode, exitOnConfigError, loadConfigOrExit, onShutdownSignal
 import { exitOnStartupError, serveOrExit } from "../src/runtime/bun/startup-failure.ts";
 
 const config = loadConfigOrExit();
+installEmbeddedOtlpJsonReader();
 const metrics = new MetricsRegistry();
 const log = consoleLogger(config.LOG_LEVEL);
 const adapters = await createAdapters(config, bunModules, { metrics, log }).catch((error) => exitOnStartupError(error, config.DATA_DIR));

@@ -3,6 +3,7 @@ import type { BodyError } from "../domain/event/errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
 import { isPlainDecodedJson, isPlainJsonText, mapOtlpBody, type OtlpMapResult, otlpBodyLimits } from "../domain/event/otlp.ts";
 import { parseJsonBody } from "../domain/event/parse-body.ts";
+import { readOtlpJsonFast } from "./otlp-json-wasm.ts";
 import { decodeOtlpLogsProtobuf } from "./otlp-protobuf.ts";
 import { parseRequestBody, type RequestBodyInput } from "./parse-request.ts";
 import {
@@ -67,6 +68,10 @@ async function readJson(input: RequestBodyInput, coding: ContentCoding | null, l
   try {
     if (coding === null && input.readBytes && framedByContentLength(input.contentLength)) {
       const body = new Uint8Array(await input.readBytes());
+      // The WebAssembly reader, when installed, answers for the plain bodies it maps exactly; any
+      // other body (and every error) takes the path below.
+      const fast = readOtlpJsonFast(body, limits);
+      if (fast !== null) return fast;
       // As Request.text() decodes: UTF-8, a leading BOM dropped, invalid bytes as U+FFFD.
       text = utf8.decode(body);
       plain = isPlainDecodedJson(body, text);

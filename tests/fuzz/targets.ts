@@ -21,6 +21,7 @@ import type { PriorTurn } from "../../src/domain/question/types.ts";
 import { compileRules } from "../../src/domain/sampling/rules.ts";
 import type { SamplingRule } from "../../src/domain/sampling/types.ts";
 import { decodeOtlpLogsProtobuf, OTLP_LOGS_PROTO } from "../../src/ingest/otlp-protobuf.ts";
+import { otlpJsonBodies, otlpJsonLimits, readerAgrees } from "../support/otlp-json-differential.ts";
 
 export interface FuzzTarget {
   name: string;
@@ -257,6 +258,14 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
           checkBatch(mapped);
         },
       ),
+  },
+  {
+    // The WebAssembly reader answers only for bodies it maps exactly as the JS mapping does.
+    name: "otlp-json-fast",
+    property: () =>
+      prop(fc.tuple(otlpJsonBodies, otlpJsonLimits), ([bytes, limits]) => {
+        assert(readerAgrees(bytes, limits), "the WebAssembly reader and the JS mapping differ");
+      }),
   },
   {
     name: "otlp-values",

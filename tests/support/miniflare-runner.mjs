@@ -10,6 +10,8 @@ const mf = new Miniflare({
   modules: true,
   modulesRoot: bundle,
   scriptPath: `${bundle}/cloudflare-worker.js`,
+  // As wrangler uploads them: the bundle imports its .wasm modules (the OTLP/JSON reader) compiled.
+  modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
   compatibilityDate,
   compatibilityFlags,
   bindings,

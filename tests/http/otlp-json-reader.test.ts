@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { makeEvent } from "../../bench/fixtures.ts";
+import { otlpLogsRequest } from "../../bench/lib/otlp-bodies.ts";
+import { DEFAULT_LIMITS } from "../../src/domain/event/limits.ts";
+import { useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
+import { bothPaths, otlpJsonBodies, otlpJsonLimits } from "../../tests/support/otlp-json-differential.ts";
+
+afterAll(() => useOtlpJsonModule(null));
+
+describe("WebAssembly OTLP/JSON reader", () => {
+  test("the route's results are the same with the reader and without it, over generated bodies", async () => {
+    let fast = 0;
+    let runs = 0;
+    let events = 0;
+    await fc.assert(
+      fc.asyncProperty(otlpJsonBodies, otlpJsonLimits, async (bytes, limits) => {
+        const both = await bothPaths(bytes, limits);
+        runs++;
+        if (both.fast) {
+          fast++;
+          events += (both.wasm.match(/"index":/g) ?? []).length;
+        }
+        expect(both.wasm).toBe(both.js);
+      }),
+      { numRuns: 400 },
+    );
+    console.log(`reader answered for ${fast} of ${runs} generated bodies (${events} events)`);
+    // The property means little if the reader fell back for nearly every body.
+    expect(fast / runs).toBeGreaterThan(0.15);
+  }, 60_000);
+
+  test("a body as an OpenTelemetry SDK sends it takes the reader and maps as the JS path does", async () => {
+    const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 50 }, (_, i) => makeEvent(i, 5)))));
+    const both = await bothPaths(body, DEFAULT_LIMITS);
+    expect(both.fast).toBe(true);
+    expect(both.wasm).toBe(both.js);
+  });
+
+  test("a body that is one large record maps as the JS path does, read or fallen back", async () => {
+    const attributes = Array.from({ length: 400 }, (_, i) => ({
+      key: `k${i}`,
+      value: { kvlistValue: { values: [{ key: "a", value: {} }] } },
+    }));
+    const body = new TextEncoder().encode(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes }] }] }] }));
+    const both = await bothPaths(body, DEFAULT_LIMITS);
+    expect(both.wasm).toBe(both.js);
+  });
+
+  test("a record over the event size falls back, so it is rejected by its index as before", async () => {
+    const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 3 }, (_, i) => makeEvent(i, 5)))));
+    const both = await bothPaths(body, { ...DEFAULT_LIMITS, maxEventBytes: 500 });
+    expect(both.fast).toBe(false);
+    expect(both.js).toContain("EVENT_TOO_LARGE");
+    expect(both.wasm).toBe(both.js);
+  });
+});
