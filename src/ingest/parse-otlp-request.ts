@@ -1,7 +1,7 @@
 import { bodyFormat, isProtobuf } from "../domain/event/content-type.ts";
 import type { BodyError } from "../domain/event/errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
-import { isPlainDecodedJson, isPlainJsonText, mapOtlpBody, type OtlpMapResult, otlpBodyLimits } from "../domain/event/otlp.ts";
+import { isPlainDecodedJson, mapOtlpBody, type OtlpMapResult, otlpBodyLimits } from "../domain/event/otlp.ts";
 import { parseJsonBody } from "../domain/event/parse-body.ts";
 import { readOtlpJsonFast } from "./otlp-json-wasm.ts";
 import { decodeOtlpLogsProtobuf } from "./otlp-protobuf.ts";
@@ -15,7 +15,6 @@ import {
   framedByContentLength,
   InvalidEncoding,
   readBodyBytes,
-  readBodyText,
 } from "./read-body.ts";
 
 /**
@@ -56,37 +55,32 @@ export async function parseOtlpRequestBody(
 const utf8 = new TextDecoder();
 
 /**
- * An OTLP/JSON body read whole (as bytes when Content-Length frames it, else the stream under the
- * cap, inflated as it arrives), parsed, then mapped. Whether the body is plain (all ASCII, no
- * backslash: each string's size is then its length) is told from the bytes and the text's length,
- * a fraction of what a regex over the decoded text costs.
+ * An OTLP/JSON body read whole as bytes (at once when Content-Length frames it, else the stream under
+ * the cap, inflated as it arrives), parsed, then mapped. The WebAssembly reader, when installed,
+ * answers for the plain bodies it maps exactly, compressed or not; any other body (and every error)
+ * takes the JS path. Whether the body is plain (all ASCII, no backslash: each string's size is then
+ * its length) is told from the bytes and the text's length, a fraction of what a regex costs.
  */
 async function readJson(input: RequestBodyInput, coding: ContentCoding | null, limits: IngestLimits): Promise<OtlpMapResult | BodyError> {
-  let text: string;
-  let bytes: number;
-  let plain: boolean;
+  let body: Uint8Array;
   try {
     if (coding === null && input.readBytes && framedByContentLength(input.contentLength)) {
-      const body = new Uint8Array(await input.readBytes());
-      // The WebAssembly reader, when installed, answers for the plain bodies it maps exactly; any
-      // other body (and every error) takes the path below.
-      const fast = readOtlpJsonFast(body, limits);
-      if (fast !== null) return fast;
-      // As Request.text() decodes: UTF-8, a leading BOM dropped, invalid bytes as U+FFFD.
-      text = utf8.decode(body);
-      plain = isPlainDecodedJson(body, text);
-      bytes = body.byteLength;
+      body = new Uint8Array(await input.readBytes());
     } else {
-      const read = await readBodyText(coding === null ? input.body : decompressBody(input.body, coding), limits.maxBodyBytes);
+      const read = await readBodyBytes(coding === null ? input.body : decompressBody(input.body, coding), limits.maxBodyBytes);
       if (!read.ok) return read;
-      text = read.text;
-      bytes = read.bytes;
-      plain = isPlainJsonText(text);
+      body = read.bytes;
     }
   } catch (error) {
     if (error instanceof InvalidEncoding) return encodingError(error);
     throw error;
   }
+  const fast = readOtlpJsonFast(body, limits);
+  if (fast !== null) return fast;
+  // As Request.text() decodes: UTF-8, a leading BOM dropped, invalid bytes as U+FFFD.
+  const text = utf8.decode(body);
+  const plain = isPlainDecodedJson(body, text);
+  const bytes = body.byteLength;
   // One OTLP document may be as large as the body limit; the event limit applies to each mapped
   // record. No depth pre-scan of the text ("walk"): JSON.parse does not recurse, the mapping reads
   // attribute values to a fixed depth and bounds the depth of what it keeps as sent, and each

@@ -33,9 +33,27 @@ describe("WebAssembly OTLP/JSON reader", () => {
   test("a body as an OpenTelemetry SDK sends it takes the reader and maps as the JS path does", async () => {
     const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 50 }, (_, i) => makeEvent(i, 5)))));
     const both = await bothPaths(body, DEFAULT_LIMITS);
-    expect(both.fast).toBe(true);
+    expect(both.routeTookReader).toBe(true);
     expect(both.wasm).toBe(both.js);
   });
+
+  test("a gzip body streamed without Content-Length takes the reader and maps as the JS path does", async () => {
+    const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 50 }, (_, i) => makeEvent(i, 5)))));
+    const both = await bothPaths(body, DEFAULT_LIMITS, "gzip");
+    expect(both.routeTookReader).toBe(true);
+    expect(both.js).toContain('"index":49');
+    expect(both.wasm).toBe(both.js);
+  });
+
+  test("gzip bodies give the route's results with the reader and without it, over generated bodies", async () => {
+    await fc.assert(
+      fc.asyncProperty(otlpJsonBodies, otlpJsonLimits, async (bytes, limits) => {
+        const both = await bothPaths(bytes, limits, "gzip");
+        expect(both.wasm).toBe(both.js);
+      }),
+      { numRuns: 100 },
+    );
+  }, 60_000);
 
   test("a body that is one large record maps as the JS path does, read or fallen back", async () => {
     const attributes = Array.from({ length: 400 }, (_, i) => ({

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { otlpLogsRequest } from "../../bench/lib/otlp-bodies.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../../src/domain/event/limits.ts";
 import { parseOtlpLogs } from "../../src/domain/event/otlp.ts";
-import { readOtlpJsonFast, useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
+import { otlpJsonReaderAnswers, readOtlpJsonFast, useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
 import { OTLP_JSON_WASM_BASE64 } from "../../src/ingest/otlp-json-wasm-bytes.ts";
 import { parseOtlpRequestBody } from "../../src/ingest/parse-otlp-request.ts";
 
@@ -258,12 +258,37 @@ export function readerAgrees(bytes: Uint8Array, limits: IngestLimits): boolean {
  * The route's parse of `bytes` without the reader and with it; `fast`: whether the reader answered
  * for this body (else both ran the JS mapping).
  */
-export async function bothPaths(bytes: Uint8Array, limits: IngestLimits): Promise<{ js: string; wasm: string; fast: boolean }> {
+/** A gzip body streamed in (no Content-Length), as collectors and SDK exporters often send. */
+const asGzipStream = (bytes: Uint8Array) => {
+  const gzipped = Bun.gzipSync(new Uint8Array(bytes));
+  return {
+    body: new ReadableStream<Uint8Array>({
+      start(controller) {
+        // Two chunks, so the inflater sees a split stream.
+        const half = gzipped.byteLength >> 1;
+        controller.enqueue(gzipped.slice(0, half));
+        controller.enqueue(gzipped.slice(half));
+        controller.close();
+      },
+    }),
+    contentType: "application/json",
+    contentEncoding: "gzip",
+  };
+};
+
+export async function bothPaths(
+  bytes: Uint8Array,
+  limits: IngestLimits,
+  sent: "plain" | "gzip" = "plain",
+): Promise<{ js: string; wasm: string; fast: boolean; routeTookReader: boolean }> {
+  const input = sent === "gzip" ? asGzipStream : asRequest;
   useOtlpJsonModule(null);
-  const js = exactText(await parseOtlpRequestBody(asRequest(bytes), limits));
+  const js = exactText(await parseOtlpRequestBody(input(bytes), limits));
   useOtlpJsonModule(readerModule());
   const fast = readOtlpJsonFast(bytes, limits) !== null;
-  const wasm = exactText(await parseOtlpRequestBody(asRequest(bytes), limits));
+  const before = otlpJsonReaderAnswers();
+  const wasm = exactText(await parseOtlpRequestBody(input(bytes), limits));
+  const routeTookReader = otlpJsonReaderAnswers() > before;
   useOtlpJsonModule(null);
-  return { js, wasm, fast };
+  return { js, wasm, fast, routeTookReader };
 }
