@@ -37,44 +37,41 @@ export async function parseOtlpRequestBody(
   if (coding !== null && typeof coding === "object") return refuse(input, coding);
   const tooLarge = checkContentLength(input.contentLength, limits.maxBodyBytes);
   if (tooLarge !== null) return refuse(input, tooLarge);
-  if (format === "json") return readJson(input, coding, limits);
-  let read: Awaited<ReturnType<typeof readBodyBytes>>;
+  const read = await readWhole(input, coding, limits);
+  if (!read.ok) return read;
+  return format === "json" ? mapJson(read.bytes, limits) : decodeOtlpLogsProtobuf(read.bytes, limits);
+}
+
+/**
+ * The body's bytes, both encodings: at once when Content-Length frames it (HTTP framing makes it
+ * exactly that many bytes, at most the cap, checked before), else the stream under the cap,
+ * inflated as it arrives.
+ */
+async function readWhole(
+  input: RequestBodyInput,
+  coding: ContentCoding | null,
+  limits: IngestLimits,
+): Promise<{ ok: true; bytes: Uint8Array } | BodyError> {
   try {
-    // HTTP framing makes the body exactly Content-Length bytes (at most the cap, checked above).
     if (coding === null && input.readBytes && framedByContentLength(input.contentLength)) {
-      read = { ok: true, bytes: new Uint8Array(await input.readBytes()) };
-    } else read = await readBodyBytes(coding === null ? input.body : decompressBody(input.body, coding), limits.maxBodyBytes);
+      return { ok: true, bytes: new Uint8Array(await input.readBytes()) };
+    }
+    return await readBodyBytes(coding === null ? input.body : decompressBody(input.body, coding), limits.maxBodyBytes);
   } catch (error) {
     if (error instanceof InvalidEncoding) return encodingError(error);
     throw error;
   }
-  if (!read.ok) return read;
-  return decodeOtlpLogsProtobuf(read.bytes, limits);
 }
 
 const utf8 = new TextDecoder();
 
 /**
- * An OTLP/JSON body read whole as bytes (at once when Content-Length frames it, else the stream under
- * the cap, inflated as it arrives), parsed, then mapped. The WebAssembly reader, when installed,
- * answers for the plain bodies it maps exactly, compressed or not; any other body (and every error)
- * takes the JS path. Whether the body is plain (all ASCII, no backslash: each string's size is then
- * its length) is told from the bytes and the text's length, a fraction of what a regex costs.
+ * An OTLP/JSON body's bytes, parsed, then mapped. The WebAssembly reader, when installed, answers
+ * for the plain bodies it maps exactly, compressed or not; any other body (and every error) takes
+ * the JS path. Whether the body is plain (all ASCII, no backslash: each string's size is then its
+ * length) is told from the bytes and the text's length, a fraction of what a regex costs.
  */
-async function readJson(input: RequestBodyInput, coding: ContentCoding | null, limits: IngestLimits): Promise<OtlpMapResult | BodyError> {
-  let body: Uint8Array;
-  try {
-    if (coding === null && input.readBytes && framedByContentLength(input.contentLength)) {
-      body = new Uint8Array(await input.readBytes());
-    } else {
-      const read = await readBodyBytes(coding === null ? input.body : decompressBody(input.body, coding), limits.maxBodyBytes);
-      if (!read.ok) return read;
-      body = read.bytes;
-    }
-  } catch (error) {
-    if (error instanceof InvalidEncoding) return encodingError(error);
-    throw error;
-  }
+function mapJson(body: Uint8Array, limits: IngestLimits): OtlpMapResult | BodyError {
   const fast = readOtlpJsonFast(body, limits);
   if (fast !== null) return fast;
   // As Request.text() decodes: UTF-8, a leading BOM dropped, invalid bytes as U+FFFD.
