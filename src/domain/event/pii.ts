@@ -44,7 +44,8 @@ const ONE_PASS_MAX = 256;
 
 /** Runs the enabled scanners over `text`; returns the same string when nothing matched. */
 export function redactValue(text: string, on: ScannerSet, count?: OnRedacted): string {
-  if (text.length < 8) return text;
+  // The shortest match of any scanner is an email such as "a@b.io" (6 characters).
+  if (text.length < 6) return text;
   let hints = text.length <= ONE_PASS_MAX ? scanHints(text) : ALL_HINTS;
   if (hints === 0) return text;
   let out = text;
