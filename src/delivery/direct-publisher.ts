@@ -1,7 +1,7 @@
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
 import type { HealthStatus } from "../ports/health.ts";
-import type { OutboundRecord, Publisher } from "../ports/publisher.ts";
+import type { OutboundRecord, Publisher, RecordTexts } from "../ports/publisher.ts";
 import { StoreWriter } from "./store-writer.ts";
 
 /**
@@ -19,8 +19,8 @@ export class DirectPublisher implements Publisher {
     this.writer = new StoreWriter(store, { path: "direct", ...(metrics ? { metrics } : {}) });
   }
 
-  async publish(events: readonly OutboundRecord[]): Promise<void> {
-    await this.writer.writeOnce(events);
+  async publish(events: readonly OutboundRecord[], texts?: RecordTexts): Promise<void> {
+    await this.writer.writeOnce(events, texts);
   }
 
   health(): Promise<HealthStatus> {

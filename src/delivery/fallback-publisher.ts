@@ -1,7 +1,7 @@
 import { defaultLogger, type Logger } from "../log/logger.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { HealthStatus } from "../ports/health.ts";
-import type { OutboundRecord, Publisher } from "../ports/publisher.ts";
+import type { OutboundRecord, Publisher, RecordTexts } from "../ports/publisher.ts";
 
 /** A fallback that can hand back what it holds once the primary recovers (the file spool). */
 export interface Replayable {
@@ -48,10 +48,10 @@ export class FallbackPublisher implements Publisher {
     return this.now() < this.openUntil;
   }
 
-  async publish(events: readonly OutboundRecord[]): Promise<void> {
+  async publish(events: readonly OutboundRecord[], texts?: RecordTexts): Promise<void> {
     if (!this.circuitOpen) {
       try {
-        await this.primary.publish(events);
+        await this.primary.publish(events, texts);
         this.replaySpool();
         return;
       } catch (error) {
@@ -64,7 +64,7 @@ export class FallbackPublisher implements Publisher {
     let lastError: unknown = new Error(`${this.primary.name} is down and no fallback is configured`);
     for (const fallback of this.fallbacks) {
       try {
-        await fallback.publish(events);
+        await fallback.publish(events, texts);
         this.options.metrics?.inc("widegate_publish_fallback_events_total", { publisher: fallback.name }, events.length);
         return;
       } catch (error) {

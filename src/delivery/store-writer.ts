@@ -1,7 +1,7 @@
 import { isRollupDelta } from "../domain/rollup/rollup.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { EventStore } from "../ports/event-store.ts";
-import type { OutboundEvent, OutboundRecord, RollupDelta } from "../ports/publisher.ts";
+import type { OutboundEvent, OutboundRecord, RecordTexts, RollupDelta } from "../ports/publisher.ts";
 
 /** What one write accounted for: events inserted or already there, deltas applied or already applied. */
 export interface WriteCounts {
@@ -83,16 +83,21 @@ export class StoreWriter {
    * One attempt: resolves when every event is stored or already there and every rollup delta is
    * applied or already applied; rejects otherwise (the caller keeps the batch).
    */
-  async writeOnce(records: readonly OutboundRecord[]): Promise<WriteCounts> {
+  async writeOnce(records: readonly OutboundRecord[], texts?: RecordTexts): Promise<WriteCounts> {
     const events: OutboundEvent[] = [];
+    const eventTexts: (string | undefined)[] | undefined = texts === undefined ? undefined : [];
     const deltas: RollupDelta[] = [];
-    for (const record of records) {
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as OutboundRecord;
       if (isRollupDelta(record)) deltas.push(record);
-      else events.push(record);
+      else {
+        events.push(record);
+        eventTexts?.push(texts?.[i]);
+      }
     }
     const counts: WriteCounts = { inserted: 0, duplicates: 0, rollupsApplied: 0, rollupDuplicates: 0 };
     if (events.length > 0) {
-      const result = await this.store.insertMany(events);
+      const result = await this.store.insertMany(events, eventTexts);
       if (result.inserted + result.duplicates !== events.length) {
         throw new Error(`the store acknowledged ${result.inserted + result.duplicates} of ${events.length} events`);
       }

@@ -4,7 +4,7 @@ import type { StatQuery, StatResult } from "../domain/query/stat-query.ts";
 import type { DimSet } from "../domain/rollup/dimension-sets.ts";
 import type { Resolution, RollupDelta, RollupRecord } from "../domain/rollup/rollup.ts";
 import type { Lifecycle } from "./health.ts";
-import type { OutboundEvent } from "./publisher.ts";
+import type { OutboundEvent, RecordTexts } from "./publisher.ts";
 
 export type { EventFilter } from "../domain/query/event-filter.ts";
 export type { QueryScope } from "../domain/query/plan.ts";
@@ -55,7 +55,8 @@ export type DistinctField = "service" | "route" | "errorCode";
  * include the tenant, so two tenants may send the same one. Reads are confined to `scope.tenant`.
  */
 export interface EventStore extends Lifecycle {
-  insertMany(events: readonly OutboundEvent[]): Promise<InsertResult>;
+  /** `texts`: the events' JSON where the caller has it (RecordTexts); stores that keep text use it. */
+  insertMany(events: readonly OutboundEvent[], texts?: RecordTexts): Promise<InsertResult>;
   /** All stored events, every tenant. */
   count(): Promise<number>;
   /** Runs a validated StatQuery; counts and rates weighted by 1/sampling.rate. */

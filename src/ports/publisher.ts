@@ -10,11 +10,23 @@ export type OutboundEvent = Record<string, unknown> & { eventId: string; request
 export type OutboundRecord = OutboundEvent | RollupDelta;
 
 /**
+ * `JSON.stringify(records[i])` for each record the caller has already serialised (the disk buffer
+ * wrote them to its frame), index-aligned with the records; undefined where it has not. A record
+ * leaves the gateway as one JSON text, made once: adapters that send or store text use these.
+ */
+export type RecordTexts = readonly (string | undefined)[];
+
+/** The text of `records[i]`: the caller's when it gave one, else made now. */
+export const recordText = (record: OutboundRecord, texts: RecordTexts | undefined, i: number): string =>
+  texts?.[i] ?? JSON.stringify(record);
+
+/**
  * Where kept events go after the gateway has answered. `publish` resolves once the backend has
  * acknowledged the batch; it rejects when the batch was not delivered, so the caller can fall back.
+ * `texts`, when given, are the records as JSON (see RecordTexts).
  */
 export interface Publisher extends Lifecycle {
-  publish(records: readonly OutboundRecord[]): Promise<void>;
+  publish(records: readonly OutboundRecord[], texts?: RecordTexts): Promise<void>;
 }
 
 /** An in-process queue of published events that this process itself drains into the store (PUBLISHER=memory). */

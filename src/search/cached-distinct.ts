@@ -4,7 +4,7 @@ import type { StatQuery, StatResult } from "../domain/query/stat-query.ts";
 import type { RollupDelta, RollupRecord } from "../domain/rollup/rollup.ts";
 import type { DistinctField, EventPage, EventStore, InsertResult, RollupApplyResult, RollupRead } from "../ports/event-store.ts";
 import type { HealthStatus } from "../ports/health.ts";
-import type { OutboundEvent } from "../ports/publisher.ts";
+import type { OutboundEvent, RecordTexts } from "../ports/publisher.ts";
 
 export const DISTINCT_TTL_MS = 30_000;
 
@@ -36,8 +36,8 @@ export class DistinctCache implements EventStore {
     return values;
   }
 
-  insertMany(events: readonly OutboundEvent[]): Promise<InsertResult> {
-    return this.inner.insertMany(events);
+  insertMany(events: readonly OutboundEvent[], texts?: RecordTexts): Promise<InsertResult> {
+    return this.inner.insertMany(events, texts);
   }
   count(): Promise<number> {
     return this.inner.count();

@@ -116,3 +116,27 @@ describe("StoreWriter", () => {
     expect(await store.count()).toBe(0);
   });
 });
+
+describe("StoreWriter with the records' texts", () => {
+  test("each event is stored from its own text when deltas are interleaved", async () => {
+    const { MemoryEventStore } = await import("../../src/adapters/memory/memory-event-store.ts");
+    const store = new MemoryEventStore();
+    const writer = new StoreWriter(store);
+    const event = (i: number) => ({
+      eventId: `e${i}`,
+      requestId: `r${i}`,
+      service: `svc${i}`,
+      tenant: "t",
+      timestamp: new Date(Date.UTC(2026, 10, 26, 3, i)).toISOString(),
+    });
+    const delta = (i: number) => ({ kind: "rollup" as const, id: `d${i}`, tenant: "t", rows: [] });
+    const records = [event(0), delta(0), event(1), event(2), delta(1), event(3)];
+    const counts = await writer.writeOnce(
+      records,
+      records.map((r) => JSON.stringify(r)),
+    );
+    expect(counts).toMatchObject({ inserted: 4, rollupsApplied: 2 });
+    const page = await store.find({ limit: 10 }, { tenant: "t" });
+    expect(page.events.map((e) => [e.eventId, e.service]).sort()).toEqual([0, 1, 2, 3].map((i) => [`e${i}`, `svc${i}`]));
+  });
+});

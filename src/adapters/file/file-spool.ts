@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { appendFile, open, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundRecord, Publisher } from "../../ports/publisher.ts";
+import { type OutboundRecord, type Publisher, type RecordTexts, recordText } from "../../ports/publisher.ts";
 
 export interface FileSpoolOptions {
   /** A segment is closed for replay once it reaches this size. */
@@ -34,8 +34,8 @@ export class FileSpool implements Publisher {
     return join(this.dir, `open-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.ndjson`);
   }
 
-  publish(events: readonly OutboundRecord[]): Promise<void> {
-    const text = `${events.map((e) => JSON.stringify(e)).join("\n")}\n`;
+  publish(events: readonly OutboundRecord[], texts?: RecordTexts): Promise<void> {
+    const text = `${events.map((e, i) => recordText(e, texts, i)).join("\n")}\n`;
     // Appends are serialised so lines of two batches never interleave.
     const next = this.writing.then(async () => {
       await appendFile(this.current, text);

@@ -7,8 +7,9 @@ export interface EventRecord {
   value: string;
 }
 
-export function toEventRecord(record: OutboundRecord): EventRecord {
-  return { key: isRollupDelta(record) ? record.id : record.requestId, value: JSON.stringify(record) };
+/** `text`: the record's JSON when the caller already has it (see RecordTexts). */
+export function toEventRecord(record: OutboundRecord, text: string = JSON.stringify(record)): EventRecord {
+  return { key: isRollupDelta(record) ? record.id : record.requestId, value: text };
 }
 
 /**

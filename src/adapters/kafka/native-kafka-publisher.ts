@@ -3,7 +3,7 @@ import type { Producer } from "@platformatic/kafka";
 import { defaultLogger, type Logger } from "../../log/logger.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundRecord, Publisher } from "../../ports/publisher.ts";
+import type { OutboundRecord, Publisher, RecordTexts } from "../../ports/publisher.ts";
 import { createStringProducer, producerHealth } from "./kafka-clients.ts";
 import { chunkBySize, DEFAULT_MAX_MESSAGE_BYTES, oversizedStubs, splitOversized } from "./oversized-publisher.ts";
 import { SerialSends } from "./serial-sends.ts";
@@ -54,9 +54,9 @@ export class NativeKafkaPublisher implements Publisher {
     this.context = { log: options.log ?? defaultLogger, metrics: options.metrics };
   }
 
-  async publish(events: readonly OutboundRecord[]): Promise<void> {
+  async publish(events: readonly OutboundRecord[], texts?: RecordTexts): Promise<void> {
     const { topic, deadLetterTopic } = this.options;
-    const { fitting, oversized } = splitOversized(events, this.maxMessageBytes);
+    const { fitting, oversized } = splitOversized(events, this.maxMessageBytes, texts);
     await this.sends.run(async () => {
       if (oversized.length > 0) {
         const stubs = oversizedStubs(oversized, {

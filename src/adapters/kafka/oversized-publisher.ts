@@ -5,7 +5,7 @@ import { utf8Length } from "../../domain/event/utf8.ts";
 import { isRollupDelta } from "../../domain/rollup/rollup.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
-import type { OutboundRecord } from "../../ports/publisher.ts";
+import { type OutboundRecord, type RecordTexts, recordText } from "../../ports/publisher.ts";
 import { type EventRecord, toEventRecord } from "./kafka-record.ts";
 
 /** Key, headers and batch framing beside the value, counted generously. */
@@ -20,11 +20,12 @@ export interface SplitRecords {
   oversized: Array<{ record: OutboundRecord; bytes: number }>;
 }
 
-export function splitOversized(records: readonly OutboundRecord[], maxMessageBytes: number): SplitRecords {
+export function splitOversized(records: readonly OutboundRecord[], maxMessageBytes: number, texts?: RecordTexts): SplitRecords {
   const fitting: SizedRecord[] = [];
   const oversized: SplitRecords["oversized"] = [];
-  for (const record of records) {
-    const encoded = toEventRecord(record);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as OutboundRecord;
+    const encoded = toEventRecord(record, recordText(record, texts, i));
     const bytes = utf8Length(encoded.value) + utf8Length(encoded.key) + RECORD_OVERHEAD_BYTES;
     if (bytes > maxMessageBytes) oversized.push({ record, bytes });
     else fitting.push({ ...encoded, bytes });

@@ -2,7 +2,7 @@ import { Kafka } from "@upstash/kafka";
 import { defaultLogger, type Logger } from "../../log/logger.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
 import type { HealthStatus } from "../../ports/health.ts";
-import { type OutboundRecord, PublishError, type Publisher } from "../../ports/publisher.ts";
+import { type OutboundRecord, PublishError, type Publisher, type RecordTexts } from "../../ports/publisher.ts";
 import { chunkBySize, DEFAULT_MAX_MESSAGE_BYTES, oversizedStubs, splitOversized } from "./oversized-publisher.ts";
 
 export interface UpstashKafkaPublisherOptions {
@@ -87,11 +87,11 @@ export class UpstashKafkaPublisher implements Publisher {
     this.authorization = `Basic ${btoa(`${options.username}:${options.password}`)}`;
   }
 
-  async publish(events: readonly OutboundRecord[]): Promise<void> {
+  async publish(events: readonly OutboundRecord[], texts?: RecordTexts): Promise<void> {
     const { topic, deadLetterTopic } = this.options;
     const maxMessageBytes = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     // A record the broker refuses on every attempt must not hold the batch (and every tenant behind it).
-    const { fitting, oversized } = splitOversized(events, maxMessageBytes);
+    const { fitting, oversized } = splitOversized(events, maxMessageBytes, texts);
     if (oversized.length > 0) {
       const log = this.options.log ?? defaultLogger;
       const stubs = oversizedStubs(oversized, {

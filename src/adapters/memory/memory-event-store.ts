@@ -14,7 +14,7 @@ import {
   type RollupRead,
 } from "../../ports/event-store.ts";
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundEvent } from "../../ports/publisher.ts";
+import { type OutboundEvent, type RecordTexts, recordText } from "../../ports/publisher.ts";
 import { MemoryRollups } from "./memory-rollups.ts";
 
 interface Stored {
@@ -37,15 +37,16 @@ export class MemoryEventStore implements EventStore {
   private readonly events = new Map<string, Stored>();
   private readonly rollups = new MemoryRollups();
 
-  async insertMany(events: readonly OutboundEvent[]): Promise<InsertResult> {
+  async insertMany(events: readonly OutboundEvent[], texts?: RecordTexts): Promise<InsertResult> {
     let inserted = 0;
     const now = Date.now();
-    for (const event of events) {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as OutboundEvent;
       const tenant = typeof event.tenant === "string" ? event.tenant : "default";
       const key = `${tenant}:${event.eventId}`;
       if (this.events.has(key)) continue;
       const head = { service: event.service, route: event.route, statusCode: event.statusCode, method: event.method };
-      this.events.set(key, { tenant, eventId: event.eventId, text: JSON.stringify(event), head, derived: deriveFields(event, now) });
+      this.events.set(key, { tenant, eventId: event.eventId, text: recordText(event, texts, i), head, derived: deriveFields(event, now) });
       inserted++;
     }
     return { inserted, duplicates: events.length - inserted };

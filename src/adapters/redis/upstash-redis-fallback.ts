@@ -1,8 +1,8 @@
 import { defaultLogger, type Logger } from "../../log/logger.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundRecord, Publisher } from "../../ports/publisher.ts";
-import { PublishError } from "../../ports/publisher.ts";
+import type { OutboundRecord, Publisher, RecordTexts } from "../../ports/publisher.ts";
+import { PublishError, recordText } from "../../ports/publisher.ts";
 import type { UpstashRedisList } from "./upstash-redis-list.ts";
 
 export interface UpstashRedisFallbackOptions {
@@ -29,11 +29,11 @@ export class UpstashRedisFallback implements Publisher {
     this.log = options.log ?? defaultLogger;
   }
 
-  async publish(records: readonly OutboundRecord[]): Promise<void> {
+  async publish(records: readonly OutboundRecord[], texts?: RecordTexts): Promise<void> {
     let appended: number;
     try {
       appended = await this.list.pushBounded(
-        records.map((r) => JSON.stringify(r)),
+        records.map((r, i) => recordText(r, texts, i)),
         this.options.maxRecords,
       );
     } catch (error) {

@@ -17,7 +17,7 @@ import {
   type RollupRead,
 } from "../../ports/event-store.ts";
 import type { HealthStatus } from "../../ports/health.ts";
-import type { OutboundEvent } from "../../ports/publisher.ts";
+import type { OutboundEvent, RecordTexts } from "../../ports/publisher.ts";
 import { SqliteRollups } from "./sqlite-rollups.ts";
 import { INSERT_SQL, insertRow, migrate } from "./sqlite-schema.ts";
 import { type AggregateRow, COLUMN, type Params, readAggregateRows, searchSql, statSql } from "./sqlite-sql.ts";
@@ -57,11 +57,11 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async insertMany(events: readonly OutboundEvent[]): Promise<InsertResult> {
+  async insertMany(events: readonly OutboundEvent[], texts?: RecordTexts): Promise<InsertResult> {
     const run = this.db.transaction((batch: readonly OutboundEvent[]) => {
       let inserted = 0;
       const now = Date.now();
-      for (const event of batch) inserted += this.insert.run(insertRow(event, now)).changes;
+      for (let i = 0; i < batch.length; i++) inserted += this.insert.run(insertRow(batch[i] as OutboundEvent, now, texts?.[i])).changes;
       return inserted;
     });
     const inserted = run(events);

@@ -71,7 +71,8 @@ export type InsertRow = Record<string, string | number | null>;
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
-export function insertRow(event: OutboundEvent, now: number): InsertRow {
+/** `text`: the event's JSON when the caller has it (RecordTexts). */
+export function insertRow(event: OutboundEvent, now: number, text: string = JSON.stringify(event)): InsertRow {
   const derived = deriveFields(event, now);
   return {
     tenant: typeof event.tenant === "string" ? event.tenant : "default",
@@ -88,7 +89,7 @@ export function insertRow(event: OutboundEvent, now: number): InsertRow {
     d: derived.d,
     hb: derived.hb,
     txt: derived.txt,
-    doc: JSON.stringify(event),
+    doc: text,
   };
 }
 

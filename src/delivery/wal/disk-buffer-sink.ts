@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { defaultLogger, type Logger } from "../../log/logger.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
-import type { OutboundRecord, Publisher } from "../../ports/publisher.ts";
+import type { OutboundRecord, Publisher, RecordTexts } from "../../ports/publisher.ts";
 import type { EventSink, SubmitResult } from "../sink.ts";
 import { encodeFrame } from "./frame.ts";
 import { FrameSource, type SourceFrame } from "./frame-source.ts";
@@ -197,10 +197,10 @@ export class DiskBufferSink implements EventSink {
       if (this.closed) return;
       await this.fill();
       this.ackEmptyHead();
-      const batch = this.nextBatch();
+      const { batch, texts } = this.nextBatch();
       if (batch.length === 0) return;
       try {
-        await this.publisher.publish(batch);
+        await this.publisher.publish(batch, texts);
       } catch (error) {
         if (this.closed) return;
         const previous = this.backoffMs;
@@ -240,14 +240,19 @@ export class DiskBufferSink implements EventSink {
     }
   }
 
-  private nextBatch(): OutboundRecord[] {
+  /** Up to maxBatch records from the head of the window, with their JSON where the frames have it. */
+  private nextBatch(): { batch: OutboundRecord[]; texts: RecordTexts } {
     const batch: OutboundRecord[] = [];
+    const texts: (string | undefined)[] = [];
     for (const frame of this.window) {
       if (batch.length >= this.maxBatch) break;
-      const take = frame.records.slice(frame.taken, frame.taken + (this.maxBatch - batch.length));
-      for (const r of take) batch.push(r);
+      const end = Math.min(frame.records.length, frame.taken + (this.maxBatch - batch.length));
+      for (let i = frame.taken; i < end; i++) {
+        batch.push(frame.records[i] as OutboundRecord);
+        texts.push(frame.texts?.[i]);
+      }
     }
-    return batch;
+    return { batch, texts };
   }
 
   /** The first `count` records of the window were acknowledged: fully published frames leave it. */

@@ -11,6 +11,8 @@ export interface SourceFrame {
   events: number;
   deltas: number;
   records: readonly OutboundRecord[];
+  /** The records' JSON when the frame came from memory; frames read back from disk have none. */
+  texts?: readonly string[];
   corrupt?: { bytes: number; why: string };
 }
 

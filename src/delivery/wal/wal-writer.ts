@@ -12,6 +12,8 @@ export interface CommittedFrame {
   events: number;
   deltas: number;
   records: readonly OutboundRecord[];
+  /** The records' JSON (EncodedFrame.texts). */
+  texts: readonly string[];
 }
 
 interface Waiting {
@@ -112,6 +114,7 @@ export class WalWriter {
         events: w.frame.events,
         deltas: w.frame.deltas,
         records: w.records,
+        texts: w.frame.texts,
       });
     }
   }

@@ -72,6 +72,32 @@ describe("disk buffer: append, group commit, read back", () => {
     await sink.drain(1000);
   });
 
+  test("each record reaches the publisher with its own JSON from the frame, across batch and frame cuts", async () => {
+    const publisher = new SwitchPublisher();
+    const { sink } = await open(publisher, tempDir(), { maxBatch: 7 });
+    const submitted = [];
+    for (let i = 0; i < 12; i++) {
+      const delta = { kind: "rollup" as const, id: `d${i}`, tenant: "t", rows: [] };
+      const batch = i % 3 === 0 ? [delta, ...events(4, i * 4)] : [...events(4, i * 4), delta];
+      submitted.push(...batch);
+      await sink.submit(batch);
+    }
+    await until(() => publisher.acknowledged.length === submitted.length);
+    expect(publisher.texts).toEqual(submitted.map((r) => JSON.stringify(r)));
+    await sink.drain(1000);
+  });
+
+  test("records read back from disk come without texts: the publisher serialises them itself", async () => {
+    const dir = tempDir();
+    await leaveBuffer(dir, 3, 4);
+    const publisher = new SwitchPublisher();
+    const { sink } = await open(publisher, dir);
+    await until(() => publisher.acknowledged.length === 12);
+    expect(idsOf(publisher.acknowledged)).toEqual(idsOf(events(12)));
+    expect(publisher.texts).toEqual(Array.from({ length: 12 }, () => undefined));
+    await sink.drain(1000);
+  });
+
   test("a publisher outage is retried until acknowledged, and then the segments are deleted", async () => {
     const publisher = new SwitchPublisher();
     publisher.up = false;

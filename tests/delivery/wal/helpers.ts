@@ -3,17 +3,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "../../../src/log/logger.ts";
 import type { HealthStatus } from "../../../src/ports/health.ts";
-import type { OutboundEvent, OutboundRecord, Publisher } from "../../../src/ports/publisher.ts";
+import type { OutboundEvent, OutboundRecord, Publisher, RecordTexts } from "../../../src/ports/publisher.ts";
 
-/** A publisher that is up or down at the test's command, and keeps what it acknowledged. */
+/** A publisher that is up or down at the test's command, and keeps what it acknowledged (with the texts it was given). */
 export class SwitchPublisher implements Publisher {
   readonly name = "publisher:switch";
   readonly acknowledged: OutboundRecord[] = [];
+  readonly texts: (string | undefined)[] = [];
   up = true;
 
-  async publish(records: readonly OutboundRecord[]): Promise<void> {
+  async publish(records: readonly OutboundRecord[], texts?: RecordTexts): Promise<void> {
     if (!this.up) throw new Error("down");
     this.acknowledged.push(...records);
+    for (let i = 0; i < records.length; i++) this.texts.push(texts?.[i]);
   }
 
   async health(): Promise<HealthStatus> {
