@@ -39,7 +39,9 @@ export async function parseOtlpRequestBody(
   if (tooLarge !== null) return refuse(input, tooLarge);
   const read = await readWhole(input, coding, limits);
   if (!read.ok) return read;
-  return format === "json" ? mapJson(read.bytes, limits) : decodeOtlpLogsProtobuf(read.bytes, limits);
+  const mapped = format === "json" ? mapJson(read.bytes, limits) : decodeOtlpLogsProtobuf(read.bytes, limits);
+  if (mapped.ok && mapped.reader === undefined) mapped.reader = format === "json" ? "js" : "protobuf";
+  return mapped;
 }
 
 /**
@@ -73,7 +75,10 @@ const utf8 = new TextDecoder();
  */
 function mapJson(body: Uint8Array, limits: IngestLimits): OtlpMapResult | BodyError {
   const fast = readOtlpJsonFast(body, limits);
-  if (fast !== null) return fast;
+  if (fast !== null) {
+    fast.reader = "wasm";
+    return fast;
+  }
   // As Request.text() decodes: UTF-8, a leading BOM dropped, invalid bytes as U+FFFD.
   const text = utf8.decode(body);
   const plain = isPlainDecodedJson(body, text);

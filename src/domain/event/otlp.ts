@@ -17,7 +17,14 @@ export interface OtlpMapResult {
   ok: true;
   items: ParsedItem[];
   rejected: Rejection[];
+  /**
+   * Which reader mapped the body, for the metrics: the WebAssembly OTLP/JSON reader ("wasm"), the
+   * JS mapping of OTLP/JSON ("js") or the protobuf decoder ("protobuf"). Set by the ingest door.
+   */
+  reader?: OtlpReader;
 }
+
+export type OtlpReader = "wasm" | "js" | "protobuf";
 
 /**
  * A record's size as mapped, counted while it is mapped: the OTLP/JSON of the fields this route

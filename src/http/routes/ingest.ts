@@ -58,6 +58,11 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     return jsonError(c, 429, "BACKPRESSURE", `${refused.reason}; retry after ${refused.retryAfterSeconds} s`);
   };
   const countRequest = (route: string, status: number) => metrics.inc("widegate_ingest_requests_total", { route, status: String(status) });
+  metrics.define(
+    "widegate_otlp_bodies_total",
+    "counter",
+    "OTLP log bodies mapped, by reader: wasm (the WebAssembly OTLP/JSON reader), js, protobuf",
+  );
 
   // /v1/events leaves depth to normalizeBody's walk (no pre-scan of bodies within one event's size);
   // /v1/logs maps the OTLP tree before that walk, so its JSON bodies are scanned first.
@@ -125,6 +130,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
         countRequest("logs", mapped.status);
         return jsonError(c, mapped.status, mapped.code, mapped.message);
       }
+      if (mapped.reader !== undefined) metrics.inc("widegate_otlp_bodies_total", { reader: mapped.reader });
       return accept(c, "logs", mapped);
     });
 }
