@@ -24,7 +24,7 @@ const events = (service: string) =>
 const jsonBody = (service: string, note?: string) =>
   JSON.stringify(otlpLogsRequest(events(service).map((e) => (note === undefined ? e : { ...e, note }))));
 
-async function post(url: string, body: string | Uint8Array, contentType: string): Promise<number> {
+async function post(url: string, body: string | Uint8Array<ArrayBuffer>, contentType: string): Promise<number> {
   const response = await fetch(`${url}/v1/logs`, { method: "POST", headers: { "content-type": contentType }, body });
   await response.body?.cancel();
   return response.status;
@@ -54,7 +54,7 @@ describe("widegate_otlp_bodies_total{reader}", () => {
       const url = runtime === "Bun" ? bun.url : workerd.url;
       expect(await post(url, jsonBody("reader-wasm"), "application/json")).toBe(202);
       expect(await post(url, jsonBody("reader-js", 'said "hi"'), "application/json")).toBe(202);
-      expect(await post(url, otlpProtobuf(otlpLogsRequest(events("reader-proto"))), "application/x-protobuf")).toBe(202);
+      expect(await post(url, new Uint8Array(otlpProtobuf(otlpLogsRequest(events("reader-proto")))), "application/x-protobuf")).toBe(202);
       expect(await readerCounts(url)).toEqual({ wasm: 1, js: 1, protobuf: 1 });
     });
   }
