@@ -50,6 +50,18 @@ let vCanon = false;
 /** The record's size as mapOtlpLogs counts it (Measure.bytes). */
 let mBytes: i64 = 0;
 
+// The certificate (see checkedFields): kvlist keys and the deepest container level read since the
+// record began, and whether any key JS treats as hostile was read anywhere in the body.
+let nested: i32 = 0;
+let level: i32 = 0;
+let hostile = false;
+let resNested: i32 = 0;
+let resLevel: i32 = 0;
+let certFields: i32 = 0;
+let certDepth: i32 = 0;
+/** Top-level fields written for the record so far. */
+let nFields: i32 = 0;
+
 // Known attribute names (mapOtlpLogs' KNOWN), in slot order.
 const KNOWN: StaticArray<string> = [
   "service.name",
@@ -149,6 +161,10 @@ const K_traceId = bytes("traceId");
 const K_value = bytes("value");
 const K_values = bytes("values");
 const K_version = bytes("version");
+// Keys the scrub walk refuses (prototype pollution): a body with one gets no certificate.
+const K_proto = bytes("__proto__");
+const K_prototype = bytes("prototype");
+const K_constructor = bytes("constructor");
 const L_KV = bytes('{"key":"');
 const L_VALUE = bytes(',"value":');
 const L_STRING = bytes('{"stringValue":"');
@@ -571,6 +587,7 @@ function arrayBody(depth: i32): bool {
   wput(93);
   if (!eat(125)) return false;
   mBytes += 26 + (count == 0 ? 2 : 1 + count);
+  if (depth + 1 > level) level = depth + 1;
   vKind = ARR;
   vPtr = start;
   vLen = w - start;
@@ -598,6 +615,7 @@ function keyValueOpen(): bool {
   }
   sPtr = k;
   sLen = kl;
+  if ((kl == 9 || kl == 11) && (same(k, K_proto, kl) || same(k, K_prototype, kl) || same(k, K_constructor, kl))) hostile = true;
   mBytes += 17 + <i64>kl + 2;
   return true;
 }
@@ -626,6 +644,8 @@ function kvlistBody(depth: i32): bool {
   wput(125);
   if (!eat(125)) return false;
   mBytes += 25 + (count == 0 ? 2 : 1 + count);
+  nested += count;
+  if (depth + 1 > level) level = depth + 1;
   vKind = OBJ;
   vPtr = start;
   vLen = w - start;
@@ -739,6 +759,7 @@ function olitc(l: usize, comma: bool): void {
 @inline function field(l: usize): void {
   olitc(l, !firstField);
   firstField = false;
+  nFields++;
 }
 
 /** `String(value)` of a slot or span as JSON, or bad when JS would write it otherwise. */
@@ -783,6 +804,8 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
   }
   cPresent = rPresent;
   nAside = 0;
+  nested = resNested;
+  level = resLevel;
   const resRestEnd = aCursor;
   const resValuesEnd = bCursor;
   const resRestCount = restCount;
@@ -903,6 +926,8 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
   recordCount++;
   oput(123);
   firstField = true;
+  nFields = 0;
+  let errorFields = 0;
   const service = take(0, 1);
   if (service >= 0) {
     field(F_service);
@@ -954,11 +979,13 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
     let comma = false;
     if (errorCode >= 0) {
       olitp(O_code);
+      errorFields++;
       ostring(slotPtr(errorCode), slotLen(errorCode), slotKind(errorCode), slotCanon(errorCode));
       comma = true;
     }
     if (exceptionMessage >= 0 || bodyK == STR) {
       olitc(O_message, comma);
+      errorFields++;
       if (exceptionMessage >= 0)
         ostring(slotPtr(exceptionMessage), slotLen(exceptionMessage), slotKind(exceptionMessage), slotCanon(exceptionMessage));
       else ospan(bodyP, bodyL);
@@ -966,6 +993,7 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
     }
     if (exceptionType >= 0) {
       olitc(O_type, comma);
+      errorFields++;
       ostring(slotPtr(exceptionType), slotLen(exceptionType), slotKind(exceptionType), slotCanon(exceptionType));
     }
     oput(125);
@@ -1003,6 +1031,11 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
     store<u8>(o - 1, 125); // the last comma
   }
   oput(125);
+  // Upper bounds: every kvlist key read for the record or its resource (duplicates and values the
+  // mapping drops included), each container one level below the attributes object.
+  const keys = nFields + errorFields + (aCursor > aStart || nAside > 0 ? restCount + nAside : 0) + nested;
+  if (keys > certFields) certFields = keys;
+  if (2 + level > certDepth) certDepth = 2 + level;
   // The record's own attribute text and values are not needed again.
   aCursor = resRestEnd;
   bCursor = resValuesEnd;
@@ -1078,6 +1111,10 @@ function resourceLogs(maxEvents: i32, maxEventBytes: f64, maxExpanded: f64): boo
   bCursor = bStart;
   restCount = 0;
   rPresent = 0;
+  nested = 0;
+  level = 0;
+  resNested = 0;
+  resLevel = 0;
   if (eat(125)) return true;
   let seen: u32 = 0;
   let resourceBytes: f64 = 2;
@@ -1104,6 +1141,8 @@ function resourceLogs(maxEvents: i32, maxEventBytes: f64, maxExpanded: f64): boo
         } while (eat(44));
         if (!eat(125)) return false;
       }
+      resNested = nested;
+      resLevel = level;
       // An upper bound of JSON.stringify(resource attributes): the rest text (commas included) and
       // each mapped name with its value and a comma.
       resourceBytes = 2 + <f64>(aCursor - aStart);
@@ -1173,6 +1212,9 @@ export function transcode(n: usize, maxEvents: i32, maxEventBytes: f64, maxExpan
   bad = false;
   recordCount = 0;
   expanded = 0;
+  hostile = false;
+  certFields = 0;
+  certDepth = 1;
   if (!eat(123) || !key() || !keyIs(K_resourceLogs, 12) || !eat(91)) return -1;
   oput(91);
   if (!eat(93)) {
@@ -1192,4 +1234,18 @@ export function transcode(n: usize, maxEvents: i32, maxEventBytes: f64, maxExpan
 /** Where reading stopped, from the body's start (for tests that ask why a body fell back). */
 export function stoppedAt(): usize {
   return pos - input();
+}
+
+/**
+ * After a transcode that answered: no event has more fields than this (object keys at all depths,
+ * as the scrub walk counts them), or -1 when the body holds a `__proto__`, `constructor` or
+ * `prototype` key anywhere. An upper bound.
+ */
+export function checkedFields(): i32 {
+  return hostile ? -1 : certFields;
+}
+
+/** After a transcode that answered: no event nests deeper than this (the event is 1). An upper bound. */
+export function checkedDepth(): i32 {
+  return certDepth;
 }
