@@ -165,13 +165,6 @@ const K_version = bytes("version");
 const K_proto = bytes("__proto__");
 const K_prototype = bytes("prototype");
 const K_constructor = bytes("constructor");
-const L_KV = bytes('{"key":"');
-const L_VALUE = bytes(',"value":');
-const L_STRING = bytes('{"stringValue":"');
-const L_INT = bytes('{"intValue":"');
-const L_DOUBLE = bytes('{"doubleValue":');
-const L_KVLIST = bytes('{"kvlistValue":{"values":[');
-const L_ARRAY = bytes('{"arrayValue":{"values":[');
 // Output literals (length-prefixed); a field's comes with its leading comma.
 const F_service = lit(',"service":');
 const F_requestId = lit(',"requestId":');
@@ -446,6 +439,36 @@ function ospan(p: usize, n: usize): void {
 
 // ---- AnyValue ----
 
+// The compact forms, compared as whole words against constants (memory past the input is readable).
+/** `{"key":"` (8 bytes) at p. */
+@inline function isKV(p: usize): bool {
+  return load<u64>(p + 0) == 0x223a2279656b227b;
+}
+/** `,"value":` (9 bytes) at p. */
+@inline function isVALUE(p: usize): bool {
+  return load<u64>(p + 0) == 0x2265756c6176222c && load<u64>(p + 1) == 0x3a2265756c617622;
+}
+/** `{"stringValue":"` (16 bytes) at p. */
+@inline function isSTRING(p: usize): bool {
+  return load<u64>(p + 0) == 0x676e69727473227b && load<u64>(p + 8) == 0x223a2265756c6156;
+}
+/** `{"intValue":"` (13 bytes) at p. */
+@inline function isINT(p: usize): bool {
+  return load<u64>(p + 0) == 0x6c6156746e69227b && load<u64>(p + 5) == 0x223a2265756c6156;
+}
+/** `{"doubleValue":` (15 bytes) at p. */
+@inline function isDOUBLE(p: usize): bool {
+  return load<u64>(p + 0) == 0x656c62756f64227b && load<u64>(p + 7) == 0x3a2265756c615665;
+}
+/** `{"kvlistValue":{"values":[` (26 bytes) at p. */
+@inline function isKVLIST(p: usize): bool {
+  return load<u64>(p + 0) == 0x7473696c766b227b && load<u64>(p + 8) == 0x7b3a2265756c6156 && load<u64>(p + 16) == 0x227365756c617622 && load<u64>(p + 18) == 0x5b3a227365756c61;
+}
+/** `{"arrayValue":{"values":[` (25 bytes) at p. */
+@inline function isARRAY(p: usize): bool {
+  return load<u64>(p + 0) == 0x567961727261227b && load<u64>(p + 8) == 0x227b3a2265756c61 && load<u64>(p + 16) == 0x3a227365756c6176 && load<u64>(p + 17) == 0x5b3a227365756c61;
+}
+
 /**
  * An AnyValue at `depth` (as mapOtlpLogs counts it): scalars are left in place (vPtr/vLen), an
  * array or kvlist is written as JSON at the write cursor. Adds its size to mBytes.
@@ -456,7 +479,7 @@ function anyValue(depth: i32): bool {
   // The compact forms first, 8 bytes at a time; anything else takes the token by token path below.
   if (load<u16>(pos) == 0x227b) {
     const c = at(pos + 2);
-    if (c == 115 && same(pos, L_STRING, 16)) {
+    if (c == 115 && isSTRING(pos)) {
       pos += 15;
       if (!strHere()) return false;
       vKind = STR;
@@ -465,7 +488,7 @@ function anyValue(depth: i32): bool {
       mBytes += 16 + <i64>vLen;
       return eat(125);
     }
-    if (c == 105 && same(pos, L_INT, 13)) {
+    if (c == 105 && isINT(pos)) {
       pos += 12;
       if (!strHere() || !intText(sPtr, sLen)) return false;
       vPtr = sPtr;
@@ -476,7 +499,7 @@ function anyValue(depth: i32): bool {
       vCanon = vLen - neg <= 15 && !(neg == 1 && at(vPtr + 1) == 48);
       return eat(125);
     }
-    if (c == 100 && same(pos, L_DOUBLE, 15)) {
+    if (c == 100 && isDOUBLE(pos)) {
       pos += 15;
       if (!num() || nExp) return false;
       vKind = NUM;
@@ -486,12 +509,12 @@ function anyValue(depth: i32): bool {
       mBytes += 16 + <i64>nLen;
       return eat(125);
     }
-    if (c == 107 && same(pos, L_KVLIST, 27)) {
-      pos += 27;
+    if (c == 107 && isKVLIST(pos)) {
+      pos += 26;
       return kvlistBody(depth) && eat(125) && !bad;
     }
-    if (c == 97 && same(pos, L_ARRAY, 26)) {
-      pos += 26;
+    if (c == 97 && isARRAY(pos)) {
+      pos += 25;
       return arrayBody(depth) && eat(125) && !bad;
     }
   }
@@ -599,13 +622,13 @@ function keyValueOpen(): bool {
   if (at(pos) <= 32) ws();
   let k: usize;
   let kl: usize;
-  if (same(pos, L_KV, 8)) {
+  if (isKV(pos)) {
     // The compact form, 8 bytes at a time.
     pos += 7;
     if (!strHere() || sLen == 0) return false;
     k = sPtr;
     kl = sLen;
-    if (same(pos, L_VALUE, 9)) pos += 9;
+    if (isVALUE(pos)) pos += 9;
     else if (!eat(44) || !key() || !keyIs(K_value, 5)) return false;
   } else {
     if (!eat(123) || !key() || !keyIs(K_key, 3) || !str() || sLen == 0) return false;
