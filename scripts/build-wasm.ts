@@ -17,7 +17,20 @@ const check = process.argv.includes("check=1");
 const outDir = check ? mkdtempSync(join(tmpdir(), "otlp-wasm-")) : join(root, "src/ingest");
 const outWasm = join(outDir, "otlp-json.wasm");
 const asc = Bun.spawnSync(
-  [join(root, "node_modules/.bin/asc"), source, "-O3", "--runtime", "stub", "--noAssert", "--use", "abort=", "-o", outWasm],
+  [
+    join(root, "node_modules/.bin/asc"),
+    source,
+    "-O3",
+    "--runtime",
+    "stub",
+    "--enable",
+    "simd",
+    "--noAssert",
+    "--use",
+    "abort=",
+    "-o",
+    outWasm,
+  ],
   {
     cwd: root,
     stderr: "inherit",

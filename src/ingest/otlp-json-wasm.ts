@@ -16,7 +16,21 @@ interface ReaderExports {
   prepare(n: number): number;
   output(): number;
   transcode(n: number, maxEvents: number, maxEventBytes: number, maxExpandedBytes: number): number;
+  checkedFields(): number;
+  checkedDepth(): number;
 }
+
+/**
+ * What the reader certifies of every event it made (ParsedBody's `checked`): at most `maxFields`
+ * object keys at all depths, nesting at most `maxDepth` (the event is 1), no `__proto__`,
+ * `constructor` or `prototype` key; so validation may skip its counting walk. Upper bounds.
+ */
+export interface ReaderCertificate {
+  maxFields: number;
+  maxDepth: number;
+}
+
+export type OtlpReaderResult = OtlpMapResult & { checked?: ReaderCertificate };
 
 let reader: ReaderExports | null = null;
 /** Bodies the reader answered for, since the process started (tests tell the paths apart by it). */
@@ -38,7 +52,7 @@ export function hasOtlpJsonReader(): boolean {
 const ascii = new TextDecoder();
 
 /** The body's events through the reader, or null: take the JS path. */
-export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpMapResult | null {
+export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpReaderResult | null {
   if (reader === null || bytes.byteLength > limits.maxBodyBytes) return null;
   const r = reader;
   if (r.prepare(bytes.byteLength) === 0) return null;
@@ -55,5 +69,8 @@ export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpM
     items[i] = { index: i, value: event };
   }
   answered++;
-  return { ok: true, items, rejected: [] };
+  const maxFields = r.checkedFields();
+  // A body with a hostile key has no certificate: the walk must find and name it.
+  if (maxFields < 0) return { ok: true, items, rejected: [] };
+  return { ok: true, items, rejected: [], checked: { maxFields, maxDepth: r.checkedDepth() } };
 }

@@ -3,8 +3,15 @@ import fc from "fast-check";
 import { makeEvent } from "../../bench/fixtures.ts";
 import { otlpLogsRequest } from "../../bench/lib/otlp-bodies.ts";
 import { DEFAULT_LIMITS } from "../../src/domain/event/limits.ts";
-import { useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
-import { bothPaths, otlpJsonBodies, otlpJsonLimits } from "../../tests/support/otlp-json-differential.ts";
+import { readOtlpJsonFast, useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
+import {
+  bothPaths,
+  certificateHolds,
+  mostFields,
+  otlpJsonBodies,
+  otlpJsonLimits,
+  readerModule,
+} from "../../tests/support/otlp-json-differential.ts";
 
 afterAll(() => useOtlpJsonModule(null));
 
@@ -29,6 +36,44 @@ describe("WebAssembly OTLP/JSON reader", () => {
     // The property means little if the reader fell back for nearly every body.
     expect(fast / runs).toBeGreaterThan(0.15);
   }, 60_000);
+
+  test("the reader's certificate of fields, depth and keys is true of every event it made, over generated bodies", async () => {
+    let certified = 0;
+    let answered = 0;
+    await fc.assert(
+      fc.asyncProperty(otlpJsonBodies, otlpJsonLimits, async (bytes, limits) => {
+        const both = await bothPaths(bytes, limits);
+        if (both.fast) answered++;
+        if (both.certificate !== "none") certified++;
+        expect(both.certificate).not.toBe("WRONG");
+      }),
+      { numRuns: 400 },
+    );
+    console.log(`reader certified ${certified} of the ${answered} bodies it answered for`);
+    expect(certified / Math.max(1, answered)).toBeGreaterThan(0.5);
+  }, 60_000);
+
+  test("an SDK-shaped body's certificate counts exactly the fields of its largest event", () => {
+    const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 50 }, (_, i) => makeEvent(i, 5)))));
+    useOtlpJsonModule(readerModule());
+    const read = readOtlpJsonFast(body, DEFAULT_LIMITS);
+    expect(read).not.toBeNull();
+    if (read === null) return;
+    expect(certificateHolds(read)).toBe(true);
+    expect(read.checked?.maxFields).toBe(mostFields(read));
+  });
+
+  for (const key of ["__proto__", "constructor", "prototype"]) {
+    test(`a body with a "${key}" key in a nested attribute value is read without a certificate`, () => {
+      const values = [{ key: "a", value: { kvlistValue: { values: [{ key, value: { stringValue: "x" } }] } } }];
+      const attributes = [{ key: "outer", value: { kvlistValue: { values } } }];
+      const body = new TextEncoder().encode(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes }] }] }] }));
+      useOtlpJsonModule(readerModule());
+      const read = readOtlpJsonFast(body, DEFAULT_LIMITS);
+      expect(read).not.toBeNull();
+      expect(read?.checked).toBeUndefined();
+    });
+  }
 
   test("a body as an OpenTelemetry SDK sends it takes the reader and maps as the JS path does", async () => {
     const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 50 }, (_, i) => makeEvent(i, 5)))));

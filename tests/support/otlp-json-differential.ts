@@ -222,7 +222,8 @@ export const otlpJsonLimits: fc.Arbitrary<IngestLimits> = fc.oneof(
 );
 
 let module: WebAssembly.Module | undefined;
-function readerModule(): WebAssembly.Module {
+/** The embedded reader, compiled once. */
+export function readerModule(): WebAssembly.Module {
   if (module === undefined) module = new WebAssembly.Module(Uint8Array.from(atob(OTLP_JSON_WASM_BASE64), (c) => c.charCodeAt(0)));
   return module;
 }
@@ -237,10 +238,62 @@ export function exactText(value: unknown): string {
   });
 }
 
-/** A result without the name of the reader that mapped it (the paths differ there by design). */
-function withoutReader(result: object): object {
-  if (!("reader" in result)) return result;
-  const { reader: _, ...rest } = result;
+/** Object keys at all depths (array elements are not keys), as the scrub walk counts them. */
+function countFields(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let n = 0;
+  if (Array.isArray(value)) for (const element of value) n += countFields(element);
+  else
+    for (const key in value) {
+      if (Object.hasOwn(value, key)) n += 1 + countFields((value as Record<string, unknown>)[key]);
+    }
+  return n;
+}
+
+/** Containers nested in `value`, itself included (an event alone is 1). */
+function nesting(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, nesting(child));
+  return 1 + deepest;
+}
+
+const HOSTILE = new Set(["__proto__", "constructor", "prototype"]);
+function hasHostileKey(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  for (const key of Object.keys(value)) if (HOSTILE.has(key)) return true;
+  return Object.values(value).some(hasHostileKey);
+}
+
+interface Certified {
+  items: { value: unknown }[];
+  checked?: { maxFields: number; maxDepth: number };
+}
+
+/**
+ * Whether the reader's certificate (if it gave one) is true of every event it made, counted on the
+ * parsed events themselves: a wrong one would let an event skip the validation walk it would fail.
+ */
+export function certificateHolds(result: Certified): boolean {
+  const checked = result.checked;
+  if (checked === undefined) return true;
+  return result.items.every(
+    (item) => countFields(item.value) <= checked.maxFields && nesting(item.value) <= checked.maxDepth && !hasHostileKey(item.value),
+  );
+}
+
+/** The most fields any event of the result has (for tests of how tight a certificate is). */
+export function mostFields(result: Certified): number {
+  return Math.max(0, ...result.items.map((item) => countFields(item.value)));
+}
+
+/**
+ * A result without the reader's certificate, which the JS mapping does not give, and without the
+ * name of the reader that mapped it (the paths differ there by design).
+ */
+function uncertified(result: object): object {
+  if (!("checked" in result) && !("reader" in result)) return result;
+  const { checked: _, reader: __, ...rest } = result as { checked?: unknown; reader?: unknown };
   return rest;
 }
 
@@ -258,7 +311,7 @@ export function readerAgrees(bytes: Uint8Array, limits: IngestLimits): boolean {
   const fast = readOtlpJsonFast(bytes, limits);
   useOtlpJsonModule(null);
   if (fast === null) return true;
-  return exactText(fast) === exactText(parseOtlpLogs(new TextDecoder().decode(bytes), limits));
+  return certificateHolds(fast) && exactText(uncertified(fast)) === exactText(parseOtlpLogs(new TextDecoder().decode(bytes), limits));
 }
 
 /**
@@ -287,15 +340,17 @@ export async function bothPaths(
   bytes: Uint8Array,
   limits: IngestLimits,
   sent: "plain" | "gzip" = "plain",
-): Promise<{ js: string; wasm: string; fast: boolean; routeTookReader: boolean }> {
+): Promise<{ js: string; wasm: string; fast: boolean; routeTookReader: boolean; certificate: "none" | "holds" | "WRONG" }> {
   const input = sent === "gzip" ? asGzipStream : asRequest;
   useOtlpJsonModule(null);
-  const js = exactText(withoutReader(await parseOtlpRequestBody(input(bytes), limits)));
+  const js = exactText(uncertified(await parseOtlpRequestBody(input(bytes), limits)));
   useOtlpJsonModule(readerModule());
-  const fast = readOtlpJsonFast(bytes, limits) !== null;
+  const read = readOtlpJsonFast(bytes, limits);
+  const fast = read !== null;
+  const certificate = read?.checked === undefined ? "none" : certificateHolds(read) ? "holds" : "WRONG";
   const before = otlpJsonReaderAnswers();
-  const wasm = exactText(withoutReader(await parseOtlpRequestBody(input(bytes), limits)));
+  const wasm = exactText(uncertified(await parseOtlpRequestBody(input(bytes), limits)));
   const routeTookReader = otlpJsonReaderAnswers() > before;
   useOtlpJsonModule(null);
-  return { js, wasm, fast, routeTookReader };
+  return { js, wasm, fast, routeTookReader, certificate };
 }

@@ -50,6 +50,18 @@ let vCanon = false;
 /** The record's size as mapOtlpLogs counts it (Measure.bytes). */
 let mBytes: i64 = 0;
 
+// The certificate (see checkedFields): kvlist keys and the deepest container level read since the
+// record began, and whether any key JS treats as hostile was read anywhere in the body.
+let nested: i32 = 0;
+let level: i32 = 0;
+let hostile = false;
+let resNested: i32 = 0;
+let resLevel: i32 = 0;
+let certFields: i32 = 0;
+let certDepth: i32 = 0;
+/** Top-level fields written for the record so far. */
+let nFields: i32 = 0;
+
 // Known attribute names (mapOtlpLogs' KNOWN), in slot order.
 const KNOWN: StaticArray<string> = [
   "service.name",
@@ -74,13 +86,14 @@ const KNOWN: StaticArray<string> = [
 const SLOTS: i32 = 18;
 
 
-// Slot tables: resource (R) and record (C), 18 entries each.
-const R_PTR = memory.data(SLOTS * 4);
-const R_LEN = memory.data(SLOTS * 4);
-const R_KIND = memory.data(SLOTS * 4);
-const C_PTR = memory.data(SLOTS * 4);
-const C_LEN = memory.data(SLOTS * 4);
-const C_KIND = memory.data(SLOTS * 4);
+// Slot tables: resource (R) and record (C), 18 entries each (a whole number of v128s).
+const TABLE: i32 = 80;
+const R_PTR = memory.data(TABLE, 16);
+const R_LEN = memory.data(TABLE, 16);
+const R_KIND = memory.data(TABLE, 16);
+const C_PTR = memory.data(TABLE, 16);
+const C_LEN = memory.data(TABLE, 16);
+const C_KIND = memory.data(TABLE, 16);
 const ASIDE = memory.data(SLOTS * 4);
 const NULL_TEXT = memory.data<u8>([110, 117, 108, 108]);
 let rPresent: u32 = 0;
@@ -89,13 +102,22 @@ let nAside: i32 = 0;
 
 // ---- byte literals ----
 
-const POOL = memory.data(1024);
+const POOL = memory.data(2048);
 let poolAt: usize = POOL;
 /** `s` (ASCII) as bytes in the static pool, at start-up. */
 function bytes(s: string): usize {
   const p = poolAt;
   for (let i = 0; i < s.length; i++) store<u8>(p + <usize>i, <u8>s.charCodeAt(i));
   poolAt += (<usize>s.length + 7) & ~7;
+  return p;
+}
+
+/** `s` (ASCII) in the static pool as a length byte then its bytes, at start-up. */
+function lit(s: string): usize {
+  const p = poolAt;
+  store<u8>(p, <u8>s.length);
+  for (let i = 0; i < s.length; i++) store<u8>(p + 1 + <usize>i, <u8>s.charCodeAt(i));
+  poolAt += (<usize>s.length + 8) & ~7;
   return p;
 }
 
@@ -139,18 +161,37 @@ const K_traceId = bytes("traceId");
 const K_value = bytes("value");
 const K_values = bytes("values");
 const K_version = bytes("version");
-const L_KV = bytes('{"key":"');
-const L_VALUE = bytes(',"value":');
-const L_STRING = bytes('{"stringValue":"');
-const L_INT = bytes('{"intValue":"');
-const L_DOUBLE = bytes('{"doubleValue":');
-const L_KVLIST = bytes('{"kvlistValue":{"values":[');
-const L_ARRAY = bytes('{"arrayValue":{"values":[');
+// Keys the scrub walk refuses (prototype pollution): a body with one gets no certificate.
+const K_proto = bytes("__proto__");
+const K_prototype = bytes("prototype");
+const K_constructor = bytes("constructor");
+// Output literals (length-prefixed); a field's comes with its leading comma.
+const F_service = lit(',"service":');
+const F_requestId = lit(',"requestId":');
+const F_timestamp = lit(',"timestamp":');
+const F_route = lit(',"route":');
+const F_method = lit(',"method":');
+const F_statusCode = lit(',"statusCode":');
+const F_durationMs = lit(',"durationMs":');
+const F_error = lit(',"error":');
+const F_message = lit(',"message":');
+const F_severity = lit(',"severity":');
+const F_traceId = lit(',"traceId":');
+const F_spanId = lit(',"spanId":');
+const F_scope = lit(',"scope":');
+const F_attributes = lit(',"attributes":');
+const O_null = lit("null");
+const O_code = lit('"code":');
+const O_message = lit(',"message":');
+const O_type = lit(',"type":');
+/** Each known name as an output key, `"name":`. */
+const KNOWN_KEY = memory.data(SLOTS * 4);
 const KNOWN_AT = memory.data(SLOTS * 4);
 const KNOWN_LEN = memory.data(SLOTS * 4);
 for (let i = 0; i < SLOTS; i++) {
   store<u32>(KNOWN_AT + (<usize>i << 2), <u32>bytes(unchecked(KNOWN[i])));
   store<u32>(KNOWN_LEN + (<usize>i << 2), <u32>unchecked(KNOWN[i]).length);
+  store<u32>(KNOWN_KEY + (<usize>i << 2), <u32>lit('"' + unchecked(KNOWN[i]) + '":'));
 }
 
 // ---- reading ----
@@ -181,25 +222,27 @@ for (let i = 0; i < SLOTS; i++) {
   return c - 48 < 10;
 }
 
-const ONES: u64 = 0x0101010101010101;
-const HIGHS: u64 = 0x8080808080808080;
+const QUOTE = i8x16.splat(34);
+const BACKSLASH = i8x16.splat(92);
+const SPACE = i8x16.splat(32);
 
-/** The bytes of x that are '"', '\\', below 0x20 or above 0x7f, as their high bits ("haszero"; the lowest is exact). */
-@inline function special(x: u64): u64 {
-  const q = x ^ (ONES * 34);
-  const b = x ^ (ONES * 92);
-  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - ONES * 32) & ~x) | x) & HIGHS;
+/** The 16 bytes at p that are '"', '\\', below 0x20 or above 0x7f, as a bit mask (wasm SIMD). */
+@inline function special16(p: usize): i32 {
+  const x = v128.load(p);
+  const m = v128.or(v128.or(i8x16.eq(x, QUOTE), i8x16.eq(x, BACKSLASH)), i8x16.lt_u(x, SPACE));
+  return i8x16.bitmask(m) | i8x16.bitmask(x);
 }
 
 /** A plain JSON string (ASCII, no backslash or control character) at pos: its content into sPtr/sLen. */
 @inline function strHere(): bool {
   let p = pos + 1;
-  let m = special(load<u64>(p));
+  // Most strings end within the first 16 bytes: one compare, one predictable branch.
+  let m = special16(p);
   while (m == 0) {
-    p += 8;
-    m = special(load<u64>(p));
+    p += 16;
+    m = special16(p);
   }
-  p += <usize>(ctz(m) >> 3);
+  p += <usize>ctz(m);
   if (at(p) != 34) return false;
   sPtr = pos + 1;
   sLen = p - pos - 1;
@@ -329,16 +372,22 @@ function skip(depth: i32): bool {
 
 // ---- writing ----
 
-/** memory.copy is a call in the engines: short spans (most of them) are copied 8 bytes at a time. */
+/**
+ * memory.copy is a call in the engines: short spans (most of them) are copied 16 bytes at a time,
+ * the last block whole. It may write up to 15 bytes past d + n (callers keep that room; later
+ * writes overwrite them) and read as far past p + n (memory past any source is readable).
+ */
 @inline function copy(d: usize, p: usize, n: usize): void {
   if (n > 64) {
     memory.copy(d, p, n);
     return;
   }
-  let i: usize = 0;
-  for (; i + 8 <= n; i += 8) store<u64>(d + i, load<u64>(p + i));
-  for (; i < n; i++) store<u8>(d + i, load<u8>(p + i));
+  v128.store(d, v128.load(p));
+  for (let i: usize = 16; i < n; i += 16) v128.store(d + i, v128.load(p + i));
 }
+
+/** Room a copy of n bytes needs past its destination. */
+const SLACK: usize = 16;
 
 let oLimit: usize = 0;
 
@@ -348,7 +397,7 @@ let oLimit: usize = 0;
 }
 
 function wspan(p: usize, n: usize): void {
-  if (w + n > wEnd) {
+  if (w + n + SLACK > wEnd) {
     bad = true;
     return;
   }
@@ -378,20 +427,47 @@ function room(n: usize): bool {
 }
 
 function ospan(p: usize, n: usize): void {
-  if (o + n > oLimit && !room(n)) return;
+  if (o + n + SLACK > oLimit && !room(n + SLACK)) return;
   copy(o, p, n);
   o += n;
 }
 
-function olit(lit: string): void {
-  const n = <usize>lit.length;
-  if (o + n > oLimit && !room(n)) return;
-  const l = changetype<usize>(lit);
-  for (let i: usize = 0; i < n; i++) store<u8>(o + i, <u8>load<u16>(l + (i << 1)));
-  o += n;
+/** A pooled literal (see lit). */
+@inline function olitp(l: usize): void {
+  ospan(l + 1, load<u8>(l));
 }
 
 // ---- AnyValue ----
+
+// The compact forms, compared as whole words against constants (memory past the input is readable).
+/** `{"key":"` (8 bytes) at p. */
+@inline function isKV(p: usize): bool {
+  return load<u64>(p + 0) == 0x223a2279656b227b;
+}
+/** `,"value":` (9 bytes) at p. */
+@inline function isVALUE(p: usize): bool {
+  return load<u64>(p + 0) == 0x2265756c6176222c && load<u64>(p + 1) == 0x3a2265756c617622;
+}
+/** `{"stringValue":"` (16 bytes) at p. */
+@inline function isSTRING(p: usize): bool {
+  return load<u64>(p + 0) == 0x676e69727473227b && load<u64>(p + 8) == 0x223a2265756c6156;
+}
+/** `{"intValue":"` (13 bytes) at p. */
+@inline function isINT(p: usize): bool {
+  return load<u64>(p + 0) == 0x6c6156746e69227b && load<u64>(p + 5) == 0x223a2265756c6156;
+}
+/** `{"doubleValue":` (15 bytes) at p. */
+@inline function isDOUBLE(p: usize): bool {
+  return load<u64>(p + 0) == 0x656c62756f64227b && load<u64>(p + 7) == 0x3a2265756c615665;
+}
+/** `{"kvlistValue":{"values":[` (26 bytes) at p. */
+@inline function isKVLIST(p: usize): bool {
+  return load<u64>(p + 0) == 0x7473696c766b227b && load<u64>(p + 8) == 0x7b3a2265756c6156 && load<u64>(p + 16) == 0x227365756c617622 && load<u64>(p + 18) == 0x5b3a227365756c61;
+}
+/** `{"arrayValue":{"values":[` (25 bytes) at p. */
+@inline function isARRAY(p: usize): bool {
+  return load<u64>(p + 0) == 0x567961727261227b && load<u64>(p + 8) == 0x227b3a2265756c61 && load<u64>(p + 16) == 0x3a227365756c6176 && load<u64>(p + 17) == 0x5b3a227365756c61;
+}
 
 /**
  * An AnyValue at `depth` (as mapOtlpLogs counts it): scalars are left in place (vPtr/vLen), an
@@ -403,7 +479,7 @@ function anyValue(depth: i32): bool {
   // The compact forms first, 8 bytes at a time; anything else takes the token by token path below.
   if (load<u16>(pos) == 0x227b) {
     const c = at(pos + 2);
-    if (c == 115 && same(pos, L_STRING, 16)) {
+    if (c == 115 && isSTRING(pos)) {
       pos += 15;
       if (!strHere()) return false;
       vKind = STR;
@@ -412,7 +488,7 @@ function anyValue(depth: i32): bool {
       mBytes += 16 + <i64>vLen;
       return eat(125);
     }
-    if (c == 105 && same(pos, L_INT, 13)) {
+    if (c == 105 && isINT(pos)) {
       pos += 12;
       if (!strHere() || !intText(sPtr, sLen)) return false;
       vPtr = sPtr;
@@ -423,7 +499,7 @@ function anyValue(depth: i32): bool {
       vCanon = vLen - neg <= 15 && !(neg == 1 && at(vPtr + 1) == 48);
       return eat(125);
     }
-    if (c == 100 && same(pos, L_DOUBLE, 15)) {
+    if (c == 100 && isDOUBLE(pos)) {
       pos += 15;
       if (!num() || nExp) return false;
       vKind = NUM;
@@ -433,12 +509,12 @@ function anyValue(depth: i32): bool {
       mBytes += 16 + <i64>nLen;
       return eat(125);
     }
-    if (c == 107 && same(pos, L_KVLIST, 27)) {
-      pos += 27;
+    if (c == 107 && isKVLIST(pos)) {
+      pos += 26;
       return kvlistBody(depth) && eat(125) && !bad;
     }
-    if (c == 97 && same(pos, L_ARRAY, 26)) {
-      pos += 26;
+    if (c == 97 && isARRAY(pos)) {
+      pos += 25;
       return arrayBody(depth) && eat(125) && !bad;
     }
   }
@@ -534,6 +610,7 @@ function arrayBody(depth: i32): bool {
   wput(93);
   if (!eat(125)) return false;
   mBytes += 26 + (count == 0 ? 2 : 1 + count);
+  if (depth + 1 > level) level = depth + 1;
   vKind = ARR;
   vPtr = start;
   vLen = w - start;
@@ -545,13 +622,13 @@ function keyValueOpen(): bool {
   if (at(pos) <= 32) ws();
   let k: usize;
   let kl: usize;
-  if (same(pos, L_KV, 8)) {
+  if (isKV(pos)) {
     // The compact form, 8 bytes at a time.
     pos += 7;
     if (!strHere() || sLen == 0) return false;
     k = sPtr;
     kl = sLen;
-    if (same(pos, L_VALUE, 9)) pos += 9;
+    if (isVALUE(pos)) pos += 9;
     else if (!eat(44) || !key() || !keyIs(K_value, 5)) return false;
   } else {
     if (!eat(123) || !key() || !keyIs(K_key, 3) || !str() || sLen == 0) return false;
@@ -561,6 +638,7 @@ function keyValueOpen(): bool {
   }
   sPtr = k;
   sLen = kl;
+  if ((kl == 9 || kl == 11) && (same(k, K_proto, kl) || same(k, K_prototype, kl) || same(k, K_constructor, kl))) hostile = true;
   mBytes += 17 + <i64>kl + 2;
   return true;
 }
@@ -589,6 +667,8 @@ function kvlistBody(depth: i32): bool {
   wput(125);
   if (!eat(125)) return false;
   mBytes += 25 + (count == 0 ? 2 : 1 + count);
+  nested += count;
+  if (depth + 1 > level) level = depth + 1;
   vKind = OBJ;
   vPtr = start;
   vLen = w - start;
@@ -692,13 +772,17 @@ function take(first: i32, count: i32): i32 {
 }
 
 let firstField = true;
-function field(name: string): void {
-  if (!firstField) oput(44);
+/** A pooled `,"name":`, without its comma unless `comma`. */
+function olitc(l: usize, comma: bool): void {
+  if (comma) ospan(l + 1, load<u8>(l));
+  else ospan(l + 2, load<u8>(l) - 1);
+}
+
+/** A field's name (a pooled `,"name":`), its comma dropped for the first. */
+@inline function field(l: usize): void {
+  olitc(l, !firstField);
   firstField = false;
-  oput(34);
-  olit(name);
-  oput(34);
-  oput(58);
+  nFields++;
 }
 
 /** `String(value)` of a slot or span as JSON, or bad when JS would write it otherwise. */
@@ -736,11 +820,15 @@ let tsZero = false;
 /** One log record → its event, written to the output. */
 function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: bool, maxEventBytes: f64, maxExpanded: f64): bool {
   if (!eat(123)) return false;
-  memory.copy(C_PTR, R_PTR, SLOTS * 4);
-  memory.copy(C_LEN, R_LEN, SLOTS * 4);
-  memory.copy(C_KIND, R_KIND, SLOTS * 4);
+  for (let i: usize = 0; i < <usize>TABLE; i += 16) {
+    v128.store(C_PTR + i, v128.load(R_PTR + i));
+    v128.store(C_LEN + i, v128.load(R_LEN + i));
+    v128.store(C_KIND + i, v128.load(R_KIND + i));
+  }
   cPresent = rPresent;
   nAside = 0;
+  nested = resNested;
+  level = resLevel;
   const resRestEnd = aCursor;
   const resValuesEnd = bCursor;
   const resRestCount = restCount;
@@ -861,37 +949,39 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
   recordCount++;
   oput(123);
   firstField = true;
+  nFields = 0;
+  let errorFields = 0;
   const service = take(0, 1);
   if (service >= 0) {
-    field("service");
+    field(F_service);
     ospan(slotPtr(service), slotLen(service));
   }
   const requestId = take(1, 3);
-  field("requestId");
+  field(F_requestId);
   if (requestId >= 0) ospan(slotPtr(requestId), slotLen(requestId));
   else if (traceL > 2) ospan(traceP, traceL);
-  else olit("null"); // undefined in the JS mapping: the caller sets it so
+  else olitp(O_null); // undefined in the JS mapping: the caller sets it so
   let hasTs = false;
   if (hasTime && epochMs(timePtr, timeLen)) hasTs = true;
   else if (hasObs && epochMs(obsPtr, obsLen)) hasTs = true;
   if (hasTs) {
-    field("timestamp");
+    field(F_timestamp);
     if (tsZero) oput(48);
     else ospan(tsPtr, tsLen);
   }
   const route = take(4, 3);
   if (route >= 0) {
-    field("route");
+    field(F_route);
     ospan(slotPtr(route), slotLen(route));
   }
   const method = take(7, 2);
   if (method >= 0) {
-    field("method");
+    field(F_method);
     ospan(slotPtr(method), slotLen(method));
   }
   const status = take(9, 2);
   if (status >= 0) {
-    field("statusCode");
+    field(F_statusCode);
     if (slotKind(status) == STR) {
       // Number(text): only texts that read as the same JSON number
       if (!intText(slotPtr(status) + 1, slotLen(status) - 2)) return false;
@@ -900,72 +990,75 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
   }
   const duration = take(11, 3);
   if (duration >= 0) {
-    field("durationMs");
+    field(F_durationMs);
     ospan(slotPtr(duration), slotLen(duration));
   }
   const exceptionType = take(14, 1);
   const exceptionMessage = take(15, 1);
   const errorCode = take(16, 2);
   if (exceptionType >= 0 || errorCode >= 0 || ((seen & 4) != 0 && sevNum >= 17)) {
-    field("error");
+    field(F_error);
     oput(123);
     let comma = false;
     if (errorCode >= 0) {
-      olit('"code":');
+      olitp(O_code);
+      errorFields++;
       ostring(slotPtr(errorCode), slotLen(errorCode), slotKind(errorCode), slotCanon(errorCode));
       comma = true;
     }
     if (exceptionMessage >= 0 || bodyK == STR) {
-      if (comma) oput(44);
-      olit('"message":');
+      olitc(O_message, comma);
+      errorFields++;
       if (exceptionMessage >= 0)
         ostring(slotPtr(exceptionMessage), slotLen(exceptionMessage), slotKind(exceptionMessage), slotCanon(exceptionMessage));
       else ospan(bodyP, bodyL);
       comma = true;
     }
     if (exceptionType >= 0) {
-      if (comma) oput(44);
-      olit('"type":');
+      olitc(O_type, comma);
+      errorFields++;
       ostring(slotPtr(exceptionType), slotLen(exceptionType), slotKind(exceptionType), slotCanon(exceptionType));
     }
     oput(125);
   }
   if (bodyK != 0 && bodyK != NULL) {
-    field("message");
+    field(F_message);
     ospan(bodyP, bodyL);
   }
   if ((seen & 8) != 0) {
-    field("severity");
+    field(F_severity);
     ospan(sevText, sevTextLen);
   }
   if (traceL > 2) {
-    field("traceId");
+    field(F_traceId);
     ospan(traceP, traceL);
   }
   if (spanL > 2) {
-    field("spanId");
+    field(F_spanId);
     ospan(spanP, spanL);
   }
   if (hasScope && scopeLen > 0) {
-    field("scope");
+    field(F_scope);
     ospan(scopePtr - 1, scopeLen + 2);
   }
   if (aCursor > aStart || nAside > 0) {
-    field("attributes");
+    field(F_attributes);
     oput(123);
     ospan(aStart, aCursor - aStart);
     for (let i = 0; i < nAside; i++) {
       const s = <i32>load<u32>(ASIDE + (<usize>i << 2));
-      oput(34);
-      olit(unchecked(KNOWN[s]));
-      oput(34);
-      oput(58);
+      olitp(<usize>load<u32>(KNOWN_KEY + (<usize>s << 2)));
       ospan(slotPtr(s), slotLen(s));
       oput(44);
     }
     store<u8>(o - 1, 125); // the last comma
   }
   oput(125);
+  // Upper bounds: every kvlist key read for the record or its resource (duplicates and values the
+  // mapping drops included), each container one level below the attributes object.
+  const keys = nFields + errorFields + (aCursor > aStart || nAside > 0 ? restCount + nAside : 0) + nested;
+  if (keys > certFields) certFields = keys;
+  if (2 + level > certDepth) certDepth = 2 + level;
   // The record's own attribute text and values are not needed again.
   aCursor = resRestEnd;
   bCursor = resValuesEnd;
@@ -1041,6 +1134,10 @@ function resourceLogs(maxEvents: i32, maxEventBytes: f64, maxExpanded: f64): boo
   bCursor = bStart;
   restCount = 0;
   rPresent = 0;
+  nested = 0;
+  level = 0;
+  resNested = 0;
+  resLevel = 0;
   if (eat(125)) return true;
   let seen: u32 = 0;
   let resourceBytes: f64 = 2;
@@ -1067,6 +1164,8 @@ function resourceLogs(maxEvents: i32, maxEventBytes: f64, maxExpanded: f64): boo
         } while (eat(44));
         if (!eat(125)) return false;
       }
+      resNested = nested;
+      resLevel = level;
       // An upper bound of JSON.stringify(resource attributes): the rest text (commas included) and
       // each mapped name with its value and a comma.
       resourceBytes = 2 + <f64>(aCursor - aStart);
@@ -1136,6 +1235,9 @@ export function transcode(n: usize, maxEvents: i32, maxEventBytes: f64, maxExpan
   bad = false;
   recordCount = 0;
   expanded = 0;
+  hostile = false;
+  certFields = 0;
+  certDepth = 1;
   if (!eat(123) || !key() || !keyIs(K_resourceLogs, 12) || !eat(91)) return -1;
   oput(91);
   if (!eat(93)) {
@@ -1155,4 +1257,18 @@ export function transcode(n: usize, maxEvents: i32, maxEventBytes: f64, maxExpan
 /** Where reading stopped, from the body's start (for tests that ask why a body fell back). */
 export function stoppedAt(): usize {
   return pos - input();
+}
+
+/**
+ * After a transcode that answered: no event has more fields than this (object keys at all depths,
+ * as the scrub walk counts them), or -1 when the body holds a `__proto__`, `constructor` or
+ * `prototype` key anywhere. An upper bound.
+ */
+export function checkedFields(): i32 {
+  return hostile ? -1 : certFields;
+}
+
+/** After a transcode that answered: no event nests deeper than this (the event is 1). An upper bound. */
+export function checkedDepth(): i32 {
+  return certDepth;
 }
