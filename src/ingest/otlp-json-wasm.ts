@@ -32,7 +32,14 @@ export interface ReaderCertificate {
 
 export type OtlpReaderResult = OtlpMapResult & { checked?: ReaderCertificate };
 
+let installed: WebAssembly.Module | null = null;
 let reader: ReaderExports | null = null;
+/**
+ * WebAssembly memory only grows. Once a large body grew the instance past this, the instance is
+ * dropped after that body and the next one starts from a fresh, small one: a Worker isolate has
+ * 128 MB, and one 10 MiB body would otherwise keep tens of MB for the isolate's lifetime.
+ */
+const KEEP_MEMORY_BYTES = 16 << 20;
 /** Bodies the reader answered for, since the process started (tests tell the paths apart by it). */
 let answered = 0;
 
@@ -42,25 +49,52 @@ export function otlpJsonReaderAnswers(): number {
 
 /** Installs the compiled reader (null: none, every body takes the JS mapping). One instance per process. */
 export function useOtlpJsonModule(module: WebAssembly.Module | null): void {
-  reader = module === null ? null : (new WebAssembly.Instance(module, {}).exports as unknown as ReaderExports);
+  installed = module;
+  reader = null;
 }
 
 export function hasOtlpJsonReader(): boolean {
-  return reader !== null;
+  return installed !== null;
+}
+
+/** The instance's memory in bytes (0 without one); tests watch it shrink back after a large body. */
+export function otlpJsonReaderMemoryBytes(): number {
+  return reader === null ? 0 : reader.memory.buffer.byteLength;
+}
+
+function instance(): ReaderExports | null {
+  if (reader === null && installed !== null) reader = new WebAssembly.Instance(installed, {}).exports as unknown as ReaderExports;
+  return reader;
+}
+
+/** Drops an instance a large body grew, once that body's output has been read. */
+function release(r: ReaderExports): void {
+  if (r.memory.buffer.byteLength > KEEP_MEMORY_BYTES) reader = null;
 }
 
 const ascii = new TextDecoder();
 
 /** The body's events through the reader, or null: take the JS path. */
 export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpReaderResult | null {
-  if (reader === null || bytes.byteLength > limits.maxBodyBytes) return null;
-  const r = reader;
-  if (r.prepare(bytes.byteLength) === 0) return null;
+  if (bytes.byteLength > limits.maxBodyBytes) return null;
+  const r = instance();
+  if (r === null) return null;
+  if (r.prepare(bytes.byteLength) === 0) {
+    release(r);
+    return null;
+  }
   new Uint8Array(r.memory.buffer, r.input(), bytes.byteLength).set(bytes);
   const length = r.transcode(bytes.byteLength, limits.maxEvents, limits.maxEventBytes, limits.maxExpandedBytes);
-  if (length < 0) return null;
+  if (length < 0) {
+    release(r);
+    return null;
+  }
   // The buffer is read after the call: the reader may have grown its memory.
-  const events = JSON.parse(ascii.decode(new Uint8Array(r.memory.buffer, r.output(), length))) as Record<string, unknown>[];
+  const text = ascii.decode(new Uint8Array(r.memory.buffer, r.output(), length));
+  const maxFields = r.checkedFields();
+  const maxDepth = r.checkedDepth();
+  release(r);
+  const events = JSON.parse(text) as Record<string, unknown>[];
   const items = new Array<ParsedItem>(events.length);
   for (let i = 0; i < events.length; i++) {
     const event = events[i] as Record<string, unknown>;
@@ -69,8 +103,7 @@ export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpR
     items[i] = { index: i, value: event };
   }
   answered++;
-  const maxFields = r.checkedFields();
   // A body with a hostile key has no certificate: the walk must find and name it.
   if (maxFields < 0) return { ok: true, items, rejected: [] };
-  return { ok: true, items, rejected: [], checked: { maxFields, maxDepth: r.checkedDepth() } };
+  return { ok: true, items, rejected: [], checked: { maxFields, maxDepth } };
 }

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { makeEvent } from "../../bench/fixtures.ts";
 import { otlpLogsRequest } from "../../bench/lib/otlp-bodies.ts";
 import { DEFAULT_LIMITS } from "../../src/domain/event/limits.ts";
-import { readOtlpJsonFast, useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
+import { otlpJsonReaderMemoryBytes, readOtlpJsonFast, useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
 import {
   bothPaths,
   certificateHolds,
@@ -74,6 +74,22 @@ describe("WebAssembly OTLP/JSON reader", () => {
       expect(read?.checked).toBeUndefined();
     });
   }
+
+  test("the memory a large body grew is given back after it, and the next body still takes the reader", () => {
+    const sdkBody = (events: number) =>
+      new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: events }, (_, i) => makeEvent(i, 5)))));
+    useOtlpJsonModule(readerModule());
+    expect(readOtlpJsonFast(sdkBody(20), DEFAULT_LIMITS)).not.toBeNull();
+    const small = otlpJsonReaderMemoryBytes();
+    expect(small).toBeGreaterThan(0);
+    expect(small).toBeLessThanOrEqual(16 << 20);
+    const large = sdkBody(3_500); // about 8 MB: the reader needs a few times that
+    expect(large.byteLength).toBeGreaterThan(7 << 20);
+    expect(readOtlpJsonFast(large, DEFAULT_LIMITS)?.items.length).toBe(3_500);
+    expect(otlpJsonReaderMemoryBytes()).toBe(0);
+    expect(readOtlpJsonFast(sdkBody(20), DEFAULT_LIMITS)?.items.length).toBe(20);
+    expect(otlpJsonReaderMemoryBytes()).toBe(small);
+  });
 
   test("a body as an OpenTelemetry SDK sends it takes the reader and maps as the JS path does", async () => {
     const body = new TextEncoder().encode(JSON.stringify(otlpLogsRequest(Array.from({ length: 50 }, (_, i) => makeEvent(i, 5)))));
