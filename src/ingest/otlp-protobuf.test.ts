@@ -61,7 +61,13 @@ const OTLP_SAMPLE = {
   ],
 };
 
-const decode = (bytes: Uint8Array, limits = DEFAULT_LIMITS) => decodeOtlpLogsProtobuf(bytes, limits);
+/** The decoded result as the JSON mapping gives it: `checked` (what the decoder counted) is pinned in otlp-protobuf.checked.test.ts. */
+function decode(bytes: Uint8Array, limits = DEFAULT_LIMITS) {
+  const decoded = decodeOtlpLogsProtobuf(bytes, limits);
+  if (!decoded.ok) return decoded;
+  const { checked: _, ...mapped } = decoded;
+  return mapped;
+}
 
 /** A record's size as the decoder counts it: its OTLP/JSON form with int64 values as numbers. */
 function jsonSize(record: unknown): number {

@@ -15,6 +15,7 @@ import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors
 import { integerDigits as digits, jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
 import type { IngestLimits } from "../domain/event/limits.ts";
 import { OtlpAttributes, OtlpCollector, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
+import type { ParsedBody } from "../domain/event/parse-body.ts";
 import { utf8Length } from "../domain/event/utf8.ts";
 import { I64, LEN, MalformedProtobuf, VARINT, WireReader } from "./protobuf-wire.ts";
 
@@ -53,6 +54,13 @@ class Refused extends Error {
 /** Attribute values nested deeper than this are null, as the OTLP/JSON mapping reads them. */
 const MAPPED_DEPTH = 9;
 
+/**
+ * The most fields `otlpRecordEvent` makes besides the attributes it copies: service, requestId,
+ * timestamp, route, method, statusCode, durationMs, error, message, severity, traceId, spanId,
+ * scope, attributes, and error's code, message and type.
+ */
+export const EVENT_FIELDS = 17;
+
 /** One request's decoding: the reader, the limits and what the current resource and scope give each record. */
 class Decoding {
   records = 0;
@@ -66,6 +74,22 @@ class Decoding {
   keySite = 0;
   value: unknown = null;
   size = 0;
+  /**
+   * What the scrub walk will find, counted while decoding (see ParsedBody.checked): KeyValues read
+   * (each is at most one field), the deepest ArrayValue or KeyValueList (by its depth argument),
+   * and whether no key was `__proto__`, `constructor` or `prototype`. Reset per resource, then per
+   * record from the resource's, whose attributes every record's event copies.
+   */
+  fields = 0;
+  deepest = 0;
+  clean = true;
+  resourceFields = 0;
+  resourceDeepest = 0;
+  resourceClean = true;
+  /** The largest bounds over the events kept, and whether all of them were clean. */
+  checkedFields = 0;
+  checkedDepth = 1;
+  allClean = true;
 
   constructor(
     readonly r: WireReader,
@@ -82,7 +106,7 @@ class Decoding {
  * TOO_MANY_EVENTS; records over INGEST_MAX_EVENT_BYTES are rejected by index, and the request is
  * refused whole when the records kept pass INGEST_MAX_EXPANDED_BYTES.
  */
-export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits): OtlpMapResult | BodyError {
+export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits): CheckedOtlpResult | BodyError {
   const r = new WireReader(bytes);
   const d = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
   try {
@@ -94,7 +118,12 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
         r.leave(outer);
       } else skip(r, tag, 1, "resource_logs");
     }
-    return d.out.result();
+    const result: CheckedOtlpResult = d.out.result();
+    // Only a body whose every event is within the limits is vouched for: otherwise the walk finds and names the problem.
+    if (d.allClean && d.checkedFields <= limits.maxFields && d.checkedDepth <= limits.maxDepth) {
+      result.checked = { maxFields: d.checkedFields, maxDepth: d.checkedDepth };
+    }
+    return result;
   } catch (error) {
     if (error instanceof Refused) return error.error;
     if (!(error instanceof MalformedProtobuf)) throw error;
@@ -105,6 +134,9 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
     );
   }
 }
+
+/** The mapped records, with what the decoder counted (ParsedBody.checked) when every event is within the limits. */
+export type CheckedOtlpResult = OtlpMapResult & Pick<ParsedBody, "checked">;
 
 /**
  * A field this decoder does not read: skipped as protobuf requires (newer senders add fields),
@@ -160,7 +192,13 @@ function resourceLogsMessage(d: Decoding): void {
   const [at, end] = findLast(r, "ResourceLogs", 1, 2, ["resource", "scope_logs"]);
   const resource = new OtlpAttributes();
   d.resource = resource;
+  d.fields = 0;
+  d.deepest = 0;
+  d.clean = true;
   if (at !== -1) readAt(d, at, end, resourceMessage);
+  d.resourceFields = d.fields;
+  d.resourceDeepest = d.deepest;
+  d.resourceClean = d.clean;
   const resourceBytes = jsonBytes(resource.toObject(), Number.POSITIVE_INFINITY);
   while (r.pos < r.end) {
     const tag = r.uint32();
@@ -243,6 +281,9 @@ const EVENT_NAME_KEY = 12;
 function logRecord(d: Decoding): void {
   const r = d.r;
   const attrs = new OtlpAttributes(d.resource);
+  d.fields = d.resourceFields;
+  d.deepest = d.resourceDeepest;
+  d.clean = d.resourceClean;
   let time: number | undefined;
   let observed: number | undefined;
   let severityNumber: number | undefined;
@@ -350,6 +391,13 @@ function logRecord(d: Decoding): void {
   if (verdict === true) return;
   if (verdict !== null) throw new Refused(verdict);
   out.keep(otlpRecordEvent(attrs, { timestamp: time ?? observed, severityNumber, severityText, message, traceId, spanId }, d.scope));
+  // A container decoded at depth p lies at most at p + 1 in the event (attribute values sit in
+  // `attributes`, depth 2); `attributes` and `error` are at 2.
+  const eventFields = d.fields + EVENT_FIELDS;
+  const eventDepth = d.deepest < 2 ? 2 : d.deepest + 1;
+  if (eventFields > d.checkedFields) d.checkedFields = eventFields;
+  if (eventDepth > d.checkedDepth) d.checkedDepth = eventDepth;
+  if (!d.clean) d.allClean = false;
 }
 
 /**
@@ -369,12 +417,14 @@ function keyValue(d: Decoding, depth: number): void {
       key = string(r);
       keySize = stringSize;
       d.keySite = stringSlot & 7;
+      if ((key.length === 9 || key.length === 11) && (key === "__proto__" || key === "prototype" || key === "constructor")) d.clean = false;
     } else if (tag === ((2 << 3) | LEN)) {
       value = anyValue(d, depth);
       valueSize = d.size;
     } else skip(r, tag, [1, 2], ["key", "value"]);
   }
   r.leave(outer);
+  d.fields++;
   d.key = key;
   d.value = value;
   d.size = valueSize < 0 ? 8 + keySize : 17 + keySize + valueSize;
@@ -445,6 +495,7 @@ function arrayValues(d: Decoding, depth: number): unknown[] {
   const outer = r.enter();
   const values: unknown[] = [];
   let size = 1;
+  if (depth > d.deepest) d.deepest = depth;
   while (r.pos < r.end) {
     const tag = r.tag("ArrayValue");
     if (tag === ((1 << 3) | LEN)) {
@@ -464,6 +515,7 @@ function kvlistValues(d: Decoding, depth: number): Attributes {
   const out: Attributes = {};
   let count = 0;
   let size = 1;
+  if (depth > d.deepest) d.deepest = depth;
   while (r.pos < r.end) {
     const tag = r.tag("KeyValueList");
     if (tag === ((1 << 3) | LEN)) {
