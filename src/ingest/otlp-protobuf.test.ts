@@ -3,6 +3,7 @@ import { SeverityNumber } from "@opentelemetry/api-logs";
 import { JsonLogsSerializer, ProtobufLogsSerializer } from "@opentelemetry/otlp-transformer";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
+import fc from "fast-check";
 import protobuf from "protobufjs";
 import { DEFAULT_LIMITS } from "../domain/event/limits.ts";
 import { createNormalizeContext, normalizeBody } from "../domain/event/normalize.ts";
@@ -352,5 +353,49 @@ describe("decodeOtlpLogsProtobuf: hostile bodies", () => {
     const decoded = decode(new Uint8Array(field(1, field(2, field(2, field(5, field(1, [0x61, 0xff, 0x62])))))));
     if (!decoded.ok) throw new Error(decoded.message);
     expect(decoded.items[0]?.value).toMatchObject({ message: "a\ufffdb" });
+  });
+});
+
+// The decoder keeps recent strings, and where in the body being decoded their bytes were last
+// read, to compare body bytes with body bytes on a repeat. Strings that share a cache slot (same
+// length and the same sampled bytes) must still read as themselves, within a body and across bodies.
+describe("decodeOtlpLogsProtobuf: repeated strings", () => {
+  /** 16 bytes that differ only at index 1, which the slot hash does not read. */
+  const X = "aaaaaaaaaaaaaaaa";
+  const Y = "abaaaaaaaaaaaaaa";
+  const records = (values: string[]) => ({
+    resourceLogs: [{ scopeLogs: [{ logRecords: values.map((v) => ({ attributes: [kv("v", str(v))] })) }] }],
+  });
+  const values = (bytes: Uint8Array) => {
+    const decoded = decode(bytes);
+    if (!decoded.ok) throw new Error(decoded.message);
+    return decoded.items.map((item) => (item.value as { attributes: { v: string } }).attributes.v);
+  };
+
+  test("strings sharing a cache slot read as themselves within a body", () => {
+    const sent = [X, Y, X, X, Y, Y, X];
+    expect(values(encode(records(sent)))).toEqual(sent);
+  });
+
+  test("a string where another body held a different string of its slot reads as itself", () => {
+    // Same offsets in both bodies: a position remembered from the first must not vouch in the second.
+    expect(values(encode(records([X, X])))).toEqual([X, X]);
+    expect(values(encode(records([Y, Y])))).toEqual([Y, Y]);
+    expect(values(encode(records([X, Y])))).toEqual([X, Y]);
+  });
+
+  test("random strings over a two-letter alphabet map as their OTLP/JSON form, body after body", () => {
+    const text = fc.array(fc.constantFrom("a", "b"), { minLength: 0, maxLength: 20 }).map((cs) => cs.join(""));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 12 }), (pairs) => {
+        const body = {
+          resourceLogs: [
+            { scopeLogs: [{ logRecords: pairs.map(([key, value]) => ({ attributes: [kv(`k${key}`, str(value))], body: str(value) })) }] },
+          ],
+        };
+        expect(decode(encode(body))).toEqual(mapOtlpLogs(body));
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
   });
 });
