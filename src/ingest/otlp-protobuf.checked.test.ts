@@ -116,6 +116,12 @@ describe("decodeOtlpLogsProtobuf: what it counts (checked)", () => {
     expect(result.checked).toEqual({ maxFields: EVENT_FIELDS + 8, maxDepth: 3 });
   });
 
+  test("KeyValues repeated from an earlier record count as fields", () => {
+    const attributes = (n: number) => Array.from({ length: n }, (_, i) => kv(`k${i}`, str("v")));
+    const result = decoded(body([{ attributes: attributes(10) }, { attributes: attributes(30) }], []));
+    expect(result.checked?.maxFields).toBe(EVENT_FIELDS + 30);
+  });
+
   test("the depth bound is one more than the deepest kvlist or array decoded", () => {
     const result = decoded(body([{ attributes: [kv("a", array(array(kvlist(kv("b", str("x"))))))] }]));
     // attributes (2) → a's array (3) → array (4) → kvlist (5)
@@ -172,6 +178,22 @@ describe("a decoded body is refused exactly as before", () => {
     // A record attribute sits in `attributes`; the walk names the container it is found in.
     const at = where === "at the top level" ? "in attributes" : where;
     expect(batch.rejected).toEqual([{ index: 1, code: "FORBIDDEN_KEY", error: `key "${key}" is not allowed (${at})` }]);
+  });
+
+  test("a forbidden key repeated after a record rejected for its size is still FORBIDDEN_KEY", () => {
+    // The first record is rejected before it counts; the second repeats its forbidden KeyValue byte for byte.
+    const json = body([
+      { attributes: [kv("constructor", str("x")), kv("big", str("y".repeat(200)))] },
+      { attributes: [kv("constructor", str("x"))] },
+    ]);
+    const result = decoded(json, { ...DEFAULT_LIMITS, maxEventBytes: 200 });
+    expect(result.rejected.map((r) => r.code)).toEqual(["EVENT_TOO_LARGE"]);
+    const batch = bothWays(result, ctx(DEFAULT_LIMITS));
+    if (!batch.ok) throw new Error(batch.message);
+    expect(batch.rejected).toEqual([
+      { index: 0, code: "EVENT_TOO_LARGE", error: expect.any(String) },
+      { index: 1, code: "FORBIDDEN_KEY", error: 'key "constructor" is not allowed (in attributes)' },
+    ]);
   });
 
   test("an event over INGEST_MAX_FIELDS is TOO_MANY_FIELDS by index with the same message", () => {

@@ -359,7 +359,7 @@ describe("decodeOtlpLogsProtobuf: hostile bodies", () => {
 // The decoder keeps recent strings, and where in the body being decoded their bytes were last
 // read, to compare body bytes with body bytes on a repeat. Strings that share a cache slot (same
 // length and the same sampled bytes) must still read as themselves, within a body and across bodies.
-describe("decodeOtlpLogsProtobuf: repeated strings", () => {
+describe("decodeOtlpLogsProtobuf: repeated strings and KeyValues", () => {
   /** 16 bytes that differ only at index 1, which the slot hash does not read. */
   const X = "aaaaaaaaaaaaaaaa";
   const Y = "abaaaaaaaaaaaaaa";
@@ -382,6 +382,40 @@ describe("decodeOtlpLogsProtobuf: repeated strings", () => {
     expect(values(encode(records([X, X])))).toEqual([X, X]);
     expect(values(encode(records([Y, Y])))).toEqual([Y, Y]);
     expect(values(encode(records([X, Y])))).toEqual([X, Y]);
+  });
+
+  test("a KeyValue read before nested past INGEST_MAX_DEPTH is still 400", () => {
+    const deep = (value: unknown, levels: number): unknown =>
+      levels === 0 ? value : { kvlistValue: { values: [kv("n", deep(value, levels - 1))] } };
+    const body = records(["x"]);
+    const record = body.resourceLogs[0]?.scopeLogs[0]?.logRecords[0] as { attributes: unknown[] };
+    record.attributes.push(kv("u", deep({ kvlistValue: { values: [kv("v", str("x"))] } }, 3)));
+    expect(decode(encode(body), { ...DEFAULT_LIMITS, maxDepth: 5 })).toMatchObject({ ok: true });
+    expect(decode(encode(body), { ...DEFAULT_LIMITS, maxDepth: 4 })).toMatchObject({ ok: false, status: 400, code: "INVALID_OTLP" });
+  });
+
+  test("a KeyValue read before nested past the mapped depth reads as null there", () => {
+    const deep = (value: unknown, levels: number): unknown =>
+      levels === 0 ? value : { kvlistValue: { values: [kv("n", deep(value, levels - 1))] } };
+    // The same KeyValue ("n": "x") first as an attribute, then at the end of nine nested kvlists.
+    const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [kv("n", str("x")), kv("u", deep(str("x"), 9))] }] }] }] };
+    const mapped = decode(encode(body));
+    expect(mapped).toEqual(mapOtlpLogs(body));
+    expect(JSON.stringify(mapped)).toContain('"n":null');
+  });
+
+  test("equal kvlist and array values are distinct objects in each event", () => {
+    const value = { kvlistValue: { values: [kv("id", str("u_1"))] } };
+    const list = { arrayValue: { values: [str("a")] } };
+    const body = {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [0, 1].map(() => ({ attributes: [kv("user", value), kv("tags", list)] })) }] }],
+    };
+    const decoded = decode(encode(body));
+    if (!decoded.ok) throw new Error(decoded.message);
+    const [first, second] = decoded.items.map((item) => (item.value as { attributes: Record<string, unknown> }).attributes);
+    expect(first?.user).toEqual(second?.user);
+    expect(first?.user).not.toBe(second?.user);
+    expect(first?.tags).not.toBe(second?.tags);
   });
 
   test("random strings over a two-letter alphabet map as their OTLP/JSON form, body after body", () => {

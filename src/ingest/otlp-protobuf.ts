@@ -86,6 +86,8 @@ class Decoding {
   resourceFields = 0;
   resourceDeepest = 0;
   resourceClean = true;
+  /** ArrayValues and KeyValueLists read so far (see keyValue). */
+  containers = 0;
   /** The largest bounds over the events kept, and whether all of them were clean. */
   checkedFields = 0;
   checkedDepth = 1;
@@ -408,6 +410,26 @@ function logRecord(d: Decoding): void {
 function keyValue(d: Decoding, depth: number): void {
   const r = d.r;
   const outer = r.enter();
+  const start = r.pos;
+  const length = r.end - start;
+  // A KeyValue read whole before in this body ("plan": "free" in every record) is taken from
+  // kvCache: one compare of its bytes instead of reading its key and value. Only where its value
+  // cannot be too deep or mapped to null, which depend on where it sits rather than on its bytes.
+  let slot = -1;
+  if (length > 2 && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
+    slot = kvSlot(r.buf, start, r.end);
+    const m = slot * 3;
+    if (kvMeta[m] === length && kvMeta[m + 2] === generation && r.sameRuns(kvMeta[m + 1] as number, start, length)) {
+      r.leave(outer);
+      d.fields++;
+      d.key = kvKey[slot] as string;
+      d.value = kvValue[slot];
+      d.size = kvSize[slot] as number;
+      d.keySite = kvSite[slot] as number;
+      return;
+    }
+  }
+  const containers = d.containers;
   let key = "";
   let keySize = 2;
   let value: unknown = null;
@@ -429,6 +451,51 @@ function keyValue(d: Decoding, depth: number): void {
   d.key = key;
   d.value = value;
   d.size = valueSize < 0 ? 8 + keySize : 17 + keySize + valueSize;
+  // Kept only with a plain value (no ArrayValue or KeyValueList read: an object must not be shared
+  // between events) and a clean key (a hit skips the key check).
+  if (slot >= 0 && d.containers === containers && d.clean) {
+    const m = slot * 3;
+    kvMeta[m] = length;
+    kvMeta[m + 1] = start;
+    kvMeta[m + 2] = generation;
+    kvKey[slot] = key;
+    kvValue[slot] = value;
+    kvSize[slot] = d.size;
+    kvSite[slot] = d.keySite;
+  }
+}
+
+/**
+ * KeyValues read whole, by slot: at 3·slot in kvMeta their length, where their bytes lie in the body
+ * being decoded and that decode's generation (an entry of another generation is void), then what
+ * they read as. A body does not change while it is decoded, so the same bytes read the same.
+ */
+const KV_BITS = 12;
+const KV_SIZE = 1 << KV_BITS;
+const kvMeta = new Int32Array(KV_SIZE * 3).fill(-1);
+const kvKey: string[] = new Array<string>(KV_SIZE).fill("");
+const kvValue: unknown[] = new Array<unknown>(KV_SIZE).fill(null);
+const kvSize = new Int32Array(KV_SIZE);
+const kvSite = new Int32Array(KV_SIZE);
+
+/**
+ * A KeyValue's slot, from its length and six of its bytes: the key's first and (when its length
+ * is one byte) last, the value's last two, and two between. Keys and values that differ only in
+ * their last characters (k1, k2; u_123, u_124) must not share a slot.
+ */
+function kvSlot(b: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  const keyEnd = start + 1 + (b[start + 1] as number);
+  return (
+    (Math.imul(length, 0x9e3779b1) ^
+      Math.imul(keyEnd < end ? (b[keyEnd] as number) : 0, 0x2545f491) ^
+      Math.imul(b[start + 2] as number, 0x85ebca6b) ^
+      Math.imul(b[end - 1] as number, 0xc2b2ae35) ^
+      Math.imul(b[end - 2] as number, 0x27d4eb2f) ^
+      Math.imul(b[start + (length >> 1)] as number, 0x165667b1) ^
+      Math.imul(b[start + (length >> 2)] as number, 0x61c88647)) >>>
+    (32 - KV_BITS)
+  );
 }
 
 const ANY_VALUE_FIELDS = [1, 2, 3, 4, 5, 6, 7] as const;
@@ -497,6 +564,7 @@ function arrayValues(d: Decoding, depth: number): unknown[] {
   const values: unknown[] = [];
   let size = 1;
   if (depth > d.deepest) d.deepest = depth;
+  d.containers++;
   while (r.pos < r.end) {
     const tag = r.tag("ArrayValue");
     if (tag === ((1 << 3) | LEN)) {
@@ -517,6 +585,7 @@ function kvlistValues(d: Decoding, depth: number): Attributes {
   let count = 0;
   let size = 1;
   if (depth > d.deepest) d.deepest = depth;
+  d.containers++;
   while (r.pos < r.end) {
     const tag = r.tag("KeyValueList");
     if (tag === ((1 << 3) | LEN)) {
@@ -602,6 +671,7 @@ function nextGeneration(): void {
   if (generation < 0x7fffffff) return;
   // After 2³¹ decodes, older generations would come round again: forget every offset first.
   for (let m = 3; m < meta.length; m += 4) meta[m] = 0;
+  for (let m = 2; m < kvMeta.length; m += 3) kvMeta[m] = 0;
   generation = 1;
 }
 
