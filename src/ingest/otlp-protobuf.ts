@@ -416,7 +416,7 @@ function keyValue(d: Decoding, depth: number): void {
   // kvCache: one compare of its bytes instead of reading its key and value. Only where its value
   // cannot be too deep or mapped to null, which depend on where it sits rather than on its bytes.
   let slot = -1;
-  if (length > 2 && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
+  if (length > 2 && length <= MAX_KV && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
     slot = kvSlot(r.buf, start, r.end);
     const m = slot * 3;
     if (kvMeta[m] === length && kvMeta[m + 2] === generation && r.sameRuns(kvMeta[m + 1] as number, start, length)) {
@@ -472,6 +472,8 @@ function keyValue(d: Decoding, depth: number): void {
  */
 const KV_BITS = 12;
 const KV_SIZE = 1 << KV_BITS;
+/** Longer KeyValues are read apart: the cache keeps what they read as, and a large value must not stay alive here. */
+const MAX_KV = 128;
 const kvMeta = new Int32Array(KV_SIZE * 3).fill(-1);
 const kvKey: string[] = new Array<string>(KV_SIZE).fill("");
 const kvValue: unknown[] = new Array<unknown>(KV_SIZE).fill(null);
