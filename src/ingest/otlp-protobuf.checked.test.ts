@@ -8,6 +8,7 @@ import type { ParsedItem } from "../domain/event/parse-body.ts";
 import { compileRedaction } from "../domain/event/redaction.ts";
 import { VALIDATE_ONLY } from "../domain/event/scrub.ts";
 import { type CheckedOtlpResult, decodeOtlpLogsProtobuf, EVENT_FIELDS, OTLP_LOGS_PROTO } from "./otlp-protobuf.ts";
+import { parseOtlpRequestBody } from "./parse-otlp-request.ts";
 
 // What the decoder counts while it builds each event (ParsedBody.checked) must be an upper bound of
 // what the scrub walk would count, and a body it vouches for must normalise exactly as the same
@@ -157,6 +158,20 @@ describe("decodeOtlpLogsProtobuf: what it counts (checked)", () => {
     expect(decoded(json, { ...DEFAULT_LIMITS, maxFields: checked.maxFields - 1 }).checked).toBeUndefined();
     expect(decoded(json, { ...DEFAULT_LIMITS, maxDepth: checked.maxDepth }).checked).toEqual(checked);
     expect(decoded(json, { ...DEFAULT_LIMITS, maxDepth: checked.maxDepth - 1 }).checked).toBeUndefined();
+  });
+});
+
+describe("POST /v1/logs' reading of a protobuf body", () => {
+  test("hands the decoder's count on to processEvents", async () => {
+    const bytes = encode(body([{ attributes: [kv("k", str("v"))] }]));
+    const read = await parseOtlpRequestBody({
+      body: null,
+      contentType: "application/x-protobuf",
+      contentLength: String(bytes.byteLength),
+      readText: async () => "",
+      readBytes: async () => bytes.slice().buffer,
+    });
+    expect(read).toMatchObject({ ok: true, checked: { maxFields: EVENT_FIELDS + 2, maxDepth: 2 } });
   });
 });
 
