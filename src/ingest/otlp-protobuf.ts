@@ -413,7 +413,7 @@ function keyValue(d: Decoding, depth: number): void {
   const start = r.pos;
   const length = r.end - start;
   // A KeyValue read whole before in this body ("plan": "free" in every record) is taken from
-  // kvCache: one compare of its bytes instead of reading its key and value. Only where its value
+  // the KeyValue cache (kvMeta): one compare of its bytes instead of reading its key and value. Only where its value
   // cannot be too deep or mapped to null, which depend on where it sits rather than on its bytes.
   let slot = -1;
   if (length > 2 && length <= MAX_KV && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
