@@ -3,6 +3,7 @@ import { SeverityNumber } from "@opentelemetry/api-logs";
 import { JsonLogsSerializer, ProtobufLogsSerializer } from "@opentelemetry/otlp-transformer";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
+import fc from "fast-check";
 import protobuf from "protobufjs";
 import { DEFAULT_LIMITS } from "../domain/event/limits.ts";
 import { createNormalizeContext, normalizeBody } from "../domain/event/normalize.ts";
@@ -61,7 +62,13 @@ const OTLP_SAMPLE = {
   ],
 };
 
-const decode = (bytes: Uint8Array, limits = DEFAULT_LIMITS) => decodeOtlpLogsProtobuf(bytes, limits);
+/** The decoded result as the JSON mapping gives it: `checked` (what the decoder counted) is pinned in otlp-protobuf.checked.test.ts. */
+function decode(bytes: Uint8Array, limits = DEFAULT_LIMITS) {
+  const decoded = decodeOtlpLogsProtobuf(bytes, limits);
+  if (!decoded.ok) return decoded;
+  const { checked: _, ...mapped } = decoded;
+  return mapped;
+}
 
 /** A record's size as the decoder counts it: its OTLP/JSON form with int64 values as numbers. */
 function jsonSize(record: unknown): number {
@@ -346,5 +353,83 @@ describe("decodeOtlpLogsProtobuf: hostile bodies", () => {
     const decoded = decode(new Uint8Array(field(1, field(2, field(2, field(5, field(1, [0x61, 0xff, 0x62])))))));
     if (!decoded.ok) throw new Error(decoded.message);
     expect(decoded.items[0]?.value).toMatchObject({ message: "a\ufffdb" });
+  });
+});
+
+// The decoder keeps recent strings, and where in the body being decoded their bytes were last
+// read, to compare body bytes with body bytes on a repeat. Strings that share a cache slot (same
+// length and the same sampled bytes) must still read as themselves, within a body and across bodies.
+describe("decodeOtlpLogsProtobuf: repeated strings and KeyValues", () => {
+  /** 16 bytes that differ only at index 1, which the slot hash does not read. */
+  const X = "aaaaaaaaaaaaaaaa";
+  const Y = "abaaaaaaaaaaaaaa";
+  const records = (values: string[]) => ({
+    resourceLogs: [{ scopeLogs: [{ logRecords: values.map((v) => ({ attributes: [kv("v", str(v))] })) }] }],
+  });
+  const values = (bytes: Uint8Array) => {
+    const decoded = decode(bytes);
+    if (!decoded.ok) throw new Error(decoded.message);
+    return decoded.items.map((item) => (item.value as { attributes: { v: string } }).attributes.v);
+  };
+
+  test("strings sharing a cache slot read as themselves within a body", () => {
+    const sent = [X, Y, X, X, Y, Y, X];
+    expect(values(encode(records(sent)))).toEqual(sent);
+  });
+
+  test("a string where another body held a different string of its slot reads as itself", () => {
+    // Same offsets in both bodies: a position remembered from the first must not vouch in the second.
+    expect(values(encode(records([X, X])))).toEqual([X, X]);
+    expect(values(encode(records([Y, Y])))).toEqual([Y, Y]);
+    expect(values(encode(records([X, Y])))).toEqual([X, Y]);
+  });
+
+  test("a KeyValue read before nested past INGEST_MAX_DEPTH is still 400", () => {
+    const deep = (value: unknown, levels: number): unknown =>
+      levels === 0 ? value : { kvlistValue: { values: [kv("n", deep(value, levels - 1))] } };
+    const body = records(["x"]);
+    const record = body.resourceLogs[0]?.scopeLogs[0]?.logRecords[0] as { attributes: unknown[] };
+    record.attributes.push(kv("u", deep({ kvlistValue: { values: [kv("v", str("x"))] } }, 3)));
+    expect(decode(encode(body), { ...DEFAULT_LIMITS, maxDepth: 5 })).toMatchObject({ ok: true });
+    expect(decode(encode(body), { ...DEFAULT_LIMITS, maxDepth: 4 })).toMatchObject({ ok: false, status: 400, code: "INVALID_OTLP" });
+  });
+
+  test("a KeyValue read before nested past the mapped depth reads as null there", () => {
+    const deep = (value: unknown, levels: number): unknown =>
+      levels === 0 ? value : { kvlistValue: { values: [kv("n", deep(value, levels - 1))] } };
+    // The same KeyValue ("n": "x") first as an attribute, then at the end of nine nested kvlists.
+    const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [kv("n", str("x")), kv("u", deep(str("x"), 9))] }] }] }] };
+    const mapped = decode(encode(body));
+    expect(mapped).toEqual(mapOtlpLogs(body));
+    expect(JSON.stringify(mapped)).toContain('"n":null');
+  });
+
+  test("equal kvlist and array values are distinct objects in each event", () => {
+    const value = { kvlistValue: { values: [kv("id", str("u_1"))] } };
+    const list = { arrayValue: { values: [str("a")] } };
+    const body = {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [0, 1].map(() => ({ attributes: [kv("user", value), kv("tags", list)] })) }] }],
+    };
+    const decoded = decode(encode(body));
+    if (!decoded.ok) throw new Error(decoded.message);
+    const [first, second] = decoded.items.map((item) => (item.value as { attributes: Record<string, unknown> }).attributes);
+    expect(first?.user).toEqual(second?.user);
+    expect(first?.user).not.toBe(second?.user);
+    expect(first?.tags).not.toBe(second?.tags);
+  });
+
+  test("random strings over a two-letter alphabet map as their OTLP/JSON form, body after body", () => {
+    const text = fc.array(fc.constantFrom("a", "b"), { minLength: 0, maxLength: 20 }).map((cs) => cs.join(""));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 12 }), (pairs) => {
+        const body = {
+          resourceLogs: [
+            { scopeLogs: [{ logRecords: pairs.map(([key, value]) => ({ attributes: [kv(`k${key}`, str(value))], body: str(value) })) }] },
+          ],
+        };
+        expect(decode(encode(body))).toEqual(mapOtlpLogs(body));
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
   });
 });

@@ -15,6 +15,7 @@ import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors
 import { integerDigits as digits, jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
 import type { IngestLimits } from "../domain/event/limits.ts";
 import { OtlpAttributes, OtlpCollector, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
+import type { ParsedBody } from "../domain/event/parse-body.ts";
 import { utf8Length } from "../domain/event/utf8.ts";
 import { I64, LEN, MalformedProtobuf, VARINT, WireReader } from "./protobuf-wire.ts";
 
@@ -53,6 +54,13 @@ class Refused extends Error {
 /** Attribute values nested deeper than this are null, as the OTLP/JSON mapping reads them. */
 const MAPPED_DEPTH = 9;
 
+/**
+ * The most fields `otlpRecordEvent` makes besides the attributes it copies: service, requestId,
+ * timestamp, route, method, statusCode, durationMs, error, message, severity, traceId, spanId,
+ * scope, attributes, and error's code, message and type.
+ */
+export const EVENT_FIELDS = 17;
+
 /** One request's decoding: the reader, the limits and what the current resource and scope give each record. */
 class Decoding {
   records = 0;
@@ -66,6 +74,24 @@ class Decoding {
   keySite = 0;
   value: unknown = null;
   size = 0;
+  /**
+   * What the scrub walk will find, counted while decoding (see ParsedBody.checked): KeyValues read
+   * (each is at most one field), the deepest ArrayValue or KeyValueList (by its depth argument),
+   * and whether no key was `__proto__`, `constructor` or `prototype`. Reset per resource, then per
+   * record from the resource's, whose attributes every record's event copies.
+   */
+  fields = 0;
+  deepest = 0;
+  clean = true;
+  resourceFields = 0;
+  resourceDeepest = 0;
+  resourceClean = true;
+  /** ArrayValues and KeyValueLists read so far (see keyValue). */
+  containers = 0;
+  /** The largest bounds over the events kept, and whether all of them were clean. */
+  checkedFields = 0;
+  checkedDepth = 1;
+  allClean = true;
 
   constructor(
     readonly r: WireReader,
@@ -82,8 +108,9 @@ class Decoding {
  * TOO_MANY_EVENTS; records over INGEST_MAX_EVENT_BYTES are rejected by index, and the request is
  * refused whole when the records kept pass INGEST_MAX_EXPANDED_BYTES.
  */
-export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits): OtlpMapResult | BodyError {
+export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits): CheckedOtlpResult | BodyError {
   const r = new WireReader(bytes);
+  nextGeneration();
   const d = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
   try {
     while (r.pos < r.end) {
@@ -94,7 +121,12 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
         r.leave(outer);
       } else skip(r, tag, 1, "resource_logs");
     }
-    return d.out.result();
+    const result: CheckedOtlpResult = d.out.result();
+    // Only a body whose every event is within the limits is vouched for: otherwise the walk finds and names the problem.
+    if (d.allClean && d.checkedFields <= limits.maxFields && d.checkedDepth <= limits.maxDepth) {
+      result.checked = { maxFields: d.checkedFields, maxDepth: d.checkedDepth };
+    }
+    return result;
   } catch (error) {
     if (error instanceof Refused) return error.error;
     if (!(error instanceof MalformedProtobuf)) throw error;
@@ -105,6 +137,9 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
     );
   }
 }
+
+/** The mapped records, with what the decoder counted (ParsedBody.checked) when every event is within the limits. */
+export type CheckedOtlpResult = OtlpMapResult & Pick<ParsedBody, "checked">;
 
 /**
  * A field this decoder does not read: skipped as protobuf requires (newer senders add fields),
@@ -160,7 +195,13 @@ function resourceLogsMessage(d: Decoding): void {
   const [at, end] = findLast(r, "ResourceLogs", 1, 2, ["resource", "scope_logs"]);
   const resource = new OtlpAttributes();
   d.resource = resource;
+  d.fields = 0;
+  d.deepest = 0;
+  d.clean = true;
   if (at !== -1) readAt(d, at, end, resourceMessage);
+  d.resourceFields = d.fields;
+  d.resourceDeepest = d.deepest;
+  d.resourceClean = d.clean;
   const resourceBytes = jsonBytes(resource.toObject(), Number.POSITIVE_INFINITY);
   while (r.pos < r.end) {
     const tag = r.uint32();
@@ -243,6 +284,9 @@ const EVENT_NAME_KEY = 12;
 function logRecord(d: Decoding): void {
   const r = d.r;
   const attrs = new OtlpAttributes(d.resource);
+  d.fields = d.resourceFields;
+  d.deepest = d.resourceDeepest;
+  d.clean = d.resourceClean;
   let time: number | undefined;
   let observed: number | undefined;
   let severityNumber: number | undefined;
@@ -350,6 +394,13 @@ function logRecord(d: Decoding): void {
   if (verdict === true) return;
   if (verdict !== null) throw new Refused(verdict);
   out.keep(otlpRecordEvent(attrs, { timestamp: time ?? observed, severityNumber, severityText, message, traceId, spanId }, d.scope));
+  // A container decoded at depth p lies at most at p + 1 in the event (attribute values sit in
+  // `attributes`, depth 2); `attributes` and `error` are at 2.
+  const eventFields = d.fields + EVENT_FIELDS;
+  const eventDepth = d.deepest < 2 ? 2 : d.deepest + 1;
+  if (eventFields > d.checkedFields) d.checkedFields = eventFields;
+  if (eventDepth > d.checkedDepth) d.checkedDepth = eventDepth;
+  if (!d.clean) d.allClean = false;
 }
 
 /**
@@ -359,6 +410,26 @@ function logRecord(d: Decoding): void {
 function keyValue(d: Decoding, depth: number): void {
   const r = d.r;
   const outer = r.enter();
+  const start = r.pos;
+  const length = r.end - start;
+  // A KeyValue read whole before in this body ("plan": "free" in every record) is taken from
+  // the KeyValue cache (kvMeta): one compare of its bytes instead of reading its key and value. Only where its value
+  // cannot be too deep or mapped to null, which depend on where it sits rather than on its bytes.
+  let slot = -1;
+  if (length > 2 && length <= MAX_KV && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
+    slot = kvSlot(r.buf, start, r.end);
+    const m = slot * 3;
+    if (kvMeta[m] === length && kvMeta[m + 2] === generation && r.sameRuns(kvMeta[m + 1] as number, start, length)) {
+      r.leave(outer);
+      d.fields++;
+      d.key = kvKey[slot] as string;
+      d.value = kvValue[slot];
+      d.size = kvSize[slot] as number;
+      d.keySite = kvSite[slot] as number;
+      return;
+    }
+  }
+  const containers = d.containers;
   let key = "";
   let keySize = 2;
   let value: unknown = null;
@@ -369,15 +440,64 @@ function keyValue(d: Decoding, depth: number): void {
       key = string(r);
       keySize = stringSize;
       d.keySite = stringSlot & 7;
+      if ((key.length === 9 || key.length === 11) && (key === "__proto__" || key === "prototype" || key === "constructor")) d.clean = false;
     } else if (tag === ((2 << 3) | LEN)) {
       value = anyValue(d, depth);
       valueSize = d.size;
     } else skip(r, tag, [1, 2], ["key", "value"]);
   }
   r.leave(outer);
+  d.fields++;
   d.key = key;
   d.value = value;
   d.size = valueSize < 0 ? 8 + keySize : 17 + keySize + valueSize;
+  // Kept only with a plain value (no ArrayValue or KeyValueList read: an object must not be shared
+  // between events) and a clean key (a hit skips the key check).
+  if (slot >= 0 && d.containers === containers && d.clean) {
+    const m = slot * 3;
+    kvMeta[m] = length;
+    kvMeta[m + 1] = start;
+    kvMeta[m + 2] = generation;
+    kvKey[slot] = key;
+    kvValue[slot] = value;
+    kvSize[slot] = d.size;
+    kvSite[slot] = d.keySite;
+  }
+}
+
+/**
+ * KeyValues read whole, by slot: at 3·slot in kvMeta their length, where their bytes lie in the body
+ * being decoded and that decode's generation (an entry of another generation is void), then what
+ * they read as. A body does not change while it is decoded, so the same bytes read the same.
+ */
+const KV_BITS = 12;
+const KV_SIZE = 1 << KV_BITS;
+/** Longer KeyValues are read apart: the cache keeps what they read as, and a large value must not stay alive here. */
+const MAX_KV = 128;
+const kvMeta = new Int32Array(KV_SIZE * 3).fill(-1);
+const kvKey: string[] = new Array<string>(KV_SIZE).fill("");
+const kvValue: unknown[] = new Array<unknown>(KV_SIZE).fill(null);
+const kvSize = new Int32Array(KV_SIZE);
+const kvSite = new Int32Array(KV_SIZE);
+
+/**
+ * A KeyValue's slot, from its length and six of its bytes: the key's first and (when its length
+ * is one byte) last, the value's last two, and two between. Keys and values that differ only in
+ * their last characters (k1, k2; u_123, u_124) must not share a slot.
+ */
+function kvSlot(b: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  const keyEnd = start + 1 + (b[start + 1] as number);
+  return (
+    (Math.imul(length, 0x9e3779b1) ^
+      Math.imul(keyEnd < end ? (b[keyEnd] as number) : 0, 0x2545f491) ^
+      Math.imul(b[start + 2] as number, 0x85ebca6b) ^
+      Math.imul(b[end - 1] as number, 0xc2b2ae35) ^
+      Math.imul(b[end - 2] as number, 0x27d4eb2f) ^
+      Math.imul(b[start + (length >> 1)] as number, 0x165667b1) ^
+      Math.imul(b[start + (length >> 2)] as number, 0x61c88647)) >>>
+    (32 - KV_BITS)
+  );
 }
 
 const ANY_VALUE_FIELDS = [1, 2, 3, 4, 5, 6, 7] as const;
@@ -445,6 +565,8 @@ function arrayValues(d: Decoding, depth: number): unknown[] {
   const outer = r.enter();
   const values: unknown[] = [];
   let size = 1;
+  if (depth > d.deepest) d.deepest = depth;
+  d.containers++;
   while (r.pos < r.end) {
     const tag = r.tag("ArrayValue");
     if (tag === ((1 << 3) | LEN)) {
@@ -464,6 +586,8 @@ function kvlistValues(d: Decoding, depth: number): Attributes {
   const out: Attributes = {};
   let count = 0;
   let size = 1;
+  if (depth > d.deepest) d.deepest = depth;
+  d.containers++;
   while (r.pos < r.end) {
     const tag = r.tag("KeyValueList");
     if (tag === ((1 << 3) | LEN)) {
@@ -533,7 +657,25 @@ const MAX_CACHED = 64;
 /** Argument arrays for String.fromCharCode by length, reused. */
 const CHAR_ARGS: number[][] = Array.from({ length: MAX_CACHED + 1 }, (_, n) => new Array<number>(n).fill(0));
 const cache: (string | undefined)[] = new Array(CACHE_SIZE);
-const cacheSize = new Int32Array(CACHE_SIZE);
+/**
+ * Per slot, at 4·slot: the string's length (-1: none), its JSON size, and where in the body being
+ * decoded its bytes were last read, with that decode's generation. While the generation is the
+ * current one, those bytes are the string's (they were compared with it, or it was made from
+ * them; a body does not change while it is decoded), so a hit compares body bytes with body bytes,
+ * four at a time, instead of each character with each byte.
+ */
+const meta = new Int32Array(CACHE_SIZE * 4).fill(-1);
+/** The decode under way (see meta); never 0 or a stale slot's generation. */
+let generation = 0;
+
+function nextGeneration(): void {
+  generation++;
+  if (generation < 0x7fffffff) return;
+  // After 2³¹ decodes, older generations would come round again: forget every offset first.
+  for (let m = 3; m < meta.length; m += 4) meta[m] = 0;
+  for (let m = 2; m < kvMeta.length; m += 3) kvMeta[m] = 0;
+  generation = 1;
+}
 
 /** JSON.stringify of the last string read, in UTF-8 bytes; its cache slot (0 when not cached). */
 let stringSize = 0;
@@ -562,13 +704,26 @@ function string(r: WireReader): string {
     (32 - CACHE_BITS);
   // Two ways: a value that shares its slot with another (a hash collision) does not evict it.
   stringSlot = slot;
-  if (sameBytes(cache[slot], b, start, length)) {
-    stringSize = cacheSize[slot] as number;
+  const m = slot << 2;
+  const now = generation;
+  if (
+    meta[m] === length &&
+    (meta[m + 3] === now ? r.sameRuns(meta[m + 2] as number, start, length) : sameBytes(cache[slot], b, start, length))
+  ) {
+    meta[m + 2] = start;
+    meta[m + 3] = now;
+    stringSize = meta[m + 1] as number;
     return cache[slot] as string;
   }
   const other = slot ^ 1;
-  if (sameBytes(cache[other], b, start, length)) {
-    stringSize = cacheSize[other] as number;
+  const o = other << 2;
+  if (
+    meta[o] === length &&
+    (meta[o + 3] === now ? r.sameRuns(meta[o + 2] as number, start, length) : sameBytes(cache[other], b, start, length))
+  ) {
+    meta[o + 2] = start;
+    meta[o + 3] = now;
+    stringSize = meta[o + 1] as number;
     return cache[other] as string;
   }
   // Escapes JSON.stringify would add: \" \\ and \b \t \n \f \r are one more byte, other controls five.
@@ -585,15 +740,21 @@ function string(r: WireReader): string {
   const fresh = String.fromCharCode.apply(null, args);
   stringSize = length + 2 + escapes;
   cache[other] = cache[slot];
-  cacheSize[other] = cacheSize[slot] as number;
+  meta[o] = meta[m] as number;
+  meta[o + 1] = meta[m + 1] as number;
+  meta[o + 2] = meta[m + 2] as number;
+  meta[o + 3] = meta[m + 3] as number;
   cache[slot] = fresh;
-  cacheSize[slot] = stringSize;
+  meta[m] = length;
+  meta[m + 1] = stringSize;
+  meta[m + 2] = start;
+  meta[m + 3] = now;
   return fresh;
 }
 
-function sameBytes(cached: string | undefined, b: Uint8Array, start: number, length: number): boolean {
-  if (cached === undefined || cached.length !== length) return false;
-  for (let i = 0; i < length; i++) if (cached.charCodeAt(i) !== b[start + i]) return false;
+function sameBytes(text: string | undefined, b: Uint8Array, start: number, length: number): boolean {
+  if (text === undefined || text.length !== length) return false;
+  for (let i = 0; i < length; i++) if (text.charCodeAt(i) !== b[start + i]) return false;
   return true;
 }
 

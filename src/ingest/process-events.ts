@@ -46,7 +46,7 @@ export interface AllRejected {
  * and synchronous, so both runtimes run exactly this, and a test can call it without a server.
  */
 export function processEvents(
-  parsed: Pick<ParsedBody, "items" | "rejected">,
+  parsed: Pick<ParsedBody, "items" | "rejected" | "checked">,
   setup: IngestSetup,
   options: { tenant: string; explain?: boolean },
 ): ProcessedBatch | AllRejected | BodyError {

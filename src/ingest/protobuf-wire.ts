@@ -112,6 +112,23 @@ export class WireReader {
     return stop;
   }
 
+  /**
+   * Whether the `length` bytes at `a` and at `b` (both within the buffer) are the same, compared
+   * four at a time: a byte loop over repeated strings was a fifth of the OTLP decode.
+   */
+  sameRuns(a: number, b: number, length: number): boolean {
+    if (length < 4) {
+      const buf = this.buf;
+      for (let i = 0; i < length; i++) if (buf[a + i] !== buf[b + i]) return false;
+      return true;
+    }
+    const view = this.view;
+    const last = length - 4;
+    for (let i = 0; i < last; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+    // The last four, overlapping the words before when the length is not a multiple of four.
+    return view.getInt32(a + last, true) === view.getInt32(b + last, true);
+  }
+
   /** A length-delimited field's bytes (a view, not a copy). */
   bytes(): Uint8Array {
     const stop = this.length("a bytes field");

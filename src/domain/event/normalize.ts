@@ -3,7 +3,7 @@ import { type BodyError, type Rejection, tooDeep } from "./errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "./limits.ts";
 import type { ParsedBody } from "./parse-body.ts";
 import { DEFAULT_REDACTION, type Redaction } from "./redaction.ts";
-import { nestsDeeper, scrubEvent } from "./scrub.ts";
+import { nestsDeeper, scrubEvent, VALIDATE_ONLY } from "./scrub.ts";
 import { futureSkewError, typeName } from "./timestamp.ts";
 import { checkEvent, type EventError, emptyFields, isPlainObject, NULLABLE_FIELDS } from "./validate.ts";
 
@@ -102,12 +102,17 @@ class DraftFailure {
 /** What checkEvent found, reused: draftEvent runs synchronously for one event at a time. */
 const known = emptyFields();
 
-/** normalizeEvent without deriving a missing eventId (see completeEvent). */
-function draftEvent(value: unknown, ctx: NormalizeContext): DraftEvent | DraftFailure {
+/**
+ * normalizeEvent without deriving a missing eventId (see completeEvent). `checked`: the body's
+ * builder vouched that this event passes the VALIDATE_ONLY scrub (see skipsScrub).
+ */
+function draftEvent(value: unknown, ctx: NormalizeContext, checked = false): DraftEvent | DraftFailure {
   if (!isPlainObject(value)) return new DraftFailure("INVALID_EVENT", `event must be a JSON object (got ${typeName(value)})`);
   // Scrub first: hostile keys are refused before any field is read, and messages never echo secrets.
-  const scrubbed = scrubEvent(value, ctx.limits, ctx.redaction);
-  if (scrubbed !== null) return new DraftFailure(scrubbed.code, scrubbed.error);
+  if (!checked) {
+    const scrubbed = scrubEvent(value, ctx.limits, ctx.redaction);
+    if (scrubbed !== null) return new DraftFailure(scrubbed.code, scrubbed.error);
+  }
   const invalid = checkEvent(value, known);
   if (invalid !== null) return new DraftFailure("INVALID_EVENT", invalid);
   const fields = known;
@@ -166,13 +171,17 @@ export interface NormalizedBatch {
  * in any item refuses the whole body (TOO_DEEP), as the architecture asks; this is where bodies
  * parsed without a pre-scan get that check, so it also covers items rejected for another reason.
  */
-export function normalizeBody(body: Pick<ParsedBody, "items" | "rejected">, ctx: NormalizeContext): NormalizedBatch | BodyError {
+export function normalizeBody(
+  body: Pick<ParsedBody, "items" | "rejected" | "checked">,
+  ctx: NormalizeContext,
+): NormalizedBatch | BodyError {
   const events: NormalizedBatch["events"] = [];
   const rejected: Rejection[] = body.rejected.slice();
   const fromParse = rejected.length;
   const { maxDepth } = ctx.limits;
+  const checked = skipsScrub(body.checked, ctx);
   for (const item of body.items) {
-    const result = draftEvent(item.value, ctx);
+    const result = draftEvent(item.value, ctx, checked);
     if (!(result instanceof DraftFailure)) events.push({ index: item.index, event: result });
     else if (result.code === "TOO_DEEP" || nestsDeeper(item.value, maxDepth)) {
       return tooDeep(maxDepth + 1, maxDepth, `in the event at index ${item.index}`);
@@ -180,4 +189,18 @@ export function normalizeBody(body: Pick<ParsedBody, "items" | "rejected">, ctx:
   }
   if (fromParse > 0 && rejected.length > fromParse) rejected.sort((a, b) => a.index - b.index);
   return { ok: true, events, rejected };
+}
+
+/**
+ * Whether a body's items may skip the scrub walk: their builder counted (ParsedBody.checked) within
+ * these limits, and the walk would only validate. With VALIDATE_ONLY it finds nothing on such an
+ * item and changes nothing; a redacting walk must still run.
+ */
+function skipsScrub(checked: ParsedBody["checked"], ctx: NormalizeContext): boolean {
+  return (
+    checked !== undefined &&
+    ctx.redaction === VALIDATE_ONLY &&
+    checked.maxFields <= ctx.limits.maxFields &&
+    checked.maxDepth <= ctx.limits.maxDepth
+  );
 }

@@ -14,6 +14,14 @@ export interface ParsedBody {
   ok: true;
   items: ParsedItem[];
   rejected: Rejection[];
+  /**
+   * Set only by code that built every item itself and counted while it did: each item has at most
+   * `maxFields` object keys at all depths (as the scrub walk counts them), nests at most `maxDepth`
+   * (the event is 1), and holds no `__proto__`, `constructor` or `prototype` key. Upper bounds,
+   * never lower. normalizeBody then skips its validation walk when these are within its limits and
+   * it does not redact; JSON.parse output never carries it.
+   */
+  checked?: { maxFields: number; maxDepth: number };
 }
 
 export type ParseBodyResult = ParsedBody | BodyError;
