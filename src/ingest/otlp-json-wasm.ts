@@ -21,16 +21,11 @@ interface ReaderExports {
 }
 
 /**
- * What the reader certifies of every event it made (ParsedBody's `checked`): at most `maxFields`
- * object keys at all depths, nesting at most `maxDepth` (the event is 1), no `__proto__`,
- * `constructor` or `prototype` key; so validation may skip its counting walk. Upper bounds.
+ * The reader's result. Its `checked` (ParsedBody's) certifies every event it made: at most
+ * `maxFields` object keys at all depths, nesting at most `maxDepth` (the event is 1), no
+ * `__proto__`, `constructor` or `prototype` key; so validation may skip its counting walk.
  */
-export interface ReaderCertificate {
-  maxFields: number;
-  maxDepth: number;
-}
-
-export type OtlpReaderResult = OtlpMapResult & { checked?: ReaderCertificate };
+export type OtlpReaderResult = OtlpMapResult;
 
 let installed: WebAssembly.Module | null = null;
 let reader: ReaderExports | null = null;

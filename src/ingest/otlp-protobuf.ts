@@ -15,7 +15,6 @@ import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors
 import { integerDigits as digits, jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
 import type { IngestLimits } from "../domain/event/limits.ts";
 import { OtlpAttributes, OtlpCollector, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
-import type { ParsedBody } from "../domain/event/parse-body.ts";
 import { utf8Length } from "../domain/event/utf8.ts";
 import { I64, LEN, MalformedProtobuf, VARINT, WireReader } from "./protobuf-wire.ts";
 
@@ -139,7 +138,8 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
 }
 
 /** The mapped records, with what the decoder counted (ParsedBody.checked) when every event is within the limits. */
-export type CheckedOtlpResult = OtlpMapResult & Pick<ParsedBody, "checked">;
+/** An OtlpMapResult, with the decoder's `checked` whenever it could give one. */
+export type CheckedOtlpResult = OtlpMapResult;
 
 /**
  * A field this decoder does not read: skipped as protobuf requires (newer senders add fields),

@@ -58,6 +58,8 @@ const hostileKey = fc.oneof(
     "__proto__",
     "constructor",
     "prototype",
+    "toString",
+    "valueOf",
     "service",
     "requestId",
     "timestamp",
@@ -107,7 +109,18 @@ const anyValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
 const otlpAttributes = fc.array(
   fc.oneof(
     fc.record({
-      key: fc.oneof(hostileKey, fc.constantFrom("service.name", "http.route", "http.response.status_code", "duration_ms", "error.code")),
+      key: fc.oneof(
+        hostileKey,
+        fc.constantFrom(
+          "service.name",
+          "http.route",
+          "http.response.status_code",
+          "duration_ms",
+          "error.code",
+          "exception.message",
+          "exception.type",
+        ),
+      ),
       value: anyValue,
     }),
     fc.anything({ maxDepth: 1 }),

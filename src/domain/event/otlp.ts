@@ -22,6 +22,8 @@ export interface OtlpMapResult {
    * JS mapping of OTLP/JSON ("js") or the protobuf decoder ("protobuf"). Set by the ingest door.
    */
   reader?: OtlpReader;
+  /** What the reader counted while it built the events (see ParsedBody's `checked`). */
+  checked?: ParsedBody["checked"];
 }
 
 export type OtlpReader = "wasm" | "js" | "protobuf";
@@ -256,6 +258,16 @@ function epochMs(nanos: unknown): number | undefined {
   return nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
 }
 
+/**
+ * An attribute value as the text of an error field: scalars as String() writes them, arrays and
+ * kvlists as JSON. String() of a kvlist would call its `toString` key, and one holding a string
+ * throws, which must not turn a request into a 500.
+ */
+function textOf(value: unknown): string {
+  if (typeof value === "object" && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
 /** One record → its wide event: the semantic-convention names become fields, the rest `attributes`. */
 export function otlpRecordEvent(attrs: OtlpAttributes, record: OtlpRecordFields, scope: string | undefined): Record<string, unknown> {
   const event: Record<string, unknown> = {};
@@ -280,9 +292,9 @@ export function otlpRecordEvent(attrs: OtlpAttributes, record: OtlpRecordFields,
   // SeverityNumber 17+ is ERROR or FATAL in the OTLP data model.
   if (exceptionType !== undefined || errorCode !== undefined || (severity !== undefined && severity >= 17)) {
     const error: Record<string, string> = {};
-    if (errorCode !== undefined) error.code = String(errorCode);
-    if (exceptionMessage !== undefined || typeof message === "string") error.message = String(exceptionMessage ?? message);
-    if (exceptionType !== undefined) error.type = String(exceptionType);
+    if (errorCode !== undefined) error.code = textOf(errorCode);
+    if (exceptionMessage !== undefined || typeof message === "string") error.message = textOf(exceptionMessage ?? message);
+    if (exceptionType !== undefined) error.type = textOf(exceptionType);
     event.error = error;
   }
   if (message !== null && message !== undefined) event.message = message;

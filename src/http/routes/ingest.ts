@@ -76,7 +76,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
   });
 
   /** The shared second half: process (validate → redact → sample), hand off, answer. */
-  async function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected">): Promise<Response> {
+  async function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected" | "checked">): Promise<Response> {
     // Refuse before counting: a request answered 429 is retried by its client and must not count twice.
     const room = sink.room?.(parsed.items.length + 1);
     if (room !== undefined && !room.ok) return backpressure(c, route, room);

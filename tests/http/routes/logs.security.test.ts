@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { otlpProtobuf } from "../../../bench/lib/otlp-bodies.ts";
 import { parseConfig } from "../../../src/config/schema.ts";
 import type { EventSink, SubmitResult } from "../../../src/delivery/sink.ts";
 import { isRollupDelta } from "../../../src/domain/rollup/rollup.ts";
@@ -138,5 +139,36 @@ describe("POST /v1/logs: secrets and personal data never reach the sink", () => 
     expect(text).toContain('widegate_redactions_total{rule="key"} 4');
     expect(text).toContain('widegate_redactions_total{rule="email"} 1');
     expect(text).toContain('widegate_redactions_total{rule="iban"} 1');
+  });
+});
+
+describe("POST /v1/logs: structured values in the error fields", () => {
+  const hostile = { kvlistValue: { values: [kv("toString", str("x")), kv("valueOf", str("y"))] } };
+  const listed = { arrayValue: { values: [str("a"), { kvlistValue: { values: [kv("toString", str("x"))] } }] } };
+  const record = {
+    severityNumber: 17,
+    attributes: [kv("exception.message", hostile), kv("error.code", listed), kv("exception.type", { intValue: "7" })],
+  };
+  const body = logs([kv("service.name", str("svc"))], [record]);
+  const expected = { message: '{"toString":"x","valueOf":"y"}', code: '["a",{"toString":"x"}]', type: "7" };
+
+  test("OTLP/JSON: a kvlist with a toString key is stored as JSON text, never a 500", async () => {
+    const { app, sink } = await gateway();
+    const response = await app.request(post(body));
+    expect(response.status).toBe(202);
+    expect(sink.submitted[0]?.error).toEqual(expected);
+  });
+
+  test("OTLP protobuf: the same record is stored the same way", async () => {
+    const { app, sink } = await gateway();
+    const response = await app.request(
+      new Request("http://gateway.test/v1/logs", {
+        method: "POST",
+        headers: { authorization: "Bearer k", "content-type": "application/x-protobuf" },
+        body: new Uint8Array(otlpProtobuf(body)),
+      }),
+    );
+    expect(response.status).toBe(202);
+    expect(sink.submitted[0]?.error).toEqual(expected);
   });
 });
