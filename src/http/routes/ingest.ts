@@ -6,8 +6,9 @@ import { RollupAggregator } from "../../domain/rollup/aggregator.ts";
 import { ExemplarMemory } from "../../domain/rollup/exemplar-memory.ts";
 import { parseOtlpRequestBody, parseRequestBody, type RequestBodyInput } from "../../ingest/index.ts";
 import type { IngestSetup } from "../../ingest/ingest-setup.ts";
-import { processEvents } from "../../ingest/process-events.ts";
+import { type ProcessedBatch, processEvents } from "../../ingest/process-events.ts";
 import type { MetricsRegistry } from "../../metrics/registry.ts";
+import type { OutboundRecord } from "../../ports/publisher.ts";
 import { jsonError } from "../errors.ts";
 import { apiKeyAuth, type TenantVariables } from "../middleware/api-key.ts";
 
@@ -75,8 +76,16 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     readBytes: () => c.req.raw.arrayBuffer(),
   });
 
-  /** The shared second half: process (validate → redact → sample), hand off, answer. */
-  async function accept(c: IngestContext, route: string, parsed: Pick<ParsedBody, "items" | "rejected" | "checked">): Promise<Response> {
+  /**
+   * The shared second half: process (validate → redact → sample), hand off, answer. Synchronous up
+   * to the hand-off, so the parsed batch is not held while the disk buffer's fsync is awaited: only
+   * the kept records and the counts are.
+   */
+  function accept(
+    c: IngestContext,
+    route: string,
+    parsed: Pick<ParsedBody, "items" | "rejected" | "checked">,
+  ): Response | Promise<Response> {
     // Refuse before counting: a request answered 429 is retried by its client and must not count twice.
     const room = sink.room?.(parsed.items.length + 1);
     if (room !== undefined && !room.ok) return backpressure(c, route, room);
@@ -99,9 +108,13 @@ export function ingestRoutes(deps: IngestRouteDeps) {
       metrics.inc("widegate_ingest_events_total", { outcome: "rejected" }, processed.rejected.length);
       return c.json({ error: { code: processed.code, message: processed.message }, rejected: processed.rejected }, 400);
     }
-    const { accepted, kept, rejected, decisions } = processed;
-
     const deltas = perRequestRollups || requestSetup !== setup ? (requestSetup.rollups?.drain() ?? []) : [];
+    return handOff(c, route, processed, deltas);
+  }
+
+  /** Hands the kept events (and deltas) to the sink and answers once it took them. */
+  async function handOff(c: IngestContext, route: string, processed: ProcessedBatch, deltas: OutboundRecord[]): Promise<Response> {
+    const { accepted, kept, rejected, decisions } = processed;
     // The disk buffer resolves after its fsync: the 202 promises the events are durable.
     const submitted = await sink.submit(deltas.length > 0 ? [...kept, ...deltas] : kept, waitUntilOf(c));
     if (!submitted.ok) return backpressure(c, route, submitted);
