@@ -681,6 +681,21 @@ function nextGeneration(): void {
 let stringSize = 0;
 let stringSlot = 0;
 
+/**
+ * The cached string of `slot` when it holds the bytes at `start` (compared with where they were last
+ * read in this body, else with the string itself); it then remembers this place. Sets stringSize.
+ */
+function cachedAt(r: WireReader, slot: number, start: number, length: number): string | undefined {
+  const m = slot << 2;
+  if (meta[m] !== length) return undefined;
+  const same = meta[m + 3] === generation ? r.sameRuns(meta[m + 2] as number, start, length) : sameBytes(cache[slot], r.buf, start, length);
+  if (!same) return undefined;
+  meta[m + 2] = start;
+  meta[m + 3] = generation;
+  stringSize = meta[m + 1] as number;
+  return cache[slot] as string;
+}
+
 /** A string field; invalid UTF-8 becomes U+FFFD, as the JSON path's reader does. Sets stringSize. */
 function string(r: WireReader): string {
   const end = r.length("a string");
@@ -704,28 +719,8 @@ function string(r: WireReader): string {
     (32 - CACHE_BITS);
   // Two ways: a value that shares its slot with another (a hash collision) does not evict it.
   stringSlot = slot;
-  const m = slot << 2;
-  const now = generation;
-  if (
-    meta[m] === length &&
-    (meta[m + 3] === now ? r.sameRuns(meta[m + 2] as number, start, length) : sameBytes(cache[slot], b, start, length))
-  ) {
-    meta[m + 2] = start;
-    meta[m + 3] = now;
-    stringSize = meta[m + 1] as number;
-    return cache[slot] as string;
-  }
-  const other = slot ^ 1;
-  const o = other << 2;
-  if (
-    meta[o] === length &&
-    (meta[o + 3] === now ? r.sameRuns(meta[o + 2] as number, start, length) : sameBytes(cache[other], b, start, length))
-  ) {
-    meta[o + 2] = start;
-    meta[o + 3] = now;
-    stringSize = meta[o + 1] as number;
-    return cache[other] as string;
-  }
+  const hit = cachedAt(r, slot, start, length) ?? cachedAt(r, slot ^ 1, start, length);
+  if (hit !== undefined) return hit;
   // Escapes JSON.stringify would add: \" \\ and \b \t \n \f \r are one more byte, other controls five.
   let escapes = 0;
   const args = CHAR_ARGS[length] as number[];
@@ -739,6 +734,10 @@ function string(r: WireReader): string {
   // its typed-array view) in the server's profiles, and a flat string, unlike `+=` per character.
   const fresh = String.fromCharCode.apply(null, args);
   stringSize = length + 2 + escapes;
+  // The new string takes the slot; what it held moves to the other way.
+  const m = slot << 2;
+  const other = slot ^ 1;
+  const o = other << 2;
   cache[other] = cache[slot];
   meta[o] = meta[m] as number;
   meta[o + 1] = meta[m + 1] as number;
@@ -748,7 +747,7 @@ function string(r: WireReader): string {
   meta[m] = length;
   meta[m + 1] = stringSize;
   meta[m + 2] = start;
-  meta[m + 3] = now;
+  meta[m + 3] = generation;
   return fresh;
 }
 
