@@ -20,13 +20,6 @@ interface ReaderExports {
   checkedDepth(): number;
 }
 
-/**
- * The reader's result. Its `checked` (ParsedBody's) certifies every event it made: at most
- * `maxFields` object keys at all depths, nesting at most `maxDepth` (the event is 1), no
- * `__proto__`, `constructor` or `prototype` key; so validation may skip its counting walk.
- */
-export type OtlpReaderResult = OtlpMapResult;
-
 let installed: WebAssembly.Module | null = null;
 let reader: ReaderExports | null = null;
 /**
@@ -69,8 +62,11 @@ function release(r: ReaderExports): void {
 
 const ascii = new TextDecoder();
 
-/** The body's events through the reader, or null: take the JS path. */
-export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpReaderResult | null {
+/**
+ * The body's events through the reader, or null: take the JS path. The result's `checked` certifies
+ * every event it made (see ParsedBody's), so validation may skip its counting walk.
+ */
+export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpMapResult | null {
   if (bytes.byteLength > limits.maxBodyBytes) return null;
   const r = instance();
   if (r === null) return null;

@@ -3,11 +3,11 @@ import fc from "fast-check";
 import protobuf from "protobufjs";
 import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
 import { createNormalizeContext, type NormalizeContext, normalizeBody } from "../domain/event/normalize.ts";
-import { OtlpAttributes, otlpRecordEvent } from "../domain/event/otlp.ts";
+import { OtlpAttributes, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
 import type { ParsedItem } from "../domain/event/parse-body.ts";
 import { compileRedaction } from "../domain/event/redaction.ts";
 import { VALIDATE_ONLY } from "../domain/event/scrub.ts";
-import { type CheckedOtlpResult, decodeOtlpLogsProtobuf, EVENT_FIELDS, OTLP_LOGS_PROTO } from "./otlp-protobuf.ts";
+import { decodeOtlpLogsProtobuf, EVENT_FIELDS, OTLP_LOGS_PROTO } from "./otlp-protobuf.ts";
 import { parseOtlpRequestBody } from "./parse-otlp-request.ts";
 
 // What the decoder counts while it builds each event (ParsedBody.checked) must be an upper bound of
@@ -26,7 +26,7 @@ const body = (records: unknown[], resource: unknown[] = [kv("service.name", str(
   resourceLogs: [{ resource: { attributes: resource }, scopeLogs: [{ scope: { name: "s" }, logRecords: records }] }],
 });
 
-function decoded(json: unknown, limits: IngestLimits = DEFAULT_LIMITS): CheckedOtlpResult {
+function decoded(json: unknown, limits: IngestLimits = DEFAULT_LIMITS): OtlpMapResult {
   const result = decodeOtlpLogsProtobuf(encode(json), limits);
   if (!result.ok) throw new Error(result.message);
   return result;
@@ -51,7 +51,7 @@ function context(limits: Pick<IngestLimits, "maxFields" | "maxDepth">, redaction
 }
 
 /** normalizeBody of the decoded body and of copies of its events without the vouch, which must agree. */
-function bothWays(result: CheckedOtlpResult, ctx: () => NormalizeContext) {
+function bothWays(result: OtlpMapResult, ctx: () => NormalizeContext) {
   const plain = normalizeBody({ items: copies(result.items), rejected: result.rejected.slice() }, ctx());
   const vouched = normalizeBody(result, ctx());
   expect(vouched).toEqual(plain);
@@ -312,6 +312,6 @@ describe("a vouched body normalises as its unvouched copy (property)", () => {
 });
 
 /** The decoded result with fresh copies of its events (normalizeBody mutates them), keeping its vouch. */
-function structuredCloneResult(result: CheckedOtlpResult): CheckedOtlpResult {
+function structuredCloneResult(result: OtlpMapResult): OtlpMapResult {
   return { ...result, items: copies(result.items), rejected: result.rejected.slice() };
 }

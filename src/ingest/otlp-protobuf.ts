@@ -105,9 +105,10 @@ class Decoding {
  * Decodes an ExportLogsServiceRequest into wide events. A malformed body is a 400 INVALID_OTLP
  * naming the problem and its byte offset; more log records than INGEST_MAX_EVENTS is the usual 413
  * TOO_MANY_EVENTS; records over INGEST_MAX_EVENT_BYTES are rejected by index, and the request is
- * refused whole when the records kept pass INGEST_MAX_EXPANDED_BYTES.
+ * refused whole when the records kept pass INGEST_MAX_EXPANDED_BYTES. The result carries what the
+ * decoder counted (ParsedBody.checked) when every event is within the limits.
  */
-export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits): CheckedOtlpResult | BodyError {
+export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits): OtlpMapResult | BodyError {
   const r = new WireReader(bytes);
   nextGeneration();
   const d = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
@@ -120,7 +121,7 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
         r.leave(outer);
       } else skip(r, tag, 1, "resource_logs");
     }
-    const result: CheckedOtlpResult = d.out.result();
+    const result: OtlpMapResult = d.out.result();
     // Only a body whose every event is within the limits is vouched for: otherwise the walk finds and names the problem.
     if (d.allClean && d.checkedFields <= limits.maxFields && d.checkedDepth <= limits.maxDepth) {
       result.checked = { maxFields: d.checkedFields, maxDepth: d.checkedDepth };
@@ -136,10 +137,6 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
     );
   }
 }
-
-/** The mapped records, with what the decoder counted (ParsedBody.checked) when every event is within the limits. */
-/** An OtlpMapResult, with the decoder's `checked` whenever it could give one. */
-export type CheckedOtlpResult = OtlpMapResult;
 
 /**
  * A field this decoder does not read: skipped as protobuf requires (newer senders add fields),

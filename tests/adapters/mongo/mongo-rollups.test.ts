@@ -468,14 +468,20 @@ for (const partition of [true, false]) {
         await expectTotals(store, deltas);
       });
 
+    /** Two writers on one database keeping one version behind, five deltas of one hour; the first applied. */
+    const twoWriters = async () => {
+      const names = fresh();
+      const [slow, fast] = [await openStore(names), await openStore(names)];
+      slow.rollups.keep = 1;
+      fast.rollups.keep = 1;
+      const deltas = Array.from({ length: 5 }, () => delta([row(HOUR)]));
+      await slow.applyRollups([deltas[0] as RollupDelta]);
+      return { slow, fast, deltas };
+    };
+
     if (partition)
       test("a fold whose child increments were deleted meanwhile builds on the newest parent", async () => {
-        const names = fresh();
-        const [slow, fast] = [await openStore(names), await openStore(names)];
-        slow.rollups.keep = 1;
-        fast.rollups.keep = 1;
-        const deltas = Array.from({ length: 5 }, () => delta([row(HOUR)]));
-        await slow.applyRollups([deltas[0] as RollupDelta]);
+        const { slow, fast, deltas } = await twoWriters();
         // While the slow writer's hour fold is about to read minute version 2, the fast one makes
         // versions 3-5 and folds them, deleting minute versions 1-3.
         const rollups = slow.rollups as unknown as { increments: (...args: unknown[]) => Promise<unknown> };
@@ -496,12 +502,7 @@ for (const partition of [true, false]) {
 
     if (partition)
       test("a minute version inserted into a deleted number does not count: the delta goes on top of the newest", async () => {
-        const names = fresh();
-        const [slow, fast] = [await openStore(names), await openStore(names)];
-        slow.rollups.keep = 1;
-        fast.rollups.keep = 1;
-        const deltas = Array.from({ length: 5 }, () => delta([row(HOUR)]));
-        await slow.applyRollups([deltas[0] as RollupDelta]);
+        const { slow, fast, deltas } = await twoWriters();
         // The slow writer has read minute version 1 and is about to insert 2, while the fast one
         // makes versions 2-4 and deletes 1-2: the slow one's 2 lands in a deleted number.
         const rollups = slow.rollups as unknown as { state: (doc: { res: string }) => Promise<unknown> };
