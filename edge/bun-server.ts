@@ -4,6 +4,7 @@ import { RollupFlusher } from "../src/delivery/rollup-flusher.ts";
 import { buildBunDelivery } from "../src/delivery/wal/build-sink.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
+import { installEmbeddedEventsJsonSkimmer } from "../src/ingest/events-json-wasm-embedded.ts";
 import { createIngestSetup } from "../src/ingest/ingest-setup.ts";
 import { installEmbeddedOtlpJsonReader } from "../src/ingest/otlp-json-wasm-embedded.ts";
 import { consoleLogger } from "../src/log/logger.ts";
@@ -14,6 +15,7 @@ import { exitOnStartupError, serveOrExit } from "../src/runtime/bun/startup-fail
 
 const config = loadConfigOrExit();
 installEmbeddedOtlpJsonReader();
+installEmbeddedEventsJsonSkimmer();
 const metrics = new MetricsRegistry();
 const log = consoleLogger(config.LOG_LEVEL);
 const adapters = await createAdapters(config, bunModules, { metrics, log }).catch((error) => exitOnStartupError(error, config.DATA_DIR));

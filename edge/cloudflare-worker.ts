@@ -4,6 +4,8 @@ import { ConfigError, parseConfig } from "../src/config/schema.ts";
 import { WaitUntilSink } from "../src/delivery/wait-until-sink.ts";
 import { createAdapters } from "../src/factory/create-adapters.ts";
 import { createApp } from "../src/http/create-app.ts";
+import eventsJsonSkimmer from "../src/ingest/events-json.wasm";
+import { useEventsJsonModule } from "../src/ingest/events-json-wasm.ts";
 import otlpJsonReader from "../src/ingest/otlp-json.wasm";
 import { useOtlpJsonModule } from "../src/ingest/otlp-json-wasm.ts";
 import { defaultLogger } from "../src/log/logger.ts";
@@ -16,8 +18,9 @@ async function build(env: Record<string, unknown>): Promise<App> {
   // A Worker serves no reads, so read-side requirements (MONGODB_URI, …) are not checked here.
   const config = parseConfig(env, { servesReads: false });
   const metrics = new MetricsRegistry();
-  // The OTLP/JSON reader, compiled by wrangler at deploy (a Worker cannot compile WebAssembly bytes).
+  // The OTLP/JSON reader and the events skimmer, compiled by wrangler at deploy (a Worker cannot compile WebAssembly bytes).
   useOtlpJsonModule(otlpJsonReader);
+  useEventsJsonModule(eventsJsonSkimmer);
   const adapters = await createAdapters(config, { runtime: "workerd" }, { metrics });
   // Settings a Worker cannot honour answer at the first request, each with its one line.
   if (adapters.refused?.ingest) console.error(adapters.refused.ingest);
