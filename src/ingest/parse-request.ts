@@ -2,6 +2,8 @@ import { type BodyFormat, bodyFormat } from "../domain/event/content-type.ts";
 import { type BodyError, bodyError, eventTooLarge, type Rejection, tooManyEvents } from "../domain/event/errors.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../domain/event/limits.ts";
 import { type DepthCheck, type ParseBodyResult, type ParsedItem, parseEventLine, parseJsonBody } from "../domain/event/parse-body.ts";
+import { hasEventsJsonSkimmer } from "./events-json-wasm.ts";
+import { readLightBody } from "./light-body.ts";
 import { ndjsonLines } from "./ndjson-lines.ts";
 import {
   checkContentLength,
@@ -38,6 +40,7 @@ export async function parseRequestBody(
   input: RequestBodyInput,
   limits: IngestLimits = DEFAULT_LIMITS,
   depth: DepthCheck = "scan",
+  options: ParseRequestOptions = {},
 ): Promise<ParseBodyResult> {
   const format = bodyFormat(input.contentType);
   if (typeof format !== "string") return refuse(input, format);
@@ -46,14 +49,24 @@ export async function parseRequestBody(
   // A compressed body over the cap inflates to more than the cap too (deflate does not shrink below its input).
   const tooLarge = checkContentLength(input.contentLength, limits.maxBodyBytes);
   if (tooLarge !== null) return refuse(input, tooLarge);
-  if (coding === null) return parseBody(input, format, limits, depth);
+  if (coding === null) return parseBody(input, format, limits, depth, options);
   try {
-    return await parseBody({ body: decompressBody(input.body, coding) }, format, limits, depth);
+    return await parseBody({ body: decompressBody(input.body, coding) }, format, limits, depth, options);
   } catch (error) {
     if (error instanceof InvalidEncoding) return encodingError(error);
     throw error;
   }
 }
+
+export interface ParseRequestOptions {
+  /**
+   * A JSON array body may come back as light events holding these top-level fields
+   * (ParsedBody.light), when the WebAssembly skimmer is installed and vouches for the body.
+   */
+  lightKeys?: readonly string[];
+}
+
+const utf8 = new TextDecoder();
 
 /** Refused before reading: the body is cancelled so nothing more is received. */
 function refuse(input: RequestBodyInput, error: BodyError): BodyError {
@@ -61,8 +74,20 @@ function refuse(input: RequestBodyInput, error: BodyError): BodyError {
   return error;
 }
 
-async function parseBody(input: RequestBodyInput, format: BodyFormat, limits: IngestLimits, depth: DepthCheck): Promise<ParseBodyResult> {
+async function parseBody(
+  input: RequestBodyInput,
+  format: BodyFormat,
+  limits: IngestLimits,
+  depth: DepthCheck,
+  options: ParseRequestOptions,
+): Promise<ParseBodyResult> {
   if (format === "json") {
+    const { lightKeys } = options;
+    if (lightKeys !== undefined && input.readBytes && framedByContentLength(input.contentLength) && hasEventsJsonSkimmer()) {
+      const bytes = new Uint8Array(await input.readBytes());
+      // Decoded as Request.text() would (UTF-8, a BOM dropped, bad bytes replaced) when the skimmer declines.
+      return readLightBody(bytes, lightKeys, limits) ?? parseJsonBody(utf8.decode(bytes), limits, { depth, bytes: bytes.byteLength });
+    }
     if (input.readText && framedByContentLength(input.contentLength)) {
       // HTTP framing makes the body exactly Content-Length bytes (at most the cap, checked above).
       return parseJsonBody(await input.readText(), limits, { depth, bytes: Number(input.contentLength) });

@@ -7,6 +7,7 @@ import {
   type Rejection,
   stampEvent,
 } from "../domain/event/index.ts";
+import { adoptDraft } from "../domain/event/light-events.ts";
 import { redactDimensions, redactKept, VALIDATE_ONLY } from "../domain/event/redact-kept.ts";
 import { EXEMPLAR_REASON } from "../domain/sampling/types.ts";
 import type { OutboundEvent } from "../ports/publisher.ts";
@@ -46,9 +47,9 @@ export interface AllRejected {
  * and synchronous, so both runtimes run exactly this, and a test can call it without a server.
  */
 export function processEvents(
-  parsed: Pick<ParsedBody, "items" | "rejected" | "checked">,
+  parsed: Pick<ParsedBody, "items" | "rejected" | "checked" | "light">,
   setup: IngestSetup,
-  options: { tenant: string; explain?: boolean },
+  options: { tenant: string; explain?: boolean; now?: () => number; newId?: () => string },
 ): ProcessedBatch | AllRejected | BodyError {
   const { sampler, rollups } = setup;
   const explain = options.explain === true;
@@ -63,6 +64,8 @@ export function processEvents(
     redaction: VALIDATE_ONLY,
     ...(setup.futureSkew ? { futureSkew: setup.futureSkew } : {}),
     deferStamp: !stampFirst,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.newId ? { newId: options.newId } : {}),
   });
   const batch = normalizeBody(parsed, context);
   if (!batch.ok) return batch;
@@ -77,6 +80,7 @@ export function processEvents(
   const kept: OutboundEvent[] = [];
   const { redaction } = setup;
   const tenant = context.tenant;
+  const { light } = parsed;
   for (const { index, event } of events) {
     redactDimensions(event, redaction);
     if (idsFirst) completeEvent(event);
@@ -92,9 +96,11 @@ export function processEvents(
       reason = EXEMPLAR_REASON;
     }
     if (keep) {
-      if (!stampFirst) stampEvent(event, context);
-      redactKept(event, redaction);
-      const complete = completeEvent(event);
+      // A light event becomes its whole event only now: the dropped ones are never parsed whole.
+      const whole = light === undefined ? event : adoptDraft(light.whole(index), event, light.keys);
+      if (!stampFirst) stampEvent(whole, context);
+      redactKept(whole, redaction);
+      const complete = completeEvent(whole);
       complete.sampling = { reason, rate: decision.rate }; // overrides anything the producer sent
       kept.push(complete);
       if (group !== undefined) rollups?.kept(group, complete.eventId);

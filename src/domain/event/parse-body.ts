@@ -1,5 +1,6 @@
 import { bodyFormat } from "./content-type.ts";
 import { type BodyError, bodyError, bodyTooLarge, eventTooLarge, type Rejection, tooDeep, tooManyEvents } from "./errors.ts";
+import type { LightEvents } from "./light-events.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "./limits.ts";
 import { scanJson } from "./scan-json.ts";
 import { utf8Length, utf8Over } from "./utf8.ts";
@@ -22,6 +23,11 @@ export interface ParsedBody {
    * it does not redact; JSON.parse output never carries it.
    */
   checked?: { maxFields: number; maxDepth: number };
+  /**
+   * Set only by a reader that checked the whole body: the items are light events (see
+   * light-events.ts) and `checked` certifies their whole events, which `light.whole` parses.
+   */
+  light?: LightEvents;
 }
 
 export type ParseBodyResult = ParsedBody | BodyError;

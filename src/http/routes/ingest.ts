@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { EventSink } from "../../delivery/sink.ts";
-import type { ParsedBody } from "../../domain/event/index.ts";
+import { bodyFormat, type ParsedBody } from "../../domain/event/index.ts";
+import { lightKeys } from "../../domain/event/light-events.ts";
 import { murmur3_128hex } from "../../domain/hash/murmur3.ts";
 import { RollupAggregator } from "../../domain/rollup/aggregator.ts";
 import { ExemplarMemory } from "../../domain/rollup/exemplar-memory.ts";
@@ -59,6 +60,13 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     return jsonError(c, 429, "BACKPRESSURE", `${refused.reason}; retry after ${refused.retryAfterSeconds} s`);
   };
   const countRequest = (route: string, status: number) => metrics.inc("widegate_ingest_requests_total", { route, status: String(status) });
+  // The fields light events hold: those validation and rollups read, and those the sampler's rules read.
+  const light = { lightKeys: lightKeys(setup.sampler.fields) };
+  metrics.define(
+    "widegate_event_bodies_total",
+    "counter",
+    "POST /v1/events bodies read, by reader: light (the WebAssembly skimmer: only kept events parsed whole), json (JSON.parse of the body), ndjson",
+  );
   metrics.define(
     "widegate_otlp_bodies_total",
     "counter",
@@ -84,7 +92,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
   function accept(
     c: IngestContext,
     route: string,
-    parsed: Pick<ParsedBody, "items" | "rejected" | "checked">,
+    parsed: Pick<ParsedBody, "items" | "rejected" | "checked" | "light">,
   ): Response | Promise<Response> {
     // Refuse before counting: a request answered 429 is retried by its client and must not count twice.
     const room = sink.room?.(parsed.items.length + 1);
@@ -129,11 +137,14 @@ export function ingestRoutes(deps: IngestRouteDeps) {
   const auth = apiKeyAuth({ keys: deps.ingestKeys, scope: "ingest" });
   return new Hono<{ Variables: TenantVariables }>()
     .post("/v1/events", auth, async (c) => {
-      const parsed = await parseRequestBody(bodyInput(c), setup.limits, "walk");
+      const input = bodyInput(c);
+      const parsed = await parseRequestBody(input, setup.limits, "walk", light);
       if (!parsed.ok) {
         countRequest("events", parsed.status);
         return jsonError(c, parsed.status, parsed.code, parsed.message);
       }
+      const reader = parsed.light !== undefined ? "light" : bodyFormat(input.contentType) === "ndjson" ? "ndjson" : "json";
+      metrics.inc("widegate_event_bodies_total", { reader });
       return accept(c, "events", parsed);
     })
     .post("/v1/logs", auth, async (c) => {
