@@ -8,7 +8,9 @@
  */
 import type { IngestLimits } from "../domain/event/limits.ts";
 import type { OtlpMapResult } from "../domain/event/otlp.ts";
-import type { ParsedItem } from "../domain/event/parse-body.ts";
+import type { ParsedBody, ParsedItem } from "../domain/event/parse-body.ts";
+import { hasEventsJsonSkimmer } from "./events-json-wasm.ts";
+import { readLightBody } from "./light-body.ts";
 
 interface ReaderExports {
   memory: WebAssembly.Memory;
@@ -64,9 +66,11 @@ const ascii = new TextDecoder();
 
 /**
  * The body's events through the reader, or null: take the JS path. The result's `checked` certifies
- * every event it made (see ParsedBody's), so validation may skip its counting walk.
+ * every event it made (see ParsedBody's), so validation may skip its counting walk. With
+ * `lightKeys`, the wide-event text it wrote goes to the events skimmer (light-body.ts), so only
+ * the events the sampler keeps are parsed whole, as on POST /v1/events.
  */
-export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpMapResult | null {
+export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits, lightKeys?: readonly string[]): OtlpMapResult | null {
   if (bytes.byteLength > limits.maxBodyBytes) return null;
   const r = instance();
   if (r === null) return null;
@@ -81,7 +85,16 @@ export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpM
     return null;
   }
   // The buffer is read after the call: the reader may have grown its memory.
-  const text = ascii.decode(new Uint8Array(r.memory.buffer, r.output(), length));
+  const output = new Uint8Array(r.memory.buffer, r.output(), length);
+  if (lightKeys !== undefined && hasEventsJsonSkimmer()) {
+    const light = readLightBody(output.slice(), lightKeys, limits);
+    if (light !== null) {
+      release(r);
+      answered++;
+      return lightOtlp(light);
+    }
+  }
+  const text = ascii.decode(output);
   const maxFields = r.checkedFields();
   const maxDepth = r.checkedDepth();
   release(r);
@@ -97,4 +110,24 @@ export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits): OtlpM
   // A body with a hostile key has no certificate: the walk must find and name it.
   if (maxFields < 0) return { ok: true, items, rejected: [] };
   return { ok: true, items, rejected: [], checked: { maxFields, maxDepth } };
+}
+
+/** The mapping sets requestId even when it has none (undefined), which keeps the key's place: light and whole events alike. */
+function lightOtlp(body: ParsedBody): OtlpMapResult {
+  const { items, light } = body;
+  for (const item of items) {
+    const event = item.value as Record<string, unknown>;
+    if (event.requestId === null) event.requestId = undefined;
+  }
+  const result: OtlpMapResult = { ok: true, items, rejected: [], ...(body.checked ? { checked: body.checked } : {}) };
+  if (light === undefined) return result;
+  result.light = {
+    keys: light.keys,
+    whole: (index) => {
+      const event = light.whole(index);
+      if (event.requestId === null) event.requestId = undefined;
+      return event;
+    },
+  };
+  return result;
 }

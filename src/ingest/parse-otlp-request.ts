@@ -5,7 +5,7 @@ import { isPlainDecodedJson, mapOtlpBody, type OtlpMapResult, otlpBodyLimits } f
 import { parseJsonBody } from "../domain/event/parse-body.ts";
 import { readOtlpJsonFast } from "./otlp-json-wasm.ts";
 import { decodeOtlpLogsProtobuf } from "./otlp-protobuf.ts";
-import { parseRequestBody, type RequestBodyInput } from "./parse-request.ts";
+import { type ParseRequestOptions, parseRequestBody, type RequestBodyInput } from "./parse-request.ts";
 import {
   type ContentCoding,
   checkContentLength,
@@ -26,6 +26,7 @@ import {
 export async function parseOtlpRequestBody(
   input: RequestBodyInput,
   limits: IngestLimits = DEFAULT_LIMITS,
+  options: ParseRequestOptions = {},
 ): Promise<OtlpMapResult | BodyError> {
   const format = isProtobuf(input.contentType) ? "protobuf" : bodyFormat(input.contentType);
   if (format !== "protobuf" && format !== "json") {
@@ -39,7 +40,7 @@ export async function parseOtlpRequestBody(
   if (tooLarge !== null) return refuse(input, tooLarge);
   const read = await readWhole(input, coding, limits);
   if (!read.ok) return read;
-  const mapped = format === "json" ? mapJson(read.bytes, limits) : decodeOtlpLogsProtobuf(read.bytes, limits);
+  const mapped = format === "json" ? mapJson(read.bytes, limits, options.lightKeys) : decodeOtlpLogsProtobuf(read.bytes, limits);
   if (mapped.ok && mapped.reader === undefined) mapped.reader = format === "json" ? "js" : "protobuf";
   return mapped;
 }
@@ -73,8 +74,8 @@ const utf8 = new TextDecoder();
  * the JS path. Whether the body is plain (all ASCII, no backslash: each string's size is then its
  * length) is told from the bytes and the text's length, a fraction of what a regex costs.
  */
-function mapJson(body: Uint8Array, limits: IngestLimits): OtlpMapResult | BodyError {
-  const fast = readOtlpJsonFast(body, limits);
+function mapJson(body: Uint8Array, limits: IngestLimits, lightKeys: readonly string[] | undefined): OtlpMapResult | BodyError {
+  const fast = readOtlpJsonFast(body, limits, lightKeys);
   if (fast !== null) {
     fast.reader = "wasm";
     return fast;

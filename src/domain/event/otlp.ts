@@ -24,6 +24,8 @@ export interface OtlpMapResult {
   reader?: OtlpReader;
   /** What the reader counted while it built the events (see ParsedBody's `checked`). */
   checked?: ParsedBody["checked"];
+  /** The items are light events (see ParsedBody's `light`). */
+  light?: ParsedBody["light"];
 }
 
 export type OtlpReader = "wasm" | "js" | "protobuf";

@@ -30,11 +30,18 @@ async function post(url: string, body: string | Uint8Array<ArrayBuffer>, content
   return response.status;
 }
 
-async function readerCounts(url: string): Promise<Record<string, number>> {
+async function readerCounts(url: string, metric = "widegate_otlp_bodies_total"): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const counts: Record<string, number> = {};
-  for (const [, reader, n] of text.matchAll(/^widegate_otlp_bodies_total\{reader="(\w+)"\} (\d+)$/gm)) counts[reader as string] = Number(n);
+  for (const [, reader, n] of text.matchAll(new RegExp(`^${metric}\\{reader="(\\w+)"\\} (\\d+)$`, "gm")))
+    counts[reader as string] = Number(n);
   return counts;
+}
+
+async function postEvents(url: string, body: string, contentType = "application/json"): Promise<unknown> {
+  const response = await fetch(`${url}/v1/events`, { method: "POST", headers: { "content-type": contentType }, body });
+  expect(response.status).toBe(202);
+  return response.json();
 }
 
 let bun: RunningServer;
@@ -56,6 +63,35 @@ describe("widegate_otlp_bodies_total{reader}", () => {
       expect(await post(url, jsonBody("reader-js", 'said "hi"'), "application/json")).toBe(202);
       expect(await post(url, new Uint8Array(otlpProtobuf(otlpLogsRequest(events("reader-proto")))), "application/x-protobuf")).toBe(202);
       expect(await readerCounts(url)).toEqual({ wasm: 1, js: 1, protobuf: 1 });
+    });
+  }
+});
+
+// The same for POST /v1/events: a JSON array takes the WebAssembly skimmer (light events), one it
+// declines (an escaped key) JSON.parse, NDJSON its line reader; the answers say the same either way.
+describe("widegate_event_bodies_total{reader}", () => {
+  for (const runtime of ["Bun", "workerd"] as const) {
+    test(`${runtime}: a JSON array takes the skimmer, a body it declines JSON.parse, NDJSON the line reader`, async () => {
+      const url = runtime === "Bun" ? bun.url : workerd.url;
+      const light = events("skim-light");
+      const declined = JSON.stringify(events("skim-json")).replace('"region":', '"r\\u0065gion":');
+      expect(await postEvents(url, JSON.stringify(light))).toEqual({ accepted: 3, kept: 3, dropped: 0, rejected: [] });
+      expect(await postEvents(url, declined)).toEqual({ accepted: 3, kept: 3, dropped: 0, rejected: [] });
+      expect(
+        await postEvents(
+          url,
+          events("skim-ndjson")
+            .map((e) => JSON.stringify(e))
+            .join("\n"),
+          "application/x-ndjson",
+        ),
+      ).toEqual({
+        accepted: 3,
+        kept: 3,
+        dropped: 0,
+        rejected: [],
+      });
+      expect(await readerCounts(url, "widegate_event_bodies_total")).toEqual({ light: 1, json: 1, ndjson: 1 });
     });
   }
 });
