@@ -115,7 +115,16 @@ describe("processEvents with light events", () => {
     const light = body.light;
     if (light === undefined) throw new Error("light");
     const result = processEvents(
-      { ...body, light: { keys: light.keys, whole: (i) => (parsed.push(i), light.whole(i)) } },
+      {
+        ...body,
+        light: {
+          keys: light.keys,
+          whole: (i) => {
+            parsed.push(i);
+            return light.whole(i);
+          },
+        },
+      },
       setupOf({ name: "d" }),
       {
         tenant: "t1",
