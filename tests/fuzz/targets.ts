@@ -21,6 +21,7 @@ import type { PriorTurn } from "../../src/domain/question/types.ts";
 import { compileRules } from "../../src/domain/sampling/rules.ts";
 import type { SamplingRule } from "../../src/domain/sampling/types.ts";
 import { decodeOtlpLogsProtobuf, OTLP_LOGS_PROTO } from "../../src/ingest/otlp-protobuf.ts";
+import { lightAgrees } from "../support/events-light-differential.ts";
 import { otlpJsonBodies, otlpJsonLimits, readerAgrees } from "../support/otlp-json-differential.ts";
 
 export interface FuzzTarget {
@@ -92,6 +93,60 @@ const bodyText = fc.oneof(
   fc.string({ maxLength: 64 }),
   fc.constantFrom("", " ", "\ufeff{}", "[".repeat(40), "[]", "{}", '{"service":"a"}\n{"service":"b"}'),
 );
+
+/** A value for a field the gateway reads: plausible, wrong-typed, or any JSON. */
+const fieldValue = fc.oneof(
+  fc.constantFrom(
+    '"payment"',
+    '"/admin/x"',
+    '"/pay"',
+    '"GET"',
+    '"post"',
+    "200",
+    "503",
+    "12.5",
+    "2500",
+    "null",
+    '""',
+    '{"code":"E1"}',
+    '"boom"',
+  ),
+  fc.constantFrom('"2026-11-26T03:04:05Z"', `${NOW}`, '"2026-11-26T03:04:05.000Z"', '"a@b.io"', '"4111 1111 1111 1111"'),
+  jsonText,
+);
+
+/** Mostly the fields the gateway reads, sometimes a hostile or random key. */
+const eventKey = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      "service",
+      "requestId",
+      "eventId",
+      "timestamp",
+      "route",
+      "method",
+      "statusCode",
+      "durationMs",
+      "error",
+      "user",
+      "tags",
+    ),
+  },
+  hostileKey,
+);
+
+/** A JSON array of event-like objects as text, sometimes broken or with junk. */
+const eventsBody: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.array(fc.array(fc.tuple(eventKey, fieldValue), { maxLength: 8 }), { minLength: 1, maxLength: 6 }),
+    fc.constantFrom("", " ", "\n", "\ufeff"),
+    fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, fc.tuple(fc.nat(), fc.string({ maxLength: 3 }))),
+  )
+  .map(([events, pad, cut]) => {
+    const text = `${pad}[${events.map((e) => `{${e.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`).join(",")}]${pad}`;
+    return cut === null ? text : text.slice(0, cut[0] % (text.length + 1)) + cut[1] + text.slice(cut[0] % (text.length + 1));
+  });
 
 const anyValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
   v: fc.oneof(
@@ -278,6 +333,14 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     property: () =>
       prop(fc.tuple(otlpJsonBodies, otlpJsonLimits), ([bytes, limits]) => {
         assert(readerAgrees(bytes, limits), "the WebAssembly reader and the JS mapping differ");
+      }),
+  },
+  {
+    name: "events-light",
+    property: () =>
+      prop(fc.tuple(eventsBody, fc.boolean(), fc.boolean()), ([text, small, rules]) => {
+        const { agrees } = lightAgrees(new TextEncoder().encode(text), small ? LIMITS : DEFAULT_LIMITS, rules);
+        assert(agrees, "light events and JSON.parse of the body process differently");
       }),
   },
   {

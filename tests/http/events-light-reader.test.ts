@@ -1,41 +1,16 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { compileRedaction, DEFAULT_LIMITS, type IngestLimits } from "../../src/domain/event/index.ts";
+import { DEFAULT_LIMITS, type IngestLimits } from "../../src/domain/event/index.ts";
 import { lightKeys } from "../../src/domain/event/light-events.ts";
-import { RollupAggregator } from "../../src/domain/rollup/aggregator.ts";
-import { createSampler } from "../../src/domain/sampling/sampler.ts";
 import { useEventsJsonModule } from "../../src/ingest/events-json-wasm.ts";
-import { EVENTS_JSON_WASM_BASE64 } from "../../src/ingest/events-json-wasm-bytes.ts";
-import type { IngestSetup } from "../../src/ingest/ingest-setup.ts";
 import { parseRequestBody } from "../../src/ingest/parse-request.ts";
-import { processEvents } from "../../src/ingest/process-events.ts";
-import { NOW, prng, randomEvent } from "../support/random-events.ts";
+import { differentialSetup, processedText, skimmerModule } from "../support/events-light-differential.ts";
+import { prng, randomEvent } from "../support/random-events.ts";
 
 // POST /v1/events's half after the body is read (parseRequestBody + processEvents, as the route
 // runs them) with the WebAssembly skimmer and without it, over generated bodies: the answer, the
 // kept events (key order too), the rollups and the redaction counts must be the same.
 
 afterAll(() => useEventsJsonModule(null));
-
-function skimmerModule(): WebAssembly.Module {
-  const binary = atob(EVENTS_JSON_WASM_BASE64);
-  return new WebAssembly.Module(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-}
-const skimmer = skimmerModule();
-
-function setupOf(limits: IngestLimits, rules: boolean): IngestSetup {
-  return {
-    limits,
-    redaction: compileRedaction({ cardNumbers: true, values: ["email"] }),
-    sampler: createSampler({
-      normalRate: 0.2,
-      slowMs: 2000,
-      criticalRoutes: ["/admin/*"],
-      rules: rules ? [{ name: "pro", when: [{ field: "user.plan", op: "eq", value: "pro" }], rate: 0.5 }] : [],
-    }),
-    rollups: new RollupAggregator({ maxGroups: 1000 }),
-    futureSkew: { ms: 3_600_000, text: "1h" },
-  };
-}
 
 const asRequest = (bytes: Uint8Array) => ({
   body: null,
@@ -46,15 +21,12 @@ const asRequest = (bytes: Uint8Array) => ({
 });
 
 async function route(bytes: Uint8Array, limits: IngestLimits, rules: boolean, explain: boolean, withSkimmer: boolean) {
-  useEventsJsonModule(withSkimmer ? skimmer : null);
-  const s = setupOf(limits, rules);
+  useEventsJsonModule(withSkimmer ? skimmerModule() : null);
+  const s = differentialSetup(limits, rules);
   const parsed = await parseRequestBody(asRequest(bytes), limits, "walk", { lightKeys: lightKeys(s.sampler.fields) });
-  let id = 0;
-  const result = parsed.ok ? processEvents(parsed, s, { tenant: "t1", explain, now: () => NOW, newId: () => `gen-${id++}` }) : parsed;
-  const rows = (s.rollups?.drain() ?? []).flatMap((d) => d.rows);
   return {
     light: parsed.ok && parsed.light !== undefined,
-    answer: `${JSON.stringify(result)}\n${JSON.stringify(rows)}\n${JSON.stringify(s.redaction.counts)}`,
+    answer: parsed.ok ? processedText(parsed, s, explain) : JSON.stringify(parsed),
   };
 }
 
