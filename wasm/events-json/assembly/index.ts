@@ -380,7 +380,12 @@ function element(): bool {
         }
       }
     }
-    const c = at(p);
+    let c = at(p);
+    if (c <= 32) {
+      // Whitespace after a `,` in an array (elsewhere it was skipped before).
+      p = skipWs(p);
+      c = at(p);
+    }
     if (c == 34) {
       if (qp + 8 > qe) {
         qi = qp;
