@@ -453,10 +453,10 @@ function element(): bool {
         e = at(p++);
       }
       if (e == 44) break;
-      if (e != (load<u8>(STACK + <usize>d) != 0 ? 125 : 93)) return false;
+      if (e != (inObject ? 125 : 93)) return false;
       if (--d == 0) break;
+      inObject = load<u8>(STACK + <usize>d) != 0;
     }
-    inObject = load<u8>(STACK + <usize>d) != 0;
   }
   store<u8>(out++, 125);
   pos = p;
