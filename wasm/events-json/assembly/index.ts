@@ -301,6 +301,12 @@ const TEN = i8x16.splat(10);
  * whole, so up to 15 bytes past d + n are written (the output region keeps that room; later
  * writes overwrite them) and read past p + n (memory past the input is readable).
  */
+/** 32 bytes from p to d, whatever the span's length (2 v128 moves, no branch). */
+@inline function copy32(d: usize, p: usize): void {
+  v128.store(d, v128.load(p));
+  v128.store(d + 16, v128.load(p + 16));
+}
+
 @inline function copy(d: usize, p: usize, n: usize): void {
   if (n > 64) {
     memory.copy(d, p, n);
@@ -315,32 +321,56 @@ const TEN = i8x16.splat(10);
 /** Per open container, 1: an object, 0: an array (index = its level). */
 const STACK = memory.data(MAX_DEPTH + 2);
 
+/** Past the number or literal at p, or 0 when there is none. */
+@inline function scalarEnd(p: usize): usize {
+  // "true", "null", "fals" as one little-endian u32 (memory past the input is readable).
+  const w = load<u32>(p);
+  if (w == 0x65757274 || w == 0x6c6c756e) return p + 4;
+  if (w == 0x736c6166) return at(p + 4) == 101 ? p + 5 : 0;
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, digit runs counted 16 bytes at a time.
+  if (at(p) == 45) p++;
+  const k = digits(p);
+  if (k == 0 || (k > 1 && at(p) == 48)) return 0;
+  p = digitsEnd(p, k);
+  if (at(p) == 46) {
+    p++;
+    const f = digits(p);
+    if (f == 0) return 0;
+    p = digitsEnd(p, f);
+  }
+  if ((at(p) | 32) == 101) {
+    p++;
+    const sign = at(p);
+    if (sign == 43 || sign == 45) p++;
+    const x = digits(p);
+    if (x == 0) return 0;
+    p = digitsEnd(p, x);
+  }
+  return p;
+}
+
 /**
- * One element, the object whose `{` is at pos, read iteratively with its state in locals (the
- * engines keep those in registers; globals and calls per token cost more than the reading), its
- * listed top-level pairs written to the light text.
+ * One element, the object whose `{` is at pos, its listed top-level pairs written to the light
+ * text. Read iteratively with the state in locals (the engines keep those in registers; globals
+ * and calls per token cost more than the reading). Top-level pairs and the containers below them
+ * have loops of their own, so the nested reading, most of the body, has no light-text branches;
+ * the light text is written without branches on whether a key is listed (they mispredict).
  */
 function element(): bool {
   let p = pos;
   let qp = qi;
   let qe = qEnd;
   let out = o;
-  let d: i32 = 1;
   let deep: i32 = 1;
   let nFields: i32 = 0;
-  let inObject = true;
-  let take = false;
-  let first = true;
-  let vp: usize = 0;
-  store<u8>(STACK + 1, 1);
   store<u8>(out++, 123);
+  // Each pair is written as `"key":value,`; the last comma becomes the `}`.
+  const pairs = out;
   p = skipWs(p + 1);
-  if (at(p) == 125) {
-    p++;
-    d = 0;
-  }
-  while (d != 0) {
-    if (inObject) {
+  if (at(p) == 125) p++;
+  else
+    while (true) {
+      // A top-level key.
       if (at(p) != 34) {
         p = skipWs(p);
         if (at(p) != 34) return false;
@@ -352,7 +382,7 @@ function element(): bool {
         qe = qEnd;
       }
       if (<usize>load<u32>(qp) != p) return false;
-      const close = <usize>load<u32>(qp + 4);
+      let close = <usize>load<u32>(qp + 4);
       qp += 8;
       if (close >= inEnd) return false;
       const kp = p + 1;
@@ -367,97 +397,134 @@ function element(): bool {
         if (at(p) != 58) return false;
       }
       p = skipWs(p + 1);
-      if (d == 1) {
-        take = listed(kp, kn);
-        if (take) {
-          if (!first) store<u8>(out++, 44);
-          first = false;
-          // The key with its quotes (it holds no escape), then a colon.
-          copy(out, kp - 1, kn + 2);
-          out += kn + 2;
-          store<u8>(out++, 58);
-          vp = p;
+      const take = listed(kp, kn);
+      // The key with its quotes (it holds no escape) and a colon, kept only when listed.
+      copy32(out, kp - 1);
+      if (take && kn > 30) copy(out, kp - 1, kn + 2);
+      store<u8>(out + kn + 2, 58);
+      const keyBytes = select<usize>(kn + 3, 0, take);
+      const vp = p;
+      const c = at(p);
+      if (c == 34) {
+        if (qp + 8 > qe) {
+          qi = qp;
+          refill();
+          qp = qi;
+          qe = qEnd;
         }
+        if (<usize>load<u32>(qp) != p) return false;
+        close = <usize>load<u32>(qp + 4);
+        qp += 8;
+        if (close >= inEnd) return false;
+        p = close + 1;
+      } else if ((c | 32) == 123) {
+        // `{` or `[` (only those two bytes are 123 with bit 5 set): read until it closes.
+        let d: i32 = 2;
+        let inObject = c == 123;
+        store<u8>(STACK + 2, <u8>inObject);
+        if (deep < 2) deep = 2;
+        p = skipWs(p + 1);
+        // `{` + 2 is `}`, `[` + 2 is `]`.
+        if (at(p) == c + 2) p++;
+        else
+          while (true) {
+            if (inObject) {
+              if (at(p) != 34) {
+                p = skipWs(p);
+                if (at(p) != 34) return false;
+              }
+              if (qp + 8 > qe) {
+                qi = qp;
+                refill();
+                qp = qi;
+                qe = qEnd;
+              }
+              if (<usize>load<u32>(qp) != p) return false;
+              close = <usize>load<u32>(qp + 4);
+              qp += 8;
+              if (close >= inEnd) return false;
+              const np = p + 1;
+              const nn = close - np;
+              if (nn - 9 <= 2 && nn != 10 && hostileKey(np, nn)) return false;
+              if (lastBackslash >= np && backslashIn(np, nn)) return false;
+              nFields++;
+              p = close + 1;
+              if (at(p) != 58) {
+                p = skipWs(p);
+                if (at(p) != 58) return false;
+              }
+              p = skipWs(p + 1);
+            }
+            let v = at(p);
+            if (v <= 32) {
+              // Whitespace after a `,` in an array (elsewhere it was skipped before).
+              p = skipWs(p);
+              v = at(p);
+            }
+            if (v == 34) {
+              if (qp + 8 > qe) {
+                qi = qp;
+                refill();
+                qp = qi;
+                qe = qEnd;
+              }
+              if (<usize>load<u32>(qp) != p) return false;
+              close = <usize>load<u32>(qp + 4);
+              qp += 8;
+              if (close >= inEnd) return false;
+              p = close + 1;
+            } else if ((v | 32) == 123) {
+              if (++d > MAX_DEPTH) return false;
+              if (d > deep) deep = d;
+              const isObject = v == 123;
+              store<u8>(STACK + <usize>d, <u8>isObject);
+              p = skipWs(p + 1);
+              if (at(p) != v + 2) {
+                inObject = isObject;
+                continue;
+              }
+              p++;
+              d--;
+            } else {
+              p = scalarEnd(p);
+              if (p == 0) return false;
+            }
+            // A value ended: close the containers it ends, up to the next `,` or back at the top level.
+            while (true) {
+              let e = at(p++);
+              if (e <= 32) {
+                p = skipWs(p - 1);
+                e = at(p++);
+              }
+              if (e == 44) break;
+              if (e != (inObject ? 125 : 93)) return false;
+              if (--d == 1) break;
+              inObject = load<u8>(STACK + <usize>d) != 0;
+            }
+            if (d == 1) break;
+          }
+      } else {
+        p = scalarEnd(p);
+        if (p == 0) return false;
       }
-    }
-    let c = at(p);
-    if (c <= 32) {
-      // Whitespace after a `,` in an array (elsewhere it was skipped before).
-      p = skipWs(p);
-      c = at(p);
-    }
-    if (c == 34) {
-      if (qp + 8 > qe) {
-        qi = qp;
-        refill();
-        qp = qi;
-        qe = qEnd;
-      }
-      if (<usize>load<u32>(qp) != p) return false;
-      const close = <usize>load<u32>(qp + 4);
-      qp += 8;
-      if (close >= inEnd) return false;
-      p = close + 1;
-    } else if ((c | 32) == 123) {
-      // `{` or `[` (only those two bytes are 123 with bit 5 set).
-      if (++d > MAX_DEPTH) return false;
-      if (d > deep) deep = d;
-      const isObject = c == 123;
-      store<u8>(STACK + <usize>d, <u8>isObject);
-      p = skipWs(p + 1);
-      // `{` + 2 is `}`, `[` + 2 is `]`.
-      if (at(p) != c + 2) {
-        inObject = isObject;
-        continue;
-      }
-      p++;
-      d--;
-    } else {
-      // "true", "null", "fals" as one little-endian u32 (memory past the input is readable).
-      const w = load<u32>(p);
-      if (w == 0x65757274 || w == 0x6c6c756e) p += 4;
-      else if (w == 0x736c6166 && at(p + 4) == 101) p += 5;
-      else {
-        // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, digit runs counted 16 bytes at a time.
-        if (at(p) == 45) p++;
-        const k = digits(p);
-        if (k == 0 || (k > 1 && at(p) == 48)) return false;
-        p = digitsEnd(p, k);
-        if (at(p) == 46) {
-          p++;
-          const f = digits(p);
-          if (f == 0) return false;
-          p = digitsEnd(p, f);
-        }
-        const e = at(p);
-        if ((e | 32) == 101) {
-          p++;
-          const sign = at(p);
-          if (sign == 43 || sign == 45) p++;
-          const x = digits(p);
-          if (x == 0) return false;
-          p = digitsEnd(p, x);
-        }
-      }
-    }
-    // A value ended: close the containers it ends, up to the next `,` or the element's `}`.
-    while (true) {
-      if (take && d == 1) {
-        copy(out, vp, p - vp);
-        out += p - vp;
-        take = false;
-      }
+      // The value and a comma after the key, kept only when listed.
+      const vn = p - vp;
+      const at0 = out + kn + 3;
+      copy32(at0, vp);
+      if (take && vn > 32) copy(at0, vp, vn);
+      store<u8>(at0 + vn, 44);
+      out += select<usize>(keyBytes + vn + 1, 0, take);
       let e = at(p++);
       if (e <= 32) {
         p = skipWs(p - 1);
         e = at(p++);
       }
-      if (e == 44) break;
-      if (e != (inObject ? 125 : 93)) return false;
-      if (--d == 0) break;
-      inObject = load<u8>(STACK + <usize>d) != 0;
+      if (e == 44) continue;
+      if (e != 125) return false;
+      break;
     }
-  }
+  // The last pair's comma becomes the `}` (with no pair, `}` follows the `{`).
+  out -= <usize>(out != pairs);
   store<u8>(out++, 125);
   pos = p;
   qi = qp;
