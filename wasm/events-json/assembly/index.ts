@@ -74,8 +74,13 @@ const ODD_BITS: u64 = 0xaaaaaaaaaaaaaaaa;
 const CHUNK: usize = 4096;
 /** Quote positions: one left over, one chunk's (at most one per byte), and the 16-wide writes' overrun. */
 const QUOTES = memory.data(<i32>(CHUNK + 40) * 4, 16);
-/** A list entry no string starts at: the list is spent (or the body bad). */
-const NO_QUOTE: usize = 0xffffffff;
+/**
+ * The list entry once the body is spent (or bad): the byte after the sentinel, where no string
+ * starts; as a closing quote it puts the parse on zero bytes, which every next step refuses.
+ */
+@inline function noQuote(): u32 {
+  return <u32>(inEnd + 1);
+}
 
 let scanAt: usize = 0;
 let qi: usize = 0;
@@ -199,7 +204,7 @@ function scanChunk(w: usize): usize {
 
 /**
  * Refills QUOTES (qi, qEnd) with the entry left at qi, if any, and the next chunks' quotes: at least
- * two entries, a string's two quotes, so the parse checks once per string; NO_QUOTE entries once
+ * two entries, a string's two quotes, so the parse checks once per string; noQuote() entries once
  * the body is done or bad.
  */
 function refill(): void {
@@ -213,8 +218,8 @@ function refill(): void {
   if (scanAt >= inEnd && inString != 0) scanBad = true;
   if (scanBad) w = QUOTES;
   if (w < QUOTES + 8) {
-    store<u32>(w, <u32>NO_QUOTE);
-    store<u32>(w + 4, <u32>NO_QUOTE);
+    store<u32>(w, noQuote());
+    store<u32>(w + 4, noQuote());
     w += 8;
   }
   qi = QUOTES;
@@ -243,6 +248,17 @@ function backslashIn(p: usize, n: usize): bool {
 function hostileKey(p: usize, n: usize): bool {
   if (n == 9) return same(p, PROTO, 9) || same(p, PROTOTYPE, 9);
   return same(p, CONSTRUCTOR, 11);
+}
+
+/** A key of n bytes at p may be refused: 9 or 11 bytes long, or at or before the last backslash seen (one branch). */
+@inline function mayRefuse(p: usize, n: usize): bool {
+  return (((<u32>0xa00 >> (<u32>n & 31)) & <u32>(n < 12)) | <u32>(lastBackslash >= p)) != 0;
+}
+
+/** A key JS refuses (prototype pollution) or one with an escape (it could spell a listed or hostile key). */
+function refused(p: usize, n: usize): bool {
+  if ((n == 9 || n == 11) && hostileKey(p, n)) return true;
+  return lastBackslash >= p && backslashIn(p, n);
 }
 
 @inline function keyHash(p: usize, n: usize): usize {
@@ -370,11 +386,7 @@ function element(): bool {
   if (at(p) == 125) p++;
   else
     while (true) {
-      // A top-level key.
-      if (at(p) != 34) {
-        p = skipWs(p);
-        if (at(p) != 34) return false;
-      }
+      // A top-level key (the quote list holds only quotes: no need to read the byte).
       if (qp + 8 > qe) {
         qi = qp;
         refill();
@@ -384,12 +396,9 @@ function element(): bool {
       if (<usize>load<u32>(qp) != p) return false;
       let close = <usize>load<u32>(qp + 4);
       qp += 8;
-      if (close >= inEnd) return false;
       const kp = p + 1;
       const kn = close - kp;
-      if (kn - 9 <= 2 && kn != 10 && hostileKey(kp, kn)) return false;
-      // An escaped key could spell a listed or hostile one.
-      if (lastBackslash >= kp && backslashIn(kp, kn)) return false;
+      if (mayRefuse(kp, kn) && refused(kp, kn)) return false;
       nFields++;
       p = close + 1;
       if (at(p) != 58) {
@@ -415,7 +424,6 @@ function element(): bool {
         if (<usize>load<u32>(qp) != p) return false;
         close = <usize>load<u32>(qp + 4);
         qp += 8;
-        if (close >= inEnd) return false;
         p = close + 1;
       } else if ((c | 32) == 123) {
         // `{` or `[` (only those two bytes are 123 with bit 5 set): read until it closes.
@@ -429,10 +437,6 @@ function element(): bool {
         else
           while (true) {
             if (inObject) {
-              if (at(p) != 34) {
-                p = skipWs(p);
-                if (at(p) != 34) return false;
-              }
               if (qp + 8 > qe) {
                 qi = qp;
                 refill();
@@ -442,11 +446,9 @@ function element(): bool {
               if (<usize>load<u32>(qp) != p) return false;
               close = <usize>load<u32>(qp + 4);
               qp += 8;
-              if (close >= inEnd) return false;
               const np = p + 1;
               const nn = close - np;
-              if (nn - 9 <= 2 && nn != 10 && hostileKey(np, nn)) return false;
-              if (lastBackslash >= np && backslashIn(np, nn)) return false;
+              if (mayRefuse(np, nn) && refused(np, nn)) return false;
               nFields++;
               p = close + 1;
               if (at(p) != 58) {
@@ -455,12 +457,7 @@ function element(): bool {
               }
               p = skipWs(p + 1);
             }
-            let v = at(p);
-            if (v <= 32) {
-              // Whitespace after a `,` in an array (elsewhere it was skipped before).
-              p = skipWs(p);
-              v = at(p);
-            }
+            const v = at(p);
             if (v == 34) {
               if (qp + 8 > qe) {
                 qi = qp;
@@ -471,7 +468,6 @@ function element(): bool {
               if (<usize>load<u32>(qp) != p) return false;
               close = <usize>load<u32>(qp + 4);
               qp += 8;
-              if (close >= inEnd) return false;
               p = close + 1;
             } else if ((v | 32) == 123) {
               if (++d > MAX_DEPTH) return false;
@@ -496,7 +492,10 @@ function element(): bool {
                 p = skipWs(p - 1);
                 e = at(p++);
               }
-              if (e == 44) break;
+              if (e == 44) {
+                p = skipWs(p);
+                break;
+              }
               if (e != (inObject ? 125 : 93)) return false;
               if (--d == 1) break;
               inObject = load<u8>(STACK + <usize>d) != 0;
@@ -519,7 +518,10 @@ function element(): bool {
         p = skipWs(p - 1);
         e = at(p++);
       }
-      if (e == 44) continue;
+      if (e == 44) {
+        p = skipWs(p);
+        continue;
+      }
       if (e != 125) return false;
       break;
     }
@@ -608,8 +610,8 @@ function boundsRoom(): bool {
  */
 export function skim(n: usize, maxEvents: i32, maxEventBytes: f64): i32 {
   layout(n);
-  // A sentinel no token matches.
-  store<u8>(inEnd, 0);
+  // A sentinel no token matches, and zeros after it for a parse that reads past a string left open.
+  store<u32>(inEnd, 0);
   scanAt = input();
   qi = QUOTES;
   qEnd = QUOTES;
@@ -656,7 +658,7 @@ export function skim(n: usize, maxEvents: i32, maxEventBytes: f64): i32 {
   // Every quote of the body was read as part of a string, and stage 1 found nothing wrong.
   if (pos != inEnd) return -1;
   if (qi + 8 > qEnd) refill();
-  if (<usize>load<u32>(qi) != NO_QUOTE || scanBad) return -1;
+  if (load<u32>(qi) != noQuote() || scanBad) return -1;
   store<u8>(o++, 93);
   return <i32>(o - outStart);
 }
