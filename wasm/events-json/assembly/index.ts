@@ -451,11 +451,15 @@ function element(): bool {
               if (mayRefuse(np, nn) && refused(np, nn)) return false;
               nFields++;
               p = close + 1;
-              if (at(p) != 58) {
-                p = skipWs(p);
-                if (at(p) != 58) return false;
+              // `:"`, the most common next bytes, in one compare.
+              if (load<u16>(p) == 0x223a) p++;
+              else {
+                if (at(p) != 58) {
+                  p = skipWs(p);
+                  if (at(p) != 58) return false;
+                }
+                p = skipWs(p + 1);
               }
-              p = skipWs(p + 1);
             }
             const v = at(p);
             if (v == 34) {
@@ -487,6 +491,11 @@ function element(): bool {
             }
             // A value ended: close the containers it ends, up to the next `,` or back at the top level.
             while (true) {
+              // `,"`, the most common next bytes, in one compare.
+              if (load<u16>(p) == 0x222c) {
+                p++;
+                break;
+              }
               let e = at(p++);
               if (e <= 32) {
                 p = skipWs(p - 1);
@@ -513,6 +522,10 @@ function element(): bool {
       if (take && vn > 32) copy(at0, vp, vn);
       store<u8>(at0 + vn, 44);
       out += select<usize>(keyBytes + vn + 1, 0, take);
+      if (load<u16>(p) == 0x222c) {
+        p++;
+        continue;
+      }
       let e = at(p++);
       if (e <= 32) {
         p = skipWs(p - 1);
