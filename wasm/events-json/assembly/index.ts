@@ -62,9 +62,11 @@ let certDepth: i32 = 0;
 //
 // Finding a string's end by scanning from its start puts a load, compare and bit count on the
 // critical path of every string (~4 ns each, most of the time of a parse). Instead the body is
-// classified 64 bytes at a time, independently of the parse, into the list of its unescaped quotes
+// classified 64 bytes at a time, independently of the parse, into the list of its closing quotes
 // (simdjson's method: escapes by carry arithmetic, string interiors by a prefix XOR of the quotes);
-// the parse then takes each string's closing quote from the list. Raw control bytes inside strings
+// the parse takes each string's end from the list. That is sound because the parse reads every
+// byte outside strings itself: a quote it did not take as a string's start (or a backslash before
+// one) stops it, so the strings it opens are the list's, in order. Raw control bytes inside strings
 // and invalid escapes are found here too. Done a chunk at a time so the list stays small.
 
 const QUOTE = i8x16.splat(34);
@@ -182,6 +184,8 @@ function scanChunk(w: usize): usize {
     inside ^= inString;
     inString = <u64>(<i64>inside >> 63);
     if ((ctrl & inside) != 0) scanBad = true;
+    // Only closing quotes are listed: the parse reads each string's opening quote itself.
+    quote &= ~inside;
     // Positions four at a time (measured faster than one at a time or sixteen unconditionally).
     const n = <usize>popcnt(quote);
     let q = w;
@@ -202,25 +206,16 @@ function scanChunk(w: usize): usize {
   return w;
 }
 
-/**
- * Refills QUOTES (qi, qEnd) with the entry left at qi, if any, and the next chunks' quotes: at least
- * two entries, a string's two quotes, so the parse checks once per string; noQuote() entries once
- * the body is done or bad.
- */
+/** Refills QUOTES (qi, qEnd) with the next chunks' closing quotes: noQuote() once the body is done or bad. */
 function refill(): void {
   let w = QUOTES;
-  if (qi < qEnd) {
-    store<u32>(w, load<u32>(qi));
-    w += 4;
-  }
-  while (w < QUOTES + 8 && scanAt < inEnd) w = scanChunk(w);
+  while (w == QUOTES && scanAt < inEnd) w = scanChunk(w);
   // The body ends inside a string: no closing quote for it.
   if (scanAt >= inEnd && inString != 0) scanBad = true;
   if (scanBad) w = QUOTES;
-  if (w < QUOTES + 8) {
+  if (w == QUOTES) {
     store<u32>(w, noQuote());
-    store<u32>(w + 4, noQuote());
-    w += 8;
+    w += 4;
   }
   qi = QUOTES;
   qEnd = w;
@@ -386,16 +381,15 @@ function element(): bool {
   if (at(p) == 125) p++;
   else
     while (true) {
-      // A top-level key (the quote list holds only quotes: no need to read the byte).
-      if (qp + 8 > qe) {
-        qi = qp;
+      // A top-level key.
+      if (at(p) != 34) return false;
+      if (qp == qe) {
         refill();
         qp = qi;
         qe = qEnd;
       }
-      if (<usize>load<u32>(qp) != p) return false;
-      let close = <usize>load<u32>(qp + 4);
-      qp += 8;
+      let close = <usize>load<u32>(qp);
+      qp += 4;
       const kp = p + 1;
       const kn = close - kp;
       if (mayRefuse(kp, kn) && refused(kp, kn)) return false;
@@ -415,15 +409,13 @@ function element(): bool {
       const vp = p;
       const c = at(p);
       if (c == 34) {
-        if (qp + 8 > qe) {
-          qi = qp;
+        if (qp == qe) {
           refill();
           qp = qi;
           qe = qEnd;
         }
-        if (<usize>load<u32>(qp) != p) return false;
-        close = <usize>load<u32>(qp + 4);
-        qp += 8;
+        close = <usize>load<u32>(qp);
+        qp += 4;
         p = close + 1;
       } else if ((c | 32) == 123) {
         // `{` or `[` (only those two bytes are 123 with bit 5 set): read until it closes.
@@ -437,15 +429,14 @@ function element(): bool {
         else
           while (true) {
             if (inObject) {
-              if (qp + 8 > qe) {
-                qi = qp;
+              if (at(p) != 34) return false;
+              if (qp == qe) {
                 refill();
                 qp = qi;
                 qe = qEnd;
               }
-              if (<usize>load<u32>(qp) != p) return false;
-              close = <usize>load<u32>(qp + 4);
-              qp += 8;
+              close = <usize>load<u32>(qp);
+              qp += 4;
               const np = p + 1;
               const nn = close - np;
               if (mayRefuse(np, nn) && refused(np, nn)) return false;
@@ -463,15 +454,13 @@ function element(): bool {
             }
             const v = at(p);
             if (v == 34) {
-              if (qp + 8 > qe) {
-                qi = qp;
+              if (qp == qe) {
                 refill();
                 qp = qi;
                 qe = qEnd;
               }
-              if (<usize>load<u32>(qp) != p) return false;
-              close = <usize>load<u32>(qp + 4);
-              qp += 8;
+              close = <usize>load<u32>(qp);
+              qp += 4;
               p = close + 1;
             } else if ((v | 32) == 123) {
               if (++d > MAX_DEPTH) return false;
@@ -670,7 +659,7 @@ export function skim(n: usize, maxEvents: i32, maxEventBytes: f64): i32 {
   pos = skipWs(pos);
   // Every quote of the body was read as part of a string, and stage 1 found nothing wrong.
   if (pos != inEnd) return -1;
-  if (qi + 8 > qEnd) refill();
+  if (qi == qEnd) refill();
   if (load<u32>(qi) != noQuote() || scanBad) return -1;
   store<u8>(o++, 93);
   return <i32>(o - outStart);
