@@ -142,17 +142,20 @@ function scanChunk(w: usize): usize {
     let quote = bits16(i8x16.eq(x0, QUOTE)) | (bits16(i8x16.eq(x1, QUOTE)) << 16) | (bits16(i8x16.eq(x2, QUOTE)) << 32) | (bits16(i8x16.eq(x3, QUOTE)) << 48);
     // Backslashes and control bytes are rare: their masks are only made for a block that has some.
     let bs: u64 = 0;
+    let ctrl: u64 = 0;
     const b0 = i8x16.eq(x0, BACKSLASH);
     const b1 = i8x16.eq(x1, BACKSLASH);
     const b2 = i8x16.eq(x2, BACKSLASH);
     const b3 = i8x16.eq(x3, BACKSLASH);
-    if (v128.any_true(v128.or(v128.or(b0, b1), v128.or(b2, b3)))) bs = bits16(b0) | (bits16(b1) << 16) | (bits16(b2) << 32) | (bits16(b3) << 48);
-    let ctrl: u64 = 0;
-    const c0 = i8x16.lt_u(x0, SPACE);
-    const c1 = i8x16.lt_u(x1, SPACE);
-    const c2 = i8x16.lt_u(x2, SPACE);
-    const c3 = i8x16.lt_u(x3, SPACE);
-    if (v128.any_true(v128.or(v128.or(c0, c1), v128.or(c2, c3)))) ctrl = bits16(c0) | (bits16(c1) << 16) | (bits16(c2) << 32) | (bits16(c3) << 48);
+    const least = i8x16.min_u(i8x16.min_u(x0, x1), i8x16.min_u(x2, x3));
+    if (v128.any_true(v128.or(v128.or(v128.or(b0, b1), v128.or(b2, b3)), i8x16.lt_u(least, SPACE)))) {
+      bs = bits16(b0) | (bits16(b1) << 16) | (bits16(b2) << 32) | (bits16(b3) << 48);
+      ctrl =
+        bits16(i8x16.lt_u(x0, SPACE)) |
+        (bits16(i8x16.lt_u(x1, SPACE)) << 16) |
+        (bits16(i8x16.lt_u(x2, SPACE)) << 32) |
+        (bits16(i8x16.lt_u(x3, SPACE)) << 48);
+    }
     if (p + 64 > inEnd) {
       // The last block: bytes past the body are not part of it.
       const valid = ((<u64>1) << <u64>(inEnd - p)) - 1;
@@ -328,12 +331,16 @@ const STACK = memory.data(MAX_DEPTH + 2);
 
 /** Past the number or literal at p, or 0 when there is none. */
 @inline function scalarEnd(p: usize): usize {
-  // "true", "null", "fals" as one little-endian u32 (memory past the input is readable).
-  const w = load<u32>(p);
-  if (w == 0x65757274 || w == 0x6c6c756e) return p + 4;
-  if (w == 0x736c6166) return at(p + 4) == 101 ? p + 5 : 0;
+  const c = at(p);
+  if (!isDigit(c) && c != 45) {
+    // "true", "null", "fals" as one little-endian u32 (memory past the input is readable).
+    const w = load<u32>(p);
+    if (w == 0x65757274 || w == 0x6c6c756e) return p + 4;
+    if (w == 0x736c6166 && at(p + 4) == 101) return p + 5;
+    return 0;
+  }
   // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, digit runs counted 16 bytes at a time.
-  if (at(p) == 45) p++;
+  if (c == 45) p++;
   const k = digits(p);
   if (k == 0 || (k > 1 && at(p) == 48)) return 0;
   p = digitsEnd(p, k);
@@ -388,11 +395,15 @@ function element(): bool {
       if (mayRefuse(kp, kn) && refused(kp, kn)) return false;
       nFields++;
       p = close + 1;
-      if (at(p) != 58) {
-        p = skipWs(p);
-        if (at(p) != 58) return false;
+      // `:"` in one compare.
+      if (load<u16>(p) == 0x223a) p++;
+      else {
+        if (at(p) != 58) {
+          p = skipWs(p);
+          if (at(p) != 58) return false;
+        }
+        p = skipWs(p + 1);
       }
-      p = skipWs(p + 1);
       const take = listed(kp, kn);
       const vp = p;
       const c = at(p);
