@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { makeBatch } from "../../bench/fixtures.ts";
-import { eventsJsonSkimmerMemoryBytes, hasEventsJsonSkimmer, type SkimmedEvents, skimEventsJson, useEventsJsonModule } from "./events-json-wasm.ts";
+import {
+  eventsJsonSkimmerMemoryBytes,
+  hasEventsJsonSkimmer,
+  type SkimmedEvents,
+  skimEventsJson,
+  useEventsJsonModule,
+} from "./events-json-wasm.ts";
 import { EVENTS_JSON_WASM_BASE64 } from "./events-json-wasm-bytes.ts";
 
 const KEYS = ["service", "requestId", "eventId", "timestamp", "route", "method", "statusCode", "durationMs", "error"] as const;
@@ -114,7 +120,8 @@ class Gen {
     for (let i = 0; i < n; i++) {
       const k = this.r();
       if (k < 0.75) parts.push(String.fromCharCode(0x20 + this.int(95)).replace(/["\\]/, "x"));
-      else if (k < 0.85) parts.push(this.of(["\\n", "\\t", '\\"', "\\\\", "\\/", "\\b", "\\f", "\\r", "\\u00e9", "\\uD83D\\uDE00", "\\u0000"]));
+      else if (k < 0.85)
+        parts.push(this.of(["\\n", "\\t", '\\"', "\\\\", "\\/", "\\b", "\\f", "\\r", "\\u00e9", "\\uD83D\\uDE00", "\\u0000"]));
       else parts.push(this.of(["é", "日本", "😀", "ß"]));
     }
     return `"${parts.join("")}"`;
@@ -126,7 +133,8 @@ class Gen {
     const k = this.r();
     if (k < 0.45) return `"${this.of(KEYS)}"`;
     if (k < 0.9) return `"${this.of(["a", "b", "user", "cart", "items", "0", "10", "", "servic", "services", "statusCodes"])}"`;
-    const key = k < 0.93 ? `"${this.of([...HOSTILE])}"` : k < 0.95 ? this.of(['"serv\\u0069ce"', '"a\\nb"', '"\\u005f_proto__"']) : this.string();
+    const key =
+      k < 0.93 ? `"${this.of([...HOSTILE])}"` : k < 0.95 ? this.of(['"serv\\u0069ce"', '"a\\nb"', '"\\u005f_proto__"']) : this.string();
     if (k < 0.95 || key.includes("\\")) this.declinable = true;
     return key;
   }
@@ -155,7 +163,10 @@ class Gen {
   }
   /** Drops, inserts or replaces a few bytes with ones that matter to the grammar. */
   mutate(bytes: Uint8Array): Uint8Array {
-    const POOL = [0x22, 0x5c, 0x00, 0x01, 0x1f, 0x0a, 0x09, 0x2c, 0x5d, 0x7d, 0x5b, 0x7b, 0x3a, 0x30, 0x31, 0x39, 0x65, 0x45, 0x2d, 0x2b, 0x2e, 0x20, 0x75, 0x80, 0xff, 0xc3, 0xe9, 0xef];
+    const POOL = [
+      0x22, 0x5c, 0x00, 0x01, 0x1f, 0x0a, 0x09, 0x2c, 0x5d, 0x7d, 0x5b, 0x7b, 0x3a, 0x30, 0x31, 0x39, 0x65, 0x45, 0x2d, 0x2b, 0x2e, 0x20,
+      0x75, 0x80, 0xff, 0xc3, 0xe9, 0xef,
+    ];
     let out = Array.from(bytes);
     const times = 1 + this.int(3);
     for (let t = 0; t < times; t++) {
@@ -223,7 +234,7 @@ describe("the events skimmer, differential against JSON.parse", () => {
 
   test("escapes and control bytes at every offset of a 64-byte block and around a 4 KiB chunk", () => {
     const runs = [1, 2, 31, 32, 33, 64, 65].flatMap((n) => ["\\\\".repeat(n), `${"\\\\".repeat(n)}\\"`, `${"\\\\".repeat(n)}\\`]);
-    for (const piece of ['\\"', "\\\\", "\\\\\\\"", "\\u00e9", "\\n", "\\x", "\\u12", "\x01", "\\", "é", ...runs]) {
+    for (const piece of ['\\"', "\\\\", '\\\\\\"', "\\u00e9", "\\n", "\\x", "\\u12", "\x01", "\\", "é", ...runs]) {
       for (const pad of [0, 1, 30, 60, 61, 62, 63, 64, 65, 127, 4000, 4030, 4060, 4090, 4094, 4095, 4096]) {
         const bytes = encoder.encode(`[{"a":"${"x".repeat(pad)}${piece}","service":"s${piece}"}]`);
         let valid = true;
@@ -247,7 +258,8 @@ describe("the events skimmer, focused cases", () => {
       expect(r).not.toBeNull();
       expect(JSON.parse((r as SkimmedEvents).light)).toStrictEqual([{ durationMs: JSON.parse(n) }]);
     }
-    for (const n of ["01", "1.", ".5", "-", "+1", "1e", "1e+", "-01", "0x1", "1.e5", "--1", "NaN", "Infinity", "1_0"]) expect(one(n)).toBeNull();
+    for (const n of ["01", "1.", ".5", "-", "+1", "1e", "1e+", "-01", "0x1", "1.e5", "--1", "NaN", "Infinity", "1_0"])
+      expect(one(n)).toBeNull();
   });
 
   test("escapes: the valid ones are answered, invalid ones declined", () => {
@@ -263,7 +275,9 @@ describe("the events skimmer, focused cases", () => {
   });
 
   test("literals", () => {
-    expect(JSON.parse((skim('[{"error":true,"a":false,"service":null}]') as SkimmedEvents).light)).toEqual([{ error: true, service: null }]);
+    expect(JSON.parse((skim('[{"error":true,"a":false,"service":null}]') as SkimmedEvents).light)).toEqual([
+      { error: true, service: null },
+    ]);
     for (const v of ["tru", "nul", "fals", "True", "nulll", "truee"]) expect(one(v)).toBeNull();
   });
 
@@ -286,7 +300,26 @@ describe("the events skimmer, focused cases", () => {
   });
 
   test("structure: trailing commas, empty and non-object bodies", () => {
-    for (const body of ['[{"a":1},]', '[{"a":1,}]', '[{"a":[1,]}]', "[]", " [ ] ", '{"a":1}', '[{"a":1},2]', '[{"a":1},[]]', "[null]", '"x"', "", '[{"a":1}', '[{"a":1}]]', '[{"a":1}] x', '[{"a" 1}]', '[{"a":1 "b":2}]', '[{a:1}]', "[{},,{}]"]) {
+    for (const body of [
+      '[{"a":1},]',
+      '[{"a":1,}]',
+      '[{"a":[1,]}]',
+      "[]",
+      " [ ] ",
+      '{"a":1}',
+      '[{"a":1},2]',
+      '[{"a":1},[]]',
+      "[null]",
+      '"x"',
+      "",
+      '[{"a":1}',
+      '[{"a":1}]]',
+      '[{"a":1}] x',
+      '[{"a" 1}]',
+      '[{"a":1 "b":2}]',
+      "[{a:1}]",
+      "[{},,{}]",
+    ]) {
       expect(skim(body)).toBeNull();
     }
     expect(skim("[{}]")).not.toBeNull();
@@ -359,7 +392,7 @@ describe("the events skimmer, focused cases", () => {
 
   test("the key list: printable ASCII without quote or backslash, 1–64 bytes, at most 32 keys; a new list is used", () => {
     const body = '[{"a":1,"b":2,"service":3}]';
-    for (const keys of [["a\"b"], ["a\\b"], [""], ["x".repeat(65)], ["é"], ["a\nb"], Array.from({ length: 33 }, (_, i) => `k${i}`)]) {
+    for (const keys of [['a"b'], ["a\\b"], [""], ["x".repeat(65)], ["é"], ["a\nb"], Array.from({ length: 33 }, (_, i) => `k${i}`)]) {
       expect(skim(body, keys)).toBeNull();
     }
     expect((skim(body, ["b"]) as SkimmedEvents).light).toBe('[{"b":2}]');

@@ -4,10 +4,14 @@
 // text to sample, and JSON.parse only the ranges it keeps. Anything it is not sure of answers -1
 // and the caller runs JSON.parse over the body, so every error message stays the JS path's.
 //
-// Memory: [static: key table][input, 0 sentinel, 64 bytes a block scan may read][light output: n + 64]
-// [bounds: i32 pairs, grown on demand]. The light text is never longer than the body (each pair it
-// writes is at most as long as its source), so only the bounds can need more memory mid-body.
-// No allocator: every cursor is reset per body.
+// Two stages, interleaved a 4 KiB chunk at a time: SIMD classification lists the closing quotes
+// (and checks string contents), then an iterative parse checks the grammar, taking each string's
+// end from the list, and writes the light text and the bounds.
+//
+// Memory: [static: key table, quote list][input, 0 sentinel, 64 bytes a block scan may read]
+// [light output: n + 64][bounds: i32 pairs, grown on demand]. The light text is never longer than
+// the body (each pair it writes is at most as long as its source), so only the bounds can need
+// more memory mid-body. No allocator: every cursor is reset per body.
 
 /** Containers deeper than this inside an element (the element is 1) are not handled. */
 const MAX_DEPTH: i32 = 64;
@@ -689,12 +693,4 @@ export function checkedFields(): i32 {
 /** After a skim that answered: no element nests deeper than this (the element is 1). */
 export function checkedDepth(): i32 {
   return certDepth;
-}
-
-export function stage1(n: usize): i32 {
-  layout(n);
-  scanAt = input(); inString = 0; nextEscaped = 0; scanBad = false;
-  let k = 0;
-  while (scanAt < inEnd) { refill(); k += <i32>(qEnd - qi); }
-  return k;
 }
