@@ -46,6 +46,7 @@ const MAX_KEY_BYTES = 64;
  * 128 MB; one large body would otherwise keep its memory for the isolate's lifetime).
  */
 const KEEP_MEMORY_BYTES = 16 << 20;
+const MAX_BODY_BYTES = 1 << 30;
 
 let installed: WebAssembly.Module | null = null;
 let skimmer: SkimmerExports | null = null;
@@ -107,6 +108,8 @@ const utf8 = new TextDecoder();
 
 /** null = declined: the caller runs JSON.parse and the JS path. */
 export function skimEventsJson(bytes: Uint8Array, keys: readonly string[], limits: SkimLimits): SkimmedEvents | null {
+  // The layout needs about twice the body in 32-bit wasm memory: larger bodies take the JS path.
+  if (bytes.byteLength > MAX_BODY_BYTES) return null;
   const s = instance();
   if (s === null || !loadKeys(s, keys)) return null;
   if (s.prepare(bytes.byteLength) === 0) {
@@ -114,7 +117,7 @@ export function skimEventsJson(bytes: Uint8Array, keys: readonly string[], limit
     return null;
   }
   new Uint8Array(s.memory.buffer, s.input(), bytes.byteLength).set(bytes);
-  const length = s.skim(bytes.byteLength, limits.maxEvents, limits.maxEventBytes);
+  const length = s.skim(bytes.byteLength, Math.min(limits.maxEvents, 0x7fffffff), limits.maxEventBytes);
   if (length < 0) {
     release(s);
     return null;
