@@ -4,7 +4,9 @@
  * with JSON.parse+JSON.stringify of the same text as the same-run baseline. Then the whole
  * transform half as the route runs it, parseBody + processEvents with the real IngestSetup
  * (validate, redact, count into rollups, sample at 5 %), three ways: as configured, without the
- * rollup aggregator (what the code did before rollups), and with redaction off (what redaction costs).
+ * rollup aggregator (what the code did before rollups), and with redaction off (what redaction costs);
+ * and as the route runs it with the WebAssembly events skimmer (light events: readLightBody +
+ * processEvents, only kept events parsed whole).
  *
  *   ./node_modules/.bin/bun bench/parse.ts [events]     # env ROUNDS=7
  *
@@ -13,12 +15,15 @@
  */
 
 import { parseConfig } from "../src/config/schema.ts";
+import { lightKeys } from "../src/domain/event/light-events.ts";
 import { DEFAULT_LIMITS } from "../src/domain/event/limits.ts";
 import { createNormalizeContext, normalizeBody } from "../src/domain/event/normalize.ts";
 import { type DepthCheck, parseBody } from "../src/domain/event/parse-body.ts";
 import { compileRedaction } from "../src/domain/event/redaction.ts";
 import { scanJson } from "../src/domain/event/scan-json.ts";
+import { installEmbeddedEventsJsonSkimmer } from "../src/ingest/events-json-wasm-embedded.ts";
 import { createIngestSetup, type IngestSetup } from "../src/ingest/ingest-setup.ts";
+import { readLightBody } from "../src/ingest/light-body.ts";
 import { processEvents } from "../src/ingest/process-events.ts";
 import { MetricsRegistry } from "../src/metrics/registry.ts";
 import { makeEvent } from "./fixtures.ts";
@@ -95,6 +100,19 @@ function transform(setup: IngestSetup): number {
   return result.kept.length;
 }
 
+installEmbeddedEventsJsonSkimmer();
+const bodyBytes = new TextEncoder().encode(body);
+const keys = lightKeys(withRollups.sampler.fields);
+/** The same with light events, as the route reads a JSON array framed by Content-Length (the body's bytes as read). */
+function lightTransform(setup: IngestSetup): number {
+  const parsed = readLightBody(bodyBytes, keys, DEFAULT_LIMITS);
+  if (parsed === null) throw new Error("the skimmer declined the bench body");
+  const result = processEvents(parsed, setup, { tenant: "bench" });
+  if (!result.ok || result.accepted !== EVENTS) throw new Error("processEvents refused events");
+  if (++calls % 250 === 0) setup.rollups?.drain();
+  return result.kept.length;
+}
+
 const cases: Array<[string, () => unknown]> = [
   ["JSON.parse", () => JSON.parse(body)],
   ["scanJson", () => scanJson(body, { maxDepth: 33, maxElements: 10_000 })],
@@ -107,6 +125,7 @@ const cases: Array<[string, () => unknown]> = [
   ["parseBody + processEvents (rollups on)", () => transform(withRollups)],
   ["parseBody + processEvents, no rollup aggregator", () => transform(withoutRollups)],
   ["parseBody + processEvents, rollups on, no redaction", () => transform(withoutRedaction)],
+  ["light events: readLightBody + processEvents", () => lightTransform(withRollups)],
 ];
 
 const mib = bytes / (1024 * 1024);
