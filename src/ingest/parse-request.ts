@@ -12,6 +12,7 @@ import {
   encodingError,
   framedByContentLength,
   InvalidEncoding,
+  readBodyBytes,
   readBodyText,
 } from "./read-body.ts";
 
@@ -83,9 +84,15 @@ async function parseBody(
 ): Promise<ParseBodyResult> {
   if (format === "json") {
     const { lightKeys } = options;
-    if (lightKeys !== undefined && input.readBytes && framedByContentLength(input.contentLength) && hasEventsJsonSkimmer()) {
-      const bytes = new Uint8Array(await input.readBytes());
-      // Decoded as Request.text() would (UTF-8, a BOM dropped, bad bytes replaced) when the skimmer declines.
+    if (lightKeys !== undefined && hasEventsJsonSkimmer()) {
+      // Framed: read at once; streamed or inflated (the SDK gzips large batches): under the cap.
+      const read =
+        input.readBytes && framedByContentLength(input.contentLength)
+          ? { ok: true as const, bytes: new Uint8Array(await input.readBytes()) }
+          : await readBodyBytes(input.body, limits.maxBodyBytes);
+      if (!read.ok) return read;
+      const { bytes } = read;
+      // Decoded as Request.text() and readBodyText would (UTF-8, a BOM dropped, bad bytes replaced) when the skimmer declines.
       return readLightBody(bytes, lightKeys, limits) ?? parseJsonBody(utf8.decode(bytes), limits, { depth, bytes: bytes.byteLength });
     }
     if (input.readText && framedByContentLength(input.contentLength)) {

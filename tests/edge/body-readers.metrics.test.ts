@@ -38,8 +38,14 @@ async function readerCounts(url: string, metric = "widegate_otlp_bodies_total"):
   return counts;
 }
 
-async function postEvents(url: string, body: string, contentType = "application/json"): Promise<unknown> {
-  const response = await fetch(`${url}/v1/events`, { method: "POST", headers: { "content-type": contentType }, body });
+async function postEvents(
+  url: string,
+  body: string | Uint8Array<ArrayBuffer>,
+  contentType = "application/json",
+  gzip = false,
+): Promise<unknown> {
+  const headers: Record<string, string> = { "content-type": contentType, ...(gzip ? { "content-encoding": "gzip" } : {}) };
+  const response = await fetch(`${url}/v1/events`, { method: "POST", headers, body });
   expect(response.status).toBe(202);
   return response.json();
 }
@@ -67,15 +73,18 @@ describe("widegate_otlp_bodies_total{reader}", () => {
   }
 });
 
-// The same for POST /v1/events: a JSON array takes the WebAssembly skimmer (light events), one it
-// declines (an escaped key) JSON.parse, NDJSON its line reader; the answers say the same either way.
+// The same for POST /v1/events: a JSON array takes the WebAssembly skimmer (light events), plain or
+// gzipped as the SDK sends large batches; one it declines (an escaped key) JSON.parse; NDJSON its
+// line reader. The answers are the same either way.
 describe("widegate_event_bodies_total{reader}", () => {
   for (const runtime of ["Bun", "workerd"] as const) {
-    test(`${runtime}: a JSON array takes the skimmer, a body it declines JSON.parse, NDJSON the line reader`, async () => {
+    test(`${runtime}: a JSON array takes the skimmer, gzipped too, a body it declines JSON.parse, NDJSON the line reader`, async () => {
       const url = runtime === "Bun" ? bun.url : workerd.url;
       const light = events("skim-light");
       const declined = JSON.stringify(events("skim-json")).replace('"region":', '"r\\u0065gion":');
       expect(await postEvents(url, JSON.stringify(light))).toEqual({ accepted: 3, kept: 3, dropped: 0, rejected: [] });
+      const gzipped = new Uint8Array(Bun.gzipSync(JSON.stringify(events("skim-gzip"))));
+      expect(await postEvents(url, gzipped, "application/json", true)).toEqual({ accepted: 3, kept: 3, dropped: 0, rejected: [] });
       expect(await postEvents(url, declined)).toEqual({ accepted: 3, kept: 3, dropped: 0, rejected: [] });
       expect(
         await postEvents(
@@ -91,7 +100,7 @@ describe("widegate_event_bodies_total{reader}", () => {
         dropped: 0,
         rejected: [],
       });
-      expect(await readerCounts(url, "widegate_event_bodies_total")).toEqual({ light: 1, json: 1, ndjson: 1 });
+      expect(await readerCounts(url, "widegate_event_bodies_total")).toEqual({ light: 2, json: 1, ndjson: 1 });
     });
   }
 });

@@ -12,18 +12,45 @@ import { prng, randomEvent } from "../support/random-events.ts";
 
 afterAll(() => useEventsJsonModule(null));
 
-const asRequest = (bytes: Uint8Array) => ({
-  body: null,
-  contentType: "application/json",
-  contentLength: String(bytes.byteLength),
-  readText: async () => new TextDecoder().decode(bytes),
-  readBytes: async () => new Uint8Array(bytes).buffer,
-});
+type Sent = "framed" | "streamed" | "gzip";
 
-async function route(bytes: Uint8Array, limits: IngestLimits, rules: boolean, explain: boolean, withSkimmer: boolean) {
+/** The body as the route gets it: framed by Content-Length, streamed in two chunks, or gzipped and streamed. */
+function asRequest(bytes: Uint8Array, sent: Sent) {
+  if (sent === "framed") {
+    return {
+      body: null,
+      contentType: "application/json",
+      contentLength: String(bytes.byteLength),
+      readText: async () => new TextDecoder().decode(bytes),
+      readBytes: async () => new Uint8Array(bytes).buffer,
+    };
+  }
+  const sentBytes = sent === "gzip" ? Bun.gzipSync(new Uint8Array(bytes)) : bytes;
+  const half = sentBytes.byteLength >> 1;
+  return {
+    body: new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(sentBytes.slice(0, half));
+        controller.enqueue(sentBytes.slice(half));
+        controller.close();
+      },
+    }),
+    contentType: "application/json",
+    ...(sent === "gzip" ? { contentEncoding: "gzip" } : {}),
+  };
+}
+
+async function route(
+  bytes: Uint8Array,
+  limits: IngestLimits,
+  rules: boolean,
+  explain: boolean,
+  withSkimmer: boolean,
+  sent: Sent = "framed",
+) {
   useEventsJsonModule(withSkimmer ? skimmerModule() : null);
   const s = differentialSetup(limits, rules);
-  const parsed = await parseRequestBody(asRequest(bytes), limits, "walk", { lightKeys: lightKeys(s.sampler.fields) });
+  const parsed = await parseRequestBody(asRequest(bytes, sent), limits, "walk", { lightKeys: lightKeys(s.sampler.fields) });
   return {
     light: parsed.ok && parsed.light !== undefined,
     answer: parsed.ok ? processedText(parsed, s, explain) : JSON.stringify(parsed),
@@ -87,8 +114,9 @@ describe("POST /v1/events with the WebAssembly skimmer", () => {
         const bytes = randomBody(r);
         const rules = r() < 0.3;
         const explain = r() < 0.2;
-        const without = await route(bytes, limits, rules, explain, false);
-        const withIt = await route(bytes, limits, rules, explain, true);
+        const sent = (["framed", "framed", "streamed", "gzip"] as const)[Math.floor(r() * 4)];
+        const without = await route(bytes, limits, rules, explain, false, sent);
+        const withIt = await route(bytes, limits, rules, explain, true, sent);
         if (withIt.light) light++;
         if (withIt.answer !== without.answer) {
           throw new Error(`seed ${seed}: the answers differ\n${new TextDecoder().decode(bytes).slice(0, 400)}`);
