@@ -13,8 +13,16 @@
  */
 import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors.ts";
 import { integerDigits as digits, jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
+import type { LightEvents } from "../domain/event/light-events.ts";
 import type { IngestLimits } from "../domain/event/limits.ts";
-import { OtlpAttributes, OtlpCollector, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
+import {
+  isMappedAttribute,
+  OtlpAttributes,
+  OtlpCollector,
+  type OtlpMapResult,
+  otlpLightEvent,
+  otlpRecordEvent,
+} from "../domain/event/otlp.ts";
 import { utf8Length } from "../domain/event/utf8.ts";
 import { I64, LEN, MalformedProtobuf, VARINT, WireReader } from "./protobuf-wire.ts";
 
@@ -60,6 +68,18 @@ const MAPPED_DEPTH = 9;
  */
 export const EVENT_FIELDS = 17;
 
+/** What `whole` needs to decode one record again: its resource and its scope. */
+interface RecordGroup {
+  resource: OtlpAttributes;
+  scope: string | undefined;
+}
+
+/**
+ * The value of a KeyValue that was only measured (see skimValue), never built: a light event does
+ * not hold the attributes it would go to.
+ */
+const SKIMMED: unknown = Symbol("skimmed");
+
 /** One request's decoding: the reader, the limits and what the current resource and scope give each record. */
 class Decoding {
   records = 0;
@@ -91,6 +111,17 @@ class Decoding {
   checkedFields = 0;
   checkedDepth = 1;
   allClean = true;
+  /**
+   * Light events (ParsedBody.light): the fields they hold, or null for whole events. Then, by
+   * request index, each kept record's bytes [start, end) and its group, for `whole`.
+   */
+  light: ReadonlySet<string> | null = null;
+  starts: number[] = [];
+  ends: number[] = [];
+  groups: RecordGroup[] = [];
+  group: RecordGroup | null = null;
+  /** Decoding one record again for `whole`: logRecord returns its event instead of collecting it. */
+  whole = false;
 
   constructor(
     readonly r: WireReader,
@@ -108,10 +139,23 @@ class Decoding {
  * refused whole when the records kept pass INGEST_MAX_EXPANDED_BYTES. The result carries what the
  * decoder counted (ParsedBody.checked) when every event is within the limits.
  */
-export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits): OtlpMapResult | BodyError {
+export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits, lightKeys?: readonly string[]): OtlpMapResult | BodyError {
+  // A light event holds no `attributes`: a sampler rule reading them gets whole events.
+  if (lightKeys === undefined || lightKeys.includes("attributes")) return decode(bytes, limits, null);
+  const decoded = decode(bytes, limits, lightKeys);
+  // Light events need the certificate (the walk would read the whole events): without one, the body is read whole.
+  return decoded.ok && decoded.checked === undefined ? decode(bytes, limits, null) : decoded;
+}
+
+/**
+ * With `lightKeys`, each record's event is its light event, and the attribute values no light
+ * field reads are measured and checked but not built; `whole` decodes one record again in full.
+ */
+function decode(bytes: Uint8Array, limits: IngestLimits, lightKeys: readonly string[] | null): OtlpMapResult | BodyError {
   const r = new WireReader(bytes);
   nextGeneration();
   const d = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
+  if (lightKeys !== null) d.light = new Set(lightKeys);
   try {
     while (r.pos < r.end) {
       const tag = r.tag("ExportLogsServiceRequest");
@@ -125,6 +169,7 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
     // Only a body whose every event is within the limits is vouched for: otherwise the walk finds and names the problem.
     if (d.allClean && d.checkedFields <= limits.maxFields && d.checkedDepth <= limits.maxDepth) {
       result.checked = { maxFields: d.checkedFields, maxDepth: d.checkedDepth };
+      if (lightKeys !== null) result.light = lightEvents(bytes, limits, d, lightKeys);
     }
     return result;
   } catch (error) {
@@ -136,6 +181,27 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
       `the body is not an OTLP protobuf ExportLogsServiceRequest (${error.message.slice(0, 200)}); send opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest as application/x-protobuf, or OTLP/JSON as application/json`,
     );
   }
+}
+
+function lightEvents(bytes: Uint8Array, limits: IngestLimits, d: Decoding, keys: readonly string[]): LightEvents {
+  const { starts, ends, groups } = d;
+  return {
+    keys,
+    whole(index) {
+      const group = groups[index];
+      if (group === undefined) throw new RangeError(`no light event at index ${index}`);
+      const r = new WireReader(bytes);
+      r.pos = starts[index] as number;
+      r.end = ends[index] as number;
+      // Its own generation: other bodies may have been decoded since, through the same caches.
+      nextGeneration();
+      const again = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
+      again.resource = group.resource;
+      again.scope = group.scope;
+      again.whole = true;
+      return logRecord(again) as Record<string, unknown>;
+    },
+  };
 }
 
 /**
@@ -218,7 +284,7 @@ function resourceMessage(d: Decoding): void {
   while (r.pos < r.end) {
     const tag = r.tag("Resource");
     if (tag === ((1 << 3) | LEN)) {
-      keyValue(d, 1);
+      keyValue(d, 1, WHOLE);
       if (d.key !== "") resource.set(d.key, d.value);
     } else skip(r, tag, 1, "attributes");
   }
@@ -229,6 +295,7 @@ function scopeLogsMessage(d: Decoding): void {
   const [at, end] = findLast(r, "ScopeLogs", 1, 2, ["scope", "log_records"]);
   d.scope = undefined;
   if (at !== -1) readAt(d, at, end, scopeMessage);
+  if (d.light !== null) d.group = { resource: d.resource, scope: d.scope };
   const resourceBytes = d.fixedBytes;
   const fixedBytes = resourceBytes + (d.scope === undefined ? 0 : utf8Length(d.scope));
   while (r.pos < r.end) {
@@ -278,9 +345,12 @@ const TRACE_ID_KEY = 10;
 const SPAN_ID_KEY = 9;
 const EVENT_NAME_KEY = 12;
 
-function logRecord(d: Decoding): void {
+/** Collects the record's event (or its rejection); with `d.whole`, returns the event instead. */
+function logRecord(d: Decoding): Record<string, unknown> | undefined {
   const r = d.r;
-  const attrs = new OtlpAttributes(d.resource);
+  const start = r.pos;
+  const light = d.light !== null;
+  const attrs = new OtlpAttributes(d.resource, !light);
   d.fields = d.resourceFields;
   d.deepest = d.resourceDeepest;
   d.clean = d.resourceClean;
@@ -326,8 +396,8 @@ function logRecord(d: Decoding): void {
         bodySize = d.size;
         break;
       case (6 << 3) | LEN:
-        keyValue(d, 1);
-        if (d.key !== "") attrs.set(d.key, d.value);
+        keyValue(d, 1, light ? LIGHT : WHOLE);
+        if (d.key !== "" && d.value !== SKIMMED) attrs.set(d.key, d.value);
         attributeCount++;
         attributeSizes += d.size;
         break;
@@ -386,11 +456,19 @@ function logRecord(d: Decoding): void {
     size += EVENT_NAME_KEY + eventNameSize;
   }
   if (fields > 1) size += fields - 1;
+  const record = { timestamp: time ?? observed, severityNumber, severityText, message, traceId, spanId };
+  if (d.whole) return otlpRecordEvent(attrs, record, d.scope);
   const out = d.out;
   const verdict = out.admit(d.fixedBytes + size);
   if (verdict === true) return;
   if (verdict !== null) throw new Refused(verdict);
-  out.keep(otlpRecordEvent(attrs, { timestamp: time ?? observed, severityNumber, severityText, message, traceId, spanId }, d.scope));
+  if (d.light === null) out.keep(otlpRecordEvent(attrs, record, d.scope));
+  else {
+    d.starts[out.index] = start;
+    d.ends[out.index] = r.end;
+    d.groups[out.index] = d.group as RecordGroup;
+    out.keep(otlpLightEvent(attrs, record, d.scope, d.light));
+  }
   // A container decoded at depth p lies at most at p + 1 in the event (attribute values sit in
   // `attributes`, depth 2); `attributes` and `error` are at 2.
   const eventFields = d.fields + EVENT_FIELDS;
@@ -400,11 +478,16 @@ function logRecord(d: Decoding): void {
   if (!d.clean) d.allClean = false;
 }
 
+/** How keyValue reads the value: built, measured only (SKIMMED), or measured only unless its key is a mapped name. */
+const WHOLE = 0;
+const SKIM = 1;
+const LIGHT = 2;
+
 /**
- * The KeyValue whose length comes next → d.key, d.value (plain; null without a value) and d.size,
- * its OTLP/JSON size (`{"key":…,"value":…}`).
+ * The KeyValue whose length comes next → d.key, d.value (plain; null without a value, SKIMMED when
+ * `mode` let it be only measured) and d.size, its OTLP/JSON size (`{"key":…,"value":…}`).
  */
-function keyValue(d: Decoding, depth: number): void {
+function keyValue(d: Decoding, depth: number, mode: number): void {
   const r = d.r;
   const outer = r.enter();
   const start = r.pos;
@@ -416,7 +499,12 @@ function keyValue(d: Decoding, depth: number): void {
   if (length > 2 && length <= MAX_KV && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
     slot = kvSlot(r.buf, start, r.end);
     const m = slot * 3;
-    if (kvMeta[m] === length && kvMeta[m + 2] === generation && r.sameRuns(kvMeta[m + 1] as number, start, length)) {
+    if (
+      kvMeta[m] === length &&
+      kvMeta[m + 2] === generation &&
+      r.sameRuns(kvMeta[m + 1] as number, start, length) &&
+      (kvValue[slot] !== SKIMMED || mode === SKIM || (mode === LIGHT && !isMappedAttribute(kvKey[slot] as string)))
+    ) {
       r.leave(outer);
       d.fields++;
       d.key = kvKey[slot] as string;
@@ -431,6 +519,7 @@ function keyValue(d: Decoding, depth: number): void {
   let keySize = 2;
   let value: unknown = null;
   let valueSize = -1;
+  let valueAt = -1;
   while (r.pos < r.end) {
     const tag = r.tag("KeyValue");
     if (tag === ((1 << 3) | LEN)) {
@@ -439,10 +528,17 @@ function keyValue(d: Decoding, depth: number): void {
       d.keySite = stringSlot & 7;
       if ((key.length === 9 || key.length === 11) && (key === "__proto__" || key === "prototype" || key === "constructor")) d.clean = false;
     } else if (tag === ((2 << 3) | LEN)) {
-      value = anyValue(d, depth);
+      if (mode === SKIM || (mode === LIGHT && key !== "" && !isMappedAttribute(key))) {
+        valueAt = r.pos;
+        skimValue(d, depth);
+        value = SKIMMED;
+      } else value = anyValue(d, depth);
       valueSize = d.size;
     } else skip(r, tag, [1, 2], ["key", "value"]);
   }
+  // A key sent again after the value, now a mapped name: its value is read again, built this time
+  // (it read without error before), and counted once.
+  if (value === SKIMMED && mode === LIGHT && isMappedAttribute(key)) value = valueAgain(d, valueAt, depth);
   r.leave(outer);
   d.fields++;
   d.key = key;
@@ -460,6 +556,21 @@ function keyValue(d: Decoding, depth: number): void {
     kvSize[slot] = d.size;
     kvSite[slot] = d.keySite;
   }
+}
+
+function valueAgain(d: Decoding, at: number, depth: number): unknown {
+  const r = d.r;
+  const pos = r.pos;
+  const { fields, deepest, clean, containers, size } = d;
+  r.pos = at;
+  const value = anyValue(d, depth);
+  r.pos = pos;
+  d.fields = fields;
+  d.deepest = deepest;
+  d.clean = clean;
+  d.containers = containers;
+  d.size = size;
+  return value;
 }
 
 /**
@@ -588,7 +699,7 @@ function kvlistValues(d: Decoding, depth: number): Attributes {
   while (r.pos < r.end) {
     const tag = r.tag("KeyValueList");
     if (tag === ((1 << 3) | LEN)) {
-      keyValue(d, depth);
+      keyValue(d, depth, WHOLE);
       // `out.__proto__ = v` would set the prototype: an own field, for the scrub walk to reject by index.
       if (d.key === "__proto__")
         Object.defineProperty(out, d.key, { value: d.value, enumerable: true, writable: true, configurable: true });
@@ -600,6 +711,91 @@ function kvlistValues(d: Decoding, depth: number): Attributes {
   r.leave(outer);
   d.size = count === 0 ? 2 : size;
   return out;
+}
+
+/**
+ * anyValue without its value: the same reads, checks, errors, counts (d.fields, d.deepest,
+ * d.containers, d.clean) and d.size, but no string, object or array is made.
+ */
+function skimValue(d: Decoding, depth: number): void {
+  if (depth > d.maxDepth) throw new MalformedProtobuf(`values nested deeper than ${d.maxDepth} levels (INGEST_MAX_DEPTH)`);
+  const r = d.r;
+  const outer = r.enter();
+  let size = 2;
+  while (r.pos < r.end) {
+    const tag = r.tag("AnyValue");
+    switch (tag) {
+      case (1 << 3) | LEN:
+        skimString(r);
+        size = 16 + stringSize;
+        break;
+      case (2 << 3) | VARINT:
+        size = r.int64() !== 0 ? 18 : 19;
+        break;
+      case (3 << 3) | VARINT:
+        size = 13 + integerSize(r.int64());
+        break;
+      case (4 << 3) | I64:
+        size = 16 + jsonNumberBytes(r.double());
+        break;
+      case (5 << 3) | LEN:
+        skimArray(d, depth + 1);
+        size = 26 + d.size;
+        break;
+      case (6 << 3) | LEN:
+        skimKvlist(d, depth + 1);
+        size = 27 + d.size;
+        break;
+      case (7 << 3) | LEN: {
+        const stop = r.length("a bytes field");
+        size = 17 + 4 * Math.ceil((stop - r.pos) / 3); // its base64
+        r.pos = stop;
+        break;
+      }
+      default:
+        skip(r, tag, ANY_VALUE_FIELDS, ANY_VALUE_NAMES);
+    }
+  }
+  r.leave(outer);
+  d.size = size;
+}
+
+function skimArray(d: Decoding, depth: number): void {
+  const r = d.r;
+  const outer = r.enter();
+  let count = 0;
+  let size = 1;
+  if (depth > d.deepest) d.deepest = depth;
+  d.containers++;
+  while (r.pos < r.end) {
+    const tag = r.tag("ArrayValue");
+    if (tag === ((1 << 3) | LEN)) {
+      skimValue(d, depth);
+      count++;
+      size += d.size + 1;
+    } else skip(r, tag, 1, "values");
+  }
+  r.leave(outer);
+  d.size = count === 0 ? 2 : size;
+}
+
+function skimKvlist(d: Decoding, depth: number): void {
+  const r = d.r;
+  const outer = r.enter();
+  let count = 0;
+  let size = 1;
+  if (depth > d.deepest) d.deepest = depth;
+  d.containers++;
+  while (r.pos < r.end) {
+    const tag = r.tag("KeyValueList");
+    if (tag === ((1 << 3) | LEN)) {
+      keyValue(d, depth, SKIM);
+      count++;
+      size += d.size + 1;
+    } else skip(r, tag, 1, "values");
+  }
+  r.leave(outer);
+  d.size = count === 0 ? 2 : size;
 }
 
 /**
@@ -746,6 +942,24 @@ function string(r: WireReader): string {
   meta[m + 2] = start;
   meta[m + 3] = generation;
   return fresh;
+}
+
+/** string() without the string: sets stringSize only (a non-ASCII one is decoded to be measured). */
+function skimString(r: WireReader): void {
+  const end = r.length("a string");
+  const start = r.pos;
+  r.pos = end;
+  const b = r.buf;
+  let escapes = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i] as number;
+    if (c >= 0x80) {
+      decoded(b, start, end);
+      return;
+    }
+    if (c < 0x20 || c === 34 || c === 92) escapes += c === 34 || c === 92 || (c >= 8 && c <= 13 && c !== 11) ? 1 : 5;
+  }
+  stringSize = end - start + 2 + escapes;
 }
 
 function sameBytes(text: string | undefined, b: Uint8Array, start: number, length: number): boolean {

@@ -5,7 +5,7 @@ import { isPlainDecodedJson, mapOtlpBody, type OtlpMapResult, otlpBodyLimits } f
 import { parseJsonBody } from "../domain/event/parse-body.ts";
 import { readOtlpJsonFast } from "./otlp-json-wasm.ts";
 import { decodeOtlpLogsProtobuf } from "./otlp-protobuf.ts";
-import { parseRequestBody, type RequestBodyInput } from "./parse-request.ts";
+import { type ParseRequestOptions, parseRequestBody, type RequestBodyInput } from "./parse-request.ts";
 import {
   type ContentCoding,
   checkContentLength,
@@ -22,10 +22,12 @@ import {
  * or gzip/deflate, → the mapped records. Both encodings map through the same `otlpRecordEvent` and
  * `OtlpCollector`, so the per-record size, INGEST_MAX_EVENTS and INGEST_MAX_EXPANDED_BYTES bounds are the same; the body cap
  * (INGEST_MAX_BODY_BYTES) counts the decompressed bytes, so a gzip bomb stops at the cap.
+ * `options.lightKeys`: a protobuf body may come back as light events (OTLP/JSON bodies do not).
  */
 export async function parseOtlpRequestBody(
   input: RequestBodyInput,
   limits: IngestLimits = DEFAULT_LIMITS,
+  options: ParseRequestOptions = {},
 ): Promise<OtlpMapResult | BodyError> {
   const format = isProtobuf(input.contentType) ? "protobuf" : bodyFormat(input.contentType);
   if (format !== "protobuf" && format !== "json") {
@@ -39,7 +41,7 @@ export async function parseOtlpRequestBody(
   if (tooLarge !== null) return refuse(input, tooLarge);
   const read = await readWhole(input, coding, limits);
   if (!read.ok) return read;
-  const mapped = format === "json" ? mapJson(read.bytes, limits) : decodeOtlpLogsProtobuf(read.bytes, limits);
+  const mapped = format === "json" ? mapJson(read.bytes, limits) : decodeOtlpLogsProtobuf(read.bytes, limits, options.lightKeys);
   if (mapped.ok && mapped.reader === undefined) mapped.reader = format === "json" ? "js" : "protobuf";
   return mapped;
 }

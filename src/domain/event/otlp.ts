@@ -5,6 +5,7 @@
  */
 import { type BodyError, bodyError, eventTooLarge, type Rejection, tooDeep, tooManyEvents } from "./errors.ts";
 import { jsonBytes, jsonNumberBytes, jsonStringBytes, TOO_DEEP } from "./json-size.ts";
+import type { LightEvents } from "./light-events.ts";
 import { DEFAULT_LIMITS, formatBytes, type IngestLimits } from "./limits.ts";
 import { type ParsedBody, type ParsedItem, parseJsonBody } from "./parse-body.ts";
 import { utf8Length } from "./utf8.ts";
@@ -24,6 +25,8 @@ export interface OtlpMapResult {
   reader?: OtlpReader;
   /** What the reader counted while it built the events (see ParsedBody's `checked`). */
   checked?: ParsedBody["checked"];
+  /** Set by the protobuf decoder when asked for light events (see ParsedBody's `light`). */
+  light?: LightEvents;
 }
 
 export type OtlpReader = "wasm" | "js" | "protobuf";
@@ -182,7 +185,11 @@ export class OtlpAttributes {
   readonly slots: unknown[];
   present: number;
 
-  constructor(resource?: OtlpAttributes) {
+  /**
+   * `withRest` false: only the mapped names are copied from the resource, for a light event, which
+   * holds no `attributes` (see otlpLightEvent).
+   */
+  constructor(resource?: OtlpAttributes, withRest = true) {
     if (resource === undefined) {
       this.slots = new Array(KNOWN.length);
       this.present = 0;
@@ -190,6 +197,7 @@ export class OtlpAttributes {
     }
     this.slots = resource.slots.slice();
     this.present = resource.present;
+    if (!withRest) return;
     const from = resource.rest;
     for (const key in from) setField(this.rest, key, from[key]);
     this.hasRest = resource.hasRest;
@@ -304,6 +312,28 @@ export function otlpRecordEvent(attrs: OtlpAttributes, record: OtlpRecordFields,
   if (scope) event.scope = scope;
   if (attrs.hasRest) event.attributes = attrs.rest;
   return event;
+}
+
+/** Whether an attribute name is one otlpRecordEvent maps onto a field (its value is then read, not only its size). */
+export function isMappedAttribute(key: string): boolean {
+  return KNOWN_SLOT.has(key);
+}
+
+/**
+ * The light event of a record (see light-events.ts): the fields of `keys` that otlpRecordEvent
+ * gives it, same values, same order, requestId kept even when undefined. `attrs` need hold only
+ * the mapped names, so `keys` must not hold "attributes".
+ */
+export function otlpLightEvent(
+  attrs: OtlpAttributes,
+  record: OtlpRecordFields,
+  scope: string | undefined,
+  keys: ReadonlySet<string>,
+): Record<string, unknown> {
+  const event = otlpRecordEvent(attrs, record, scope);
+  const light: Record<string, unknown> = {};
+  for (const key in event) if (keys.has(key)) light[key] = event[key];
+  return light;
 }
 
 /** The attributes of an OTLP/JSON KeyValue list into `into`, their size into `m`. */

@@ -149,7 +149,7 @@ export function ingestRoutes(deps: IngestRouteDeps) {
     })
     .post("/v1/logs", auth, async (c) => {
       // OTLP/JSON or OTLP protobuf, mapped to events by the same code.
-      const mapped = await parseOtlpRequestBody(bodyInput(c), setup.limits);
+      const mapped = await parseOtlpRequestBody(bodyInput(c), setup.limits, light);
       if (!mapped.ok) {
         countRequest("logs", mapped.status);
         return jsonError(c, mapped.status, mapped.code, mapped.message);
