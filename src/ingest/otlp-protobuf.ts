@@ -19,8 +19,9 @@ import {
   isMappedAttribute,
   OtlpAttributes,
   OtlpCollector,
+  type OtlpLightEvent,
   type OtlpMapResult,
-  otlpLightEvent,
+  otlpLightEvents,
   otlpRecordEvent,
 } from "../domain/event/otlp.ts";
 import { utf8Length } from "../domain/event/utf8.ts";
@@ -115,13 +116,15 @@ class Decoding {
    * Light events (ParsedBody.light): the fields they hold, or null for whole events. Then, by
    * request index, each kept record's bytes [start, end) and its group, for `whole`.
    */
-  light: ReadonlySet<string> | null = null;
+  light: OtlpLightEvent | null = null;
   starts: number[] = [];
   ends: number[] = [];
   groups: RecordGroup[] = [];
   group: RecordGroup | null = null;
   /** Decoding one record again for `whole`: logRecord returns its event instead of collecting it. */
   whole = false;
+  /** The one OtlpAttributes light records use, in turn. */
+  lightAttrs = new OtlpAttributes();
 
   constructor(
     readonly r: WireReader,
@@ -153,9 +156,9 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits, 
  */
 function decode(bytes: Uint8Array, limits: IngestLimits, lightKeys: readonly string[] | null): OtlpMapResult | BodyError {
   const r = new WireReader(bytes);
-  nextGeneration();
+  nextGeneration(bytes);
   const d = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
-  if (lightKeys !== null) d.light = new Set(lightKeys);
+  if (lightKeys !== null) d.light = otlpLightEvents(lightKeys);
   try {
     while (r.pos < r.end) {
       const tag = r.tag("ExportLogsServiceRequest");
@@ -193,8 +196,8 @@ function lightEvents(bytes: Uint8Array, limits: IngestLimits, d: Decoding, keys:
       const r = new WireReader(bytes);
       r.pos = starts[index] as number;
       r.end = ends[index] as number;
-      // Its own generation: other bodies may have been decoded since, through the same caches.
-      nextGeneration();
+      // Other bodies may have been decoded since, through the same caches: then a new generation.
+      if (generationBody !== bytes) nextGeneration(bytes);
       const again = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
       again.resource = group.resource;
       again.scope = group.scope;
@@ -350,7 +353,7 @@ function logRecord(d: Decoding): Record<string, unknown> | undefined {
   const r = d.r;
   const start = r.pos;
   const light = d.light !== null;
-  const attrs = new OtlpAttributes(d.resource, !light);
+  const attrs = light ? d.lightAttrs.resetTo(d.resource) : new OtlpAttributes(d.resource);
   d.fields = d.resourceFields;
   d.deepest = d.resourceDeepest;
   d.clean = d.resourceClean;
@@ -467,7 +470,7 @@ function logRecord(d: Decoding): Record<string, unknown> | undefined {
     d.starts[out.index] = start;
     d.ends[out.index] = r.end;
     d.groups[out.index] = d.group as RecordGroup;
-    out.keep(otlpLightEvent(attrs, record, d.scope, d.light));
+    out.keep(d.light(attrs, record, d.scope));
   }
   // A container decoded at depth p lies at most at p + 1 in the event (attribute values sit in
   // `attributes`, depth 2); `attributes` and `error` are at 2.
@@ -495,18 +498,24 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
   // A KeyValue read whole before in this body ("plan": "free" in every record) is taken from
   // the KeyValue cache (kvMeta): one compare of its bytes instead of reading its key and value. Only where its value
   // cannot be too deep or mapped to null, which depend on where it sits rather than on its bytes.
+  // A skimmed one (no value kept alive) is taken with its ArrayValues and KeyValueLists too, where it
+  // sits as deep as when read, and may be longer.
   let slot = -1;
-  if (length > 2 && length <= MAX_KV && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
+  if (length > 2 && length <= (mode === WHOLE ? MAX_KV : MAX_SKIMMED_KV) && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
     slot = kvSlot(r.buf, start, r.end);
     const m = slot * 3;
     if (
       kvMeta[m] === length &&
       kvMeta[m + 2] === generation &&
+      (kvDepth[slot] === -1 || kvDepth[slot] === depth) &&
       r.sameRuns(kvMeta[m + 1] as number, start, length) &&
-      (kvValue[slot] !== SKIMMED || mode === SKIM || (mode === LIGHT && !isMappedAttribute(kvKey[slot] as string)))
+      // A skimmed one that read its key (site ≠ -1) was read LIGHT: its key is no mapped name.
+      (kvValue[slot] !== SKIMMED || mode === SKIM || (mode === LIGHT && kvSite[slot] !== -1))
     ) {
       r.leave(outer);
-      d.fields++;
+      d.fields += 1 + (kvNested[slot] as number);
+      d.containers += kvContainers[slot] as number;
+      if ((kvDeepest[slot] as number) > d.deepest) d.deepest = kvDeepest[slot] as number;
       d.key = kvKey[slot] as string;
       d.value = kvValue[slot];
       d.size = kvSize[slot] as number;
@@ -515,14 +524,25 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
     }
   }
   const containers = d.containers;
+  const fields = d.fields;
+  const deepest = d.deepest;
+  d.deepest = 0;
   let key = "";
   let keySize = 2;
   let value: unknown = null;
   let valueSize = -1;
   let valueAt = -1;
+  let skimmedFor = "";
   while (r.pos < r.end) {
     const tag = r.tag("KeyValue");
     if (tag === ((1 << 3) | LEN)) {
+      if (mode === SKIM) {
+        // Only its size and whether it is hostile are needed: no string. keySite -1: a key not read.
+        if (forbiddenKey(r.buf, skimString(r), r.pos)) d.clean = false;
+        keySize = stringSize;
+        d.keySite = -1;
+        continue;
+      }
       key = string(r);
       keySize = stringSize;
       d.keySite = stringSlot & 7;
@@ -530,6 +550,7 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
     } else if (tag === ((2 << 3) | LEN)) {
       if (mode === SKIM || (mode === LIGHT && key !== "" && !isMappedAttribute(key))) {
         valueAt = r.pos;
+        skimmedFor = key;
         skimValue(d, depth);
         value = SKIMMED;
       } else value = anyValue(d, depth);
@@ -538,15 +559,19 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
   }
   // A key sent again after the value, now a mapped name: its value is read again, built this time
   // (it read without error before), and counted once.
-  if (value === SKIMMED && mode === LIGHT && isMappedAttribute(key)) value = valueAgain(d, valueAt, depth);
+  if (value === SKIMMED && mode === LIGHT && key !== skimmedFor && isMappedAttribute(key)) value = valueAgain(d, valueAt, depth);
   r.leave(outer);
+  const inner = d.deepest;
+  if (deepest > inner) d.deepest = deepest;
+  const nested = d.fields - fields;
   d.fields++;
   d.key = key;
   d.value = value;
   d.size = valueSize < 0 ? 8 + keySize : 17 + keySize + valueSize;
-  // Kept only with a plain value (no ArrayValue or KeyValueList read: an object must not be shared
-  // between events) and a clean key (a hit skips the key check).
-  if (slot >= 0 && d.containers === containers && d.clean) {
+  // Kept with a plain value (no ArrayValue or KeyValueList read: an object must not be shared
+  // between events) or a skimmed one, and only when clean (a hit skips the key checks).
+  const read = d.containers - containers;
+  if (slot >= 0 && d.clean && (value === SKIMMED || (read === 0 && length <= MAX_KV))) {
     const m = slot * 3;
     kvMeta[m] = length;
     kvMeta[m + 1] = start;
@@ -555,8 +580,27 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
     kvValue[slot] = value;
     kvSize[slot] = d.size;
     kvSite[slot] = d.keySite;
+    kvNested[slot] = nested;
+    kvContainers[slot] = read;
+    kvDeepest[slot] = inner;
+    kvDepth[slot] = read === 0 ? -1 : depth;
   }
 }
+
+/** Whether the `end - start` bytes at `start` are `__proto__`, `prototype` or `constructor`. */
+function forbiddenKey(b: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n !== 9 && n !== 11) return false;
+  const names = n === 9 ? NINE : ELEVEN;
+  for (const name of names) {
+    let i = 0;
+    while (i < n && b[start + i] === name.charCodeAt(i)) i++;
+    if (i === n) return true;
+  }
+  return false;
+}
+const NINE = ["__proto__", "prototype"];
+const ELEVEN = ["constructor"];
 
 function valueAgain(d: Decoding, at: number, depth: number): unknown {
   const r = d.r;
@@ -587,6 +631,16 @@ const kvKey: string[] = new Array<string>(KV_SIZE).fill("");
 const kvValue: unknown[] = new Array<unknown>(KV_SIZE).fill(null);
 const kvSize = new Int32Array(KV_SIZE);
 const kvSite = new Int32Array(KV_SIZE);
+/**
+ * Of a skimmed one with ArrayValues or KeyValueLists: the KeyValues inside it, the containers, the
+ * deepest container's depth and the depth it was read at (-1: a plain value, read at any depth).
+ */
+const kvNested = new Int32Array(KV_SIZE);
+const kvContainers = new Int32Array(KV_SIZE);
+const kvDeepest = new Int32Array(KV_SIZE);
+const kvDepth = new Int32Array(KV_SIZE);
+/** Skimmed ones hold no value, so longer ones may be kept: their bytes are compared, not kept. */
+const MAX_SKIMMED_KV = 1024;
 
 /**
  * A KeyValue's slot, from its length and six of its bytes: the key's first and (when its length
@@ -861,7 +915,14 @@ const meta = new Int32Array(CACHE_SIZE * 4).fill(-1);
 /** The decode under way (see meta); never 0 or a stale slot's generation. */
 let generation = 0;
 
-function nextGeneration(): void {
+/**
+ * The body the current generation reads: `whole` decoding a record of it again may keep the
+ * generation (the same bytes at the same offsets). Held only until the next decode.
+ */
+let generationBody: Uint8Array | null = null;
+
+function nextGeneration(body: Uint8Array): void {
+  generationBody = body;
   generation++;
   if (generation < 0x7fffffff) return;
   // After 2³¹ decodes, older generations would come round again: forget every offset first.
@@ -944,8 +1005,8 @@ function string(r: WireReader): string {
   return fresh;
 }
 
-/** string() without the string: sets stringSize only (a non-ASCII one is decoded to be measured). */
-function skimString(r: WireReader): void {
+/** string() without the string: sets stringSize only (a non-ASCII one is decoded to be measured); returns where it starts. */
+function skimString(r: WireReader): number {
   const end = r.length("a string");
   const start = r.pos;
   r.pos = end;
@@ -955,11 +1016,12 @@ function skimString(r: WireReader): void {
     const c = b[i] as number;
     if (c >= 0x80) {
       decoded(b, start, end);
-      return;
+      return start;
     }
     if (c < 0x20 || c === 34 || c === 92) escapes += c === 34 || c === 92 || (c >= 8 && c <= 13 && c !== 11) ? 1 : 5;
   }
   stringSize = end - start + 2 + escapes;
+  return start;
 }
 
 function sameBytes(text: string | undefined, b: Uint8Array, start: number, length: number): boolean {
