@@ -17,6 +17,7 @@ import type { LightEvents } from "../domain/event/light-events.ts";
 import type { IngestLimits } from "../domain/event/limits.ts";
 import {
   isMappedAttribute,
+  mappedNameLength,
   OtlpAttributes,
   OtlpCollector,
   type OtlpLightEvent,
@@ -536,11 +537,16 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
   while (r.pos < r.end) {
     const tag = r.tag("KeyValue");
     if (tag === ((1 << 3) | LEN)) {
-      if (mode === SKIM) {
-        // Only its size and whether it is hostile are needed: no string. keySite -1: a key not read.
+      if (mode === SKIM || (mode === LIGHT && !mappedNameLength(r.buf[r.pos] ?? 0))) {
+        // Only its size and whether it is hostile are needed: no string. keySite -1: a key not read
+        // (SKIM); -2: one read LIGHT that is no mapped name (its length in bytes is none of theirs).
         if (forbiddenKey(r.buf, skimString(r), r.pos)) d.clean = false;
         keySize = stringSize;
-        d.keySite = -1;
+        if (mode === SKIM) d.keySite = -1;
+        else {
+          key = UNREAD_KEY;
+          d.keySite = -2;
+        }
         continue;
       }
       key = string(r);
@@ -569,9 +575,10 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
   d.value = value;
   d.size = valueSize < 0 ? 8 + keySize : 17 + keySize + valueSize;
   // Kept with a plain value (no ArrayValue or KeyValueList read: an object must not be shared
-  // between events) or a skimmed one, and only when clean (a hit skips the key checks).
+  // between events) under a key read as a string, or a skimmed one, and only when clean (a hit
+  // skips the key checks).
   const read = d.containers - containers;
-  if (slot >= 0 && d.clean && (value === SKIMMED || (read === 0 && length <= MAX_KV))) {
+  if (slot >= 0 && d.clean && (value === SKIMMED || (read === 0 && length <= MAX_KV && key !== UNREAD_KEY))) {
     const m = slot * 3;
     kvMeta[m] = length;
     kvMeta[m + 1] = start;
@@ -586,6 +593,9 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
     kvDepth[slot] = read === 0 ? -1 : depth;
   }
 }
+
+/** A LIGHT key not read as a string: not empty, so its value is skimmed, and no mapped name. */
+const UNREAD_KEY = "\u0000";
 
 /** Whether the `end - start` bytes at `start` are `__proto__`, `prototype` or `constructor`. */
 function forbiddenKey(b: Uint8Array, start: number, end: number): boolean {

@@ -248,4 +248,24 @@ describe("POST /v1/logs, OTLP protobuf, with light events", () => {
       expect(withLight.light).toBe(rules.length === 0);
     }
   });
+
+  test("a KeyValue sent value first is read under its own key wherever its bytes come again", async () => {
+    const bytesOf = (text: string) => [...new TextEncoder().encode(text)];
+    const len = (field: number, body: number[]) => [(field << 3) | 2, body.length, ...body];
+    const valueFirst = [...len(2, len(1, bytesOf("/v"))), ...len(1, bytesOf("x"))];
+    // The same bytes as a record attribute, in the record's body (a kvlist) and in a later record.
+    const record = [
+      ...len(6, valueFirst),
+      ...len(5, len(6, len(1, valueFirst))),
+      ...len(6, [...len(1, bytesOf("error.code")), ...len(2, len(1, bytesOf("E")))]),
+    ];
+    const resource = len(1, len(1, [...len(1, bytesOf("service.name")), ...len(2, len(1, bytesOf("svc")))]));
+    const bytes = new Uint8Array(len(1, [...resource, ...len(2, [...len(2, record), ...len(2, record)])]));
+    const whole = await route(bytes, DEFAULT_LIMITS, [], false, false);
+    const withLight = await route(bytes, DEFAULT_LIMITS, [], false, true);
+    expect(withLight.light).toBe(true);
+    expect(whole.answer).toContain('"attributes":{"x":"/v"}');
+    expect(whole.answer).toContain('"message":{"x":"/v"}');
+    expect(withLight.answer).toBe(whole.answer);
+  });
 });

@@ -336,7 +336,12 @@ export function otlpRecordEvent(
 /** Whether an attribute name is one otlpRecordEvent maps onto a field (its value is then read, not only its size). */
 export function isMappedAttribute(key: string): boolean {
   // Most names are not of a mapped name's length: no hash.
-  return key.length < 32 && ((KNOWN_LENGTHS >>> key.length) & 1) === 1 && KNOWN_SLOT.has(key);
+  return mappedNameLength(key.length) && KNOWN_SLOT.has(key);
+}
+
+/** Whether a mapped name (all ASCII) has this length, in characters or UTF-8 bytes. */
+export function mappedNameLength(length: number): boolean {
+  return length < 32 && ((KNOWN_LENGTHS >>> length) & 1) === 1;
 }
 const KNOWN_LENGTHS = KNOWN.reduce((mask, name) => mask | (1 << name.length), 0);
 
