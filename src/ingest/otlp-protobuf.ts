@@ -482,10 +482,9 @@ function logRecord(d: Decoding): Record<string, unknown> | undefined {
   if (!d.clean) d.allClean = false;
 }
 
-/** How keyValue reads the value: built, measured only (SKIMMED), or measured only unless its key is a mapped name. */
+/** How keyValue reads the value: built, or measured only (SKIMMED) unless its key is a mapped name. */
 const WHOLE = 0;
-const SKIM = 1;
-const LIGHT = 2;
+const LIGHT = 1;
 
 /**
  * The KeyValue whose length comes next → d.key, d.value (plain; null without a value, SKIMMED when
@@ -511,7 +510,7 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
       (kvDepth[slot] === -1 || kvDepth[slot] === depth) &&
       r.sameRuns(kvMeta[m + 1] as number, start, length) &&
       // A skimmed one that read its key (site ≠ -1) was read LIGHT: its key is no mapped name.
-      (kvValue[slot] !== SKIMMED || mode === SKIM || (mode === LIGHT && kvSite[slot] !== -1))
+      (kvValue[slot] !== SKIMMED || (mode === LIGHT && kvSite[slot] !== -1))
     ) {
       r.leave(outer);
       d.fields += 1 + (kvNested[slot] as number);
@@ -537,16 +536,13 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
   while (r.pos < r.end) {
     const tag = r.tag("KeyValue");
     if (tag === ((1 << 3) | LEN)) {
-      if (mode === SKIM || (mode === LIGHT && !mappedNameLength(r.buf[r.pos] ?? 0))) {
-        // Only its size and whether it is hostile are needed: no string. keySite -1: a key not read
-        // (SKIM); -2: one read LIGHT that is no mapped name (its length in bytes is none of theirs).
+      if (mode === LIGHT && !mappedNameLength(r.buf[r.pos] ?? 0)) {
+        // No mapped name is this long in bytes: only its size and whether it is hostile are
+        // needed, no string. keySite -2: such a key (-1: one skimKeyValue did not read).
         if (forbiddenKey(r.buf, skimString(r), r.pos)) d.clean = false;
         keySize = stringSize;
-        if (mode === SKIM) d.keySite = -1;
-        else {
-          key = UNREAD_KEY;
-          d.keySite = -2;
-        }
+        key = UNREAD_KEY;
+        d.keySite = -2;
         continue;
       }
       key = string(r);
@@ -554,7 +550,7 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
       d.keySite = stringSlot & 7;
       if ((key.length === 9 || key.length === 11) && (key === "__proto__" || key === "prototype" || key === "constructor")) d.clean = false;
     } else if (tag === ((2 << 3) | LEN)) {
-      if (mode === SKIM || (mode === LIGHT && key !== "" && !isMappedAttribute(key))) {
+      if (mode === LIGHT && key !== "" && !isMappedAttribute(key)) {
         valueAt = r.pos;
         skimmedFor = key;
         skimValue(d, depth);
@@ -587,6 +583,73 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
     kvValue[slot] = value;
     kvSize[slot] = d.size;
     kvSite[slot] = d.keySite;
+    kvNested[slot] = nested;
+    kvContainers[slot] = read;
+    kvDeepest[slot] = inner;
+    kvDepth[slot] = read === 0 ? -1 : depth;
+  }
+}
+
+/**
+ * keyValue inside a skimmed value: only d.size and the counts (d.fields, d.deepest, d.containers,
+ * d.clean), from the cache (any entry: its counts are those of its bytes) or read; no key is read
+ * as a string. Cached as skimmed (site -1).
+ */
+function skimKeyValue(d: Decoding, depth: number): void {
+  const r = d.r;
+  const outer = r.enter();
+  const start = r.pos;
+  const length = r.end - start;
+  let slot = -1;
+  if (length > 2 && length <= MAX_SKIMMED_KV && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
+    slot = kvSlot(r.buf, start, r.end);
+    const m = slot * 3;
+    if (
+      kvMeta[m] === length &&
+      kvMeta[m + 2] === generation &&
+      (kvDepth[slot] === -1 || kvDepth[slot] === depth) &&
+      r.sameRuns(kvMeta[m + 1] as number, start, length)
+    ) {
+      r.leave(outer);
+      d.fields += 1 + (kvNested[slot] as number);
+      d.containers += kvContainers[slot] as number;
+      if ((kvDeepest[slot] as number) > d.deepest) d.deepest = kvDeepest[slot] as number;
+      d.size = kvSize[slot] as number;
+      return;
+    }
+  }
+  const containers = d.containers;
+  const fields = d.fields;
+  const deepest = d.deepest;
+  d.deepest = 0;
+  let keySize = 2;
+  let valueSize = -1;
+  while (r.pos < r.end) {
+    const tag = r.tag("KeyValue");
+    if (tag === ((1 << 3) | LEN)) {
+      if (forbiddenKey(r.buf, skimString(r), r.pos)) d.clean = false;
+      keySize = stringSize;
+    } else if (tag === ((2 << 3) | LEN)) {
+      skimValue(d, depth);
+      valueSize = d.size;
+    } else skip(r, tag, [1, 2], ["key", "value"]);
+  }
+  r.leave(outer);
+  const inner = d.deepest;
+  if (deepest > inner) d.deepest = deepest;
+  const nested = d.fields - fields;
+  d.fields++;
+  d.size = valueSize < 0 ? 8 + keySize : 17 + keySize + valueSize;
+  if (slot >= 0 && d.clean) {
+    const m = slot * 3;
+    const read = d.containers - containers;
+    kvMeta[m] = length;
+    kvMeta[m + 1] = start;
+    kvMeta[m + 2] = generation;
+    kvKey[slot] = "";
+    kvValue[slot] = SKIMMED;
+    kvSize[slot] = d.size;
+    kvSite[slot] = -1;
     kvNested[slot] = nested;
     kvContainers[slot] = read;
     kvDeepest[slot] = inner;
@@ -853,7 +916,7 @@ function skimKvlist(d: Decoding, depth: number): void {
   while (r.pos < r.end) {
     const tag = r.tag("KeyValueList");
     if (tag === ((1 << 3) | LEN)) {
-      keyValue(d, depth, SKIM);
+      skimKeyValue(d, depth);
       count++;
       size += d.size + 1;
     } else skip(r, tag, 1, "values");
