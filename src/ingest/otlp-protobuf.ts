@@ -189,20 +189,23 @@ function decode(bytes: Uint8Array, limits: IngestLimits, lightKeys: readonly str
 
 function lightEvents(bytes: Uint8Array, limits: IngestLimits, d: Decoding, keys: readonly string[]): LightEvents {
   const { starts, ends, groups } = d;
+  // One reader and decoding for all of the body's `whole` calls: made on the first.
+  let again: Decoding | null = null;
   return {
     keys,
     whole(index) {
       const group = groups[index];
       if (group === undefined) throw new RangeError(`no light event at index ${index}`);
-      const r = new WireReader(bytes);
-      r.pos = starts[index] as number;
-      r.end = ends[index] as number;
+      if (again === null) {
+        again = new Decoding(new WireReader(bytes), new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
+        again.whole = true;
+      }
+      again.r.pos = starts[index] as number;
+      again.r.end = ends[index] as number;
       // Other bodies may have been decoded since, through the same caches: then a new generation.
       if (generationBody !== bytes) nextGeneration(bytes);
-      const again = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
       again.resource = group.resource;
       again.scope = group.scope;
-      again.whole = true;
       return logRecord(again) as Record<string, unknown>;
     },
   };
