@@ -10,6 +10,10 @@
  * A record's size (for INGEST_MAX_EVENT_BYTES and INGEST_MAX_EXPANDED_BYTES) is counted while it
  * is decoded, as the UTF-8 bytes of its OTLP/JSON form (nanosecond times as decimal strings, ints
  * as numbers), the measure the JSON door applies to what it receives.
+ *
+ * Asked for light events (ParsedBody.light, as POST /v1/logs asks), it makes each record's event
+ * with only the light fields, and measures and checks the attribute values none of them reads
+ * without building them (most events are dropped by the sampler); `whole` decodes a kept record again.
  */
 import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors.ts";
 import { integerDigits as digits, jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
