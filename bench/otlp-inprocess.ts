@@ -1,6 +1,7 @@
 /**
  * bench:otlp in process — CPU µs per event of each ingest door's transform half, without HTTP: the
- * body read as the route reads it (`parseRequestBody` / `parseOtlpRequestBody` over the bytes),
+ * body read as the route reads it (`parseRequestBody` / `parseOtlpRequestBody` over the bytes, with
+ * the route's light keys and the WebAssembly readers the Bun server installs),
  * then `processEvents` with the real IngestSetup (sampling at 5 %, rollups drained every 50
  * bodies). The same 8 bodies of 1,000 events as `bench/otlp.ts`. Steadier than the server bench on
  * a shared machine: it times the JS thread's CPU (`process.threadCpuUsage`), and with `base=DIR`
@@ -59,7 +60,12 @@ async function load(label: string, root: string): Promise<void> {
   // A checkout with the WebAssembly OTLP/JSON reader installs it as the Bun server does.
   const reader = await import(`${root}/src/ingest/otlp-json-wasm-embedded.ts`).catch(() => null);
   reader?.installEmbeddedOtlpJsonReader();
+  const skimmer = await import(`${root}/src/ingest/events-json-wasm-embedded.ts`).catch(() => null);
+  skimmer?.installEmbeddedEventsJsonSkimmer();
   const setup = createIngestSetup(parseConfig({ SAMPLING_NORMAL_RATE: "0.05" }), new MetricsRegistry());
+  // As the route asks for them (a checkout without light events ignores the option).
+  const lightModule = await import(`${root}/src/domain/event/light-events.ts`).catch(() => null);
+  const light = lightModule ? { lightKeys: lightModule.lightKeys(setup.sampler.fields) } : {};
   let calls = 0;
   const process = (parsed: { ok: boolean }) => {
     if (!parsed.ok) throw new Error(`${label}: ${JSON.stringify(parsed).slice(0, 200)}`);
@@ -68,13 +74,13 @@ async function load(label: string, root: string): Promise<void> {
     if (++calls % 50 === 0) setup.rollups?.drain();
   };
   cases.set(`${label} /v1/events`, async (i) =>
-    process(await parseRequestBody(input(bodies.events[i] as Uint8Array, "application/json"), setup.limits, "walk")),
+    process(await parseRequestBody(input(bodies.events[i] as Uint8Array, "application/json"), setup.limits, "walk", light)),
   );
   cases.set(`${label} OTLP/JSON`, async (i) =>
-    process(await parseOtlpRequestBody(input(bodies.json[i] as Uint8Array, "application/json"), setup.limits)),
+    process(await parseOtlpRequestBody(input(bodies.json[i] as Uint8Array, "application/json"), setup.limits, light)),
   );
   cases.set(`${label} OTLP protobuf`, async (i) =>
-    process(await parseOtlpRequestBody(input(bodies.protobuf[i] as Uint8Array, "application/x-protobuf"), setup.limits)),
+    process(await parseOtlpRequestBody(input(bodies.protobuf[i] as Uint8Array, "application/x-protobuf"), setup.limits, light)),
   );
 }
 

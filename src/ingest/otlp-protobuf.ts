@@ -10,11 +10,25 @@
  * A record's size (for INGEST_MAX_EVENT_BYTES and INGEST_MAX_EXPANDED_BYTES) is counted while it
  * is decoded, as the UTF-8 bytes of its OTLP/JSON form (nanosecond times as decimal strings, ints
  * as numbers), the measure the JSON door applies to what it receives.
+ *
+ * Asked for light events (ParsedBody.light, as POST /v1/logs asks), it makes each record's event
+ * with only the light fields, and measures and checks the attribute values none of them reads
+ * without building them (most events are dropped by the sampler); `whole` decodes a kept record again.
  */
 import { type BodyError, bodyError, tooManyEvents } from "../domain/event/errors.ts";
 import { integerDigits as digits, jsonBytes, jsonNumberBytes, jsonStringBytes } from "../domain/event/json-size.ts";
+import type { LightEvents } from "../domain/event/light-events.ts";
 import type { IngestLimits } from "../domain/event/limits.ts";
-import { OtlpAttributes, OtlpCollector, type OtlpMapResult, otlpRecordEvent } from "../domain/event/otlp.ts";
+import {
+  isMappedAttribute,
+  mappedNameLength,
+  OtlpAttributes,
+  OtlpCollector,
+  type OtlpLightEvent,
+  type OtlpMapResult,
+  otlpLightEvents,
+  otlpRecordEvent,
+} from "../domain/event/otlp.ts";
 import { utf8Length } from "../domain/event/utf8.ts";
 import { I64, LEN, MalformedProtobuf, VARINT, WireReader } from "./protobuf-wire.ts";
 
@@ -60,6 +74,18 @@ const MAPPED_DEPTH = 9;
  */
 export const EVENT_FIELDS = 17;
 
+/** What `whole` needs to decode one record again: its resource and its scope. */
+interface RecordGroup {
+  resource: OtlpAttributes;
+  scope: string | undefined;
+}
+
+/**
+ * The value of a KeyValue that was only measured (see skimValue), never built: a light event does
+ * not hold the attributes it would go to.
+ */
+const SKIMMED: unknown = Symbol("skimmed");
+
 /** One request's decoding: the reader, the limits and what the current resource and scope give each record. */
 class Decoding {
   records = 0;
@@ -91,6 +117,19 @@ class Decoding {
   checkedFields = 0;
   checkedDepth = 1;
   allClean = true;
+  /**
+   * Light events (ParsedBody.light): the fields they hold, or null for whole events. Then, by
+   * request index, each kept record's bytes [start, end) and its group, for `whole`.
+   */
+  light: OtlpLightEvent | null = null;
+  starts: number[] = [];
+  ends: number[] = [];
+  groups: RecordGroup[] = [];
+  group: RecordGroup | null = null;
+  /** Decoding one record again for `whole`: logRecord returns its event instead of collecting it. */
+  whole = false;
+  /** The one OtlpAttributes light records use, in turn. */
+  lightAttrs = new OtlpAttributes();
 
   constructor(
     readonly r: WireReader,
@@ -108,10 +147,23 @@ class Decoding {
  * refused whole when the records kept pass INGEST_MAX_EXPANDED_BYTES. The result carries what the
  * decoder counted (ParsedBody.checked) when every event is within the limits.
  */
-export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits): OtlpMapResult | BodyError {
+export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits, lightKeys?: readonly string[]): OtlpMapResult | BodyError {
+  // A light event holds no `attributes`: a sampler rule reading them gets whole events.
+  if (lightKeys === undefined || lightKeys.includes("attributes")) return decode(bytes, limits, null);
+  const decoded = decode(bytes, limits, lightKeys);
+  // Light events need the certificate (the walk would read the whole events): without one, the body is read whole.
+  return decoded.ok && decoded.checked === undefined ? decode(bytes, limits, null) : decoded;
+}
+
+/**
+ * With `lightKeys`, each record's event is its light event, and the attribute values no light
+ * field reads are measured and checked but not built; `whole` decodes one record again in full.
+ */
+function decode(bytes: Uint8Array, limits: IngestLimits, lightKeys: readonly string[] | null): OtlpMapResult | BodyError {
   const r = new WireReader(bytes);
-  nextGeneration();
+  nextGeneration(bytes);
   const d = new Decoding(r, new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
+  if (lightKeys !== null) d.light = otlpLightEvents(lightKeys);
   try {
     while (r.pos < r.end) {
       const tag = r.tag("ExportLogsServiceRequest");
@@ -125,6 +177,7 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
     // Only a body whose every event is within the limits is vouched for: otherwise the walk finds and names the problem.
     if (d.allClean && d.checkedFields <= limits.maxFields && d.checkedDepth <= limits.maxDepth) {
       result.checked = { maxFields: d.checkedFields, maxDepth: d.checkedDepth };
+      if (lightKeys !== null) result.light = lightEvents(bytes, limits, d, lightKeys);
     }
     return result;
   } catch (error) {
@@ -136,6 +189,30 @@ export function decodeOtlpLogsProtobuf(bytes: Uint8Array, limits: IngestLimits):
       `the body is not an OTLP protobuf ExportLogsServiceRequest (${error.message.slice(0, 200)}); send opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest as application/x-protobuf, or OTLP/JSON as application/json`,
     );
   }
+}
+
+function lightEvents(bytes: Uint8Array, limits: IngestLimits, d: Decoding, keys: readonly string[]): LightEvents {
+  const { starts, ends, groups } = d;
+  // One reader and decoding for all of the body's `whole` calls: made on the first.
+  let again: Decoding | null = null;
+  return {
+    keys,
+    whole(index) {
+      const group = groups[index];
+      if (group === undefined) throw new RangeError(`no light event at index ${index}`);
+      if (again === null) {
+        again = new Decoding(new WireReader(bytes), new OtlpCollector(limits), limits.maxDepth, limits.maxEvents);
+        again.whole = true;
+      }
+      again.r.pos = starts[index] as number;
+      again.r.end = ends[index] as number;
+      // Other bodies may have been decoded since, through the same caches: then a new generation.
+      if (generationBody !== bytes) nextGeneration(bytes);
+      again.resource = group.resource;
+      again.scope = group.scope;
+      return logRecord(again) as Record<string, unknown>;
+    },
+  };
 }
 
 /**
@@ -218,7 +295,7 @@ function resourceMessage(d: Decoding): void {
   while (r.pos < r.end) {
     const tag = r.tag("Resource");
     if (tag === ((1 << 3) | LEN)) {
-      keyValue(d, 1);
+      keyValue(d, 1, WHOLE);
       if (d.key !== "") resource.set(d.key, d.value);
     } else skip(r, tag, 1, "attributes");
   }
@@ -229,6 +306,7 @@ function scopeLogsMessage(d: Decoding): void {
   const [at, end] = findLast(r, "ScopeLogs", 1, 2, ["scope", "log_records"]);
   d.scope = undefined;
   if (at !== -1) readAt(d, at, end, scopeMessage);
+  if (d.light !== null) d.group = { resource: d.resource, scope: d.scope };
   const resourceBytes = d.fixedBytes;
   const fixedBytes = resourceBytes + (d.scope === undefined ? 0 : utf8Length(d.scope));
   while (r.pos < r.end) {
@@ -278,9 +356,12 @@ const TRACE_ID_KEY = 10;
 const SPAN_ID_KEY = 9;
 const EVENT_NAME_KEY = 12;
 
-function logRecord(d: Decoding): void {
+/** Collects the record's event (or its rejection); with `d.whole`, returns the event instead. */
+function logRecord(d: Decoding): Record<string, unknown> | undefined {
   const r = d.r;
-  const attrs = new OtlpAttributes(d.resource);
+  const start = r.pos;
+  const light = d.light !== null;
+  const attrs = light ? d.lightAttrs.resetTo(d.resource) : new OtlpAttributes(d.resource);
   d.fields = d.resourceFields;
   d.deepest = d.resourceDeepest;
   d.clean = d.resourceClean;
@@ -326,8 +407,8 @@ function logRecord(d: Decoding): void {
         bodySize = d.size;
         break;
       case (6 << 3) | LEN:
-        keyValue(d, 1);
-        if (d.key !== "") attrs.set(d.key, d.value);
+        keyValue(d, 1, light ? LIGHT : WHOLE);
+        if (d.key !== "" && d.value !== SKIMMED) attrs.set(d.key, d.value);
         attributeCount++;
         attributeSizes += d.size;
         break;
@@ -386,11 +467,19 @@ function logRecord(d: Decoding): void {
     size += EVENT_NAME_KEY + eventNameSize;
   }
   if (fields > 1) size += fields - 1;
+  const record = { timestamp: time ?? observed, severityNumber, severityText, message, traceId, spanId };
+  if (d.whole) return otlpRecordEvent(attrs, record, d.scope);
   const out = d.out;
   const verdict = out.admit(d.fixedBytes + size);
   if (verdict === true) return;
   if (verdict !== null) throw new Refused(verdict);
-  out.keep(otlpRecordEvent(attrs, { timestamp: time ?? observed, severityNumber, severityText, message, traceId, spanId }, d.scope));
+  if (d.light === null) out.keep(otlpRecordEvent(attrs, record, d.scope));
+  else {
+    d.starts[out.index] = start;
+    d.ends[out.index] = r.end;
+    d.groups[out.index] = d.group as RecordGroup;
+    out.keep(d.light(attrs, record, d.scope));
+  }
   // A container decoded at depth p lies at most at p + 1 in the event (attribute values sit in
   // `attributes`, depth 2); `attributes` and `error` are at 2.
   const eventFields = d.fields + EVENT_FIELDS;
@@ -400,11 +489,15 @@ function logRecord(d: Decoding): void {
   if (!d.clean) d.allClean = false;
 }
 
+/** How keyValue reads the value: built, or measured only (SKIMMED) unless its key is a mapped name. */
+const WHOLE = 0;
+const LIGHT = 1;
+
 /**
- * The KeyValue whose length comes next → d.key, d.value (plain; null without a value) and d.size,
- * its OTLP/JSON size (`{"key":…,"value":…}`).
+ * The KeyValue whose length comes next → d.key, d.value (plain; null without a value, SKIMMED when
+ * `mode` let it be only measured) and d.size, its OTLP/JSON size (`{"key":…,"value":…}`).
  */
-function keyValue(d: Decoding, depth: number): void {
+function keyValue(d: Decoding, depth: number, mode: number): void {
   const r = d.r;
   const outer = r.enter();
   const start = r.pos;
@@ -412,13 +505,24 @@ function keyValue(d: Decoding, depth: number): void {
   // A KeyValue read whole before in this body ("plan": "free" in every record) is taken from
   // the KeyValue cache (kvMeta): one compare of its bytes instead of reading its key and value. Only where its value
   // cannot be too deep or mapped to null, which depend on where it sits rather than on its bytes.
+  // A skimmed one (no value kept alive) is taken with its ArrayValues and KeyValueLists too, where it
+  // sits as deep as when read, and may be longer.
   let slot = -1;
-  if (length > 2 && length <= MAX_KV && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
+  if (length > 2 && length <= (mode === WHOLE ? MAX_KV : MAX_SKIMMED_KV) && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
     slot = kvSlot(r.buf, start, r.end);
     const m = slot * 3;
-    if (kvMeta[m] === length && kvMeta[m + 2] === generation && r.sameRuns(kvMeta[m + 1] as number, start, length)) {
+    if (
+      kvMeta[m] === length &&
+      kvMeta[m + 2] === generation &&
+      (kvDepth[slot] === -1 || kvDepth[slot] === depth) &&
+      r.sameRuns(kvMeta[m + 1] as number, start, length) &&
+      // A skimmed one that read its key (site ≠ -1) was read LIGHT: its key is no mapped name.
+      (kvValue[slot] !== SKIMMED || (mode === LIGHT && kvSite[slot] !== -1))
+    ) {
       r.leave(outer);
-      d.fields++;
+      d.fields += 1 + (kvNested[slot] as number);
+      d.containers += kvContainers[slot] as number;
+      if ((kvDeepest[slot] as number) > d.deepest) d.deepest = kvDeepest[slot] as number;
       d.key = kvKey[slot] as string;
       d.value = kvValue[slot];
       d.size = kvSize[slot] as number;
@@ -427,30 +531,57 @@ function keyValue(d: Decoding, depth: number): void {
     }
   }
   const containers = d.containers;
+  const fields = d.fields;
+  const deepest = d.deepest;
+  d.deepest = 0;
   let key = "";
   let keySize = 2;
   let value: unknown = null;
   let valueSize = -1;
+  let valueAt = -1;
+  let skimmedFor = "";
   while (r.pos < r.end) {
     const tag = r.tag("KeyValue");
     if (tag === ((1 << 3) | LEN)) {
+      if (mode === LIGHT && !mappedNameLength(r.buf[r.pos] ?? 0)) {
+        // No mapped name is this long in bytes: only its size and whether it is hostile are
+        // needed, no string. keySite -2: such a key (-1: one skimKeyValue did not read).
+        if (forbiddenKey(r.buf, skimString(r), r.pos)) d.clean = false;
+        keySize = stringSize;
+        key = UNREAD_KEY;
+        d.keySite = -2;
+        continue;
+      }
       key = string(r);
       keySize = stringSize;
       d.keySite = stringSlot & 7;
       if ((key.length === 9 || key.length === 11) && (key === "__proto__" || key === "prototype" || key === "constructor")) d.clean = false;
     } else if (tag === ((2 << 3) | LEN)) {
-      value = anyValue(d, depth);
+      if (mode === LIGHT && key !== "" && !isMappedAttribute(key)) {
+        valueAt = r.pos;
+        skimmedFor = key;
+        skimValue(d, depth);
+        value = SKIMMED;
+      } else value = anyValue(d, depth);
       valueSize = d.size;
     } else skip(r, tag, [1, 2], ["key", "value"]);
   }
+  // A key sent again after the value, now a mapped name: its value is read again, built this time
+  // (it read without error before), and counted once.
+  if (value === SKIMMED && mode === LIGHT && key !== skimmedFor && isMappedAttribute(key)) value = valueAgain(d, valueAt, depth);
   r.leave(outer);
+  const inner = d.deepest;
+  if (deepest > inner) d.deepest = deepest;
+  const nested = d.fields - fields;
   d.fields++;
   d.key = key;
   d.value = value;
   d.size = valueSize < 0 ? 8 + keySize : 17 + keySize + valueSize;
-  // Kept only with a plain value (no ArrayValue or KeyValueList read: an object must not be shared
-  // between events) and a clean key (a hit skips the key check).
-  if (slot >= 0 && d.containers === containers && d.clean) {
+  // Kept with a plain value (no ArrayValue or KeyValueList read: an object must not be shared
+  // between events) under a key read as a string, or a skimmed one, and only when clean (a hit
+  // skips the key checks).
+  const read = d.containers - containers;
+  if (slot >= 0 && d.clean && (value === SKIMMED || (read === 0 && length <= MAX_KV && key !== UNREAD_KEY))) {
     const m = slot * 3;
     kvMeta[m] = length;
     kvMeta[m + 1] = start;
@@ -459,7 +590,111 @@ function keyValue(d: Decoding, depth: number): void {
     kvValue[slot] = value;
     kvSize[slot] = d.size;
     kvSite[slot] = d.keySite;
+    kvNested[slot] = nested;
+    kvContainers[slot] = read;
+    kvDeepest[slot] = inner;
+    kvDepth[slot] = read === 0 ? -1 : depth;
   }
+}
+
+/**
+ * keyValue inside a skimmed value: only d.size and the counts (d.fields, d.deepest, d.containers,
+ * d.clean), from the cache (any entry: its counts are those of its bytes) or read; no key is read
+ * as a string. Cached as skimmed (site -1).
+ */
+function skimKeyValue(d: Decoding, depth: number): void {
+  const r = d.r;
+  const outer = r.enter();
+  const start = r.pos;
+  const length = r.end - start;
+  let slot = -1;
+  if (length > 2 && length <= MAX_SKIMMED_KV && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
+    slot = kvSlot(r.buf, start, r.end);
+    const m = slot * 3;
+    if (
+      kvMeta[m] === length &&
+      kvMeta[m + 2] === generation &&
+      (kvDepth[slot] === -1 || kvDepth[slot] === depth) &&
+      r.sameRuns(kvMeta[m + 1] as number, start, length)
+    ) {
+      r.leave(outer);
+      d.fields += 1 + (kvNested[slot] as number);
+      d.containers += kvContainers[slot] as number;
+      if ((kvDeepest[slot] as number) > d.deepest) d.deepest = kvDeepest[slot] as number;
+      d.size = kvSize[slot] as number;
+      return;
+    }
+  }
+  const containers = d.containers;
+  const fields = d.fields;
+  const deepest = d.deepest;
+  d.deepest = 0;
+  let keySize = 2;
+  let valueSize = -1;
+  while (r.pos < r.end) {
+    const tag = r.tag("KeyValue");
+    if (tag === ((1 << 3) | LEN)) {
+      if (forbiddenKey(r.buf, skimString(r), r.pos)) d.clean = false;
+      keySize = stringSize;
+    } else if (tag === ((2 << 3) | LEN)) {
+      skimValue(d, depth);
+      valueSize = d.size;
+    } else skip(r, tag, [1, 2], ["key", "value"]);
+  }
+  r.leave(outer);
+  const inner = d.deepest;
+  if (deepest > inner) d.deepest = deepest;
+  const nested = d.fields - fields;
+  d.fields++;
+  d.size = valueSize < 0 ? 8 + keySize : 17 + keySize + valueSize;
+  if (slot >= 0 && d.clean) {
+    const m = slot * 3;
+    const read = d.containers - containers;
+    kvMeta[m] = length;
+    kvMeta[m + 1] = start;
+    kvMeta[m + 2] = generation;
+    kvKey[slot] = "";
+    kvValue[slot] = SKIMMED;
+    kvSize[slot] = d.size;
+    kvSite[slot] = -1;
+    kvNested[slot] = nested;
+    kvContainers[slot] = read;
+    kvDeepest[slot] = inner;
+    kvDepth[slot] = read === 0 ? -1 : depth;
+  }
+}
+
+/** A LIGHT key not read as a string: not empty, so its value is skimmed, and no mapped name. */
+const UNREAD_KEY = "\u0000";
+
+/** Whether the `end - start` bytes at `start` are `__proto__`, `prototype` or `constructor`. */
+function forbiddenKey(b: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n !== 9 && n !== 11) return false;
+  const names = n === 9 ? NINE : ELEVEN;
+  for (const name of names) {
+    let i = 0;
+    while (i < n && b[start + i] === name.charCodeAt(i)) i++;
+    if (i === n) return true;
+  }
+  return false;
+}
+const NINE = ["__proto__", "prototype"];
+const ELEVEN = ["constructor"];
+
+function valueAgain(d: Decoding, at: number, depth: number): unknown {
+  const r = d.r;
+  const pos = r.pos;
+  const { fields, deepest, clean, containers, size } = d;
+  r.pos = at;
+  const value = anyValue(d, depth);
+  r.pos = pos;
+  d.fields = fields;
+  d.deepest = deepest;
+  d.clean = clean;
+  d.containers = containers;
+  d.size = size;
+  return value;
 }
 
 /**
@@ -476,6 +711,16 @@ const kvKey: string[] = new Array<string>(KV_SIZE).fill("");
 const kvValue: unknown[] = new Array<unknown>(KV_SIZE).fill(null);
 const kvSize = new Int32Array(KV_SIZE);
 const kvSite = new Int32Array(KV_SIZE);
+/**
+ * Of a skimmed one with ArrayValues or KeyValueLists: the KeyValues inside it, the containers, the
+ * deepest container's depth and the depth it was read at (-1: a plain value, read at any depth).
+ */
+const kvNested = new Int32Array(KV_SIZE);
+const kvContainers = new Int32Array(KV_SIZE);
+const kvDeepest = new Int32Array(KV_SIZE);
+const kvDepth = new Int32Array(KV_SIZE);
+/** Skimmed ones hold no value, so longer ones may be kept: their bytes are compared, not kept. */
+const MAX_SKIMMED_KV = 1024;
 
 /**
  * A KeyValue's slot, from its length and six of its bytes: the key's first and (when its length
@@ -588,7 +833,7 @@ function kvlistValues(d: Decoding, depth: number): Attributes {
   while (r.pos < r.end) {
     const tag = r.tag("KeyValueList");
     if (tag === ((1 << 3) | LEN)) {
-      keyValue(d, depth);
+      keyValue(d, depth, WHOLE);
       // `out.__proto__ = v` would set the prototype: an own field, for the scrub walk to reject by index.
       if (d.key === "__proto__")
         Object.defineProperty(out, d.key, { value: d.value, enumerable: true, writable: true, configurable: true });
@@ -600,6 +845,91 @@ function kvlistValues(d: Decoding, depth: number): Attributes {
   r.leave(outer);
   d.size = count === 0 ? 2 : size;
   return out;
+}
+
+/**
+ * anyValue without its value: the same reads, checks, errors, counts (d.fields, d.deepest,
+ * d.containers, d.clean) and d.size, but no string, object or array is made.
+ */
+function skimValue(d: Decoding, depth: number): void {
+  if (depth > d.maxDepth) throw new MalformedProtobuf(`values nested deeper than ${d.maxDepth} levels (INGEST_MAX_DEPTH)`);
+  const r = d.r;
+  const outer = r.enter();
+  let size = 2;
+  while (r.pos < r.end) {
+    const tag = r.tag("AnyValue");
+    switch (tag) {
+      case (1 << 3) | LEN:
+        skimString(r);
+        size = 16 + stringSize;
+        break;
+      case (2 << 3) | VARINT:
+        size = r.int64() !== 0 ? 18 : 19;
+        break;
+      case (3 << 3) | VARINT:
+        size = 13 + integerSize(r.int64());
+        break;
+      case (4 << 3) | I64:
+        size = 16 + jsonNumberBytes(r.double());
+        break;
+      case (5 << 3) | LEN:
+        skimArray(d, depth + 1);
+        size = 26 + d.size;
+        break;
+      case (6 << 3) | LEN:
+        skimKvlist(d, depth + 1);
+        size = 27 + d.size;
+        break;
+      case (7 << 3) | LEN: {
+        const stop = r.length("a bytes field");
+        size = 17 + 4 * Math.ceil((stop - r.pos) / 3); // its base64
+        r.pos = stop;
+        break;
+      }
+      default:
+        skip(r, tag, ANY_VALUE_FIELDS, ANY_VALUE_NAMES);
+    }
+  }
+  r.leave(outer);
+  d.size = size;
+}
+
+function skimArray(d: Decoding, depth: number): void {
+  const r = d.r;
+  const outer = r.enter();
+  let count = 0;
+  let size = 1;
+  if (depth > d.deepest) d.deepest = depth;
+  d.containers++;
+  while (r.pos < r.end) {
+    const tag = r.tag("ArrayValue");
+    if (tag === ((1 << 3) | LEN)) {
+      skimValue(d, depth);
+      count++;
+      size += d.size + 1;
+    } else skip(r, tag, 1, "values");
+  }
+  r.leave(outer);
+  d.size = count === 0 ? 2 : size;
+}
+
+function skimKvlist(d: Decoding, depth: number): void {
+  const r = d.r;
+  const outer = r.enter();
+  let count = 0;
+  let size = 1;
+  if (depth > d.deepest) d.deepest = depth;
+  d.containers++;
+  while (r.pos < r.end) {
+    const tag = r.tag("KeyValueList");
+    if (tag === ((1 << 3) | LEN)) {
+      skimKeyValue(d, depth);
+      count++;
+      size += d.size + 1;
+    } else skip(r, tag, 1, "values");
+  }
+  r.leave(outer);
+  d.size = count === 0 ? 2 : size;
 }
 
 /**
@@ -665,7 +995,14 @@ const meta = new Int32Array(CACHE_SIZE * 4).fill(-1);
 /** The decode under way (see meta); never 0 or a stale slot's generation. */
 let generation = 0;
 
-function nextGeneration(): void {
+/**
+ * The body the current generation reads: `whole` decoding a record of it again may keep the
+ * generation (the same bytes at the same offsets). Held only until the next decode.
+ */
+let generationBody: Uint8Array | null = null;
+
+function nextGeneration(body: Uint8Array): void {
+  generationBody = body;
   generation++;
   if (generation < 0x7fffffff) return;
   // After 2³¹ decodes, older generations would come round again: forget every offset first.
@@ -746,6 +1083,25 @@ function string(r: WireReader): string {
   meta[m + 2] = start;
   meta[m + 3] = generation;
   return fresh;
+}
+
+/** string() without the string: sets stringSize only (a non-ASCII one is decoded to be measured); returns where it starts. */
+function skimString(r: WireReader): number {
+  const end = r.length("a string");
+  const start = r.pos;
+  r.pos = end;
+  const b = r.buf;
+  let escapes = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i] as number;
+    if (c >= 0x80) {
+      decoded(b, start, end);
+      return start;
+    }
+    if (c < 0x20 || c === 34 || c === 92) escapes += c === 34 || c === 92 || (c >= 8 && c <= 13 && c !== 11) ? 1 : 5;
+  }
+  stringSize = end - start + 2 + escapes;
+  return start;
 }
 
 function sameBytes(text: string | undefined, b: Uint8Array, start: number, length: number): boolean {

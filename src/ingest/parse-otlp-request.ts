@@ -22,6 +22,8 @@ import {
  * or gzip/deflate, → the mapped records. Both encodings map through the same `otlpRecordEvent` and
  * `OtlpCollector`, so the per-record size, INGEST_MAX_EVENTS and INGEST_MAX_EXPANDED_BYTES bounds are the same; the body cap
  * (INGEST_MAX_BODY_BYTES) counts the decompressed bytes, so a gzip bomb stops at the cap.
+ * `options.lightKeys`: the body may come back as light events (see ParsedBody.light), from the
+ * protobuf decoder or, for OTLP/JSON, from the events skimmer over the reader's output.
  */
 export async function parseOtlpRequestBody(
   input: RequestBodyInput,
@@ -40,7 +42,8 @@ export async function parseOtlpRequestBody(
   if (tooLarge !== null) return refuse(input, tooLarge);
   const read = await readWhole(input, coding, limits);
   if (!read.ok) return read;
-  const mapped = format === "json" ? mapJson(read.bytes, limits, options.lightKeys) : decodeOtlpLogsProtobuf(read.bytes, limits);
+  const mapped =
+    format === "json" ? mapJson(read.bytes, limits, options.lightKeys) : decodeOtlpLogsProtobuf(read.bytes, limits, options.lightKeys);
   if (mapped.ok && mapped.reader === undefined) mapped.reader = format === "json" ? "js" : "protobuf";
   return mapped;
 }

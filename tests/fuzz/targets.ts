@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import protobuf from "protobufjs";
 import { bodyFormat } from "../../src/domain/event/content-type.ts";
+import { LIGHT_FIELDS } from "../../src/domain/event/light-events.ts";
 import { DEFAULT_LIMITS, type IngestLimits } from "../../src/domain/event/limits.ts";
 import { createNormalizeContext, normalizeBody } from "../../src/domain/event/normalize.ts";
 import { mapOtlpLogs, parseOtlpLogs } from "../../src/domain/event/otlp.ts";
@@ -241,6 +242,34 @@ const protobufBody = fc
     return cut === null ? damaged : damaged.subarray(0, cut % (damaged.length + 1));
   });
 
+/**
+ * Light events (ParsedBody.light) of the same bytes: the same answer but for the events, each light
+ * event the whole one's light fields in its order, and `whole` the whole event.
+ */
+function protobufLightAgrees(bytes: Uint8Array, whole: ReturnType<typeof decodeOtlpLogsProtobuf>): void {
+  const light = decodeOtlpLogsProtobuf(bytes, LIMITS, LIGHT_FIELDS);
+  if (!light.ok || !whole.ok) {
+    assert(JSON.stringify(light) === JSON.stringify(whole), "light events: another error");
+    return;
+  }
+  const { items, light: events, ...rest } = light;
+  const { items: wholeItems, ...wholeRest } = whole;
+  assert(JSON.stringify(rest) === JSON.stringify(wholeRest), "light events: another certificate or rejection");
+  assert(items.length === wholeItems.length, "light events: another number of events");
+  if (events === undefined) {
+    assert(JSON.stringify(items) === JSON.stringify(wholeItems), "no light events, yet other events");
+    return;
+  }
+  items.forEach((item, i) => {
+    const expected = wholeItems[i]?.value as Record<string, unknown>;
+    const picked = Object.fromEntries(Object.entries(expected).filter(([key]) => LIGHT_FIELDS.includes(key)));
+    assert(item.index === wholeItems[i]?.index, "light events: another index");
+    assert(JSON.stringify(item.value) === JSON.stringify(picked), "a light event is not the whole one's light fields");
+    assert(Object.hasOwn(item.value as object, "requestId"), "a light event without its requestId key");
+    assert(JSON.stringify(events.whole(item.index)) === JSON.stringify(expected), "whole() is not the whole event");
+  });
+}
+
 function checkBatch(result: ReturnType<typeof parseBody>): void {
   if (!result.ok) {
     assert(BODY_STATUSES.has(result.status) && result.message.length > 0, `bad body error ${JSON.stringify(result)}`);
@@ -357,6 +386,8 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     property: () =>
       prop(fc.oneof(protobufBody, fc.uint8Array({ maxLength: 200 })), (bytes) => {
         const decoded = decodeOtlpLogsProtobuf(bytes, LIMITS);
+        // Before checkBatch, whose normalising rewrites the events.
+        protobufLightAgrees(bytes, decoded);
         if (decoded.ok) checkBatch(decoded);
         else assert(BODY_STATUSES.has(decoded.status) && decoded.message.length > 0, "bad OTLP protobuf error");
       }),

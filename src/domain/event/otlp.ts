@@ -5,6 +5,7 @@
  */
 import { type BodyError, bodyError, eventTooLarge, type Rejection, tooDeep, tooManyEvents } from "./errors.ts";
 import { jsonBytes, jsonNumberBytes, jsonStringBytes, TOO_DEEP } from "./json-size.ts";
+import type { LightEvents } from "./light-events.ts";
 import { DEFAULT_LIMITS, formatBytes, type IngestLimits } from "./limits.ts";
 import { type ParsedBody, type ParsedItem, parseJsonBody } from "./parse-body.ts";
 import { utf8Length } from "./utf8.ts";
@@ -24,8 +25,8 @@ export interface OtlpMapResult {
   reader?: OtlpReader;
   /** What the reader counted while it built the events (see ParsedBody's `checked`). */
   checked?: ParsedBody["checked"];
-  /** The items are light events (see ParsedBody's `light`). */
-  light?: ParsedBody["light"];
+  /** The items are light events (see ParsedBody's `light`): from the events skimmer or the protobuf decoder. */
+  light?: LightEvents;
 }
 
 export type OtlpReader = "wasm" | "js" | "protobuf";
@@ -178,7 +179,7 @@ function setField(out: Attributes, key: string, value: unknown): void {
  * Both encodings of /v1/logs fill one of these, so they map alike.
  */
 export class OtlpAttributes {
-  readonly rest: Attributes = {};
+  rest: Attributes = {};
   /** Whether `rest` has any field (fields are only ever added). */
   hasRest = false;
   readonly slots: unknown[];
@@ -195,6 +196,21 @@ export class OtlpAttributes {
     const from = resource.rest;
     for (const key in from) setField(this.rest, key, from[key]);
     this.hasRest = resource.hasRest;
+  }
+
+  /**
+   * The mapped names of `resource` alone, in this object reused: a light event's record needs no
+   * more (see otlpLightEvents), and no event holds it.
+   */
+  resetTo(resource: OtlpAttributes): this {
+    const from = resource.slots;
+    for (let slot = 0; slot < from.length; slot++) this.slots[slot] = from[slot];
+    this.present = resource.present;
+    if (this.hasRest) {
+      this.rest = {};
+      this.hasRest = false;
+    }
+    return this;
   }
 
   /** An attribute as a plain value; keys that are not strings or are empty are not attributes. */
@@ -270,8 +286,16 @@ function textOf(value: unknown): string {
   return String(value);
 }
 
-/** One record → its wide event: the semantic-convention names become fields, the rest `attributes`. */
-export function otlpRecordEvent(attrs: OtlpAttributes, record: OtlpRecordFields, scope: string | undefined): Record<string, unknown> {
+/**
+ * One record → its wide event: the semantic-convention names become fields, the rest `attributes`.
+ * `headOnly`: only the fields up to `error` (see otlpLightEvents).
+ */
+export function otlpRecordEvent(
+  attrs: OtlpAttributes,
+  record: OtlpRecordFields,
+  scope: string | undefined,
+  headOnly = false,
+): Record<string, unknown> {
   const event: Record<string, unknown> = {};
   const service = attrs.take(SERVICE);
   if (service !== undefined) event.service = service;
@@ -299,6 +323,7 @@ export function otlpRecordEvent(attrs: OtlpAttributes, record: OtlpRecordFields,
     if (exceptionType !== undefined) error.type = textOf(exceptionType);
     event.error = error;
   }
+  if (headOnly) return event;
   if (message !== null && message !== undefined) event.message = message;
   if (record.severityText !== undefined) event.severity = record.severityText;
   if (record.traceId) event.traceId = record.traceId;
@@ -306,6 +331,43 @@ export function otlpRecordEvent(attrs: OtlpAttributes, record: OtlpRecordFields,
   if (scope) event.scope = scope;
   if (attrs.hasRest) event.attributes = attrs.rest;
   return event;
+}
+
+/** Whether an attribute name is one otlpRecordEvent maps onto a field (its value is then read, not only its size). */
+export function isMappedAttribute(key: string): boolean {
+  // Most names are not of a mapped name's length: no hash.
+  return mappedNameLength(key.length) && KNOWN_SLOT.has(key);
+}
+
+/** Whether a mapped name (all ASCII) has this length, in characters or UTF-8 bytes. */
+export function mappedNameLength(length: number): boolean {
+  return length < 32 && ((KNOWN_LENGTHS >>> length) & 1) === 1;
+}
+const KNOWN_LENGTHS = KNOWN.reduce((mask, name) => mask | (1 << name.length), 0);
+
+/** The fields otlpRecordEvent makes before `message`, and those it makes from there on. */
+const HEAD_FIELDS = ["service", "requestId", "timestamp", "route", "method", "statusCode", "durationMs", "error"];
+const TAIL_FIELDS = ["message", "severity", "traceId", "spanId", "scope", "attributes"];
+
+/**
+ * A record's light event (see light-events.ts): the fields of `keys` that otlpRecordEvent gives it,
+ * same values, same order, requestId kept even when undefined. `attrs` need hold only the mapped
+ * names, so `keys` must not hold "attributes".
+ */
+export type OtlpLightEvent = (attrs: OtlpAttributes, record: OtlpRecordFields, scope: string | undefined) => Record<string, unknown>;
+
+export function otlpLightEvents(keys: readonly string[]): OtlpLightEvent {
+  // The usual keys (LIGHT_FIELDS) are the head fields and none after: the event is made only that far.
+  if (HEAD_FIELDS.every((key) => keys.includes(key)) && !TAIL_FIELDS.some((key) => keys.includes(key))) {
+    return (attrs, record, scope) => otlpRecordEvent(attrs, record, scope, true);
+  }
+  const wanted = new Set(keys);
+  return (attrs, record, scope) => {
+    const event = otlpRecordEvent(attrs, record, scope);
+    const light: Record<string, unknown> = {};
+    for (const key in event) if (wanted.has(key)) light[key] = event[key];
+    return light;
+  };
 }
 
 /** The attributes of an OTLP/JSON KeyValue list into `into`, their size into `m`. */
