@@ -6,8 +6,8 @@ import {
   type SkimmedEvents,
   skimEventsJson,
   useEventsJsonModule,
-} from "./events-json-wasm.ts";
-import { EVENTS_JSON_WASM_BASE64 } from "./events-json-wasm-bytes.ts";
+} from "../../src/ingest/events-json-wasm.ts";
+import { EVENTS_JSON_WASM_BASE64 } from "../../src/ingest/events-json-wasm-bytes.ts";
 
 const KEYS = ["service", "requestId", "eventId", "timestamp", "route", "method", "statusCode", "durationMs", "error"] as const;
 const LIMITS = { maxEvents: 1000, maxEventBytes: 1 << 20, maxFields: 1000, maxDepth: 64 };
