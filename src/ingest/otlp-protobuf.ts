@@ -873,11 +873,11 @@ function skimValue(d: Decoding, depth: number): void {
         size = 16 + jsonNumberBytes(r.double());
         break;
       case (5 << 3) | LEN:
-        skimArray(d, depth + 1);
+        skimList(d, depth + 1, false);
         size = 26 + d.size;
         break;
       case (6 << 3) | LEN:
-        skimKvlist(d, depth + 1);
+        skimList(d, depth + 1, true);
         size = 27 + d.size;
         break;
       case (7 << 3) | LEN: {
@@ -894,7 +894,8 @@ function skimValue(d: Decoding, depth: number): void {
   d.size = size;
 }
 
-function skimArray(d: Decoding, depth: number): void {
+/** An ArrayValue's or KeyValueList's values, measured and checked (see skimValue). */
+function skimList(d: Decoding, depth: number, kvlist: boolean): void {
   const r = d.r;
   const outer = r.enter();
   let count = 0;
@@ -902,28 +903,10 @@ function skimArray(d: Decoding, depth: number): void {
   if (depth > d.deepest) d.deepest = depth;
   d.containers++;
   while (r.pos < r.end) {
-    const tag = r.tag("ArrayValue");
+    const tag = r.tag(kvlist ? "KeyValueList" : "ArrayValue");
     if (tag === ((1 << 3) | LEN)) {
-      skimValue(d, depth);
-      count++;
-      size += d.size + 1;
-    } else skip(r, tag, 1, "values");
-  }
-  r.leave(outer);
-  d.size = count === 0 ? 2 : size;
-}
-
-function skimKvlist(d: Decoding, depth: number): void {
-  const r = d.r;
-  const outer = r.enter();
-  let count = 0;
-  let size = 1;
-  if (depth > d.deepest) d.deepest = depth;
-  d.containers++;
-  while (r.pos < r.end) {
-    const tag = r.tag("KeyValueList");
-    if (tag === ((1 << 3) | LEN)) {
-      skimKeyValue(d, depth);
+      if (kvlist) skimKeyValue(d, depth);
+      else skimValue(d, depth);
       count++;
       size += d.size + 1;
     } else skip(r, tag, 1, "values");

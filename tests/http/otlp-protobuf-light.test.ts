@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import protobuf from "protobufjs";
 import { compileRedaction, DEFAULT_LIMITS, type IngestLimits } from "../../src/domain/event/index.ts";
 import { lightKeys } from "../../src/domain/event/light-events.ts";
+import { KNOWN } from "../../src/domain/event/otlp.ts";
 import { RollupAggregator } from "../../src/domain/rollup/aggregator.ts";
 import { createSampler } from "../../src/domain/sampling/sampler.ts";
 import type { SamplingRule } from "../../src/domain/sampling/types.ts";
@@ -101,26 +102,8 @@ function randomKey(r: Random): string {
   return MAPPED[Math.floor(r() * MAPPED.length)] as string;
 }
 
-const MAPPED = [
-  "service.name",
-  "request.id",
-  "http.request.id",
-  "request_id",
-  "http.route",
-  "url.path",
-  "http.target",
-  "http.request.method",
-  "http.method",
-  "http.response.status_code",
-  "http.status_code",
-  "duration_ms",
-  "http.server.duration",
-  "http.duration_ms",
-  "exception.type",
-  "exception.message",
-  "error.code",
-  "error.type",
-];
+/** The attribute names /v1/logs maps onto wide-event fields. */
+const MAPPED: readonly string[] = KNOWN;
 
 /** A mapped name's value: mostly what an SDK sends, sometimes a type validation refuses or a container. */
 function mappedValue(r: Random, key: string): Json {

@@ -8,6 +8,7 @@ import {
   useEventsJsonModule,
 } from "../../src/ingest/events-json-wasm.ts";
 import { EVENTS_JSON_WASM_BASE64 } from "../../src/ingest/events-json-wasm-bytes.ts";
+import { prng } from "../support/random-events.ts";
 
 const KEYS = ["service", "requestId", "eventId", "timestamp", "route", "method", "statusCode", "durationMs", "error"] as const;
 const LIMITS = { maxEvents: 1000, maxEventBytes: 1 << 20, maxFields: 1000, maxDepth: 64 };
@@ -89,17 +90,6 @@ function check(bytes: Uint8Array, keys: readonly string[] = KEYS, limits = LIMIT
 }
 
 // ---- random bodies ----
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   /** The last body has a key the skimmer must decline (escaped or hostile). */

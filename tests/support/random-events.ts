@@ -2,17 +2,7 @@
 // nulls, empty strings, values redaction replaces, fields producers should not send, and one event
 // in eight holding a value validation refuses. Seeded, so a failure names a reproducible seed.
 
-/** A small seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../../examples/payment-sim/random.ts";
 
 /** Event times are near this instant; pass it as the clock so future-skew checks are stable. */
 export const NOW = Date.parse("2026-11-26T03:30:00.000Z");

@@ -135,7 +135,7 @@ function isKeyValue(kv: unknown, m: Measure): kv is { key: string; value: unknow
  * The attribute names mapped onto wide-event fields, each field's names in the order they win.
  * Their values wait in slots (by index here) until the record's attributes are all read.
  */
-const KNOWN = [
+export const KNOWN = [
   "service.name",
   "request.id",
   "http.request.id",
