@@ -120,19 +120,7 @@ const fieldValue = fc.oneof(
 const eventKey = fc.oneof(
   {
     weight: 4,
-    arbitrary: fc.constantFrom(
-      "service",
-      "requestId",
-      "eventId",
-      "timestamp",
-      "route",
-      "method",
-      "statusCode",
-      "durationMs",
-      "error",
-      "user",
-      "tags",
-    ),
+    arbitrary: fc.constantFrom(...LIGHT_FIELDS, "user", "tags"),
   },
   hostileKey,
 );

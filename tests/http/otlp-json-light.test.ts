@@ -10,7 +10,7 @@ import type { IngestSetup } from "../../src/ingest/ingest-setup.ts";
 import { useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
 import { parseOtlpRequestBody } from "../../src/ingest/parse-otlp-request.ts";
 import { processEvents } from "../../src/ingest/process-events.ts";
-import { exactText, otlpJsonBodies, otlpJsonLimits, readerModule } from "../support/otlp-json-differential.ts";
+import { asRequest, exactText, otlpJsonBodies, otlpJsonLimits, readerModule } from "../support/otlp-json-differential.ts";
 import { NOW } from "../support/random-events.ts";
 
 // POST /v1/logs (OTLP/JSON) read by the WebAssembly reader, its wide-event text then skimmed into
@@ -31,14 +31,6 @@ function setupOf(limits: IngestLimits): IngestSetup {
     rollups: new RollupAggregator({ maxGroups: 1000 }),
   };
 }
-
-const asRequest = (bytes: Uint8Array) => ({
-  body: null,
-  contentType: "application/json",
-  contentLength: String(bytes.byteLength),
-  readText: async () => new TextDecoder().decode(bytes),
-  readBytes: async () => new Uint8Array(bytes).buffer,
-});
 
 async function route(bytes: Uint8Array, limits: IngestLimits, light: boolean) {
   useOtlpJsonModule(readerModule());
