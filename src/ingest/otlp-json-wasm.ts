@@ -8,7 +8,7 @@
  */
 import type { IngestLimits } from "../domain/event/limits.ts";
 import type { OtlpMapResult } from "../domain/event/otlp.ts";
-import type { ParsedBody, ParsedItem } from "../domain/event/parse-body.ts";
+import type { ParsedItem } from "../domain/event/parse-body.ts";
 import { hasEventsJsonSkimmer } from "./events-json-wasm.ts";
 import { readLightBody } from "./light-body.ts";
 
@@ -20,6 +20,9 @@ interface ReaderExports {
   transcode(n: number, maxEvents: number, maxEventBytes: number, maxExpandedBytes: number): number;
   checkedFields(): number;
   checkedDepth(): number;
+  events(): number;
+  eventTable(): number;
+  eventTableSize(): number;
 }
 
 let installed: WebAssembly.Module | null = null;
@@ -86,17 +89,21 @@ export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits, lightK
   }
   // The buffer is read after the call: the reader may have grown its memory.
   const output = new Uint8Array(r.memory.buffer, r.output(), length);
-  if (lightKeys !== undefined && hasEventsJsonSkimmer()) {
-    const light = readLightBody(output.slice(), lightKeys, limits);
+  const maxFields = r.checkedFields();
+  const maxDepth = r.checkedDepth();
+  // Light events need the certificate within the limits: the walk must not run on them.
+  if (lightKeys !== undefined && maxFields >= 0 && maxFields <= limits.maxFields && maxDepth <= limits.maxDepth) {
+    const light = lightKeys.every((key) => PREFIX_FIELDS.has(key))
+      ? prefixLight(r, output, lightKeys)
+      : skimmedLight(output, lightKeys, limits);
     if (light !== null) {
       release(r);
       answered++;
-      return lightOtlp(light);
+      light.checked = { maxFields, maxDepth };
+      return light;
     }
   }
   const text = ascii.decode(output);
-  const maxFields = r.checkedFields();
-  const maxDepth = r.checkedDepth();
   release(r);
   const events = JSON.parse(text) as Record<string, unknown>[];
   const items = new Array<ParsedItem>(events.length);
@@ -112,22 +119,64 @@ export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits, lightK
   return { ok: true, items, rejected: [], checked: { maxFields, maxDepth } };
 }
 
+/** The top-level fields the reader writes first in each event, in this order, before message, severity, ids, scope and attributes. */
+const PREFIX_FIELDS: ReadonlySet<string> = new Set([
+  "service",
+  "requestId",
+  "eventId",
+  "timestamp",
+  "route",
+  "method",
+  "statusCode",
+  "durationMs",
+  "error",
+]);
+
+/**
+ * Light events straight from the reader's output: each event's prefix (its PREFIX_FIELDS) closed
+ * with `}`, parsed in one go, and the whole event parsed from its own slice once it is kept. Null
+ * when the reader's table of offsets does not cover the body.
+ */
+function prefixLight(r: ReaderExports, output: Uint8Array, keys: readonly string[]): OtlpMapResult | null {
+  const count = r.events();
+  if (count === 0 || count > r.eventTableSize()) return null;
+  const at = new Int32Array(r.memory.buffer, r.eventTable(), count * 3).slice();
+  const text = ascii.decode(output);
+  const prefixes = new Array<string>(count);
+  for (let i = 0; i < count; i++) prefixes[i] = text.slice(at[3 * i], at[3 * i + 1]);
+  const values = JSON.parse(`[${prefixes.join("},")}}]`) as Record<string, unknown>[];
+  return lightResult(values, keys, (index) => JSON.parse(text.slice(at[3 * index], at[3 * index + 2])) as Record<string, unknown>);
+}
+
+/** Light events by the events skimmer over the reader's output: for sampling rules on fields past the prefix. */
+function skimmedLight(output: Uint8Array, keys: readonly string[], limits: IngestLimits): OtlpMapResult | null {
+  if (!hasEventsJsonSkimmer()) return null;
+  const body = readLightBody(output.slice(), keys, limits);
+  const light = body?.light;
+  if (body === null || light === undefined) return null;
+  return lightResult(
+    body.items.map((item) => item.value as Record<string, unknown>),
+    keys,
+    (index) => light.whole(index),
+  );
+}
+
 /** The mapping sets requestId even when it has none (undefined), which keeps the key's place: light and whole events alike. */
-function lightOtlp(body: ParsedBody): OtlpMapResult {
-  const { items, light } = body;
-  for (const item of items) {
-    const event = item.value as Record<string, unknown>;
+function lightResult(
+  values: Record<string, unknown>[],
+  keys: readonly string[],
+  parse: (index: number) => Record<string, unknown>,
+): OtlpMapResult {
+  const items = new Array<ParsedItem>(values.length);
+  for (let index = 0; index < values.length; index++) {
+    const event = values[index] as Record<string, unknown>;
     if (event.requestId === null) event.requestId = undefined;
+    items[index] = { index, value: event };
   }
-  const result: OtlpMapResult = { ok: true, items, rejected: [], ...(body.checked ? { checked: body.checked } : {}) };
-  if (light === undefined) return result;
-  result.light = {
-    keys: light.keys,
-    whole: (index) => {
-      const event = light.whole(index);
-      if (event.requestId === null) event.requestId = undefined;
-      return event;
-    },
+  const whole = (index: number) => {
+    const event = parse(index);
+    if (event.requestId === null) event.requestId = undefined;
+    return event;
   };
-  return result;
+  return { ok: true, items, rejected: [], light: { keys, whole } };
 }

@@ -742,6 +742,18 @@ function attributeList(resource: bool): bool {
 // ---- records → events ----
 
 let recordCount: i32 = 0;
+
+/**
+ * Per event (up to EVENT_TABLE), three output offsets: where its text starts, where its light
+ * prefix ends (service … error: the fields sampling, rollups and validation read, always first)
+ * and where it ends. The caller makes light events from them (ParsedBody.light).
+ */
+const EVENT_TABLE: i32 = 16384;
+const EVENTS = memory.data(EVENT_TABLE * 12);
+
+@inline function mark(slot: i32): void {
+  if (recordCount <= EVENT_TABLE) store<u32>(EVENTS + <usize>(recordCount - 1) * 12 + (<usize>slot << 2), <u32>(o - outStart));
+}
 let expanded: f64 = 0;
 
 /** The first non-null value among slots [first, first+count) of the record; later present ones set aside. */
@@ -947,6 +959,7 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
 
   if (recordCount > 0) oput(44);
   recordCount++;
+  mark(0);
   oput(123);
   firstField = true;
   nFields = 0;
@@ -1021,6 +1034,7 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
     }
     oput(125);
   }
+  mark(1);
   if (bodyK != 0 && bodyK != NULL) {
     field(F_message);
     ospan(bodyP, bodyL);
@@ -1054,6 +1068,7 @@ function record(resourceBytes: f64, scopePtr: usize, scopeLen: usize, hasScope: 
     store<u8>(o - 1, 125); // the last comma
   }
   oput(125);
+  mark(2);
   // Upper bounds: every kvlist key read for the record or its resource (duplicates and values the
   // mapping drops included), each container one level below the attributes object.
   const keys = nFields + errorFields + (aCursor > aStart || nAside > 0 ? restCount + nAside : 0) + nested;
@@ -1252,6 +1267,19 @@ export function transcode(n: usize, maxEvents: i32, maxEventBytes: f64, maxExpan
   oput(93);
   if (bad) return -1;
   return <i32>(o - outStart);
+}
+
+/** After a transcode that answered: its events, and their offsets (see EVENTS) when at most eventTableSize(). */
+export function events(): i32 {
+  return recordCount;
+}
+
+export function eventTable(): usize {
+  return EVENTS;
+}
+
+export function eventTableSize(): i32 {
+  return EVENT_TABLE;
 }
 
 /** Where reading stopped, from the body's start (for tests that ask why a body fell back). */
