@@ -7,7 +7,7 @@
  * compiled module (Bun compiles the embedded bytes, a Worker imports the bundled .wasm).
  */
 import type { IngestLimits } from "../domain/event/limits.ts";
-import type { OtlpMapResult } from "../domain/event/otlp.ts";
+import { lightFromHead, type OtlpMapResult } from "../domain/event/otlp.ts";
 import type { ParsedItem } from "../domain/event/parse-body.ts";
 import { hasEventsJsonSkimmer } from "./events-json-wasm.ts";
 import { readLightBody } from "./light-body.ts";
@@ -93,9 +93,7 @@ export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits, lightK
   const maxDepth = r.checkedDepth();
   // Light events need the certificate within the limits: the walk must not run on them.
   if (lightKeys !== undefined && maxFields >= 0 && maxFields <= limits.maxFields && maxDepth <= limits.maxDepth) {
-    const light = lightKeys.every((key) => PREFIX_FIELDS.has(key))
-      ? prefixLight(r, output, lightKeys)
-      : skimmedLight(output, lightKeys, limits);
+    const light = lightFromHead(lightKeys) ? prefixLight(r, output, lightKeys) : skimmedLight(output, lightKeys, limits);
     if (light !== null) {
       release(r);
       answered++;
@@ -119,21 +117,8 @@ export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits, lightK
   return { ok: true, items, rejected: [], checked: { maxFields, maxDepth } };
 }
 
-/** The top-level fields the reader writes first in each event, in this order, before message, severity, ids, scope and attributes. */
-const PREFIX_FIELDS: ReadonlySet<string> = new Set([
-  "service",
-  "requestId",
-  "eventId",
-  "timestamp",
-  "route",
-  "method",
-  "statusCode",
-  "durationMs",
-  "error",
-]);
-
 /**
- * Light events straight from the reader's output: each event's prefix (its PREFIX_FIELDS) closed
+ * Light events straight from the reader's output: each event's head (see lightFromHead), closed
  * with `}`, parsed in one go, and the whole event parsed from its own slice once it is kept. Null
  * when the reader's table of offsets does not cover the body.
  */

@@ -350,6 +350,14 @@ const HEAD_FIELDS = ["service", "requestId", "timestamp", "route", "method", "st
 const TAIL_FIELDS = ["message", "severity", "traceId", "spanId", "scope", "attributes"];
 
 /**
+ * Whether a mapped event's head (its fields up to `error`, always first) holds every field of `keys`
+ * it has, and only such fields: the light event is then the head.
+ */
+export function lightFromHead(keys: readonly string[]): boolean {
+  return HEAD_FIELDS.every((key) => keys.includes(key)) && !TAIL_FIELDS.some((key) => keys.includes(key));
+}
+
+/**
  * A record's light event (see light-events.ts): the fields of `keys` that otlpRecordEvent gives it,
  * same values, same order, requestId kept even when undefined. `attrs` need hold only the mapped
  * names, so `keys` must not hold "attributes".
@@ -358,7 +366,7 @@ export type OtlpLightEvent = (attrs: OtlpAttributes, record: OtlpRecordFields, s
 
 export function otlpLightEvents(keys: readonly string[]): OtlpLightEvent {
   // The usual keys (LIGHT_FIELDS) are the head fields and none after: the event is made only that far.
-  if (HEAD_FIELDS.every((key) => keys.includes(key)) && !TAIL_FIELDS.some((key) => keys.includes(key))) {
+  if (lightFromHead(keys)) {
     return (attrs, record, scope) => otlpRecordEvent(attrs, record, scope, true);
   }
   const wanted = new Set(keys);
