@@ -520,12 +520,9 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
       (kvValue[slot] !== SKIMMED || (mode === LIGHT && kvSite[slot] !== -1))
     ) {
       r.leave(outer);
-      d.fields += 1 + (kvNested[slot] as number);
-      d.containers += kvContainers[slot] as number;
-      if ((kvDeepest[slot] as number) > d.deepest) d.deepest = kvDeepest[slot] as number;
+      countCached(d, slot);
       d.key = kvKey[slot] as string;
       d.value = kvValue[slot];
-      d.size = kvSize[slot] as number;
       d.keySite = kvSite[slot] as number;
       return;
     }
@@ -618,10 +615,7 @@ function skimKeyValue(d: Decoding, depth: number): void {
       r.sameRuns(kvMeta[m + 1] as number, start, length)
     ) {
       r.leave(outer);
-      d.fields += 1 + (kvNested[slot] as number);
-      d.containers += kvContainers[slot] as number;
-      if ((kvDeepest[slot] as number) > d.deepest) d.deepest = kvDeepest[slot] as number;
-      d.size = kvSize[slot] as number;
+      countCached(d, slot);
       return;
     }
   }
@@ -695,6 +689,14 @@ function valueAgain(d: Decoding, at: number, depth: number): unknown {
   d.containers = containers;
   d.size = size;
   return value;
+}
+
+/** A cached KeyValue's fields, containers, depth and size, counted as if it had been read again. */
+function countCached(d: Decoding, slot: number): void {
+  d.fields += 1 + (kvNested[slot] as number);
+  d.containers += kvContainers[slot] as number;
+  if ((kvDeepest[slot] as number) > d.deepest) d.deepest = kvDeepest[slot] as number;
+  d.size = kvSize[slot] as number;
 }
 
 /**
