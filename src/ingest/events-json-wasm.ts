@@ -7,6 +7,8 @@
  * entry hands it a compiled module (Bun compiles the embedded bytes, a Worker imports the .wasm).
  */
 
+import { WasmSlot } from "./wasm-slot.ts";
+
 interface SkimmerExports {
   memory: WebAssembly.Memory;
   keyTable(): number;
@@ -40,51 +42,30 @@ export interface SkimLimits {
 
 const MAX_KEYS = 32;
 const MAX_KEY_BYTES = 64;
-/**
- * WebAssembly memory only grows. Once a large body grew the instance past this, the instance is
- * dropped after that body and the next one starts from a fresh, small one (a Worker isolate has
- * 128 MB; one large body would otherwise keep its memory for the isolate's lifetime).
- */
-const KEEP_MEMORY_BYTES = 16 << 20;
 const MAX_BODY_BYTES = 1 << 30;
 
-let installed: WebAssembly.Module | null = null;
-let skimmer: SkimmerExports | null = null;
-/** The key list the instance's table holds (compared by identity: callers pass the same array). */
+const slot = new WasmSlot<SkimmerExports>();
+/** The key list the table holds, and the instance it was written into (callers pass the same array every time). */
 let tableKeys: readonly string[] | null = null;
+let tableIn: SkimmerExports | null = null;
 
 /** Installs the compiled skimmer (null: none, every body takes JSON.parse). One instance per process. */
 export function useEventsJsonModule(module: WebAssembly.Module | null): void {
-  installed = module;
-  skimmer = null;
-  tableKeys = null;
+  slot.install(module);
 }
 
 export function hasEventsJsonSkimmer(): boolean {
-  return installed !== null;
+  return slot.installed;
 }
 
 /** The instance's memory in bytes (0 without one); tests watch it drop after a large body. */
 export function eventsJsonSkimmerMemoryBytes(): number {
-  return skimmer === null ? 0 : skimmer.memory.buffer.byteLength;
-}
-
-function instance(): SkimmerExports | null {
-  if (skimmer === null && installed !== null) {
-    skimmer = new WebAssembly.Instance(installed, {}).exports as unknown as SkimmerExports;
-    tableKeys = null;
-  }
-  return skimmer;
-}
-
-/** Drops an instance a large body grew, once that body's results have been read. */
-function release(s: SkimmerExports): void {
-  if (s.memory.buffer.byteLength > KEEP_MEMORY_BYTES) skimmer = null;
+  return slot.memoryBytes();
 }
 
 /** Writes the key table when the list changed; false for a list the skimmer cannot match exactly. */
 function loadKeys(s: SkimmerExports, keys: readonly string[]): boolean {
-  if (tableKeys === keys) return true;
+  if (tableKeys === keys && tableIn === s) return true;
   tableKeys = null;
   if (keys.length > MAX_KEYS) return false;
   const table = new Uint8Array(s.memory.buffer, s.keyTable(), MAX_KEYS * (MAX_KEY_BYTES + 1));
@@ -101,6 +82,7 @@ function loadKeys(s: SkimmerExports, keys: readonly string[]): boolean {
   }
   if (s.useKeys(keys.length) === 0) return false;
   tableKeys = keys;
+  tableIn = s;
   return true;
 }
 
@@ -110,28 +92,28 @@ const utf8 = new TextDecoder();
 export function skimEventsJson(bytes: Uint8Array, keys: readonly string[], limits: SkimLimits): SkimmedEvents | null {
   // The layout needs about twice the body in 32-bit wasm memory: larger bodies take the JS path.
   if (bytes.byteLength > MAX_BODY_BYTES) return null;
-  const s = instance();
+  const s = slot.instance();
   if (s === null || !loadKeys(s, keys)) return null;
   if (s.prepare(bytes.byteLength) === 0) {
-    release(s);
+    slot.release();
     return null;
   }
   new Uint8Array(s.memory.buffer, s.input(), bytes.byteLength).set(bytes);
   const length = s.skim(bytes.byteLength, Math.min(limits.maxEvents, 0x7fffffff), limits.maxEventBytes);
   if (length < 0) {
-    release(s);
+    slot.release();
     return null;
   }
   const maxFields = s.checkedFields();
   const maxDepth = s.checkedDepth();
   if (maxFields > limits.maxFields || maxDepth > limits.maxDepth) {
-    release(s);
+    slot.release();
     return null;
   }
   // Views are made after the call: the skimmer may have grown its memory.
   const buffer = s.memory.buffer;
   const light = utf8.decode(new Uint8Array(buffer, s.output(), length));
   const bounds = new Int32Array(buffer, s.bounds(), s.events() * 2).slice();
-  release(s);
+  slot.release();
   return { light, bounds, maxFields, maxDepth };
 }

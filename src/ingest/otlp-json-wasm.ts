@@ -11,6 +11,7 @@ import { lightFromHead, type OtlpMapResult } from "../domain/event/otlp.ts";
 import type { ParsedItem } from "../domain/event/parse-body.ts";
 import { hasEventsJsonSkimmer } from "./events-json-wasm.ts";
 import { readLightBody } from "./light-body.ts";
+import { WasmSlot } from "./wasm-slot.ts";
 
 interface ReaderExports {
   memory: WebAssembly.Memory;
@@ -25,14 +26,7 @@ interface ReaderExports {
   eventTableSize(): number;
 }
 
-let installed: WebAssembly.Module | null = null;
-let reader: ReaderExports | null = null;
-/**
- * WebAssembly memory only grows. Once a large body grew the instance past this, the instance is
- * dropped after that body and the next one starts from a fresh, small one: a Worker isolate has
- * 128 MB, and one 10 MiB body would otherwise keep tens of MB for the isolate's lifetime.
- */
-const KEEP_MEMORY_BYTES = 16 << 20;
+const slot = new WasmSlot<ReaderExports>();
 /** Bodies the reader answered for, since the process started (tests tell the paths apart by it). */
 let answered = 0;
 
@@ -42,27 +36,16 @@ export function otlpJsonReaderAnswers(): number {
 
 /** Installs the compiled reader (null: none, every body takes the JS mapping). One instance per process. */
 export function useOtlpJsonModule(module: WebAssembly.Module | null): void {
-  installed = module;
-  reader = null;
+  slot.install(module);
 }
 
 export function hasOtlpJsonReader(): boolean {
-  return installed !== null;
+  return slot.installed;
 }
 
 /** The instance's memory in bytes (0 without one); tests watch it shrink back after a large body. */
 export function otlpJsonReaderMemoryBytes(): number {
-  return reader === null ? 0 : reader.memory.buffer.byteLength;
-}
-
-function instance(): ReaderExports | null {
-  if (reader === null && installed !== null) reader = new WebAssembly.Instance(installed, {}).exports as unknown as ReaderExports;
-  return reader;
-}
-
-/** Drops an instance a large body grew, once that body's output has been read. */
-function release(r: ReaderExports): void {
-  if (r.memory.buffer.byteLength > KEEP_MEMORY_BYTES) reader = null;
+  return slot.memoryBytes();
 }
 
 const ascii = new TextDecoder();
@@ -70,21 +53,21 @@ const ascii = new TextDecoder();
 /**
  * The body's events through the reader, or null: take the JS path. The result's `checked` certifies
  * every event it made (see ParsedBody's), so validation may skip its counting walk. With
- * `lightKeys`, the wide-event text it wrote goes to the events skimmer (light-body.ts), so only
- * the events the sampler keeps are parsed whole, as on POST /v1/events.
+ * `lightKeys`, the result holds light events (ParsedBody.light), so only the events the sampler
+ * keeps are parsed whole, as on POST /v1/events.
  */
 export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits, lightKeys?: readonly string[]): OtlpMapResult | null {
   if (bytes.byteLength > limits.maxBodyBytes) return null;
-  const r = instance();
+  const r = slot.instance();
   if (r === null) return null;
   if (r.prepare(bytes.byteLength) === 0) {
-    release(r);
+    slot.release();
     return null;
   }
   new Uint8Array(r.memory.buffer, r.input(), bytes.byteLength).set(bytes);
   const length = r.transcode(bytes.byteLength, limits.maxEvents, limits.maxEventBytes, limits.maxExpandedBytes);
   if (length < 0) {
-    release(r);
+    slot.release();
     return null;
   }
   // The buffer is read after the call: the reader may have grown its memory.
@@ -95,14 +78,14 @@ export function readOtlpJsonFast(bytes: Uint8Array, limits: IngestLimits, lightK
   if (lightKeys !== undefined && maxFields >= 0 && maxFields <= limits.maxFields && maxDepth <= limits.maxDepth) {
     const light = lightFromHead(lightKeys) ? prefixLight(r, output, lightKeys) : skimmedLight(output, lightKeys, limits);
     if (light !== null) {
-      release(r);
+      slot.release();
       answered++;
       light.checked = { maxFields, maxDepth };
       return light;
     }
   }
   const text = ascii.decode(output);
-  release(r);
+  slot.release();
   const events = JSON.parse(text) as Record<string, unknown>[];
   const items = new Array<ParsedItem>(events.length);
   for (let i = 0; i < events.length; i++) {
@@ -129,8 +112,10 @@ function prefixLight(r: ReaderExports, output: Uint8Array, keys: readonly string
   const text = ascii.decode(output);
   const prefixes = new Array<string>(count);
   for (let i = 0; i < count; i++) prefixes[i] = text.slice(at[3 * i], at[3 * i + 1]);
-  const values = JSON.parse(`[${prefixes.join("},")}}]`) as Record<string, unknown>[];
-  return lightResult(values, keys, (index) => JSON.parse(text.slice(at[3 * index], at[3 * index + 2])) as Record<string, unknown>);
+  const values = JSON.parse(`[${prefixes.join("},")}}]`) as unknown[];
+  const items = new Array<ParsedItem>(count);
+  for (let index = 0; index < count; index++) items[index] = { index, value: values[index] };
+  return lightResult(items, keys, (index) => JSON.parse(text.slice(at[3 * index], at[3 * index + 2])) as Record<string, unknown>);
 }
 
 /** Light events by the events skimmer over the reader's output: for sampling rules on fields past the prefix. */
@@ -139,24 +124,14 @@ function skimmedLight(output: Uint8Array, keys: readonly string[], limits: Inges
   const body = readLightBody(output.slice(), keys, limits);
   const light = body?.light;
   if (body === null || light === undefined) return null;
-  return lightResult(
-    body.items.map((item) => item.value as Record<string, unknown>),
-    keys,
-    (index) => light.whole(index),
-  );
+  return lightResult(body.items, keys, light.whole);
 }
 
 /** The mapping sets requestId even when it has none (undefined), which keeps the key's place: light and whole events alike. */
-function lightResult(
-  values: Record<string, unknown>[],
-  keys: readonly string[],
-  parse: (index: number) => Record<string, unknown>,
-): OtlpMapResult {
-  const items = new Array<ParsedItem>(values.length);
-  for (let index = 0; index < values.length; index++) {
-    const event = values[index] as Record<string, unknown>;
+function lightResult(items: ParsedItem[], keys: readonly string[], parse: (index: number) => Record<string, unknown>): OtlpMapResult {
+  for (const item of items) {
+    const event = item.value as Record<string, unknown>;
     if (event.requestId === null) event.requestId = undefined;
-    items[index] = { index, value: event };
   }
   const whole = (index: number) => {
     const event = parse(index);

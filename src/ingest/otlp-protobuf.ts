@@ -510,12 +510,8 @@ function keyValue(d: Decoding, depth: number, mode: number): void {
   let slot = -1;
   if (length > 2 && length <= (mode === WHOLE ? MAX_KV : MAX_SKIMMED_KV) && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
     slot = kvSlot(r.buf, start, r.end);
-    const m = slot * 3;
     if (
-      kvMeta[m] === length &&
-      kvMeta[m + 2] === generation &&
-      (kvDepth[slot] === -1 || kvDepth[slot] === depth) &&
-      r.sameRuns(kvMeta[m + 1] as number, start, length) &&
+      cachedHere(r, slot, start, length, depth) &&
       // A skimmed one that read its key (site ≠ -1) was read LIGHT: its key is no mapped name.
       (kvValue[slot] !== SKIMMED || (mode === LIGHT && kvSite[slot] !== -1))
     ) {
@@ -607,13 +603,7 @@ function skimKeyValue(d: Decoding, depth: number): void {
   let slot = -1;
   if (length > 2 && length <= MAX_SKIMMED_KV && depth <= d.maxDepth && depth <= MAPPED_DEPTH) {
     slot = kvSlot(r.buf, start, r.end);
-    const m = slot * 3;
-    if (
-      kvMeta[m] === length &&
-      kvMeta[m + 2] === generation &&
-      (kvDepth[slot] === -1 || kvDepth[slot] === depth) &&
-      r.sameRuns(kvMeta[m + 1] as number, start, length)
-    ) {
+    if (cachedHere(r, slot, start, length, depth)) {
       r.leave(outer);
       countCached(d, slot);
       return;
@@ -689,6 +679,17 @@ function valueAgain(d: Decoding, at: number, depth: number): unknown {
   d.containers = containers;
   d.size = size;
   return value;
+}
+
+/** Whether cache slot `slot` holds the KeyValue at [start, start + length), as read in this body at this depth. */
+function cachedHere(r: WireReader, slot: number, start: number, length: number, depth: number): boolean {
+  const m = slot * 3;
+  return (
+    kvMeta[m] === length &&
+    kvMeta[m + 2] === generation &&
+    (kvDepth[slot] === -1 || kvDepth[slot] === depth) &&
+    r.sameRuns(kvMeta[m + 1] as number, start, length)
+  );
 }
 
 /** A cached KeyValue's fields, containers, depth and size, counted as if it had been read again. */

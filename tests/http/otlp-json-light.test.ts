@@ -7,11 +7,11 @@ import { lightKeys } from "../../src/domain/event/light-events.ts";
 import { RollupAggregator } from "../../src/domain/rollup/aggregator.ts";
 import { createSampler } from "../../src/domain/sampling/sampler.ts";
 import { useEventsJsonModule } from "../../src/ingest/events-json-wasm.ts";
-import { EVENTS_JSON_WASM_BASE64 } from "../../src/ingest/events-json-wasm-bytes.ts";
 import type { IngestSetup } from "../../src/ingest/ingest-setup.ts";
 import { useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
 import { parseOtlpRequestBody } from "../../src/ingest/parse-otlp-request.ts";
 import { processEvents } from "../../src/ingest/process-events.ts";
+import { skimmerModule } from "../support/events-light-differential.ts";
 import { asRequest, exactText, otlpJsonBodies, otlpJsonLimits, readerModule } from "../support/otlp-json-differential.ts";
 import { NOW } from "../support/random-events.ts";
 
@@ -23,7 +23,7 @@ afterAll(() => {
   useOtlpJsonModule(null);
 });
 
-const skimmer = new WebAssembly.Module(Uint8Array.from(atob(EVENTS_JSON_WASM_BASE64), (c) => c.charCodeAt(0)));
+const skimmer = skimmerModule();
 
 /** `rules`: a sampling rule on a field past the reader's light prefix, so the events skimmer makes the light events. */
 function setupOf(limits: IngestLimits, rules: boolean): IngestSetup {

@@ -8,6 +8,7 @@ import {
   useEventsJsonModule,
 } from "../../src/ingest/events-json-wasm.ts";
 import { EVENTS_JSON_WASM_BASE64 } from "../../src/ingest/events-json-wasm-bytes.ts";
+import { wasmModuleFromBase64 } from "../../src/ingest/wasm-slot.ts";
 import { prng } from "../support/random-events.ts";
 
 const KEYS = ["service", "requestId", "eventId", "timestamp", "route", "method", "statusCode", "durationMs", "error"] as const;
@@ -15,7 +16,7 @@ const LIMITS = { maxEvents: 1000, maxEventBytes: 1 << 20, maxFields: 1000, maxDe
 const HOSTILE = new Set(["__proto__", "constructor", "prototype"]);
 
 beforeAll(() => {
-  useEventsJsonModule(new WebAssembly.Module(Uint8Array.from(atob(EVENTS_JSON_WASM_BASE64), (c) => c.charCodeAt(0))));
+  useEventsJsonModule(wasmModuleFromBase64(EVENTS_JSON_WASM_BASE64));
 });
 
 const encoder = new TextEncoder();

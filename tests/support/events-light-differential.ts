@@ -12,12 +12,13 @@ import { EVENTS_JSON_WASM_BASE64 } from "../../src/ingest/events-json-wasm-bytes
 import type { IngestSetup } from "../../src/ingest/ingest-setup.ts";
 import { readLightBody } from "../../src/ingest/light-body.ts";
 import { processEvents } from "../../src/ingest/process-events.ts";
+import { wasmModuleFromBase64 } from "../../src/ingest/wasm-slot.ts";
 import { NOW } from "./random-events.ts";
 
 let module: WebAssembly.Module | undefined;
 /** The embedded skimmer, compiled once. */
 export function skimmerModule(): WebAssembly.Module {
-  module ??= new WebAssembly.Module(Uint8Array.from(atob(EVENTS_JSON_WASM_BASE64), (c) => c.charCodeAt(0)));
+  module ??= wasmModuleFromBase64(EVENTS_JSON_WASM_BASE64);
   return module;
 }
 

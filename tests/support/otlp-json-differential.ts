@@ -12,6 +12,7 @@ import { parseOtlpLogs } from "../../src/domain/event/otlp.ts";
 import { otlpJsonReaderAnswers, readOtlpJsonFast, useOtlpJsonModule } from "../../src/ingest/otlp-json-wasm.ts";
 import { OTLP_JSON_WASM_BASE64 } from "../../src/ingest/otlp-json-wasm-bytes.ts";
 import { parseOtlpRequestBody } from "../../src/ingest/parse-otlp-request.ts";
+import { wasmModuleFromBase64 } from "../../src/ingest/wasm-slot.ts";
 
 const MAPPED = ["service.name", "request.id", "http.request.id", "request_id", "http.route", "url.path", "http.target"];
 const MAPPED_MORE = ["http.request.method", "http.method", "http.response.status_code", "http.status_code", "duration_ms"];
@@ -224,7 +225,7 @@ export const otlpJsonLimits: fc.Arbitrary<IngestLimits> = fc.oneof(
 let module: WebAssembly.Module | undefined;
 /** The embedded reader, compiled once. */
 export function readerModule(): WebAssembly.Module {
-  if (module === undefined) module = new WebAssembly.Module(Uint8Array.from(atob(OTLP_JSON_WASM_BASE64), (c) => c.charCodeAt(0)));
+  module ??= wasmModuleFromBase64(OTLP_JSON_WASM_BASE64);
   return module;
 }
 
